@@ -1,0 +1,85 @@
+--
+-- learn.train(..., 'linear') against R's lm on public data sets: every
+-- coefficient, standard error, t statistic, p-value and metric to 1e-8
+-- relative (tests/reference/lm_reference.R produced the references).
+--
+SET extra_float_digits = 0;
+
+-- mtcars: all ten numeric features
+SELECT name, version, algorithm, task, n_rows, n_skipped, deployed, features
+  FROM learn.train('mtcars', 'linear', 'mtcars', 'mpg',
+				   '{cyl,disp,hp,drat,wt,qsec,vs,am,gear,carb}');
+SELECT * FROM check_coef('mtcars', 'mtcars');
+SELECT * FROM check_metrics('mtcars', 'mtcars');
+
+-- stackloss: features default to every other column (all integers)
+SELECT n_rows, features FROM learn.train('stackloss', 'linear', 'stackloss', 'stack_loss');
+SELECT * FROM check_coef('stackloss', 'stackloss');
+SELECT * FROM check_metrics('stackloss', 'stackloss');
+
+-- Longley (NIST StRD): R's values to 1e-8, and NIST's certified values
+-- with a log relative error of at least 9 digits for every coefficient
+SELECT n_rows FROM learn.train('longley', 'linear', 'longley', 'y');
+SELECT * FROM check_coef('longley', 'longley');
+SELECT * FROM check_metrics('longley', 'longley', tol => 1e-7);
+SELECT count(*) AS terms,
+	   bool_and(-log(rel_err(c.estimate, n.estimate)::numeric) >= 9) AS estimate_lre_ge_9,
+	   bool_and(-log(rel_err(c.std_error, n.std_error)::numeric) >= 9) AS std_error_lre_ge_9
+  FROM learn.coefficients c
+  JOIN learn.models m ON m.id = c.model_id AND m.name = 'longley' AND m.deployed
+  JOIN longley_certified n USING (term);
+-- and the certified residual standard deviation and r2
+SELECT -log(rel_err((metrics->>'sigma')::float8, 304.854073561965)::numeric) >= 9 AS sigma_lre_ge_9,
+	   -log(rel_err((metrics->>'r2')::float8, 0.995479004577296)::numeric) >= 9 AS r2_lre_ge_9
+  FROM learn.models WHERE name = 'longley' AND deployed;
+
+-- weighted least squares (weights = drat)
+SELECT n_rows, weight FROM learn.train('mtcars_weighted', 'linear', 'mtcars', 'mpg',
+									   '{wt,hp,qsec}', weight => 'drat');
+SELECT * FROM check_coef('mtcars_weighted', 'mtcars_weighted');
+SELECT * FROM check_metrics('mtcars_weighted', 'mtcars_weighted');
+
+-- no intercept: r2 against zero, as R
+SELECT params->'intercept' AS intercept
+  FROM learn.train('mtcars_noint', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec}',
+				   '{"intercept": false}');
+SELECT * FROM check_coef('mtcars_noint', 'mtcars_noint');
+SELECT * FROM check_metrics('mtcars_noint', 'mtcars_noint');
+SELECT count(*) FILTER (WHERE position = 0) AS intercept_rows
+  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'mtcars_noint';
+
+-- one fit per group in the same pass
+SELECT n_rows, group_by, metrics->'n_groups' AS n_groups, metrics->'n_failed' AS n_failed
+  FROM learn.train('iris', 'linear', 'iris', 'sepal_length',
+				   '{sepal_width,petal_length,petal_width}', group_by => '{species}');
+SELECT * FROM check_coef('iris', 'iris_grouped_setosa', '{setosa}');
+SELECT * FROM check_coef('iris', 'iris_grouped_versicolor', '{versicolor}');
+SELECT * FROM check_coef('iris', 'iris_grouped_virginica', '{virginica}');
+SELECT * FROM check_metrics('iris', 'iris_grouped_setosa', 'setosa');
+SELECT * FROM check_metrics('iris', 'iris_grouped_virginica', 'virginica');
+
+-- rank deficiency: combo = 2 wt + hp is aliased (NULL), the rest fitted as R
+SELECT n_rows, metrics->'rank' AS rank
+  FROM learn.train('rankdef', 'linear', 'mtcars_rankdef', 'mpg', '{wt,hp,combo,qsec}');
+SELECT * FROM check_coef('rankdef', 'mtcars_rankdef');
+SELECT key, ok FROM check_metrics('rankdef', 'mtcars_rankdef') WHERE key <> 'condition_number';
+SELECT coalesce((metrics->>'condition_number')::float8 > 1e12, true) AS singular
+  FROM learn.models WHERE name = 'rankdef';
+
+-- sandwich standard errors, as sandwich::vcovHC
+SELECT params->'robust' AS robust
+  FROM learn.train('stackloss_hc0', 'linear', 'stackloss', 'stack_loss',
+				   params => '{"robust": "HC0"}');
+SELECT * FROM check_coef('stackloss_hc0', 'stackloss_hc0');
+SELECT params->'robust' AS robust
+  FROM learn.train('stackloss_hc1', 'linear', 'stackloss', 'stack_loss',
+				   params => '{"robust": "HC1"}');
+SELECT * FROM check_coef('stackloss_hc1', 'stackloss_hc1');
+SELECT params->'robust' AS robust
+  FROM learn.train('mtcars_weighted_hc1', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec}',
+				   '{"robust": "HC1"}', weight => 'drat');
+SELECT * FROM check_coef('mtcars_weighted_hc1', 'mtcars_weighted_hc1');
+
+-- a check that can fail: classical errors are not the HC1 reference
+SELECT std_error_ok FROM check_coef('stackloss', 'stackloss_hc1');

@@ -1,0 +1,371 @@
+/*-------------------------------------------------------------------------
+ * catalog.c
+ *	  The only code that reads or writes the learn.* catalog tables.
+ *
+ * Everything goes through SPI with values passed as parameters, never
+ * pasted into SQL text.  Writes happen in the caller's transaction, so a
+ * failed or cancelled training leaves nothing behind.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "catalog.h"
+
+static void
+spi_check(int ret, int expected, const char *what)
+{
+	if (ret != expected)
+		elog(ERROR, "pg_learn: %s failed: %s", what, SPI_result_code_string(ret));
+}
+
+static Datum
+text_array_from_list(List *l)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(list_length(l), 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, l)
+		d[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(d, i, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The role that owns a model name, or NULL when the name is new. */
+static char *
+name_owner(const char *name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT trained_by::text FROM learn.models "
+								"WHERE name = $1 ORDER BY version DESC LIMIT 1",
+								1, argtypes, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model");
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+static void
+check_owner(const char *name, const char *owner)
+{
+	Oid			role;
+
+	if (owner == NULL)
+		return;
+	role = get_role_oid(owner, true);
+	if (!OidIsValid(role) || !has_privs_of_role(GetUserId(), role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to add a version to model \"%s\"", name),
+				 errdetail("The model belongs to role \"%s\".", owner),
+				 errhint("Choose another name, or train as a member of that role.")));
+}
+
+void
+catalog_check_name_owner(const char *name)
+{
+	SPI_connect();
+	check_owner(name, name_owner(name));
+	SPI_finish();
+}
+
+static Datum
+nullable_float8(double v, char *null)
+{
+	*null = isfinite(v) ? ' ' : 'n';
+	return Float8GetDatum(v);
+}
+
+Datum
+catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
+					TermRecord **terms, int *nterms)
+{
+	Oid			lock_types[1] = {TEXTOID};
+	Datum		lock_values[1];
+	Oid			types[15] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
+		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
+	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID};
+	Datum		values[15];
+	char		nulls[15];
+	int			version;
+	int64		model_id;
+	bool		isnull;
+	Datum		result;
+	SPIPlanPtr	term_plan;
+	Oid			term_types[8] = {INT8OID, TEXTARRAYOID, INT4OID, TEXTOID,
+	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID};
+	Datum		empty_key = PointerGetDatum(construct_empty_array(TEXTOID));
+	int			ret;
+
+	SPI_connect();
+
+	/* one trainer at a time per name, so versions stay dense */
+	lock_values[0] = CStringGetTextDatum(m->name);
+	ret = SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock("
+								"pg_catalog.hashtext('pg_learn.models:' || $1))",
+								1, lock_types, lock_values, NULL, false, 0);
+	spi_check(ret, SPI_OK_SELECT, "locking the model name");
+	check_owner(m->name, name_owner(m->name));
+
+	ret = SPI_execute_with_args("SELECT coalesce(max(version), 0) + 1 FROM learn.models "
+								"WHERE name = $1",
+								1, lock_types, lock_values, NULL, false, 0);
+	spi_check(ret, SPI_OK_SELECT, "numbering the model version");
+	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+	if (m->deploy)
+	{
+		ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
+									"WHERE name = $1 AND deployed",
+									1, lock_types, lock_values, NULL, false, 0);
+		spi_check(ret, SPI_OK_UPDATE, "undeploying the previous version");
+	}
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(m->name);
+	values[1] = Int32GetDatum(version);
+	values[2] = CStringGetTextDatum(m->algorithm);
+	values[3] = CStringGetTextDatum(m->task);
+	values[4] = CStringGetTextDatum(m->source);
+	if (m->target)
+		values[5] = CStringGetTextDatum(m->target);
+	else
+		nulls[5] = 'n';
+	values[6] = text_array_from_list(m->features);
+	if (m->group_by != NIL)
+		values[7] = text_array_from_list(m->group_by);
+	else
+		nulls[7] = 'n';
+	if (m->weight)
+		values[8] = CStringGetTextDatum(m->weight);
+	else
+		nulls[8] = 'n';
+	values[9] = CStringGetTextDatum(m->params_json);
+	values[10] = Int64GetDatum(m->n_rows);
+	values[11] = Int64GetDatum(m->n_skipped);
+	values[12] = CStringGetTextDatum(m->metrics_json);
+	values[13] = Float8GetDatum(m->train_seconds);
+	values[14] = BoolGetDatum(m->deploy);
+	ret = SPI_execute_with_args("INSERT INTO learn.models (name, version, algorithm, task, "
+								"source, target, features, group_by, weight, params, n_rows, "
+								"n_skipped, metrics, train_seconds, deployed) "
+								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
+								"$12, $13::jsonb, $14, $15) RETURNING *",
+								15, types, values, nulls, false, 1);
+	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
+	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull));
+	result = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc));
+
+	term_plan = SPI_prepare("INSERT INTO learn.coefficients (model_id, group_key, position, "
+							"term, estimate, std_error, statistic, p_value) "
+							"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, term_types);
+	if (term_plan == NULL)
+		elog(ERROR, "pg_learn: preparing the coefficient insert failed");
+	for (int g = 0; g < ngroups; g++)
+	{
+		for (int t = 0; t < nterms[g]; t++)
+		{
+			TermRecord *tr = &terms[g][t];
+			Datum		tv[8];
+			char		tn[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+			tv[0] = Int64GetDatum(model_id);
+			tv[1] = group_keys[g] ? group_keys[g] : empty_key;
+			tv[2] = Int32GetDatum(tr->position);
+			tv[3] = CStringGetTextDatum(tr->term);
+			tv[4] = nullable_float8(tr->estimate, &tn[4]);
+			tv[5] = nullable_float8(tr->std_error, &tn[5]);
+			tv[6] = nullable_float8(tr->statistic, &tn[6]);
+			tv[7] = nullable_float8(tr->p_value, &tn[7]);
+			ret = SPI_execute_plan(term_plan, tv, tn, false, 0);
+			spi_check(ret, SPI_OK_INSERT, "storing a coefficient");
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_finish();
+	return result;
+}
+
+int64
+catalog_resolve_model(const char *spec)
+{
+	const char *at = strrchr(spec, '@');
+	char	   *name;
+	int			version = 0;
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+	int			ret;
+	int64		id;
+	bool		isnull;
+
+	if (at)
+	{
+		char	   *end;
+		long		v;
+
+		errno = 0;
+		v = strtol(at + 1, &end, 10);
+		if (at[1] == '\0' || *end != '\0' || errno != 0 || v < 1 || v > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid model reference \"%s\"", spec),
+					 errhint("Use 'name' for the deployed version or 'name@N' for version N.")));
+		version = (int) v;
+		name = pnstrdup(spec, at - spec);
+	}
+	else
+		name = pstrdup(spec);
+
+	SPI_connect();
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Int32GetDatum(version);
+	if (version > 0)
+		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND version = $2",
+									2, types, values, NULL, true, 1);
+	else
+		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND deployed",
+									1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "looking up a model");
+	if (SPI_processed == 0)
+	{
+		bool		exists;
+
+		ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name = $1",
+									1, types, values, NULL, true, 1);
+		spi_check(ret, SPI_OK_SELECT, "looking up a model");
+		exists = SPI_processed > 0;
+		SPI_finish();
+		if (!exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("model \"%s\" does not exist", name)));
+		if (version > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("model \"%s\" has no version %d", name, version)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no deployed version", name),
+				 errhint("Deploy one with learn.deploy(), or score a version as '%s@N'.", name)));
+	}
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return id;
+}
+
+/* Copy the elements of a text[] into mcxt; NULL elements stay NULL. */
+static char **
+text_array_elems(Datum arr, int *n, MemoryContext mcxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, n);
+	out = MemoryContextAlloc(mcxt, sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+		out[i] = nulls[i] ? NULL : MemoryContextStrdup(mcxt, TextDatumGetCString(elems[i]));
+	return out;
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const ScoringGroup *) a)->key, ((const ScoringGroup *) b)->key);
+}
+
+ScoringModel *
+catalog_load_scoring(int64 id, MemoryContext mcxt)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	ScoringModel *sm;
+	HeapTuple	tup;
+	TupleDesc	td;
+	bool		isnull;
+	Datum		d;
+	int			ret;
+	ScoringGroup *cur = NULL;
+	char	   *curkey = NULL;
+
+	SPI_connect();
+	ret = SPI_execute_with_args("SELECT name, version, features, group_by FROM learn.models "
+								"WHERE id = $1", 1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "loading a model");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model version %lld no longer exists", (long long) id)));
+	tup = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	sm = MemoryContextAllocZero(mcxt, sizeof(ScoringModel));
+	sm->id = id;
+	sm->name = MemoryContextStrdup(mcxt, TextDatumGetCString(SPI_getbinval(tup, td, 1, &isnull)));
+	sm->version = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
+	sm->features = text_array_elems(SPI_getbinval(tup, td, 3, &isnull), &sm->nfeatures, mcxt);
+	d = SPI_getbinval(tup, td, 4, &isnull);
+	if (!isnull)
+		sm->group_by = text_array_elems(d, &sm->ngroupcols, mcxt);
+
+	ret = SPI_execute_with_args("SELECT group_key, position, estimate FROM learn.coefficients "
+								"WHERE model_id = $1 AND class = '' ORDER BY group_key, position",
+								1, types, values, NULL, true, 0);
+	spi_check(ret, SPI_OK_SELECT, "loading coefficients");
+	sm->groups = MemoryContextAllocZero(mcxt, sizeof(ScoringGroup) * Max(SPI_processed, 1));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	  **kv;
+		int			nk;
+		StringInfoData key;
+		int			pos;
+		double		est;
+
+		tup = SPI_tuptable->vals[r];
+		td = SPI_tuptable->tupdesc;
+		kv = text_array_elems(SPI_getbinval(tup, td, 1, &isnull), &nk, CurrentMemoryContext);
+		initStringInfo(&key);
+		for (int i = 0; i < nk; i++)
+		{
+			if (kv[i] == NULL)
+				appendStringInfoChar(&key, LEARN_KEY_NULL);
+			else
+				appendStringInfoString(&key, kv[i]);
+			appendStringInfoChar(&key, LEARN_KEY_SEP);
+		}
+		if (curkey == NULL || strcmp(curkey, key.data) != 0)
+		{
+			cur = &sm->groups[sm->ngroups++];
+			cur->key = MemoryContextStrdup(mcxt, key.data);
+			cur->coef = MemoryContextAllocZero(mcxt, sizeof(double) * (sm->nfeatures + 1));
+			curkey = cur->key;
+		}
+		pos = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
+		est = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
+		/* an aliased term (NULL estimate) contributes nothing, as in R */
+		if (!isnull && pos >= 0 && pos <= sm->nfeatures)
+			cur->coef[pos] = est;
+	}
+	SPI_finish();
+	if (sm->ngroups == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("model \"%s\" version %d has no coefficients", sm->name, sm->version)));
+	qsort(sm->groups, sm->ngroups, sizeof(ScoringGroup), group_cmp);
+	return sm;
+}

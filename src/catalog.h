@@ -1,0 +1,86 @@
+/*-------------------------------------------------------------------------
+ * catalog.h
+ *	  Reading and writing the learn.* catalog tables (the only place that
+ *	  does).
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_CATALOG_H
+#define PG_LEARN_CATALOG_H
+
+#include "pg_learn.h"
+
+#include "nodes/pg_list.h"
+
+/* A new model version, as train() has it before it is stored. */
+typedef struct ModelRecord
+{
+	const char *name;
+	const char *algorithm;
+	const char *task;
+	const char *source;
+	const char *target;
+	List	   *features;		/* of char * */
+	List	   *group_by;		/* of char *, NIL when ungrouped */
+	const char *weight;
+	const char *params_json;
+	const char *metrics_json;
+	int64		n_rows;
+	int64		n_skipped;
+	double		train_seconds;
+	bool		deploy;
+} ModelRecord;
+
+/* One stored term of a linear model. */
+typedef struct TermRecord
+{
+	int			position;
+	const char *term;
+	double		estimate;		/* NaN stores NULL */
+	double		std_error;
+	double		statistic;
+	double		p_value;
+} TermRecord;
+
+/* Error unless the current role may add a version under this name. */
+extern void catalog_check_name_owner(const char *name);
+
+/*
+ * Store the model row and its terms (terms[g][0..nterms-1] for group g,
+ * whose key is group_keys[g], a text[] datum, or (Datum) 0 when ungrouped).
+ * Returns the stored learn.models row, allocated in the caller's context.
+ */
+extern Datum catalog_store_model(ModelRecord *m, int ngroups,
+								 Datum *group_keys, TermRecord **terms,
+								 int *nterms);
+
+/* A model version parsed for scoring. */
+typedef struct ScoringGroup
+{
+	char	   *key;			/* group values joined, see catalog.c */
+	double	   *coef;			/* 1 + nfeatures; intercept first (0 if none) */
+} ScoringGroup;
+
+typedef struct ScoringModel
+{
+	int64		id;
+	char	   *name;
+	int			version;
+	int			nfeatures;
+	char	  **features;
+	int			ngroupcols;
+	char	  **group_by;
+	int			ngroups;		/* 1 when ungrouped */
+	ScoringGroup *groups;		/* sorted by key */
+} ScoringModel;
+
+/* Separators of the scoring group key: values end in US, NULL is RS. */
+#define LEARN_KEY_SEP '\x1f'
+#define LEARN_KEY_NULL '\x1e'
+
+/* Model id of 'name' (deployed version) or 'name@N'; errors when unknown. */
+extern int64 catalog_resolve_model(const char *spec);
+
+/* Load model version id into mcxt. */
+extern ScoringModel *catalog_load_scoring(int64 id, MemoryContext mcxt);
+
+#endif							/* PG_LEARN_CATALOG_H */

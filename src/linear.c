@@ -1,0 +1,941 @@
+/*-------------------------------------------------------------------------
+ * linear.c
+ *	  Linear least squares: the tall-skinny QR aggregate state (transition,
+ *	  combine, serialize, deserialize, final), the solve that turns a state
+ *	  into coefficients, standard errors and metrics, the Huber-White "meat"
+ *	  aggregate, and the MADlib-compatible learn.linreg aggregate.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "linear.h"
+#include "numeric/distributions.h"
+#include "numeric/linalg.h"
+
+PG_FUNCTION_INFO_V1(linear_trans);
+PG_FUNCTION_INFO_V1(linreg_trans);
+PG_FUNCTION_INFO_V1(linear_combine);
+PG_FUNCTION_INFO_V1(linear_serial);
+PG_FUNCTION_INFO_V1(linear_deserial);
+PG_FUNCTION_INFO_V1(linear_merge_trans);
+PG_FUNCTION_INFO_V1(linear_final_state);
+PG_FUNCTION_INFO_V1(linreg_final);
+PG_FUNCTION_INFO_V1(linear_state_version);
+PG_FUNCTION_INFO_V1(meat_trans);
+PG_FUNCTION_INFO_V1(meat_combine);
+PG_FUNCTION_INFO_V1(meat_serial);
+PG_FUNCTION_INFO_V1(meat_deserial);
+PG_FUNCTION_INFO_V1(meat_final);
+
+/* ---------------------------------------------------------------------
+ * The state
+ * ---------------------------------------------------------------------
+ */
+
+/* Give an unsized state (ncols = 0) its k features. */
+static void
+linear_state_size(LinearState *st, int k)
+{
+	if (k < 1 || k > LEARN_MAX_FEATURES + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a linear model takes between 1 and %d features, not %d",
+						LEARN_MAX_FEATURES, k)));
+	st->ncols = k + 2;
+	st->R = palloc0(sizeof(double) * st->ncols * st->ncols);
+	st->bufcap = LEARN_FIRST_BLOCK_ROWS;
+	st->buf = palloc(sizeof(double) * st->bufcap * st->ncols);
+	st->work = palloc(sizeof(double) * la_qr_work_size(st->ncols));
+}
+
+/* A state for k features; k < 0 leaves it unsized until the first row. */
+LinearState *
+linear_state_create(int k)
+{
+	LinearState *st = palloc0(sizeof(LinearState));
+
+	if (k >= 0)
+		linear_state_size(st, k);
+	return st;
+}
+
+void
+linear_state_flush(LinearState *st)
+{
+	int			info;
+
+	if (st->nbuf == 0)
+		return;
+	info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
+					  st->work);
+	if (info != 0)
+		elog(ERROR, "dtpqrt failed: info %d", info);
+	st->nbuf = 0;
+	/* grow the block geometrically: small groups stay small */
+	if (st->bufcap < LEARN_BLOCK_ROWS)
+	{
+		st->bufcap = Min(st->bufcap * 2, LEARN_BLOCK_ROWS);
+		st->buf = repalloc(st->buf, sizeof(double) * st->bufcap * st->ncols);
+	}
+}
+
+/* Add one row: x holds the ncols - 2 features. */
+void
+linear_state_add(LinearState *st, const double *x, double y, double w)
+{
+	double		sw;
+	double	   *row;
+	int			k = st->ncols - 2;
+
+	if (w == 0.0)
+	{
+		st->n_zero_weight++;
+		return;
+	}
+	sw = sqrt(w);
+	row = st->buf + st->nbuf;
+	row[0] = sw;
+	for (int j = 0; j < k; j++)
+		row[(size_t) (j + 1) * st->bufcap] = sw * x[j];
+	row[(size_t) (k + 1) * st->bufcap] = sw * y;
+	st->n++;
+	st->sum_w += w;
+	st->sum_log_w += log(w);
+	if (++st->nbuf == st->bufcap)
+		linear_state_flush(st);
+}
+
+/* dst += src; src is consumed. */
+void
+linear_state_merge(LinearState *dst, LinearState *src)
+{
+	if (src->ncols != 0 && dst->ncols == 0)
+		linear_state_size(dst, src->ncols - 2);
+	if (src->ncols != 0 && src->ncols != dst->ncols)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot merge linear states of %d and %d features",
+						dst->ncols - 2, src->ncols - 2)));
+	dst->n += src->n;
+	dst->n_skipped += src->n_skipped;
+	dst->n_zero_weight += src->n_zero_weight;
+	dst->sum_w += src->sum_w;
+	dst->sum_log_w += src->sum_log_w;
+	if (src->ncols == 0 || src->n == 0)
+		return;
+	linear_state_flush(src);
+	linear_state_flush(dst);
+	if (la_qr_merge(dst->ncols, dst->R, src->R, dst->work) != 0)
+		elog(ERROR, "dtpqrt failed while merging linear states");
+}
+
+/*
+ * Serialized form (network byte order): version byte, int32 ncols, int64
+ * n, n_skipped, n_zero_weight, float8 sum_w, sum_log_w, then the upper
+ * triangle of R column by column.
+ */
+#define LINEAR_HEADER_BYTES (1 + 4 + 3 * 8 + 2 * 8)
+
+bytea *
+linear_state_serialize(LinearState *st)
+{
+	StringInfoData buf;
+
+	if (st->ncols > 0)
+		linear_state_flush(st);
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, LINEAR_STATE_VERSION);
+	pq_sendint32(&buf, st->ncols);
+	pq_sendint64(&buf, st->n);
+	pq_sendint64(&buf, st->n_skipped);
+	pq_sendint64(&buf, st->n_zero_weight);
+	pq_sendfloat8(&buf, st->sum_w);
+	pq_sendfloat8(&buf, st->sum_log_w);
+	for (int j = 0; j < st->ncols; j++)
+		for (int i = 0; i <= j; i++)
+			pq_sendfloat8(&buf, st->R[i + j * st->ncols]);
+	return pq_endtypsend(&buf);
+}
+
+static void
+invalid_state(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid pg_learn linear state"),
+			 errdetail("%s", detail)));
+}
+
+LinearState *
+linear_state_deserialize(bytea *b)
+{
+	StringInfoData buf;
+	LinearState *st;
+	int			len = VARSIZE_ANY_EXHDR(b);
+	int			version;
+	int			ncols;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = len;
+	buf.maxlen = len;
+	buf.cursor = 0;
+	if (len < LINEAR_HEADER_BYTES)
+		invalid_state("The value is too short.");
+	version = pq_getmsgbyte(&buf);
+	if (version != LINEAR_STATE_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported pg_learn linear state version %d", version),
+				 errhint("This build reads version %d.", LINEAR_STATE_VERSION)));
+	ncols = pq_getmsgint(&buf, 4);
+	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 3))
+		invalid_state("The number of columns is out of range.");
+	if (len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
+		invalid_state("The length does not match the number of columns.");
+	st = linear_state_create(ncols == 0 ? -1 : ncols - 2);
+	st->n = pq_getmsgint64(&buf);
+	st->n_skipped = pq_getmsgint64(&buf);
+	st->n_zero_weight = pq_getmsgint64(&buf);
+	st->sum_w = pq_getmsgfloat8(&buf);
+	st->sum_log_w = pq_getmsgfloat8(&buf);
+	if (st->n < 0 || st->n_skipped < 0 || st->n_zero_weight < 0 ||
+		!isfinite(st->sum_w) || st->sum_w < 0 || !isfinite(st->sum_log_w) ||
+		(ncols == 0 && st->n != 0))
+		invalid_state("A count or sum is out of range.");
+	for (int j = 0; j < ncols; j++)
+		for (int i = 0; i <= j; i++)
+		{
+			double		v = pq_getmsgfloat8(&buf);
+
+			if (!isfinite(v))
+				invalid_state("The factor holds a non-finite value.");
+			st->R[i + j * ncols] = v;
+		}
+	pq_getmsgend(&buf);
+	return st;
+}
+
+/* ---------------------------------------------------------------------
+ * Argument handling shared by the transition functions
+ * ---------------------------------------------------------------------
+ */
+
+/* Per-call-site cache of a transition function over "any" features. */
+typedef struct TransCache
+{
+	int			k;
+	LearnArgKind *kinds;
+	double	   *x;				/* one row of features */
+} TransCache;
+
+static TransCache *
+trans_cache(FunctionCallInfo fcinfo, int first)
+{
+	TransCache *tc = fcinfo->flinfo->fn_extra;
+
+	if (tc == NULL)
+	{
+		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+
+		if (get_fn_expr_variadic(fcinfo->flinfo))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("pass the features as separate arguments, not as a VARIADIC array")));
+		tc = MemoryContextAllocZero(mcxt, sizeof(TransCache));
+		tc->k = PG_NARGS() - first;
+		tc->kinds = learn_resolve_arg_kinds(fcinfo, first, mcxt);
+		tc->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(tc->k, 1));
+		fcinfo->flinfo->fn_extra = tc;
+	}
+	return tc;
+}
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	return aggcontext;
+}
+
+/*
+ * Read features first..first+k-1 into tc->x; false when one is NULL.
+ */
+static bool
+read_features(FunctionCallInfo fcinfo, TransCache *tc, int first)
+{
+	for (int j = 0; j < tc->k; j++)
+	{
+		double		v;
+
+		if (PG_ARGISNULL(first + j))
+			return false;
+		v = learn_datum_to_double(PG_GETARG_DATUM(first + j), tc->kinds[j]);
+		if (!isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature %d is %s", j + 1, isnan(v) ? "NaN" : "infinite"),
+					 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
+		tc->x[j] = v;
+	}
+	return true;
+}
+
+static void
+check_response_weight(double y, double w)
+{
+	if (!isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the target is %s", isnan(y) ? "NaN" : "infinite")));
+	if (!isfinite(w) || w < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weight %g is not a finite non-negative number", w)));
+}
+
+/*
+ * linear_trans(state internal, y float8, w float8, VARIADIC x "any")
+ */
+Datum
+linear_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "linear_trans");
+	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
+	TransCache *tc = trans_cache(fcinfo, 3);
+
+	if (st == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		st = linear_state_create(tc->k);
+		MemoryContextSwitchTo(old);
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc, 3))
+		st->n_skipped++;
+	else
+	{
+		double		y = PG_GETARG_FLOAT8(1);
+		double		w = PG_GETARG_FLOAT8(2);
+
+		check_response_weight(y, w);
+		linear_state_add(st, tc->x, y, w);
+	}
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * linreg_trans(state internal, y float8, x float8[])
+ */
+Datum
+linreg_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "linreg_trans");
+	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
+	ArrayType  *xa;
+	int			k;
+	double	   *x;
+
+	if (st == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		st = linear_state_create(-1);
+		MemoryContextSwitchTo(old);
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		st->n_skipped++;
+		PG_RETURN_POINTER(st);
+	}
+	xa = PG_GETARG_ARRAYTYPE_P(2);
+	if (ARR_NDIM(xa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x must be a one-dimensional array")));
+	k = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+	if (ARR_HASNULL(xa))
+	{
+		st->n_skipped++;
+		PG_RETURN_POINTER(st);
+	}
+	if (st->ncols == 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		linear_state_size(st, k);
+		MemoryContextSwitchTo(old);
+	}
+	else if (k != st->ncols - 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x has %d elements, but earlier rows had %d", k, st->ncols - 2)));
+	x = (double *) ARR_DATA_PTR(xa);
+	for (int j = 0; j < k; j++)
+		if (!isfinite(x[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("x[%d] is %s", j + 1, isnan(x[j]) ? "NaN" : "infinite")));
+	check_response_weight(PG_GETARG_FLOAT8(1), 1.0);
+	linear_state_add(st, x, PG_GETARG_FLOAT8(1), 1.0);
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_POINTER(st);
+}
+
+/* Copy a state into the current memory context. */
+static LinearState *
+linear_state_copy(LinearState *src)
+{
+	LinearState *st = linear_state_create(-1);
+
+	linear_state_merge(st, src);
+	return st;
+}
+
+Datum
+linear_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "linear_combine");
+	LinearState *s1 = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
+	LinearState *s2 = PG_ARGISNULL(1) ? NULL : (LinearState *) PG_GETARG_POINTER(1);
+	MemoryContext old;
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	old = MemoryContextSwitchTo(aggcontext);
+	if (s1 == NULL)
+		s1 = linear_state_copy(s2);
+	else
+		linear_state_merge(s1, s2);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+linear_serial(PG_FUNCTION_ARGS)
+{
+	agg_context(fcinfo, "linear_serial");
+	PG_RETURN_BYTEA_P(linear_state_serialize((LinearState *) PG_GETARG_POINTER(0)));
+}
+
+Datum
+linear_deserial(PG_FUNCTION_ARGS)
+{
+	agg_context(fcinfo, "linear_deserial");
+	PG_RETURN_POINTER(linear_state_deserialize(PG_GETARG_BYTEA_PP(0)));
+}
+
+/* linear_merge_trans(state internal, part bytea): the _merge aggregates. */
+Datum
+linear_merge_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "linear_merge_trans");
+	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
+	MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+	if (st == NULL)
+		st = linear_state_create(-1);
+	if (!PG_ARGISNULL(1))
+		linear_state_merge(st, linear_state_deserialize(PG_GETARG_BYTEA_PP(1)));
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(st);
+}
+
+/* Final function of the _partial aggregates: the state as bytea. */
+Datum
+linear_final_state(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(linear_state_serialize((LinearState *) PG_GETARG_POINTER(0)));
+}
+
+Datum
+linear_state_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(LINEAR_STATE_VERSION);
+}
+
+/* ---------------------------------------------------------------------
+ * Solving a state
+ * ---------------------------------------------------------------------
+ */
+
+static double
+r_subset_rss(LinearState *st, const int *cols, int s)
+{
+	double	   *Rs = palloc(sizeof(double) * s * s);
+	double	   *tmp = palloc(sizeof(double) * (st->ncols * s + s + la_qr_work_size(s)));
+	double		last;
+
+	if (la_qr_subset(st->ncols, st->R, cols, s, Rs, tmp) != 0)
+		elog(ERROR, "dgeqr2 failed");
+	last = Rs[(s - 1) + (s - 1) * s];
+	pfree(tmp);
+	pfree(Rs);
+	return last * last;
+}
+
+LinearFit *
+linear_fit(LinearState *st, const int *cols, int p, bool intercept,
+		   bool centered_tss, const char **reason)
+{
+	LinearFit  *fit;
+	int			nc = st->ncols;
+	int			ycol = nc - 1;
+	int			rank;
+	int		   *kept;
+	double	   *Rs;
+	double	   *tmp;
+	double	   *b;
+	double		df_int = intercept ? 1.0 : 0.0;
+	int			r;
+
+	linear_state_flush(st);
+	if (st->n == 0)
+	{
+		*reason = "no rows";
+		return NULL;
+	}
+	if (st->n < p)
+	{
+		*reason = psprintf("%lld rows are fewer than the %d parameters",
+						   (long long) st->n, p);
+		return NULL;
+	}
+
+	fit = palloc0(sizeof(LinearFit));
+	fit->p = p;
+	fit->intercept = intercept;
+	fit->n = st->n;
+	fit->aliased = palloc(sizeof(bool) * p);
+	fit->coef = palloc(sizeof(double) * p);
+	fit->std_error = palloc(sizeof(double) * p);
+	fit->statistic = palloc(sizeof(double) * p);
+	fit->p_value = palloc(sizeof(double) * p);
+
+	/* which terms are linearly dependent on earlier ones */
+	tmp = palloc(sizeof(double) * ((size_t) nc * (p + 2) + 16 * (p + 2) + la_qr_work_size(p + 2) + (size_t) (p + 2) * (p + 2)));
+	rank = la_qr_alias(nc, st->R, cols, p, LEARN_ALIAS_TOL, fit->aliased, tmp);
+	for (int j = 0; j < p; j++)
+		fit->aliased[j] = !fit->aliased[j];
+	if (rank == 0)
+	{
+		*reason = "every feature is zero or constant";
+		return NULL;
+	}
+	fit->rank = rank;
+
+	/* the factor of the kept terms and the response */
+	kept = palloc(sizeof(int) * (rank + 1));
+	r = 0;
+	for (int j = 0; j < p; j++)
+		if (!fit->aliased[j])
+			kept[r++] = cols[j];
+	kept[r] = ycol;
+	Rs = palloc(sizeof(double) * (rank + 1) * (rank + 1));
+	if (la_qr_subset(nc, st->R, kept, rank + 1, Rs, tmp) != 0)
+		elog(ERROR, "dgeqr2 failed");
+	b = palloc(sizeof(double) * rank);
+	if (la_ls_solve(rank, Rs, b, &fit->rss) != 0)
+	{
+		*reason = "the kept terms are singular";
+		return NULL;
+	}
+	fit->cov_unscaled = palloc(sizeof(double) * rank * rank);
+	if (la_rtr_inverse(rank, Rs, rank + 1, fit->cov_unscaled) != 0)
+	{
+		*reason = "the kept terms are singular";
+		return NULL;
+	}
+
+	fit->df_resid = (double) st->n - rank;
+	fit->sigma = fit->df_resid > 0 ? sqrt(fit->rss / fit->df_resid) : NAN;
+	r = 0;
+	for (int j = 0; j < p; j++)
+	{
+		if (fit->aliased[j])
+		{
+			fit->coef[j] = fit->std_error[j] = NAN;
+			fit->statistic[j] = fit->p_value[j] = NAN;
+			continue;
+		}
+		fit->coef[j] = b[r];
+		fit->std_error[j] = fit->sigma * sqrt(fit->cov_unscaled[r + r * rank]);
+		fit->statistic[j] = fit->coef[j] / fit->std_error[j];
+		fit->p_value[j] = fit->df_resid > 0 ?
+			dist_t_sf2(fit->statistic[j], fit->df_resid) : NAN;
+		r++;
+	}
+
+	/* total sum of squares: around the weighted mean, or around zero */
+	if (centered_tss)
+	{
+		int			pair[2] = {0, ycol};
+
+		fit->tss = r_subset_rss(st, pair, 2);
+	}
+	else
+	{
+		int			one[1] = {ycol};
+
+		fit->tss = r_subset_rss(st, one, 1);
+	}
+	fit->r2 = fit->tss > 0 ? 1.0 - fit->rss / fit->tss : NAN;
+	fit->adj_r2 = fit->df_resid > 0 ?
+		1.0 - (1.0 - fit->r2) * (((double) st->n - df_int) / fit->df_resid) : NAN;
+	fit->rmse = sqrt(fit->rss / st->sum_w);
+	if (rank - df_int > 0 && fit->df_resid > 0)
+	{
+		fit->f_statistic = ((fit->tss - fit->rss) / (rank - df_int)) /
+			(fit->rss / fit->df_resid);
+		fit->f_p_value = dist_f_sf(fit->f_statistic, rank - df_int, fit->df_resid);
+	}
+	else
+		fit->f_statistic = fit->f_p_value = NAN;
+
+	/* R's logLik.lm, with sigma counted as a parameter in AIC and BIC */
+	{
+		double		nn = (double) st->n;
+
+		fit->log_likelihood = 0.5 * (st->sum_log_w -
+									 nn * (log(2 * M_PI) + 1.0 - log(nn) + log(fit->rss)));
+		fit->aic = -2.0 * fit->log_likelihood + 2.0 * (rank + 1);
+		fit->bic = -2.0 * fit->log_likelihood + log(nn) * (rank + 1);
+	}
+
+	/* condition number of all terms, aliased ones included */
+	{
+		double	   *Rp = palloc(sizeof(double) * p * p);
+		int		   *iwork = palloc(sizeof(int) * 8 * p);
+
+		if (la_qr_subset(nc, st->R, cols, p, Rp, tmp) != 0)
+			elog(ERROR, "dgeqr2 failed");
+		fit->condition_number = la_tri_condition(p, Rp, p, tmp, iwork);
+		pfree(Rp);
+		pfree(iwork);
+	}
+	pfree(tmp);
+	return fit;
+}
+
+void
+linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
+				  int meat_n, bool hc1)
+{
+	int			rank = fit->rank;
+	double	   *M = palloc(sizeof(double) * rank * rank);
+	double	   *V = palloc(sizeof(double) * rank * rank);
+	double	   *tmp = palloc(sizeof(double) * rank * rank);
+	int		   *idx = palloc(sizeof(int) * rank);
+	double		scale = 1.0;
+	int			r = 0;
+
+	for (int j = 0; j < fit->p; j++)
+		if (!fit->aliased[j])
+			idx[r++] = cols[j];
+	for (int a = 0; a < rank; a++)
+		for (int c = 0; c < rank; c++)
+			M[a + c * rank] = meat[idx[a] + idx[c] * meat_n];
+	la_sandwich(rank, fit->cov_unscaled, M, V, tmp);
+	if (hc1 && fit->df_resid > 0)
+		scale = (double) fit->n / fit->df_resid;
+	r = 0;
+	for (int j = 0; j < fit->p; j++)
+	{
+		if (fit->aliased[j])
+			continue;
+		fit->std_error[j] = sqrt(scale * V[r + r * rank]);
+		fit->statistic[j] = fit->coef[j] / fit->std_error[j];
+		fit->p_value[j] = fit->df_resid > 0 ?
+			dist_t_sf2(fit->statistic[j], fit->df_resid) : NAN;
+		r++;
+	}
+	pfree(M);
+	pfree(V);
+	pfree(tmp);
+	pfree(idx);
+}
+
+/* ---------------------------------------------------------------------
+ * learn.linreg: MADlib-compatible result of a state
+ * ---------------------------------------------------------------------
+ */
+
+static Datum
+float8_array_or_nulls(const double *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * n);
+	bool	   *nulls = palloc(sizeof(bool) * n);
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = isnan(v[i]);
+		d[i] = Float8GetDatum(v[i]);
+	}
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, FLOAT8OID,
+											  sizeof(float8), FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+}
+
+static Datum
+nullable_float8(double v, bool *isnull)
+{
+	*isnull = isnan(v);
+	return Float8GetDatum(v);
+}
+
+Datum
+linreg_final(PG_FUNCTION_ARGS)
+{
+	LinearState *st;
+	LinearFit  *fit;
+	TupleDesc	tupdesc;
+	Datum		values[8];
+	bool		nulls[8] = {0};
+	int		   *cols;
+	int			k;
+	const char *reason;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (LinearState *) PG_GETARG_POINTER(0);
+	if (st->ncols == 0 || st->n == 0)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "linreg_final must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	k = st->ncols - 2;
+	cols = palloc(sizeof(int) * k);
+	for (int j = 0; j < k; j++)
+		cols[j] = j + 1;
+	fit = linear_fit(st, cols, k, false, true, &reason);
+	if (fit == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot fit a linear regression: %s", reason)));
+
+	values[0] = float8_array_or_nulls(fit->coef, k);
+	values[1] = nullable_float8(fit->r2, &nulls[1]);
+	/* MADlib's adjustment: n - 1 over n - k, as if x held an intercept */
+	values[2] = nullable_float8(fit->df_resid > 0 ?
+								1.0 - (1.0 - fit->r2) * ((fit->n - 1.0) / fit->df_resid) : NAN,
+								&nulls[2]);
+	values[3] = float8_array_or_nulls(fit->std_error, k);
+	values[4] = float8_array_or_nulls(fit->statistic, k);
+	values[5] = float8_array_or_nulls(fit->p_value, k);
+	/* MADlib reports the condition number of X'X itself */
+	values[6] = nullable_float8(fit->condition_number * fit->condition_number,
+								&nulls[6]);
+	values[7] = Int64GetDatum(fit->n);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---------------------------------------------------------------------
+ * The meat of Huber-White standard errors: sum (w e)^2 x x' over the rows,
+ * for given coefficients, as a second pass of a robust fit.
+ * ---------------------------------------------------------------------
+ */
+
+#define MEAT_STATE_VERSION 1
+
+typedef struct MeatState
+{
+	int			ncols;			/* 1 + k */
+	int64		n;
+	double	   *coef;			/* ncols; NULL once deserialized */
+	double	   *M;				/* ncols x ncols, upper */
+	int			nbuf;
+	double	   *buf;			/* LEARN_BLOCK_ROWS x ncols */
+	double	   *ybuf;			/* the block's responses, then residuals */
+	double	   *wbuf;
+} MeatState;
+
+static MeatState *
+meat_state_create(int ncols)
+{
+	MeatState  *ms = palloc0(sizeof(MeatState));
+
+	ms->ncols = ncols;
+	ms->M = palloc0(sizeof(double) * ncols * ncols);
+	ms->buf = palloc(sizeof(double) * LEARN_BLOCK_ROWS * ncols);
+	ms->ybuf = palloc(sizeof(double) * LEARN_BLOCK_ROWS);
+	ms->wbuf = palloc(sizeof(double) * LEARN_BLOCK_ROWS);
+	return ms;
+}
+
+static void
+meat_flush(MeatState *ms)
+{
+	int			m = ms->nbuf;
+
+	if (m == 0)
+		return;
+	/* residuals e = y - X b, then rows scaled by w e */
+	la_gemv_sub(m, ms->ncols, ms->buf, LEARN_BLOCK_ROWS, ms->coef, ms->ybuf);
+	for (int i = 0; i < m; i++)
+	{
+		double		u = ms->wbuf[i] * ms->ybuf[i];
+
+		for (int j = 0; j < ms->ncols; j++)
+			ms->buf[i + j * LEARN_BLOCK_ROWS] *= u;
+	}
+	la_syrk_add(ms->ncols, m, ms->buf, LEARN_BLOCK_ROWS, ms->M);
+	ms->nbuf = 0;
+}
+
+/* meat_trans(state internal, coef float8[], y float8, w float8, VARIADIC x "any") */
+Datum
+meat_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "meat_trans");
+	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
+	TransCache *tc = trans_cache(fcinfo, 4);
+	int			i;
+
+	if (ms == NULL || ms->coef == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+		ArrayType  *ca;
+
+		if (PG_ARGISNULL(1))
+			elog(ERROR, "meat_trans needs coefficients");
+		ca = PG_GETARG_ARRAYTYPE_P(1);
+		if (ARR_HASNULL(ca) ||
+			ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca)) != tc->k + 1)
+			elog(ERROR, "meat_trans needs %d coefficients", tc->k + 1);
+		if (ms == NULL)
+			ms = meat_state_create(tc->k + 1);
+		ms->coef = palloc(sizeof(double) * ms->ncols);
+		memcpy(ms->coef, ARR_DATA_PTR(ca), sizeof(double) * ms->ncols);
+		MemoryContextSwitchTo(old);
+	}
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || !read_features(fcinfo, tc, 4))
+		PG_RETURN_POINTER(ms);
+	i = ms->nbuf;
+	ms->buf[i] = 1.0;
+	for (int j = 0; j < tc->k; j++)
+		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = tc->x[j];
+	ms->ybuf[i] = PG_GETARG_FLOAT8(2);
+	ms->wbuf[i] = PG_GETARG_FLOAT8(3);
+	ms->n++;
+	if (++ms->nbuf == LEARN_BLOCK_ROWS)
+		meat_flush(ms);
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_POINTER(ms);
+}
+
+static void
+meat_merge(MeatState *dst, MeatState *src)
+{
+	if (dst->ncols != src->ncols)
+		elog(ERROR, "cannot merge meat states of different sizes");
+	if (src->coef)
+		meat_flush(src);
+	if (dst->coef)
+		meat_flush(dst);
+	for (int i = 0; i < dst->ncols * dst->ncols; i++)
+		dst->M[i] += src->M[i];
+	dst->n += src->n;
+}
+
+Datum
+meat_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "meat_combine");
+	MeatState  *s1 = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
+	MeatState  *s2 = PG_ARGISNULL(1) ? NULL : (MeatState *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	if (s1 == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		s1 = meat_state_create(s2->ncols);
+		MemoryContextSwitchTo(old);
+	}
+	meat_merge(s1, s2);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+meat_serial(PG_FUNCTION_ARGS)
+{
+	MeatState  *ms = (MeatState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	agg_context(fcinfo, "meat_serial");
+	if (ms->coef)
+		meat_flush(ms);
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, MEAT_STATE_VERSION);
+	pq_sendint32(&buf, ms->ncols);
+	pq_sendint64(&buf, ms->n);
+	for (int i = 0; i < ms->ncols * ms->ncols; i++)
+		pq_sendfloat8(&buf, ms->M[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+meat_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	MeatState  *ms;
+	int			ncols;
+
+	agg_context(fcinfo, "meat_deserial");
+	buf.data = VARDATA_ANY(b);
+	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
+	buf.cursor = 0;
+	if (buf.len < 13 || pq_getmsgbyte(&buf) != MEAT_STATE_VERSION)
+		elog(ERROR, "invalid meat state");
+	ncols = pq_getmsgint(&buf, 4);
+	if (ncols < 2 || ncols > LEARN_MAX_FEATURES + 2 ||
+		buf.len != 13 + 8 * ncols * ncols)
+		elog(ERROR, "invalid meat state");
+	ms = meat_state_create(ncols);
+	ms->n = pq_getmsgint64(&buf);
+	for (int i = 0; i < ncols * ncols; i++)
+		ms->M[i] = pq_getmsgfloat8(&buf);
+	PG_RETURN_POINTER(ms);
+}
+
+/* The meat as a full symmetric float8[] of (k+1)^2 elements. */
+Datum
+meat_final(PG_FUNCTION_ARGS)
+{
+	MeatState  *ms;
+	double	   *full;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	ms = (MeatState *) PG_GETARG_POINTER(0);
+	if (ms->coef)
+		meat_flush(ms);
+	n = ms->ncols;
+	full = palloc(sizeof(double) * n * n);
+	for (int j = 0; j < n; j++)
+		for (int i = 0; i < n; i++)
+			full[i + j * n] = (i <= j) ? ms->M[i + j * n] : ms->M[j + i * n];
+	PG_RETURN_DATUM(float8_array_or_nulls(full, n * n));
+}

@@ -1,0 +1,88 @@
+/*-------------------------------------------------------------------------
+ * linear.h
+ *	  The one-pass state of linear least squares and the fit made from it.
+ *
+ * State columns: 0 is the constant (sqrt(w)), 1..k the features, k+1 the
+ * response, every row scaled by sqrt(w).  The state keeps the upper
+ * triangular factor R of that matrix (R'R = [1 X y]'W[1 X y]), so any
+ * column subset, with or without intercept, is solved from it later.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_LINEAR_H
+#define PG_LEARN_LINEAR_H
+
+#include "pg_learn.h"
+
+/* First byte of a serialized linear state; bump when the layout changes. */
+#define LINEAR_STATE_VERSION 1
+
+typedef struct LinearState
+{
+	int			ncols;			/* 1 + k + 1 */
+	int64		n;				/* rows folded (positive weight) */
+	int64		n_skipped;		/* rows with a NULL value */
+	int64		n_zero_weight;	/* rows with weight 0: neither */
+	double		sum_w;			/* sum of the weights of folded rows */
+	double		sum_log_w;		/* sum of their logs (log-likelihood) */
+	double	   *R;				/* ncols x ncols upper triangular */
+	int			nbuf;			/* rows waiting in buf */
+	int			bufcap;
+	double	   *buf;			/* bufcap x ncols, column-major */
+	double	   *work;			/* dtpqrt workspace */
+} LinearState;
+
+extern LinearState *linear_state_create(int k);
+extern void linear_state_add(LinearState *st, const double *x, double y,
+							 double w);
+extern void linear_state_flush(LinearState *st);
+extern void linear_state_merge(LinearState *dst, LinearState *src);
+extern bytea *linear_state_serialize(LinearState *st);
+extern LinearState *linear_state_deserialize(bytea *b);
+
+/* Result of solving a state for one column subset. */
+typedef struct LinearFit
+{
+	int			p;				/* model terms */
+	int			rank;
+	bool		intercept;		/* first term is state column 0 */
+	bool	   *aliased;		/* p */
+	double	   *coef;			/* p, NaN when aliased */
+	double	   *std_error;
+	double	   *statistic;
+	double	   *p_value;
+	double	   *cov_unscaled;	/* rank x rank (X'WX)^-1 of kept terms */
+	int64		n;
+	double		df_resid;
+	double		rss;
+	double		tss;
+	double		r2;
+	double		adj_r2;
+	double		sigma;
+	double		rmse;
+	double		f_statistic;	/* NaN when there is no slope */
+	double		f_p_value;
+	double		log_likelihood;
+	double		aic;
+	double		bic;
+	double		condition_number;	/* sigma_max/sigma_min of sqrt(W)X */
+} LinearFit;
+
+/*
+ * Solve the state for the terms cols[0..p-1] (state column indices).
+ * centered_tss: measure r2 against the weighted mean of y (as with an
+ * intercept) rather than against zero.  Returns NULL when the fit is
+ * impossible, with the reason in *reason.
+ */
+extern LinearFit *linear_fit(LinearState *st, const int *cols, int p,
+							 bool intercept, bool centered_tss,
+							 const char **reason);
+
+/*
+ * Replace the standard errors of a fit by sandwich (Huber-White) ones:
+ * meat is the (k+1) x (k+1) matrix sum (w e)^2 x x' over state columns
+ * 0..k; hc1 applies the n / (n - rank) correction.
+ */
+extern void linear_fit_robust(LinearFit *fit, const int *cols,
+							  const double *meat, int meat_n, bool hc1);
+
+#endif							/* PG_LEARN_LINEAR_H */

@@ -1,0 +1,198 @@
+/*-------------------------------------------------------------------------
+ * linalg.c
+ *	  LAPACKE/CBLAS wrappers: the tall-skinny QR state of the linear models,
+ *	  rank detection, least-squares solves and covariance algebra.
+ *
+ * The linear models never form X'X: every row block is folded into an upper
+ * triangular factor R with R'R = X'X (LAPACK's triangular-pentagonal QR,
+ * dtpqrt), and partial factors from parallel workers are merged the same
+ * way.  That keeps the accuracy of a QR least-squares solve in one pass.
+ *-------------------------------------------------------------------------
+ */
+#include <math.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include "linalg.h"
+
+static int
+tpqrt_nb(int n)
+{
+	return n < LA_TPQRT_MAX_NB ? n : LA_TPQRT_MAX_NB;
+}
+
+int
+la_qr_work_size(int n)
+{
+	/* T (nb x n) and the work array (nb x n) of dtpqrt */
+	return 2 * tpqrt_nb(n) * n;
+}
+
+int
+la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
+{
+	int			nb = tpqrt_nb(n);
+
+	if (m <= 0)
+		return 0;
+	return LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, m, n, 0, nb, R, n, B, ldb,
+							   work, nb, work + nb * n);
+}
+
+int
+la_qr_merge(int n, double *R1, double *R2, double *work)
+{
+	int			nb = tpqrt_nb(n);
+
+	return LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, n, n, n, nb, R1, n, R2, n,
+							   work, nb, work + nb * n);
+}
+
+int
+la_qr_subset(int n, const double *R, const int *cols, int s,
+			 double *Rs, double *tmp)
+{
+	double	   *A = tmp;
+	double	   *tau = tmp + (size_t) n * s;
+	double	   *work = tau + s;
+	int			info;
+
+	for (int j = 0; j < s; j++)
+		memcpy(A + (size_t) j * n, R + (size_t) cols[j] * n, sizeof(double) * n);
+	info = LAPACKE_dgeqr2_work(LAPACK_COL_MAJOR, n, s, A, n, tau, work);
+	if (info != 0)
+		return info;
+	for (int j = 0; j < s; j++)
+		for (int i = 0; i < s; i++)
+			Rs[i + (size_t) j * s] = (i <= j) ? A[i + (size_t) j * n] : 0.0;
+	return 0;
+}
+
+int
+la_qr_alias(int n, const double *R, const int *cols, int s,
+			double tol, bool *keep, double *tmp)
+{
+	double	   *tau = tmp + (size_t) n * s;
+	int			k = 0;
+
+	for (int i = 0; i < s; i++)
+	{
+		double	   *a = tmp + (size_t) k * n;
+		double		norm0;
+		double		tail;
+
+		memcpy(a, R + (size_t) cols[i] * n, sizeof(double) * n);
+		norm0 = cblas_dnrm2(n, a, 1);
+
+		/* apply the reflectors of the columns kept so far */
+		for (int r = 0; r < k; r++)
+		{
+			const double *v = tmp + (size_t) r * n;
+			double		w = a[r];
+
+			for (int j = r + 1; j < n; j++)
+				w += v[j] * a[j];
+			w *= tau[r];
+			a[r] -= w;
+			for (int j = r + 1; j < n; j++)
+				a[j] -= w * v[j];
+		}
+		tail = (k < n) ? cblas_dnrm2(n - k, a + k, 1) : 0.0;
+		keep[i] = (norm0 > 0.0 && tail > tol * norm0);
+		if (!keep[i])
+			continue;
+		LAPACKE_dlarfg_work(n - k, a + k, a + k + 1, 1, &tau[k]);
+		k++;
+	}
+	return k;
+}
+
+int
+la_ls_solve(int p, const double *Rs, double *coef, double *rss)
+{
+	int			ld = p + 1;
+	double		last = Rs[p + (size_t) p * ld];
+
+	memcpy(coef, Rs + (size_t) p * ld, sizeof(double) * p);
+	*rss = last * last;
+	if (p == 0)
+		return 0;
+	return LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, 'U', 'N', 'N', p, 1,
+							   Rs, ld, coef, p);
+}
+
+int
+la_rtr_inverse(int p, const double *Rs, int ldr, double *inv)
+{
+	int			info;
+
+	for (int j = 0; j < p; j++)
+		for (int i = 0; i < p; i++)
+			inv[i + (size_t) j * p] = (i <= j) ? Rs[i + (size_t) j * ldr] : 0.0;
+	info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', p, inv, p);
+	if (info != 0)
+		return info;
+	for (int j = 0; j < p; j++)
+		for (int i = j + 1; i < p; i++)
+			inv[i + (size_t) j * p] = inv[j + (size_t) i * p];
+	return 0;
+}
+
+double
+la_tri_condition(int p, const double *R, int ldr, double *tmp, int *iwork)
+{
+	double	   *a = tmp;
+	double	   *sv = tmp + (size_t) p * p;
+	double	   *work = sv + p;
+	int			info;
+
+	if (p == 0)
+		return NAN;
+	for (int j = 0; j < p; j++)
+		for (int i = 0; i < p; i++)
+			a[i + (size_t) j * p] = (i <= j) ? R[i + (size_t) j * ldr] : 0.0;
+	info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', p, p, a, p, sv,
+							   NULL, 1, NULL, 1, work, 10 * p, iwork);
+	if (info != 0)
+		return NAN;
+	if (sv[p - 1] <= 0.0)
+		return INFINITY;
+	return sv[0] / sv[p - 1];
+}
+
+void
+la_syrk_add(int n, int m, const double *A, int lda, double *C)
+{
+	if (m <= 0)
+		return;
+	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, m, 1.0, A, lda,
+				1.0, C, n);
+}
+
+void
+la_gemv_sub(int m, int n, const double *A, int lda, const double *x,
+			double *y)
+{
+	if (m <= 0)
+		return;
+	cblas_dgemv(CblasColMajor, CblasNoTrans, m, n, -1.0, A, lda, x, 1,
+				1.0, y, 1);
+}
+
+void
+la_sandwich(int n, const double *A, const double *B, double *out,
+			double *tmp)
+{
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+				A, n, B, n, 0.0, tmp, n);
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+				tmp, n, A, n, 0.0, out, n);
+}
+
+void
+la_single_thread(void)
+{
+	openblas_set_num_threads(1);
+}

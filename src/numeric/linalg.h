@@ -1,0 +1,88 @@
+/*-------------------------------------------------------------------------
+ * linalg.h
+ *	  Thin numerical layer over LAPACKE/CBLAS used by pg_learn's models.
+ *
+ * All matrices are column-major with an explicit leading dimension, as in
+ * LAPACK.  Nothing here knows about PostgreSQL: callers pass the workspace,
+ * so the functions can be unit-tested alone and never allocate.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_LINALG_H
+#define PG_LEARN_LINALG_H
+
+#include <stdbool.h>
+
+/* Largest block size passed to LAPACK's blocked triangular-pentagonal QR. */
+#define LA_TPQRT_MAX_NB 32
+
+/* Doubles of workspace la_qr_fold and la_qr_merge need for n columns. */
+extern int	la_qr_work_size(int n);
+
+/*
+ * Fold m new rows B (m x n, leading dimension ldb) into the upper triangular
+ * factor R (n x n, leading dimension n), so that afterwards
+ * R'R = R_old'R_old + B'B.  B is overwritten.
+ */
+extern int	la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work);
+
+/*
+ * Merge upper triangular R2 (n x n) into R1: afterwards
+ * R1'R1 = R1_old'R1_old + R2'R2.  R2 is overwritten.
+ */
+extern int	la_qr_merge(int n, double *R1, double *R2, double *work);
+
+/*
+ * Upper triangular factor of the column subset cols[0..s-1] of R
+ * (n x n): Rs (s x s, leading dimension s) with Rs'Rs = R[:,cols]'R[:,cols].
+ * tmp needs n*s + s + la_qr_work_size(s) doubles.
+ */
+extern int	la_qr_subset(int n, const double *R, const int *cols, int s,
+						 double *Rs, double *tmp);
+
+/*
+ * Decide, column by column in the given order, which of the columns
+ * cols[0..s-1] of R are linearly dependent on the columns kept before them:
+ * a column is aliased when the norm of its part orthogonal to the kept
+ * columns is at most tol times its own norm (R's dqrdc2 rule, tol = 1e-7 in
+ * lm).  keep[i] is set for the kept ones; returns how many were kept.
+ * tmp needs n*s + n doubles.
+ */
+extern int	la_qr_alias(int n, const double *R, const int *cols, int s,
+						double tol, bool *keep, double *tmp);
+
+/*
+ * Solve the least-squares problem whose augmented factor is Rs
+ * ((p+1) x (p+1), last column the response): coef (p) and the residual sum
+ * of squares.  Returns 0, or the LAPACK info when the system is singular.
+ */
+extern int	la_ls_solve(int p, const double *Rs, double *coef, double *rss);
+
+/*
+ * (R'R)^-1 of the leading p x p block of Rs (leading dimension ldr) into
+ * inv (p x p, full symmetric).
+ */
+extern int	la_rtr_inverse(int p, const double *Rs, int ldr, double *inv);
+
+/*
+ * Ratio of the largest to the smallest singular value of the upper
+ * triangular p x p matrix R (leading dimension ldr); +inf when singular.
+ * tmp needs p*p + 11*p doubles, iwork 8*p ints.
+ */
+extern double la_tri_condition(int p, const double *R, int ldr,
+							   double *tmp, int *iwork);
+
+/* C := C + A'A for A (m x n, leading dimension lda); C upper, n x n. */
+extern void la_syrk_add(int n, int m, const double *A, int lda, double *C);
+
+/* y := y - A x for A (m x n, leading dimension lda). */
+extern void la_gemv_sub(int m, int n, const double *A, int lda,
+						const double *x, double *y);
+
+/* out := A B A for symmetric A, B (n x n, full); tmp n*n doubles. */
+extern void la_sandwich(int n, const double *A, const double *B, double *out,
+						double *tmp);
+
+/* Keep OpenBLAS to one thread inside a backend. */
+extern void la_single_thread(void);
+
+#endif							/* PG_LEARN_LINALG_H */

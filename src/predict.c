@@ -1,0 +1,376 @@
+/*-------------------------------------------------------------------------
+ * predict.c
+ *	  Scoring: learn.predict by model name (array and row forms) and the
+ *	  immutable learn.linear_predict.
+ *
+ * A model name is resolved once per statement and call site (fn_extra
+ * lives as long as the executor's FmgrInfo), so a redeploy is seen by the
+ * next statement.  The parsed form of each model version is kept in a
+ * per-backend cache keyed by model id: a version's content never changes,
+ * so the cache needs no invalidation, only a size bound.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "catalog.h"
+
+PG_FUNCTION_INFO_V1(learn_predict_array);
+PG_FUNCTION_INFO_V1(learn_predict_row);
+PG_FUNCTION_INFO_V1(learn_linear_predict);
+
+/* ---------------------------------------------------------------------
+ * Per-backend cache of parsed model versions
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct CacheEntry
+{
+	int64		id;				/* hash key */
+	ScoringModel *model;
+} CacheEntry;
+
+static HTAB *model_cache = NULL;
+static MemoryContext cache_cxt = NULL;
+static uint64 cache_generation = 0;
+
+static void
+cache_create(void)
+{
+	HASHCTL		ctl;
+
+	if (cache_cxt == NULL)
+		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "pg_learn model cache",
+										  ALLOCSET_DEFAULT_SIZES);
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(CacheEntry);
+	ctl.hcxt = cache_cxt;
+	model_cache = hash_create("pg_learn models", 64, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static ScoringModel *
+cache_get(int64 id)
+{
+	CacheEntry *e;
+	ScoringModel *m;
+	bool		found;
+
+	if (model_cache == NULL)
+		cache_create();
+	e = hash_search(model_cache, &id, HASH_FIND, NULL);
+	if (e)
+		return e->model;
+	if (hash_get_num_entries(model_cache) >= learn_model_cache_size)
+	{
+		/* full: start over; call sites notice the new generation */
+		MemoryContextReset(cache_cxt);
+		cache_generation++;
+		cache_create();
+	}
+	m = catalog_load_scoring(id, cache_cxt);
+	e = hash_search(model_cache, &id, HASH_ENTER, &found);
+	e->model = m;
+	return m;
+}
+
+/* ---------------------------------------------------------------------
+ * Per-call-site state
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct PredictSite
+{
+	text	   *spec;			/* model reference last resolved */
+	int64		id;
+	uint64		generation;
+	ScoringModel *model;
+	double	   *x;				/* nfeatures */
+
+	/* row form: how the row's columns map to the model */
+	int64		row_model_id;
+	Oid			rowtype;
+	int32		rowtypmod;
+	TupleDesc	tupdesc;		/* a copy, for deforming */
+	int		   *feat_att;		/* 0-based attribute of each feature */
+	LearnArgKind *feat_kind;
+	int		   *group_att;
+	FmgrInfo   *group_out;
+	Datum	   *values;
+	bool	   *nulls;
+	StringInfoData key;
+} PredictSite;
+
+static PredictSite *
+predict_site(FunctionCallInfo fcinfo)
+{
+	PredictSite *site = fcinfo->flinfo->fn_extra;
+	text	   *spec = PG_GETARG_TEXT_PP(0);
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+
+	if (site == NULL)
+	{
+		site = MemoryContextAllocZero(mcxt, sizeof(PredictSite));
+		fcinfo->flinfo->fn_extra = site;
+	}
+	if (site->spec == NULL ||
+		VARSIZE_ANY_EXHDR(site->spec) != VARSIZE_ANY_EXHDR(spec) ||
+		memcmp(VARDATA_ANY(site->spec), VARDATA_ANY(spec), VARSIZE_ANY_EXHDR(spec)) != 0)
+	{
+		int64		id = catalog_resolve_model(text_to_cstring(spec));
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		if (site->spec)
+			pfree(site->spec);
+		site->spec = (text *) DatumGetPointer(datumCopy(PointerGetDatum(spec), false, -1));
+		MemoryContextSwitchTo(old);
+		site->id = id;
+		site->model = NULL;
+	}
+	if (site->model == NULL || site->generation != cache_generation)
+	{
+		site->model = cache_get(site->id);
+		site->generation = cache_generation;
+		site->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(site->model->nfeatures, 1));
+	}
+	return site;
+}
+
+static double
+linear_score(const double *coef, const double *x, int n)
+{
+	double		y = coef[0];
+
+	for (int j = 0; j < n; j++)
+		y += coef[j + 1] * x[j];
+	return y;
+}
+
+Datum
+learn_predict_array(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	ScoringModel *m;
+	ArrayType  *xa;
+	int			n;
+	Datum	   *elems;
+	bool	   *nulls;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model must not be NULL")));
+	site = predict_site(fcinfo);
+	m = site->model;
+	if (m->ngroupcols > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" is grouped by %s; score a row, not an array",
+						m->name, m->group_by[0])));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	xa = PG_GETARG_ARRAYTYPE_P(1);
+	n = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+	if (ARR_NDIM(xa) > 1 || n != m->nfeatures)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" takes %d features, but the array has %d",
+						m->name, m->nfeatures, n),
+				 errhint("The order is that of learn.models.features.")));
+	if (!ARR_HASNULL(xa))
+		PG_RETURN_FLOAT8(linear_score(m->groups[0].coef, (double *) ARR_DATA_PTR(xa), n));
+	deconstruct_array(xa, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &n);
+	for (int j = 0; j < n; j++)
+	{
+		if (nulls[j])
+			PG_RETURN_NULL();
+		site->x[j] = DatumGetFloat8(elems[j]);
+	}
+	PG_RETURN_FLOAT8(linear_score(m->groups[0].coef, site->x, n));
+}
+
+static int
+find_attribute(TupleDesc td, const char *name)
+{
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Map the model's features and group columns to the row type's columns. */
+static void
+map_row(PredictSite *site, Oid rowtype, int32 rowtypmod, MemoryContext mcxt)
+{
+	ScoringModel *m = site->model;
+	TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+	site->tupdesc = CreateTupleDescCopy(td);
+	site->feat_att = palloc(sizeof(int) * Max(m->nfeatures, 1));
+	site->feat_kind = palloc(sizeof(LearnArgKind) * Max(m->nfeatures, 1));
+	for (int j = 0; j < m->nfeatures; j++)
+	{
+		int			a = find_attribute(td, m->features[j]);
+		Oid			typid;
+
+		if (a < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the row has no column \"%s\", a feature of model \"%s\"",
+							m->features[j], m->name)));
+		typid = getBaseType(TupleDescAttr(td, a)->atttypid);
+		if (!learn_arg_kind(typid, &site->feat_kind[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" has type %s, which is not numeric or boolean",
+							m->features[j], format_type_be(typid))));
+		site->feat_att[j] = a;
+	}
+	site->group_att = palloc(sizeof(int) * Max(m->ngroupcols, 1));
+	site->group_out = palloc(sizeof(FmgrInfo) * Max(m->ngroupcols, 1));
+	for (int g = 0; g < m->ngroupcols; g++)
+	{
+		int			a = find_attribute(td, m->group_by[g]);
+		Oid			outfn;
+		bool		varlena;
+
+		if (a < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the row has no column \"%s\", a group_by column of model \"%s\"",
+							m->group_by[g], m->name)));
+		getTypeOutputInfo(TupleDescAttr(td, a)->atttypid, &outfn, &varlena);
+		fmgr_info_cxt(outfn, &site->group_out[g], mcxt);
+		site->group_att[g] = a;
+	}
+	site->values = palloc(sizeof(Datum) * Max(td->natts, 1));
+	site->nulls = palloc(sizeof(bool) * Max(td->natts, 1));
+	if (site->key.data == NULL)
+		initStringInfo(&site->key);
+	MemoryContextSwitchTo(old);
+	ReleaseTupleDesc(td);
+	site->rowtype = rowtype;
+	site->rowtypmod = rowtypmod;
+	site->row_model_id = m->id;
+}
+
+static const ScoringGroup *
+find_group(const ScoringModel *m, const char *key)
+{
+	int			lo = 0;
+	int			hi = m->ngroups - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(key, m->groups[mid].key);
+
+		if (c == 0)
+			return &m->groups[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+Datum
+learn_predict_row(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	ScoringModel *m;
+	HeapTupleHeader rec;
+	HeapTupleData tuple;
+	Oid			rowtype;
+	int32		rowtypmod;
+	const ScoringGroup *grp;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model must not be NULL")));
+	site = predict_site(fcinfo);
+	m = site->model;
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	rec = PG_GETARG_HEAPTUPLEHEADER(1);
+	rowtype = HeapTupleHeaderGetTypeId(rec);
+	rowtypmod = HeapTupleHeaderGetTypMod(rec);
+	if (site->row_model_id != m->id || site->rowtype != rowtype ||
+		site->rowtypmod != rowtypmod || site->feat_att == NULL)
+		map_row(site, rowtype, rowtypmod, fcinfo->flinfo->fn_mcxt);
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = rec;
+	heap_deform_tuple(&tuple, site->tupdesc, site->values, site->nulls);
+
+	for (int j = 0; j < m->nfeatures; j++)
+	{
+		int			a = site->feat_att[j];
+
+		if (site->nulls[a])
+			PG_RETURN_NULL();
+		site->x[j] = learn_datum_to_double(site->values[a], site->feat_kind[j]);
+	}
+	if (m->ngroupcols == 0)
+		grp = &m->groups[0];
+	else
+	{
+		resetStringInfo(&site->key);
+		for (int g = 0; g < m->ngroupcols; g++)
+		{
+			int			a = site->group_att[g];
+
+			if (site->nulls[a])
+				appendStringInfoChar(&site->key, LEARN_KEY_NULL);
+			else
+				appendStringInfoString(&site->key,
+									   OutputFunctionCall(&site->group_out[g], site->values[a]));
+			appendStringInfoChar(&site->key, LEARN_KEY_SEP);
+		}
+		grp = find_group(m, site->key.data);
+		if (grp == NULL)
+			PG_RETURN_NULL();
+	}
+	PG_RETURN_FLOAT8(linear_score(grp->coef, site->x, m->nfeatures));
+}
+
+Datum
+learn_linear_predict(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
+	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
+	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+
+	if (nc != nx + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
+						nc, nx)));
+	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(linear_score((double *) ARR_DATA_PTR(ca),
+								  (double *) ARR_DATA_PTR(xa), nx));
+}

@@ -1,0 +1,901 @@
+/*-------------------------------------------------------------------------
+ * train.c
+ *	  learn.train(): the driver.  It resolves the source and its columns,
+ *	  runs the aggregate pass over them through SPI (one pass, shared by
+ *	  PostgreSQL's parallel workers; a second one only for sandwich
+ *	  standard errors), solves each group's state and hands the result to
+ *	  catalog.c.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+
+#include "catalog.h"
+#include "linear.h"
+
+PG_FUNCTION_INFO_V1(learn_train);
+
+/* Features train() can pass to a VARIADIC aggregate besides y and w. */
+#define TRAIN_MAX_FEATURES (FUNC_MAX_ARGS - 4)
+
+typedef enum RobustKind
+{
+	ROBUST_NONE,
+	ROBUST_HC0,
+	ROBUST_HC1
+} RobustKind;
+
+typedef struct TrainParams
+{
+	bool		intercept;
+	RobustKind	robust;
+	bool		deploy;
+} TrainParams;
+
+/* A column of the source. */
+typedef struct SourceColumn
+{
+	char	   *name;
+	Oid			typid;
+} SourceColumn;
+
+/* One group's outcome. */
+typedef struct GroupFit
+{
+	Datum		key;			/* text[] datum, (Datum) 0 when ungrouped */
+	char	   *key_text;		/* its text form */
+	LinearState *state;
+	LinearFit  *fit;			/* NULL when the fit failed */
+	const char *reason;
+} GroupFit;
+
+/* ---------------------------------------------------------------------
+ * Parameters
+ * ---------------------------------------------------------------------
+ */
+
+static const char *const linear_params[] = {"intercept", "robust", "deploy", NULL};
+
+/* Common parameters of DESIGN.md that the linear fit does not take yet. */
+static const char *const later_params[] = {"test_fraction", "seed", "max_iterations",
+	"tolerance", "standardize", "impute", "verbose", NULL};
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+param_type_error(const char *key, const char *expected)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("parameter \"%s\" must be %s", key, expected)));
+}
+
+static void
+parse_params(Jsonb *params, TrainParams *tp)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	tp->intercept = true;
+	tp->robust = ROBUST_NONE;
+	tp->deploy = true;
+	if (params == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(params))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("params must be a JSON object")));
+
+	it = JsonbIteratorInit(&params->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (!in_list(key, linear_params))
+		{
+			if (in_list(key, later_params))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("parameter \"%s\" is not supported by algorithm \"linear\" yet", key)));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown parameter \"%s\" for algorithm \"linear\"", key),
+					 errhint("Valid parameters are intercept, robust and deploy.")));
+		}
+		if (strcmp(key, "intercept") == 0)
+		{
+			if (v.type != jbvBool)
+				param_type_error(key, "true or false");
+			tp->intercept = v.val.boolean;
+		}
+		else if (strcmp(key, "deploy") == 0)
+		{
+			if (v.type != jbvBool)
+				param_type_error(key, "true or false");
+			tp->deploy = v.val.boolean;
+		}
+		else if (strcmp(key, "robust") == 0)
+		{
+			char	   *s;
+
+			if (v.type == jbvBool && !v.val.boolean)
+				tp->robust = ROBUST_NONE;
+			else if (v.type == jbvString)
+			{
+				s = pnstrdup(v.val.string.val, v.val.string.len);
+				if (pg_strcasecmp(s, "HC0") == 0)
+					tp->robust = ROBUST_HC0;
+				else if (pg_strcasecmp(s, "HC1") == 0)
+					tp->robust = ROBUST_HC1;
+				else
+					param_type_error(key, "\"HC0\", \"HC1\" or false");
+			}
+			else
+				param_type_error(key, "\"HC0\", \"HC1\" or false");
+		}
+	}
+}
+
+static char *
+params_json(TrainParams *tp)
+{
+	return psprintf("{\"intercept\": %s, \"robust\": %s, \"deploy\": %s}",
+					tp->intercept ? "true" : "false",
+					tp->robust == ROBUST_HC0 ? "\"HC0\"" :
+					tp->robust == ROBUST_HC1 ? "\"HC1\"" : "false",
+					tp->deploy ? "true" : "false");
+}
+
+/* ---------------------------------------------------------------------
+ * The source
+ * ---------------------------------------------------------------------
+ */
+
+/* Does the source text start like a query rather than a relation name? */
+static bool
+looks_like_query(const char *src)
+{
+	static const char *const words[] = {"select", "with", "values", "table", NULL};
+	const char *p = src;
+
+	while (*p && (isspace((unsigned char) *p) || *p == '('))
+		p++;
+	for (int i = 0; words[i]; i++)
+	{
+		size_t		len = strlen(words[i]);
+
+		if (pg_strncasecmp(p, words[i], len) == 0 &&
+			!(isalnum((unsigned char) p[len]) || p[len] == '_'))
+			return true;
+	}
+	return false;
+}
+
+/* The FROM item for the source, aliased "s". */
+static char *
+source_from_item(const char *src)
+{
+	if (looks_like_query(src))
+	{
+		List	   *stmts = raw_parser(src, RAW_PARSE_DEFAULT);
+		RawStmt    *rs;
+		char	   *text;
+
+		if (list_length(stmts) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("the source must be a single query, not %d statements",
+							list_length(stmts))));
+		rs = linitial_node(RawStmt, stmts);
+		if (!IsA(rs->stmt, SelectStmt))
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("the source query must be a SELECT")));
+		if (rs->stmt_len > 0)
+			text = pnstrdup(src + rs->stmt_location, rs->stmt_len);
+		else
+			text = pstrdup(src + rs->stmt_location);
+		return psprintf("(\n%s\n) AS s", text);
+	}
+	else
+	{
+		List	   *names = stringToQualifiedNameList(src);
+		Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(names),
+											 AccessShareLock, false);
+
+		return psprintf("%s AS s",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   get_rel_name(relid)));
+	}
+}
+
+/* The source's columns, allocated in mcxt. */
+static List *
+source_columns(const char *from, MemoryContext mcxt)
+{
+	List	   *cols = NIL;
+	int			ret;
+	TupleDesc	td;
+
+	ret = SPI_execute(psprintf("SELECT * FROM %s LIMIT 0", from), true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: reading the columns of the source failed");
+	/* SPI leaves us in its own context, which SPI_finish frees */
+	MemoryContextSwitchTo(mcxt);
+	td = SPI_tuptable->tupdesc;
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+		SourceColumn *c;
+
+		if (att->attisdropped)
+			continue;
+		c = palloc(sizeof(SourceColumn));
+		c->name = pstrdup(NameStr(att->attname));
+		c->typid = getBaseType(att->atttypid);
+		cols = lappend(cols, c);
+	}
+	return cols;
+}
+
+static SourceColumn *
+find_column(List *cols, const char *name, const char *role)
+{
+	ListCell   *lc;
+
+	foreach(lc, cols)
+	{
+		SourceColumn *c = lfirst(lc);
+
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("%s column \"%s\" does not exist in the source", role, name)));
+	return NULL;
+}
+
+static void
+require_numeric(SourceColumn *c, const char *role, bool allow_bool)
+{
+	LearnArgKind kind;
+
+	if (!learn_arg_kind(c->typid, &kind) || (!allow_bool && c->typid == BOOLOID))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s column \"%s\" has type %s, which is not %s",
+						role, c->name, format_type_be(c->typid),
+						allow_bool ? "numeric or boolean" : "numeric"),
+				 strcmp(role, "feature") == 0 ?
+				 errhint("Categorical features are not supported yet; list numeric features explicitly, or cast in a source query.") : 0));
+}
+
+static bool
+in_names(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+static List *
+text_array_to_list(ArrayType *arr, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *l = NIL;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *s;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what)));
+		s = TextDatumGetCString(elems[i]);
+		if (in_names(l, s))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" appears twice in %s", s, what)));
+		l = lappend(l, s);
+	}
+	return l;
+}
+
+/* ---------------------------------------------------------------------
+ * JSON output
+ * ---------------------------------------------------------------------
+ */
+
+static void
+json_number(StringInfo buf, const char *key, double v)
+{
+	if (buf->len > 1)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, key);
+	if (isfinite(v))
+		appendStringInfo(buf, ": %.17g", v);
+	else
+		appendStringInfoString(buf, ": null");
+}
+
+static void
+fit_metrics_json(StringInfo out, LinearState *st, LinearFit *fit)
+{
+	StringInfoData buf;
+
+	/* json_number puts a comma before every member but the first */
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_number(&buf, "n", (double) st->n);
+	json_number(&buf, "n_skipped", (double) st->n_skipped);
+	json_number(&buf, "rank", fit->rank);
+	json_number(&buf, "df_residual", fit->df_resid);
+	json_number(&buf, "r2", fit->r2);
+	json_number(&buf, "adj_r2", fit->adj_r2);
+	json_number(&buf, "rmse", fit->rmse);
+	json_number(&buf, "sigma", fit->sigma);
+	json_number(&buf, "f_statistic", fit->f_statistic);
+	json_number(&buf, "f_p_value", fit->f_p_value);
+	json_number(&buf, "log_likelihood", fit->log_likelihood);
+	json_number(&buf, "aic", fit->aic);
+	json_number(&buf, "bic", fit->bic);
+	json_number(&buf, "condition_number", fit->condition_number);
+	appendStringInfoChar(&buf, '}');
+	appendStringInfoString(out, buf.data);
+	pfree(buf.data);
+}
+
+/* metrics.groups key: the value for one group column, else the array. */
+static char *
+group_json_key(Datum key, int ngroupcols, const char *key_text)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ngroupcols != 1)
+		return pstrdup(key_text);
+	deconstruct_array(DatumGetArrayTypeP(key), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	return nulls[0] ? pstrdup("NULL") : TextDatumGetCString(elems[0]);
+}
+
+/* ---------------------------------------------------------------------
+ * The driver
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int i, const char *what)
+{
+	if (PG_ARGISNULL(i))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(i));
+}
+
+/* "s.col" list of the feature arguments, and y and w expressions. */
+static void
+append_agg_args(StringInfo sql, const char *target, const char *weight,
+				List *features)
+{
+	ListCell   *lc;
+
+	appendStringInfo(sql, "s.%s::float8, %s", quote_identifier(target),
+					 weight ? psprintf("s.%s::float8", quote_identifier(weight)) : "1::float8");
+	foreach(lc, features)
+		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+}
+
+static char *
+group_key_expr(List *group_by)
+{
+	StringInfoData b;
+	ListCell   *lc;
+
+	initStringInfo(&b);
+	appendStringInfoString(&b, "ARRAY[");
+	foreach(lc, group_by)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(&b, ", ");
+	{
+		/* the type's output function, as scoring formats a row's value */
+		const char *col = quote_identifier((char *) lfirst(lc));
+
+		appendStringInfo(&b, "CASE WHEN s.%s IS NULL THEN NULL ELSE pg_catalog.format('%%s', s.%s) END",
+						 col, col);
+	}
+	}
+	appendStringInfoString(&b, "]::text[]");
+	return b.data;
+}
+
+/* Pass 1: the state of each group.  Results are copied to mcxt. */
+static GroupFit *
+run_state_pass(const char *from, const char *target, const char *weight,
+			   List *features, List *group_by, int *ngroups, MemoryContext mcxt)
+{
+	StringInfoData sql;
+	GroupFit   *groups;
+	int			ret;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	if (group_by != NIL)
+		appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
+	else
+		appendStringInfoString(&sql, "NULL::text[], ");
+	appendStringInfoString(&sql, "learn.linear_partial(");
+	append_agg_args(&sql, target, weight, features);
+	appendStringInfo(&sql, ") FROM %s", from);
+	if (group_by != NIL)
+	{
+		ListCell   *lc;
+
+		appendStringInfoString(&sql, " GROUP BY ");
+		foreach(lc, group_by)
+			appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
+							 quote_identifier((char *) lfirst(lc)));
+		appendStringInfoString(&sql, " ORDER BY 1");
+	}
+
+	ret = SPI_execute(sql.data, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: the training pass failed: %s", SPI_result_code_string(ret));
+
+	groups = MemoryContextAllocZero(mcxt, sizeof(GroupFit) * Max(SPI_processed, 1));
+	*ngroups = 0;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		key = SPI_getbinval(tup, td, 1, &isnull);
+		Datum		state = SPI_getbinval(tup, td, 2, &isnull);
+		MemoryContext old;
+		GroupFit   *g;
+
+		if (isnull)
+			continue;
+		old = MemoryContextSwitchTo(mcxt);
+		g = &groups[(*ngroups)++];
+		if (group_by != NIL)
+		{
+			g->key = datumCopy(key, false, -1);
+			g->key_text = OidOutputFunctionCall(F_ARRAY_OUT, g->key);
+		}
+		g->state = linear_state_deserialize(DatumGetByteaPP(state));
+		MemoryContextSwitchTo(old);
+	}
+	return groups;
+}
+
+/* Pass 2 of a robust fit: the meat of each fitted group. */
+static void
+run_meat_pass(const char *from, const char *target, const char *weight,
+			  List *features, List *group_by, GroupFit *groups, int ngroups,
+			  const int *cols, bool hc1)
+{
+	int			k = list_length(features);
+	StringInfoData sql;
+	int			nfit = 0;
+	Datum	   *keys;
+	Datum	   *coefs;
+	int			ret;
+	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[2];
+
+	keys = palloc(sizeof(Datum) * ngroups);
+	coefs = palloc(sizeof(Datum) * ngroups * (k + 1));
+	for (int g = 0; g < ngroups; g++)
+	{
+		LinearFit  *fit = groups[g].fit;
+
+		if (fit == NULL)
+			continue;
+		keys[nfit] = CStringGetTextDatum(groups[g].key_text ? groups[g].key_text : "");
+		if (!fit->intercept)
+			coefs[nfit * (k + 1)] = Float8GetDatum(0.0);
+		for (int j = 0; j < fit->p; j++)
+			coefs[nfit * (k + 1) + cols[j]] =
+				Float8GetDatum(fit->aliased[j] ? 0.0 : fit->coef[j]);
+		nfit++;
+	}
+	if (nfit == 0)
+		return;
+
+	initStringInfo(&sql);
+	if (group_by == NIL)
+	{
+		appendStringInfoString(&sql, "SELECT NULL::text, learn._linear_meat($2, ");
+		append_agg_args(&sql, target, weight, features);
+		appendStringInfo(&sql, ") FROM %s", from);
+	}
+	else
+	{
+		appendStringInfoString(&sql, "SELECT c.key, learn._linear_meat(c.coef, ");
+		append_agg_args(&sql, target, weight, features);
+		appendStringInfo(&sql, ") FROM %s JOIN (SELECT k.key, $2[k.i:k.i][1:%d] AS coef "
+						 "FROM unnest($1) WITH ORDINALITY AS k(key, i)) AS c "
+						 "ON c.key = %s::text GROUP BY c.key",
+						 from, k + 1, group_key_expr(group_by));
+	}
+	{
+		int			dims[2] = {nfit, k + 1};
+		int			lbs[2] = {1, 1};
+
+		values[0] = PointerGetDatum(construct_array(keys, nfit, TEXTOID, -1, false, TYPALIGN_INT));
+		values[1] = PointerGetDatum(construct_md_array(coefs, NULL, group_by == NIL ? 1 : 2,
+													   group_by == NIL ? &dims[1] : dims, lbs,
+													   FLOAT8OID, sizeof(float8),
+													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	ret = SPI_execute_with_args(sql.data, 2, types, values, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: the robust pass failed: %s", SPI_result_code_string(ret));
+
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		knull;
+		bool		mnull;
+		Datum		kd = SPI_getbinval(tup, td, 1, &knull);
+		Datum		md = SPI_getbinval(tup, td, 2, &mnull);
+		char	   *key = knull ? NULL : TextDatumGetCString(kd);
+		ArrayType  *ma;
+
+		if (mnull)
+			continue;
+		ma = DatumGetArrayTypeP(md);
+		for (int g = 0; g < ngroups; g++)
+		{
+			if (groups[g].fit == NULL)
+				continue;
+			if (key == NULL ? groups[g].key_text != NULL :
+				(groups[g].key_text == NULL || strcmp(key, groups[g].key_text) != 0))
+				continue;
+			linear_fit_robust(groups[g].fit, cols, (double *) ARR_DATA_PTR(ma), k + 1, hc1);
+			break;
+		}
+	}
+}
+
+static void
+notice_aliased(GroupFit *g, List *terms)
+{
+	StringInfoData b;
+	int			n = 0;
+
+	initStringInfo(&b);
+	for (int j = 0; j < g->fit->p; j++)
+	{
+		if (!g->fit->aliased[j])
+			continue;
+		appendStringInfo(&b, "%s%s", n++ ? ", " : "", (char *) list_nth(terms, j));
+	}
+	if (n == 0)
+		return;
+	if (n == 1)
+		ereport(NOTICE,
+				(errmsg("term %s is aliased (linearly dependent on earlier terms)%s; its estimate is NULL",
+						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
+	else
+		ereport(NOTICE,
+				(errmsg("terms %s are aliased (linearly dependent on earlier terms)%s; their estimates are NULL",
+						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
+}
+
+Datum
+learn_train(PG_FUNCTION_ARGS)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	TimestampTz start = GetCurrentTimestamp();
+	char	   *name = text_arg(fcinfo, 0, "name");
+	char	   *algorithm = text_arg(fcinfo, 1, "algorithm");
+	char	   *source = text_arg(fcinfo, 2, "source");
+	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	List	   *features = NIL;
+	List	   *group_by = NIL;
+	char	   *weight = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
+	TrainParams tp;
+	char	   *from;
+	List	   *cols;
+	List	   *terms = NIL;
+	int		   *tcols;
+	int			k;
+	int			p;
+	GroupFit   *groups;
+	int			ngroups;
+	int			nfitted = 0;
+	int64		n_rows = 0;
+	int64		n_skipped = 0;
+	ModelRecord rec;
+	StringInfoData metrics;
+	TermRecord **termrecs;
+	int		   *nterms;
+	Datum	   *keys;
+	Datum		row;
+	TupleDesc	rettd;
+	ListCell   *lc;
+	long		secs;
+	int			usecs;
+
+	if (name[0] == '\0' || strchr(name, '@') != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid model name \"%s\"", name),
+				 errdetail("A model name is not empty and has no \"@\", which selects a version.")));
+	if (strcmp(algorithm, "linear") != 0)
+	{
+		static const char *const planned[] = {"ridge", "lasso", "elastic_net", "logistic",
+			"multinomial", "glm", "kmeans", "pca", "naive_bayes", NULL};
+
+		if (in_list(algorithm, planned))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("algorithm \"%s\" is not implemented yet", algorithm)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown algorithm \"%s\"", algorithm),
+				 errhint("Supported algorithms: linear.")));
+	}
+	parse_params(PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5), &tp);
+	if (target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("algorithm \"linear\" needs a target column")));
+	if (!PG_ARGISNULL(6))
+		group_by = text_array_to_list(PG_GETARG_ARRAYTYPE_P(6), "group_by");
+	catalog_check_name_owner(name);
+
+	/* resolve the source and check every column against it */
+	SPI_connect();
+	MemoryContextSwitchTo(callercxt);
+	from = source_from_item(source);
+	cols = source_columns(from, callercxt);
+	require_numeric(find_column(cols, target, "target"), "target", false);
+	if (weight)
+	{
+		require_numeric(find_column(cols, weight, "weight"), "weight", false);
+		if (strcmp(weight, target) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" cannot be both target and weight", weight)));
+	}
+	foreach(lc, group_by)
+	{
+		char	   *g = lfirst(lc);
+
+		find_column(cols, g, "group_by");
+		if (strcmp(g, target) == 0 || (weight && strcmp(g, weight) == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" cannot be both a group_by column and the target or weight", g)));
+	}
+	if (!PG_ARGISNULL(4))
+	{
+		features = text_array_to_list(PG_GETARG_ARRAYTYPE_P(4), "features");
+		foreach(lc, features)
+		{
+			char	   *f = lfirst(lc);
+
+			require_numeric(find_column(cols, f, "feature"), "feature", true);
+			if (strcmp(f, target) == 0 || (weight && strcmp(f, weight) == 0) ||
+				in_names(group_by, f))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("column \"%s\" cannot be a feature and the target, weight or a group_by column", f)));
+		}
+	}
+	else
+	{
+		foreach(lc, cols)
+		{
+			SourceColumn *c = lfirst(lc);
+
+			if (strcmp(c->name, target) == 0 || (weight && strcmp(c->name, weight) == 0) ||
+				in_names(group_by, c->name))
+				continue;
+			require_numeric(c, "feature", true);
+			features = lappend(features, c->name);
+		}
+	}
+	k = list_length(features);
+	if (k == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a linear model needs at least one feature")));
+	if (k > TRAIN_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a linear model takes at most %d features, not %d",
+						TRAIN_MAX_FEATURES, k)));
+
+	/* the terms, in state column order */
+	p = k + (tp.intercept ? 1 : 0);
+	tcols = palloc(sizeof(int) * p);
+	if (tp.intercept)
+	{
+		terms = lappend(terms, "(intercept)");
+		tcols[0] = 0;
+	}
+	foreach(lc, features)
+	{
+		tcols[list_length(terms)] = foreach_current_index(lc) + 1;
+		terms = lappend(terms, lfirst(lc));
+	}
+
+	/* pass 1 */
+	groups = run_state_pass(from, target, weight, features, group_by, &ngroups, callercxt);
+	SPI_finish();
+	MemoryContextSwitchTo(callercxt);
+
+	for (int g = 0; g < ngroups; g++)
+	{
+		n_rows += groups[g].state->n;
+		n_skipped += groups[g].state->n_skipped;
+	}
+	if (n_rows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the source has no rows to train on"),
+				 n_skipped > 0 ?
+				 errdetail("All %lld rows have a NULL in the target, weight or a feature.",
+						   (long long) n_skipped) : 0));
+
+	for (int g = 0; g < ngroups; g++)
+	{
+		groups[g].fit = linear_fit(groups[g].state, tcols, p, tp.intercept,
+								   tp.intercept, &groups[g].reason);
+		if (groups[g].fit)
+			nfitted++;
+	}
+	if (nfitted == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot fit a linear model: %s", groups[0].reason),
+				 group_by != NIL ? errdetail("No group could be fitted.") : 0));
+
+	if (tp.robust != ROBUST_NONE)
+	{
+		SPI_connect();
+		MemoryContextSwitchTo(callercxt);
+		run_meat_pass(from, target, weight, features, group_by, groups, ngroups,
+					  tcols, tp.robust == ROBUST_HC1);
+		SPI_finish();
+		MemoryContextSwitchTo(callercxt);
+	}
+
+	/* terms and metrics */
+	termrecs = palloc0(sizeof(TermRecord *) * ngroups);
+	nterms = palloc0(sizeof(int) * ngroups);
+	keys = palloc0(sizeof(Datum) * ngroups);
+	initStringInfo(&metrics);
+	if (group_by == NIL)
+		fit_metrics_json(&metrics, groups[0].state, groups[0].fit);
+	else
+	{
+		StringInfoData gj;
+
+		initStringInfo(&gj);
+		appendStringInfoChar(&gj, '{');
+		for (int g = 0; g < ngroups; g++)
+		{
+			if (g > 0)
+				appendStringInfoString(&gj, ", ");
+			escape_json(&gj, group_json_key(groups[g].key, list_length(group_by),
+											groups[g].key_text));
+			appendStringInfoString(&gj, ": ");
+			if (groups[g].fit)
+				fit_metrics_json(&gj, groups[g].state, groups[g].fit);
+			else
+			{
+				appendStringInfo(&gj, "{\"n\": %lld, \"n_skipped\": %lld, \"error\": ",
+								 (long long) groups[g].state->n,
+								 (long long) groups[g].state->n_skipped);
+				escape_json(&gj, groups[g].reason);
+				appendStringInfoChar(&gj, '}');
+			}
+		}
+		appendStringInfoChar(&gj, '}');
+		appendStringInfo(&metrics, "{\"n\": %lld, \"n_skipped\": %lld, \"n_groups\": %d, "
+						 "\"n_failed\": %d, \"groups\": %s}",
+						 (long long) n_rows, (long long) n_skipped, ngroups,
+						 ngroups - nfitted, gj.data);
+	}
+	for (int g = 0; g < ngroups; g++)
+	{
+		LinearFit  *fit = groups[g].fit;
+
+		keys[g] = groups[g].key;
+		if (fit == NULL)
+			continue;
+		notice_aliased(&groups[g], terms);
+		termrecs[g] = palloc(sizeof(TermRecord) * p);
+		nterms[g] = p;
+		for (int j = 0; j < p; j++)
+		{
+			TermRecord *t = &termrecs[g][j];
+
+			t->position = tcols[j];
+			t->term = list_nth(terms, j);
+			t->estimate = fit->coef[j];
+			t->std_error = fit->std_error[j];
+			t->statistic = fit->statistic[j];
+			t->p_value = fit->p_value[j];
+		}
+	}
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	memset(&rec, 0, sizeof(rec));
+	rec.name = name;
+	rec.algorithm = algorithm;
+	rec.task = "regression";
+	rec.source = source;
+	rec.target = target;
+	rec.features = features;
+	rec.group_by = group_by;
+	rec.weight = weight;
+	rec.params_json = params_json(&tp);
+	rec.metrics_json = metrics.data;
+	rec.n_rows = n_rows;
+	rec.n_skipped = n_skipped;
+	rec.train_seconds = secs + usecs / 1e6;
+	rec.deploy = tp.deploy;
+	row = catalog_store_model(&rec, ngroups, keys, termrecs, nterms);
+
+	/* label the stored row with the declared result type */
+	if (get_call_result_type(fcinfo, NULL, &rettd) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "learn.train must return a composite type");
+	HeapTupleHeaderSetTypeId(DatumGetHeapTupleHeader(row), rettd->tdtypeid);
+	HeapTupleHeaderSetTypMod(DatumGetHeapTupleHeader(row), rettd->tdtypmod);
+	PG_RETURN_DATUM(row);
+}
