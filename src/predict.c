@@ -183,7 +183,11 @@ learn_predict_array(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	xa = PG_GETARG_ARRAYTYPE_P(1);
 	n = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
-	if (ARR_NDIM(xa) > 1 || n != m->nfeatures)
+	if (ARR_NDIM(xa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the features must be a one-dimensional array")));
+	if (n != m->nfeatures)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model \"%s\" takes %d features, but the array has %d",

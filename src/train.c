@@ -232,9 +232,16 @@ source_from_item(const char *src)
 	}
 	else
 	{
-		List	   *names = stringToQualifiedNameList(src);
-		Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(names),
-											 AccessShareLock, false);
+		List	   *names;
+		Oid			relid;
+
+		if (!SplitIdentifierString(pstrdup(src), '.', &names) || names == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("source \"%s\" is neither a table or view name nor a query", src),
+					 errhint("Give a name such as 'sales' or 'public.\"Sales 2024\"', or a query starting with SELECT, WITH, VALUES or TABLE.")));
+		names = stringToQualifiedNameList(src);
+		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, false);
 
 		return psprintf("%s AS s",
 						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),

@@ -39,7 +39,7 @@
 
 /* Continued fractions: floor for Lentz's divisors, and iteration limits */
 #define CF_TINY			1e-300
-#define CF_MAXIT		100000
+#define CF_MAXIT		1000000
 
 /*
  * erfc(z / sqrt(2)).  The rounding of z / sqrt(2) would cost a relative
@@ -242,9 +242,9 @@ beta_cf(double a, double b, double x, double y, double lambda,
 		delta = C * D;
 		f *= delta;
 		if (fabs(delta - 1.0) <= DBL_EPSILON)
-			break;
+			return front / f;
 	}
-	return front / f;
+	return NAN;					/* did not converge: a and b beyond ~1e14 */
 }
 
 /*
@@ -313,9 +313,91 @@ gamma_front(double a, double x)
 }
 
 /*
- * Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a),
- * a > 0, x >= 0.  Below x = a + 1 the series for P = 1 - Q is used (there
- * Q is not small); above it Legendre's continued fraction gives Q directly.
+ * P(a, x) = gamma(a, x) / Gamma(a) for lambda = a - x > -1, by Kummer's
+ * continued fraction, the b -> Inf limit of the one in beta_cf:
+ *	 P(a,x) = front / (1 + d1 / (1 + d2 / (1 + ...)))
+ *	 d(2m+1) = -(a+m) x / ((a+2m)(a+2m+1)),  d(2m) = m x / ((a+2m-1)(a+2m))
+ * evaluated in the same even contraction, with
+ *	 1 + d(2k+1) = (a(2k+1) + k(3k+2) + (a+k)(lambda + k)) / ((a+2k)(a+2k+1)).
+ * It needs O(sqrt(a)) terms near x = a, fewer than the power series.
+ */
+static double
+gamma_p_cf(double a, double x, double lambda, double front)
+{
+	double		f,
+				C,
+				D;
+
+	f = (1.0 + lambda) / (a + 1.0);
+	if (f < CF_TINY)
+		f = CF_TINY;
+	C = f;
+	D = 0.0;
+	for (int k = 1; k <= CF_MAXIT; k++)
+	{
+		double		s = a + 2.0 * k;
+		double		d_odd = -(a + (k - 1)) * x / ((s - 2.0) * (s - 1.0));
+		double		d_even = k * x / ((s - 1.0) * s);
+		double		one_d_next = (a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)
+								  + (a + k) * (lambda + k))
+			/ (s * (s + 1.0));
+		double		num = -d_odd * d_even;
+		double		den = one_d_next + d_even;
+		double		delta;
+
+		D = den + num * D;
+		if (fabs(D) < CF_TINY)
+			D = CF_TINY;
+		C = den + num / C;
+		if (fabs(C) < CF_TINY)
+			C = CF_TINY;
+		D = 1.0 / D;
+		delta = C * D;
+		f *= delta;
+		if (fabs(delta - 1.0) <= DBL_EPSILON)
+			return front / f;
+	}
+	return NAN;					/* did not converge: a beyond ~1e12 */
+}
+
+/*
+ * Q(a, x) = Gamma(a, x) / Gamma(a) for x >= a + 1 by Legendre's continued
+ * fraction
+ *	 Q = x^a e^-x / Gamma(a) / (x+1-a - 1(1-a) / (x+3-a - 2(2-a) / (x+5-a - ...)))
+ * with x - a formed first (exact when x is near a).
+ */
+static double
+gamma_q_cf(double a, double x, double front)
+{
+	double		bk = (x - a) + 1.0;
+	double		C = 1.0 / CF_TINY;
+	double		D = 1.0 / bk;
+	double		h = D;
+
+	for (int k = 1; k <= CF_MAXIT; k++)
+	{
+		double		an = k * (a - k);
+		double		delta;
+
+		bk += 2.0;
+		D = an * D + bk;
+		if (fabs(D) < CF_TINY)
+			D = CF_TINY;
+		C = bk + an / C;
+		if (fabs(C) < CF_TINY)
+			C = CF_TINY;
+		D = 1.0 / D;
+		delta = D * C;
+		h *= delta;
+		if (fabs(delta - 1.0) <= DBL_EPSILON)
+			return a * front * h;
+	}
+	return NAN;					/* did not converge: a beyond ~1e12 */
+}
+
+/*
+ * Regularized upper incomplete gamma Q(a, x), a > 0, x >= 0.  Below
+ * x = a + 1, where Q is not small, as 1 - P; above it directly.
  */
 static double
 gamma_q(double a, double x)
@@ -329,53 +411,8 @@ gamma_q(double a, double x)
 
 	front = gamma_front(a, x);
 	if (x < a + 1.0)
-	{
-		/* P = front * (1 + x/(a+1) + x^2/((a+1)(a+2)) + ...) */
-		double		sum = 1.0;
-		double		term = 1.0;
-
-		for (int k = 1; k <= CF_MAXIT; k++)
-		{
-			term *= x / (a + k);
-			sum += term;
-			if (term < sum * (DBL_EPSILON / 4))
-				break;
-		}
-		return 0.5 - front * sum + 0.5;
-	}
-	else
-	{
-		/*
-		 * Q = a * front / (x+1-a - 1(1-a) / (x+3-a - 2(2-a) / (x+5-a - ...)))
-		 * with x - a formed first: it is exact when x is near a.
-		 */
-		double		bk = (x - a) + 1.0;
-		double		C = 1.0 / CF_TINY;
-		double		D = 1.0 / bk;
-		double		h = D;
-
-		if (front == 0.0)
-			return 0.0;
-		for (int k = 1; k <= CF_MAXIT; k++)
-		{
-			double		an = k * (a - k);
-			double		delta;
-
-			bk += 2.0;
-			D = an * D + bk;
-			if (fabs(D) < CF_TINY)
-				D = CF_TINY;
-			C = bk + an / C;
-			if (fabs(C) < CF_TINY)
-				C = CF_TINY;
-			D = 1.0 / D;
-			delta = D * C;
-			h *= delta;
-			if (fabs(delta - 1.0) <= DBL_EPSILON)
-				break;
-		}
-		return a * front * h;
-	}
+		return front == 0.0 ? 1.0 : 0.5 - gamma_p_cf(a, x, a - x, front) + 0.5;
+	return front == 0.0 ? 0.0 : gamma_q_cf(a, x, front);
 }
 
 double

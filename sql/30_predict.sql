@@ -1,0 +1,94 @@
+--
+-- Scoring by name: array and row forms, views, triggers, versions,
+-- groups, NULLs and errors.
+--
+SET extra_float_digits = 0;
+SELECT id AS v1 FROM learn.train('cars', 'linear', 'mtcars', 'mpg', '{wt,hp}') \gset
+SELECT id AS v2 FROM learn.train('cars', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec}') \gset
+SELECT name, version, deployed FROM learn.models WHERE name = 'cars' ORDER BY version;
+
+-- the deployed version (2) by name equals the formula from its coefficients
+WITH coef AS (
+	SELECT array_agg(estimate ORDER BY position) AS b
+	  FROM learn.coefficients WHERE model_id = :v2)
+SELECT count(*) AS rows,
+	   max(abs(learn.predict('cars', c) - (b[1] + b[2] * wt + b[3] * hp + b[4] * qsec))) < 1e-12 AS row_form_ok,
+	   max(abs(learn.predict('cars', ARRAY[wt, hp, qsec]) - (b[1] + b[2] * wt + b[3] * hp + b[4] * qsec))) < 1e-12 AS array_form_ok,
+	   max(abs(learn.linear_predict(b, ARRAY[wt, hp, qsec]) - (b[1] + b[2] * wt + b[3] * hp + b[4] * qsec))) < 1e-12 AS linear_predict_ok
+  FROM mtcars c, coef;
+
+-- 'name@N' pins a version; version 1 has two features
+SELECT round(learn.predict('cars@1', c)::numeric, 6) AS v1_row,
+	   round(learn.predict('cars@1', ARRAY[wt, hp])::numeric, 6) AS v1_array
+  FROM mtcars c WHERE model = 'Mazda RX4';
+
+-- a redeploy is seen by the next statement
+SELECT version FROM learn.deploy('cars', 1);
+SELECT round(learn.predict('cars', c)::numeric, 6) AS now_v1
+  FROM mtcars c WHERE model = 'Mazda RX4';
+SELECT version FROM learn.deploy('cars', 2);
+
+-- in a view: columns matched by name, extra columns ignored, any order
+CREATE VIEW car_scores AS
+	SELECT model, learn.predict('cars', v) AS predicted
+	  FROM (SELECT qsec, model, hp, 'extra' AS note, wt FROM mtcars) v;
+SELECT model, round(predicted::numeric, 6) FROM car_scores ORDER BY model LIMIT 3;
+
+-- numeric, int and boolean columns in a row
+SELECT round(learn.predict('cars', r)::numeric, 6) AS from_mixed_types
+  FROM (SELECT 2.62::numeric AS wt, 110::int2 AS hp, 16.46::float4 AS qsec) r;
+
+-- in a trigger: NEW scored on insert
+CREATE TABLE incoming (wt float8, hp int, qsec float8, mpg_hat float8);
+CREATE FUNCTION score_incoming() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.mpg_hat := learn.predict('cars', NEW);
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER score BEFORE INSERT ON incoming
+	FOR EACH ROW EXECUTE FUNCTION score_incoming();
+INSERT INTO incoming (wt, hp, qsec) VALUES (2.62, 110, 16.46), (3.0, NULL, 17);
+SELECT wt, hp, qsec, round(mpg_hat::numeric, 6) FROM incoming ORDER BY wt;
+
+-- NULLs: a NULL feature gives a NULL score
+SELECT learn.predict('cars', ARRAY[1, NULL, 3]::float8[]) IS NULL AS null_array_element,
+	   learn.predict('cars', NULL::float8[]) IS NULL AS null_array,
+	   learn.linear_predict('{1,2}', NULL) IS NULL AS null_linear_predict;
+
+-- grouped models score rows by their group; an unseen group gives NULL
+SELECT species, round(learn.predict('iris', i)::numeric, 6) AS predicted
+  FROM (SELECT * FROM iris LIMIT 1) i;
+SELECT learn.predict('iris', r) IS NULL AS unseen_group
+  FROM (SELECT 'unknown'::text AS species, 3.0 AS sepal_width, 1.4 AS petal_length,
+			   0.2 AS petal_width) r;
+WITH b AS (
+	SELECT c.group_key[1] AS species, array_agg(estimate ORDER BY position) AS b
+	  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+	 WHERE m.name = 'iris' AND m.deployed GROUP BY 1)
+SELECT count(*) AS rows,
+	   max(abs(learn.predict('iris', i) - (b[1] + b[2] * sepal_width + b[3] * petal_length + b[4] * petal_width))) < 1e-12 AS grouped_ok
+  FROM iris i JOIN b USING (species);
+
+-- a tiny cache still gives the right answers (entries are evicted)
+SET learn.model_cache_size = 1;
+SELECT round(learn.predict('cars', c)::numeric, 6) AS v2,
+	   round(learn.predict('cars@1', c)::numeric, 6) AS v1
+  FROM mtcars c ORDER BY model LIMIT 3;
+RESET learn.model_cache_size;
+
+-- errors
+SELECT try($$SELECT learn.predict('nope', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@9', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@x', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict(NULL, ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars', ARRAY[1.0, 2.0])$$);
+SELECT try($$SELECT learn.predict('cars', ARRAY[[1.0, 2.0, 3.0]])$$);
+SELECT try($$SELECT learn.predict('iris', ARRAY[1.0, 2.0, 3.0])$$);
+SELECT try($$SELECT learn.predict('cars', r) FROM (SELECT 1.0 AS wt, 2.0 AS hp) r$$);
+SELECT try($$SELECT learn.predict('cars', r) FROM (SELECT 1.0 AS wt, 2.0 AS hp, 'x'::text AS qsec) r$$);
+SELECT try($$SELECT learn.linear_predict('{1,2,3}', '{1}')$$);
+SELECT version FROM learn.train('undeployed', 'linear', 'mtcars', 'mpg', '{wt}', '{"deploy": false}');
+SELECT try($$SELECT learn.predict('undeployed', ARRAY[1.0])$$);
+SELECT round(learn.predict('undeployed@1', ARRAY[3.0])::numeric, 6) AS pinned_still_works;
