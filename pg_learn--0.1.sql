@@ -257,6 +257,11 @@ COMMENT ON AGGREGATE learn._linear_meat(float8[], float8, float8, VARIADIC "any"
 -- Training and lifecycle
 -------------------------------------------------------------------------
 
+CREATE FUNCTION learn._models_changed()
+RETURNS void AS 'MODULE_PATHNAME', 'learn_models_changed'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learn._models_changed() IS 'Invalidates plans that depend on which version a model name means';
+
 CREATE FUNCTION learn.train(
 	name		text,
 	algorithm	text,
@@ -288,6 +293,7 @@ BEGIN
 	END IF;
 	UPDATE learn.models AS x SET deployed = false WHERE x.name = deploy.name AND x.deployed AND x.id <> m.id;
 	UPDATE learn.models AS x SET deployed = true WHERE x.id = m.id RETURNING * INTO m;
+	PERFORM learn._models_changed();
 	RETURN m;
 END
 $$;
@@ -317,6 +323,7 @@ BEGIN
 	DELETE FROM learn.models AS x
 	 WHERE x.name = drop_model.name AND (drop_model.version IS NULL OR x.version = drop_model.version);
 	GET DIAGNOSTICS dropped = ROW_COUNT;
+	PERFORM learn._models_changed();
 	RETURN dropped;
 END
 $$;
@@ -331,9 +338,19 @@ RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_array'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION learn.predict(text, float8[]) IS 'Scores feature values given in the order of learn.models.features';
 
+CREATE FUNCTION learn._predict_support(internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'learn_predict_support'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION learn._predict_support(internal) IS 'Planner support of learn.predict(text, record): passes only the model''s columns';
+
+CREATE FUNCTION learn._predict_cols(model text, names text[], VARIADIC cols "any")
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_cols'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._predict_cols(text, text[], VARIADIC "any") IS 'learn.predict(text, record) as the planner rewrites it: named columns instead of the row';
+
 CREATE FUNCTION learn.predict(model text, x record)
 RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_row'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE SUPPORT learn._predict_support;
 COMMENT ON FUNCTION learn.predict(text, record) IS 'Scores a row: its columns are matched to the features by name';
 
 CREATE FUNCTION learn.linear_predict(coef float8[], x float8[])

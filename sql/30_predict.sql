@@ -92,3 +92,23 @@ SELECT try($$SELECT learn.linear_predict('{1,2,3}', '{1}')$$);
 SELECT version FROM learn.train('undeployed', 'linear', 'mtcars', 'mpg', '{wt}', '{"deploy": false}');
 SELECT try($$SELECT learn.predict('undeployed', ARRAY[1.0])$$);
 SELECT round(learn.predict('undeployed@1', ARRAY[3.0])::numeric, 6) AS pinned_still_works;
+
+-- the planner passes a table row's model columns instead of the whole row
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('cars', c) FROM mtcars c;
+-- a prepared statement is planned again when a new version is deployed
+PREPARE score AS SELECT round(learn.predict('cars', c)::numeric, 6) AS score
+  FROM mtcars c WHERE model = 'Mazda RX4';
+EXECUTE score;
+EXECUTE score;
+SELECT version FROM learn.train('cars', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec,am}');
+EXECUTE score;
+SELECT round(learn.predict('cars', ARRAY[2.62, 110, 16.46, 1])::numeric, 6) AS same_by_array;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE score;
+SELECT version FROM learn.deploy('cars', 1);
+EXECUTE score;
+SELECT version FROM learn.deploy('cars', 2);
+DEALLOCATE score;
+-- the rewritten call and the row form agree on every row
+SELECT count(*) AS rows,
+	   bool_and(learn.predict('cars', c) = learn.predict('cars', (SELECT x FROM mtcars x WHERE x.model = c.model))) AS same
+  FROM mtcars c;

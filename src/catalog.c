@@ -12,12 +12,14 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
@@ -198,42 +200,53 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_finish();
+	if (m->deploy)
+		catalog_models_changed();
 	return result;
 }
 
-int64
-catalog_resolve_model(const char *spec)
+/*
+ * Split 'name@N' into name and version (0 for the deployed one); false
+ * when the reference is malformed.
+ */
+static bool
+parse_model_ref(const char *spec, char **name, int *version)
 {
 	const char *at = strrchr(spec, '@');
+	char	   *end;
+	long		v;
+
+	*version = 0;
+	if (at == NULL)
+	{
+		*name = pstrdup(spec);
+		return true;
+	}
+	errno = 0;
+	v = strtol(at + 1, &end, 10);
+	if (at[1] == '\0' || *end != '\0' || errno != 0 || v < 1 || v > PG_INT32_MAX)
+		return false;
+	*version = (int) v;
+	*name = pnstrdup(spec, at - spec);
+	return true;
+}
+
+int64
+catalog_lookup_model(const char *spec)
+{
 	char	   *name;
-	int			version = 0;
+	int			version;
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2];
-	int			ret;
-	int64		id;
+	int64		id = 0;
 	bool		isnull;
+	int			ret;
 
-	if (at)
-	{
-		char	   *end;
-		long		v;
-
-		errno = 0;
-		v = strtol(at + 1, &end, 10);
-		if (at[1] == '\0' || *end != '\0' || errno != 0 || v < 1 || v > PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid model reference \"%s\"", spec),
-					 errhint("Use 'name' for the deployed version or 'name@N' for version N.")));
-		version = (int) v;
-		name = pnstrdup(spec, at - spec);
-	}
-	else
-		name = pstrdup(spec);
-
-	SPI_connect();
+	if (!parse_model_ref(spec, &name, &version))
+		return 0;
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
+	SPI_connect();
 	if (version > 0)
 		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND version = $2",
 									2, types, values, NULL, true, 1);
@@ -241,31 +254,64 @@ catalog_resolve_model(const char *spec)
 		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND deployed",
 									1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
-	if (SPI_processed == 0)
-	{
-		bool		exists;
-
-		ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name = $1",
-									1, types, values, NULL, true, 1);
-		spi_check(ret, SPI_OK_SELECT, "looking up a model");
-		exists = SPI_processed > 0;
-		SPI_finish();
-		if (!exists)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("model \"%s\" does not exist", name)));
-		if (version > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("model \"%s\" has no version %d", name, version)));
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" has no deployed version", name),
-				 errhint("Deploy one with learn.deploy(), or score a version as '%s@N'.", name)));
-	}
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_processed > 0)
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return id;
+}
+
+Oid
+catalog_models_relid(void)
+{
+	return get_relname_relid("models", get_namespace_oid("learn", false));
+}
+
+void
+catalog_models_changed(void)
+{
+	CacheInvalidateRelcacheByRelid(catalog_models_relid());
+}
+
+int64
+catalog_resolve_model(const char *spec)
+{
+	char	   *name;
+	int			version;
+	int64		id;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		exists;
+	int			ret;
+
+	if (!parse_model_ref(spec, &name, &version))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid model reference \"%s\"", spec),
+				 errhint("Use 'name' for the deployed version or 'name@N' for version N.")));
+	id = catalog_lookup_model(spec);
+	if (id != 0)
+		return id;
+
+	values[0] = CStringGetTextDatum(name);
+	SPI_connect();
+	ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name = $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "looking up a model");
+	exists = SPI_processed > 0;
+	SPI_finish();
+	if (!exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name)));
+	if (version > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, version)));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("model \"%s\" has no deployed version", name),
+			 errhint("Deploy one with learn.deploy(), or score a version as '%s@N'.", name)));
+	return 0;					/* keep the compiler quiet */
 }
 
 /* Copy the elements of a text[] into mcxt; NULL elements stay NULL. */
@@ -368,4 +414,14 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 				 errmsg("model \"%s\" version %d has no coefficients", sm->name, sm->version)));
 	qsort(sm->groups, sm->ngroups, sizeof(ScoringGroup), group_cmp);
 	return sm;
+}
+
+PG_FUNCTION_INFO_V1(learn_models_changed);
+
+/* learn._models_changed(): called by learn.deploy and learn.drop_model. */
+Datum
+learn_models_changed(PG_FUNCTION_ARGS)
+{
+	catalog_models_changed();
+	PG_RETURN_VOID();
 }

@@ -80,6 +80,19 @@ typedef struct ScoringModel
 /* Model id of 'name' (deployed version) or 'name@N'; errors when unknown. */
 extern int64 catalog_resolve_model(const char *spec);
 
+/* The same, but 0 when the reference is malformed or unknown. */
+extern int64 catalog_lookup_model(const char *spec);
+
+/* OID of learn.models. */
+extern Oid	catalog_models_relid(void);
+
+/*
+ * Tell every backend that which version a name means may have changed:
+ * plans that scoring's support function specialized for a version depend
+ * on learn.models and are re-planned.
+ */
+extern void catalog_models_changed(void);
+
 /* Load model version id into mcxt. */
 extern ScoringModel *catalog_load_scoring(int64 id, MemoryContext mcxt);
 

@@ -17,6 +17,12 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "nodes/makefuncs.h"
+#include "nodes/pathnodes.h"
+#include "nodes/supportnodes.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -29,6 +35,8 @@
 
 PG_FUNCTION_INFO_V1(learn_predict_array);
 PG_FUNCTION_INFO_V1(learn_predict_row);
+PG_FUNCTION_INFO_V1(learn_predict_cols);
+PG_FUNCTION_INFO_V1(learn_predict_support);
 PG_FUNCTION_INFO_V1(learn_linear_predict);
 
 /* ---------------------------------------------------------------------
@@ -99,8 +107,8 @@ typedef struct PredictSite
 	ScoringModel *model;
 	double	   *x;				/* nfeatures */
 
-	/* row form: how the row's columns map to the model */
-	int64		row_model_id;
+	/* row forms: how the offered columns map to the model */
+	int64		mapped_model_id;
 	Oid			rowtype;
 	int32		rowtypmod;
 	TupleDesc	tupdesc;		/* a copy, for deforming */
@@ -206,33 +214,38 @@ learn_predict_array(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(linear_score(m->groups[0].coef, site->x, n));
 }
 
-static int
-find_attribute(TupleDesc td, const char *name)
+/*
+ * The columns a row-like input offers: names and types, in argument or
+ * attribute order.
+ */
+typedef struct ColumnSet
 {
-	for (int i = 0; i < td->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(td, i);
+	int			n;
+	const char **names;
+	Oid		   *types;
+} ColumnSet;
 
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+static int
+find_column(const ColumnSet *cs, const char *name)
+{
+	for (int i = 0; i < cs->n; i++)
+		if (cs->names[i] != NULL && strcmp(cs->names[i], name) == 0)
 			return i;
-	}
 	return -1;
 }
 
-/* Map the model's features and group columns to the row type's columns. */
+/* Map the model's features and group columns to the offered columns. */
 static void
-map_row(PredictSite *site, Oid rowtype, int32 rowtypmod, MemoryContext mcxt)
+map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 {
 	ScoringModel *m = site->model;
-	TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
 	MemoryContext old = MemoryContextSwitchTo(mcxt);
 
-	site->tupdesc = CreateTupleDescCopy(td);
 	site->feat_att = palloc(sizeof(int) * Max(m->nfeatures, 1));
 	site->feat_kind = palloc(sizeof(LearnArgKind) * Max(m->nfeatures, 1));
 	for (int j = 0; j < m->nfeatures; j++)
 	{
-		int			a = find_attribute(td, m->features[j]);
+		int			a = find_column(cs, m->features[j]);
 		Oid			typid;
 
 		if (a < 0)
@@ -240,7 +253,7 @@ map_row(PredictSite *site, Oid rowtype, int32 rowtypmod, MemoryContext mcxt)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("the row has no column \"%s\", a feature of model \"%s\"",
 							m->features[j], m->name)));
-		typid = getBaseType(TupleDescAttr(td, a)->atttypid);
+		typid = getBaseType(cs->types[a]);
 		if (!learn_arg_kind(typid, &site->feat_kind[j]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -252,7 +265,7 @@ map_row(PredictSite *site, Oid rowtype, int32 rowtypmod, MemoryContext mcxt)
 	site->group_out = palloc(sizeof(FmgrInfo) * Max(m->ngroupcols, 1));
 	for (int g = 0; g < m->ngroupcols; g++)
 	{
-		int			a = find_attribute(td, m->group_by[g]);
+		int			a = find_column(cs, m->group_by[g]);
 		Oid			outfn;
 		bool		varlena;
 
@@ -261,19 +274,14 @@ map_row(PredictSite *site, Oid rowtype, int32 rowtypmod, MemoryContext mcxt)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("the row has no column \"%s\", a group_by column of model \"%s\"",
 							m->group_by[g], m->name)));
-		getTypeOutputInfo(TupleDescAttr(td, a)->atttypid, &outfn, &varlena);
+		getTypeOutputInfo(cs->types[a], &outfn, &varlena);
 		fmgr_info_cxt(outfn, &site->group_out[g], mcxt);
 		site->group_att[g] = a;
 	}
-	site->values = palloc(sizeof(Datum) * Max(td->natts, 1));
-	site->nulls = palloc(sizeof(bool) * Max(td->natts, 1));
 	if (site->key.data == NULL)
 		initStringInfo(&site->key);
 	MemoryContextSwitchTo(old);
-	ReleaseTupleDesc(td);
-	site->rowtype = rowtype;
-	site->rowtypmod = rowtypmod;
-	site->row_model_id = m->id;
+	site->mapped_model_id = m->id;
 }
 
 static const ScoringGroup *
@@ -297,45 +305,24 @@ find_group(const ScoringModel *m, const char *key)
 	return NULL;
 }
 
-Datum
-learn_predict_row(PG_FUNCTION_ARGS)
+/*
+ * Score mapped column values; false (a NULL score) when a feature is NULL
+ * or the row's group is unknown to the model.
+ */
+static bool
+score_columns(PredictSite *site, const Datum *values, const bool *nulls,
+			  double *result)
 {
-	PredictSite *site;
-	ScoringModel *m;
-	HeapTupleHeader rec;
-	HeapTupleData tuple;
-	Oid			rowtype;
-	int32		rowtypmod;
+	ScoringModel *m = site->model;
 	const ScoringGroup *grp;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("model must not be NULL")));
-	site = predict_site(fcinfo);
-	m = site->model;
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	rec = PG_GETARG_HEAPTUPLEHEADER(1);
-	rowtype = HeapTupleHeaderGetTypeId(rec);
-	rowtypmod = HeapTupleHeaderGetTypMod(rec);
-	if (site->row_model_id != m->id || site->rowtype != rowtype ||
-		site->rowtypmod != rowtypmod || site->feat_att == NULL)
-		map_row(site, rowtype, rowtypmod, fcinfo->flinfo->fn_mcxt);
-
-	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = rec;
-	heap_deform_tuple(&tuple, site->tupdesc, site->values, site->nulls);
 
 	for (int j = 0; j < m->nfeatures; j++)
 	{
 		int			a = site->feat_att[j];
 
-		if (site->nulls[a])
-			PG_RETURN_NULL();
-		site->x[j] = learn_datum_to_double(site->values[a], site->feat_kind[j]);
+		if (nulls[a])
+			return false;
+		site->x[j] = learn_datum_to_double(values[a], site->feat_kind[j]);
 	}
 	if (m->ngroupcols == 0)
 		grp = &m->groups[0];
@@ -346,18 +333,143 @@ learn_predict_row(PG_FUNCTION_ARGS)
 		{
 			int			a = site->group_att[g];
 
-			if (site->nulls[a])
+			if (nulls[a])
 				appendStringInfoChar(&site->key, LEARN_KEY_NULL);
 			else
 				appendStringInfoString(&site->key,
-									   OutputFunctionCall(&site->group_out[g], site->values[a]));
+									   OutputFunctionCall(&site->group_out[g], values[a]));
 			appendStringInfoChar(&site->key, LEARN_KEY_SEP);
 		}
 		grp = find_group(m, site->key.data);
 		if (grp == NULL)
+			return false;
+	}
+	*result = linear_score(grp->coef, site->x, m->nfeatures);
+	return true;
+}
+
+static void
+check_model_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model must not be NULL")));
+}
+
+Datum
+learn_predict_row(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	HeapTupleHeader rec;
+	HeapTupleData tuple;
+	Oid			rowtype;
+	int32		rowtypmod;
+	double		result;
+
+	check_model_arg(fcinfo);
+	site = predict_site(fcinfo);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	rec = PG_GETARG_HEAPTUPLEHEADER(1);
+	rowtype = HeapTupleHeaderGetTypeId(rec);
+	rowtypmod = HeapTupleHeaderGetTypMod(rec);
+	if (site->tupdesc == NULL || site->rowtype != rowtype || site->rowtypmod != rowtypmod)
+	{
+		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+		TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		site->tupdesc = CreateTupleDescCopy(td);
+		ReleaseTupleDesc(td);
+		site->values = palloc(sizeof(Datum) * Max(site->tupdesc->natts, 1));
+		site->nulls = palloc(sizeof(bool) * Max(site->tupdesc->natts, 1));
+		MemoryContextSwitchTo(old);
+		site->rowtype = rowtype;
+		site->rowtypmod = rowtypmod;
+		site->mapped_model_id = 0;
+	}
+	if (site->mapped_model_id != site->model->id)
+	{
+		TupleDesc	td = site->tupdesc;
+		ColumnSet	cs;
+
+		cs.n = td->natts;
+		cs.names = palloc(sizeof(char *) * Max(td->natts, 1));
+		cs.types = palloc(sizeof(Oid) * Max(td->natts, 1));
+		for (int i = 0; i < td->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(td, i);
+
+			cs.names[i] = att->attisdropped ? NULL : NameStr(att->attname);
+			cs.types[i] = att->atttypid;
+		}
+		map_columns(site, &cs, fcinfo->flinfo->fn_mcxt);
+	}
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = rec;
+	heap_deform_tuple(&tuple, site->tupdesc, site->values, site->nulls);
+	if (!score_columns(site, site->values, site->nulls, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/*
+ * learn._predict_cols(model text, names text[], VARIADIC cols "any"): the
+ * row form after the planner support function took the row apart into
+ * the columns the model needs (see predict_support).  Columns are matched
+ * by name again whenever the resolved model version changes.
+ */
+Datum
+learn_predict_cols(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		result;
+	int			ncols = PG_NARGS() - 2;
+
+	check_model_arg(fcinfo);
+	site = predict_site(fcinfo);
+	if (site->mapped_model_id != site->model->id)
+	{
+		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+		ColumnSet	cs;
+		Datum	   *names;
+		bool	   *nnulls;
+		int			nn;
+
+		if (PG_ARGISNULL(1))
+			elog(ERROR, "learn._predict_cols needs column names");
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
+						  &names, &nnulls, &nn);
+		if (nn != ncols)
+			elog(ERROR, "learn._predict_cols got %d names for %d columns", nn, ncols);
+		cs.n = ncols;
+		cs.names = palloc(sizeof(char *) * Max(ncols, 1));
+		cs.types = palloc(sizeof(Oid) * Max(ncols, 1));
+		for (int i = 0; i < ncols; i++)
+		{
+			cs.names[i] = nnulls[i] ? NULL : TextDatumGetCString(names[i]);
+			cs.types[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 2);
+		}
+		map_columns(site, &cs, mcxt);
+		if (site->nulls == NULL)
+			site->nulls = MemoryContextAlloc(mcxt, sizeof(bool) * Max(ncols, 1));
+	}
+	for (int i = 0; i < ncols; i++)
+		site->nulls[i] = PG_ARGISNULL(i + 2);
+	/* the arguments are the values; skip model and names */
+	{
+		Datum		vals[FUNC_MAX_ARGS];
+
+		for (int i = 0; i < ncols; i++)
+			vals[i] = PG_GETARG_DATUM(i + 2);
+		if (!score_columns(site, vals, site->nulls, &result))
 			PG_RETURN_NULL();
 	}
-	PG_RETURN_FLOAT8(linear_score(grp->coef, site->x, m->nfeatures));
+	PG_RETURN_FLOAT8(result);
 }
 
 Datum
@@ -377,4 +489,91 @@ learn_linear_predict(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(linear_score((double *) ARR_DATA_PTR(ca),
 								  (double *) ARR_DATA_PTR(xa), nx));
+}
+
+/*
+ * Planner support of learn.predict(model, record): when the model is a
+ * constant and the row is a table's whole-row variable, rewrite the call
+ * into learn._predict_cols(model, names, col1, col2, ...) over just the
+ * columns the model uses, so the executor never builds the composite row.
+ * The plan records a dependency on learn.models; training and deploying
+ * invalidate it (catalog_models_changed), so a new version with other
+ * columns is planned again.  When anything is unusual, the call is left
+ * as it is: the plain row form is always correct.
+ */
+Datum
+learn_predict_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestSimplify *req;
+	FuncExpr   *fexpr;
+	Const	   *model;
+	Var		   *row;
+	RangeTblEntry *rte;
+	int64		id;
+	ScoringModel *m;
+	List	   *args;
+	Datum	   *names;
+	int			ncols;
+	Oid			argtypes[3] = {TEXTOID, TEXTARRAYOID, ANYOID};
+	Oid			target;
+	FuncExpr   *newexpr;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestSimplify *) rawreq;
+	fexpr = req->fcall;
+	if (req->root == NULL || list_length(fexpr->args) != 2 ||
+		!IsA(linitial(fexpr->args), Const) || !IsA(lsecond(fexpr->args), Var))
+		PG_RETURN_POINTER(NULL);
+	model = linitial_node(Const, fexpr->args);
+	row = lsecond_node(Var, fexpr->args);
+	if (model->constisnull || model->consttype != TEXTOID ||
+		row->varattno != InvalidAttrNumber || row->varlevelsup != 0 ||
+		row->varno < 1 || row->varno > list_length(req->root->parse->rtable))
+		PG_RETURN_POINTER(NULL);
+	rte = rt_fetch(row->varno, req->root->parse->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		PG_RETURN_POINTER(NULL);
+
+	id = catalog_lookup_model(TextDatumGetCString(model->constvalue));
+	if (id == 0)
+		PG_RETURN_POINTER(NULL);
+	m = cache_get(id);
+
+	ncols = m->nfeatures + m->ngroupcols;
+	if (ncols + 2 > FUNC_MAX_ARGS)
+		PG_RETURN_POINTER(NULL);
+	names = palloc(sizeof(Datum) * ncols);
+	args = list_make1(model);
+	for (int i = 0; i < ncols; i++)
+	{
+		const char *col = i < m->nfeatures ? m->features[i] : m->group_by[i - m->nfeatures];
+		AttrNumber	attnum = get_attnum(rte->relid, col);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		if (attnum <= 0)
+			PG_RETURN_POINTER(NULL);
+		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
+		names[i] = CStringGetTextDatum(col);
+		args = lappend(args, makeVar(row->varno, attnum, typid, typmod, collid, 0));
+	}
+	args = list_insert_nth(args, 1,
+						   makeConst(TEXTARRAYOID, -1, InvalidOid, -1,
+									 PointerGetDatum(construct_array(names, ncols, TEXTOID,
+																	 -1, false, TYPALIGN_INT)),
+									 false, false));
+	target = LookupFuncName(list_make2(makeString("learn"), makeString("_predict_cols")),
+							3, argtypes, true);
+	if (!OidIsValid(target))
+		PG_RETURN_POINTER(NULL);
+
+	newexpr = makeFuncExpr(target, FLOAT8OID, args, InvalidOid, InvalidOid,
+						   COERCE_EXPLICIT_CALL);
+	newexpr->location = fexpr->location;
+	req->root->glob->relationOids = lappend_oid(req->root->glob->relationOids,
+												catalog_models_relid());
+	PG_RETURN_POINTER(newexpr);
 }

@@ -221,13 +221,16 @@ beta_cf(double a, double b, double x, double y, double lambda,
 	D = 0.0;
 	for (int k = 1; k <= CF_MAXIT; k++)
 	{
-		double		s = a + 2.0 * k;
-		double		d_odd = -(a + (k - 1)) * (n + (k - 1)) * x
-			/ ((s - 2.0) * (s - 1.0));
-		double		d_even = k * (b - k) * x / ((s - 1.0) * s);
+		/* a + j formed directly: (a + 2k) - 2 would lose a small a */
+		double		a0 = a + (2 * k - 2),
+					a1 = a + (2 * k - 1),
+					a2 = a + 2 * k,
+					a3 = a + (2 * k + 1);
+		double		d_odd = -(a + (k - 1)) * (n + (k - 1)) * x / (a0 * a1);
+		double		d_even = k * (b - k) * x / (a1 * a2);
 		double		one_d_next = (a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)
 								  + (a + k) * (lambda + k * y))
-			/ (s * (s + 1.0));
+			/ (a2 * a3);
 		double		num = -d_odd * d_even;
 		double		den = one_d_next + d_even;
 		double		delta;
@@ -335,12 +338,15 @@ gamma_p_cf(double a, double x, double lambda, double front)
 	D = 0.0;
 	for (int k = 1; k <= CF_MAXIT; k++)
 	{
-		double		s = a + 2.0 * k;
-		double		d_odd = -(a + (k - 1)) * x / ((s - 2.0) * (s - 1.0));
-		double		d_even = k * x / ((s - 1.0) * s);
+		double		a0 = a + (2 * k - 2),
+					a1 = a + (2 * k - 1),
+					a2 = a + 2 * k,
+					a3 = a + (2 * k + 1);
+		double		d_odd = -(a + (k - 1)) * x / (a0 * a1);
+		double		d_even = k * x / (a1 * a2);
 		double		one_d_next = (a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)
 								  + (a + k) * (lambda + k))
-			/ (s * (s + 1.0));
+			/ (a2 * a3);
 		double		num = -d_odd * d_even;
 		double		den = one_d_next + d_even;
 		double		delta;
