@@ -78,6 +78,9 @@ COMMENT ON COLUMN learn.coefficients.std_error IS 'Standard error (classical or 
 COMMENT ON COLUMN learn.coefficients.statistic IS 't statistic';
 COMMENT ON COLUMN learn.coefficients.p_value IS 'Two-sided p-value of the t statistic';
 
+COMMENT ON SEQUENCE learn.models_id_seq IS 'Model version identifiers';
+COMMENT ON INDEX learn.models_one_deployed IS 'At most one deployed version per model name';
+
 SELECT pg_catalog.pg_extension_config_dump('learn.models', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.coefficients', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.models_id_seq', '');
@@ -96,6 +99,10 @@ CREATE POLICY models_owner_update ON learn.models FOR UPDATE
 	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
 CREATE POLICY models_owner_delete ON learn.models FOR DELETE
 	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
+COMMENT ON POLICY models_read ON learn.models IS 'Everyone may read every model';
+COMMENT ON POLICY models_insert ON learn.models IS 'A new version is recorded as trained by the current role';
+COMMENT ON POLICY models_owner_update ON learn.models IS 'Only members of the training role deploy a version';
+COMMENT ON POLICY models_owner_delete ON learn.models IS 'Only members of the training role drop a version';
 CREATE POLICY coefficients_read ON learn.coefficients FOR SELECT USING (true);
 CREATE POLICY coefficients_insert ON learn.coefficients FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM learn.models m
@@ -103,6 +110,9 @@ CREATE POLICY coefficients_insert ON learn.coefficients FOR INSERT
 CREATE POLICY coefficients_owner_delete ON learn.coefficients FOR DELETE
 	USING (EXISTS (SELECT 1 FROM learn.models m
 				   WHERE m.id = model_id AND pg_catalog.pg_has_role(m.trained_by, 'USAGE')));
+COMMENT ON POLICY coefficients_read ON learn.coefficients IS 'Everyone may read every coefficient';
+COMMENT ON POLICY coefficients_insert ON learn.coefficients IS 'Coefficients are added to the current role''s own models';
+COMMENT ON POLICY coefficients_owner_delete ON learn.coefficients IS 'Only members of the training role drop coefficients';
 
 -------------------------------------------------------------------------
 -- Linear least squares: one-pass tall-skinny QR state

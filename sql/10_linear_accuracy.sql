@@ -83,3 +83,20 @@ SELECT * FROM check_coef('mtcars_weighted_hc1', 'mtcars_weighted_hc1');
 
 -- a check that can fail: classical errors are not the HC1 reference
 SELECT std_error_ok FROM check_coef('stackloss', 'stackloss_hc1');
+
+-- the same stackloss fit from a view, a query and a quoted table name
+CREATE VIEW stackloss_view AS SELECT * FROM stackloss;
+CREATE TABLE "Stack Loss" AS SELECT air_flow AS "Air Flow", water_temp, acid_conc, stack_loss FROM stackloss;
+SELECT source FROM learn.train('stackloss', 'linear', 'stackloss_view', 'stack_loss');
+SELECT * FROM check_coef('stackloss', 'stackloss');
+SELECT source FROM learn.train('stackloss', 'linear',
+	'SELECT air_flow, water_temp, acid_conc, stack_loss FROM stackloss WHERE stack_loss IS NOT NULL -- comment',
+	'stack_loss');
+SELECT * FROM check_coef('stackloss', 'stackloss');
+SELECT source, features FROM learn.train('stackloss', 'linear', 'public."Stack Loss"', 'stack_loss');
+SELECT c.term, rel_err(c.estimate, r.estimate) <= 1e-8 AS estimate_ok
+  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+  JOIN (SELECT estimate, row_number() OVER () - 1 AS position
+		  FROM ref_coef WHERE case_name = 'stackloss') r USING (position)
+ WHERE m.name = 'stackloss' AND m.deployed ORDER BY position;
+SELECT version, deployed FROM learn.models WHERE name = 'stackloss' ORDER BY version;

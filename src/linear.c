@@ -103,7 +103,13 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		st->n_zero_weight++;
 		return;
 	}
-	sw = sqrt(w);
+	if (w == 1.0)
+		sw = 1.0;
+	else
+	{
+		sw = sqrt(w);
+		st->sum_log_w += log(w);
+	}
 	row = st->buf + st->nbuf;
 	row[0] = sw;
 	for (int j = 0; j < k; j++)
@@ -111,7 +117,6 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 	row[(size_t) (k + 1) * st->bufcap] = sw * y;
 	st->n++;
 	st->sum_w += w;
-	st->sum_log_w += log(w);
 	if (++st->nbuf == st->bufcap)
 		linear_state_flush(st);
 }

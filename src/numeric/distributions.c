@@ -22,6 +22,17 @@
  *
  * The statistic is mapped to the beta/gamma argument exactly as R's nmath
  * does it, so that both evaluate the same function at the same double.
+ *
+ * The symmetry swap I_x(a,b) = 1 - I_y(b,a) is taken at the mean
+ * (lambda < 0) rather than at x = (a+1)/(a+b+2): that keeps every term of
+ * the contracted fraction positive.
+ *
+ * Accuracy: about 2e-13 relative against 50-digit references for results
+ * down to 1e-300, for df from 0.1 to 1e7 (and far beyond for t).  The
+ * continued fractions need O(sqrt(df)) terms near the centre; above about
+ * df = 1e16 for chi-square, or both df of F, they stop and return NaN.  The
+ * error-free products use fma(): build without floating-point contraction
+ * (-ffp-contract=off; GCC's default under -std=c11) to keep the last digits.
  *-------------------------------------------------------------------------
  */
 #include <float.h>
@@ -171,6 +182,127 @@ lbeta(double a, double b)
 }
 
 /*
+ * x^a e^-x / Gamma(a+1) (the Poisson density at a with mean x), in Loader's
+ * form exp(-st(a) - bd0(a, x)) / sqrt(2 pi a).
+ */
+static double
+gamma_front(double a, double x)
+{
+	return exp(-stirlerr(a) - bd0(a, x, 0.0)) / sqrt(TWO_PI * a);
+}
+
+/*
+ * P(a, x) = gamma(a, x) / Gamma(a) for lambda = a - x > -1, by Kummer's
+ * continued fraction, the b -> Inf limit of the one in beta_cf:
+ *	 P(a,x) = front / (1 + d1 / (1 + d2 / (1 + ...)))
+ *	 d(2m+1) = -(a+m) x / ((a+2m)(a+2m+1)),  d(2m) = m x / ((a+2m-1)(a+2m))
+ * evaluated in the same even contraction, with
+ *	 1 + d(2k+1) = (a(2k+1) + k(3k+2) + (a+k)(lambda + k)) / ((a+2k)(a+2k+1)).
+ * It needs O(sqrt(a)) terms near x = a, fewer than the power series.
+ */
+static double
+gamma_p_cf(double a, double x, double lambda, double front)
+{
+	double		f,
+				C,
+				D;
+
+	f = (1.0 + lambda) / (a + 1.0);
+	if (f < CF_TINY)
+		f = CF_TINY;
+	C = f;
+	D = 0.0;
+	for (int k = 1; k <= CF_MAXIT; k++)
+	{
+		double		a0 = a + (2 * k - 2),
+					a1 = a + (2 * k - 1),
+					a2 = a + 2 * k,
+					a3 = a + (2 * k + 1);
+		double		d_odd = -((a + (k - 1)) / a0) * (x / a1);
+		double		d_even = k * (x / a1) / a2;
+		double		one_d_next = ((a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)) / a2
+								  + ((a + k) / a2) * (lambda + k)) / a3;
+		double		num = -d_odd * d_even;
+		double		den = one_d_next + d_even;
+		double		delta;
+
+		D = den + num * D;
+		if (fabs(D) < CF_TINY)
+			D = CF_TINY;
+		C = den + num / C;
+		if (fabs(C) < CF_TINY)
+			C = CF_TINY;
+		D = 1.0 / D;
+		delta = C * D;
+		f *= delta;
+		if (fabs(delta - 1.0) <= DBL_EPSILON)
+			return front / f;
+	}
+	return NAN;					/* no convergence: a beyond ~1e16 */
+}
+
+/*
+ * Q(a, x) = Gamma(a, x) / Gamma(a) for x >= a + 1 by Legendre's continued
+ * fraction
+ *	 Q = x^a e^-x / Gamma(a) / (x+1-a - 1(1-a) / (x+3-a - 2(2-a) / (x+5-a - ...)))
+ * with x - a formed first (exact when x is near a).
+ */
+static double
+gamma_q_cf(double a, double x, double front)
+{
+	double		bk = (x - a) + 1.0;
+	double		C = 1.0 / CF_TINY;
+	double		D = 1.0 / bk;
+	double		h = D;
+
+	for (int k = 1; k <= CF_MAXIT; k++)
+	{
+		double		an = k * (a - k);
+		double		delta;
+
+		bk += 2.0;
+		D = an * D + bk;
+		if (fabs(D) < CF_TINY)
+			D = CF_TINY;
+		C = bk + an / C;
+		if (fabs(C) < CF_TINY)
+			C = CF_TINY;
+		D = 1.0 / D;
+		delta = D * C;
+		h *= delta;
+		if (fabs(delta - 1.0) <= DBL_EPSILON)
+			return a * front * h;
+	}
+	return NAN;					/* no convergence: a beyond ~1e16 */
+}
+
+/*
+ * Regularized incomplete gamma, a > 0, x >= 0: P(a, x) (upper = 0) or
+ * Q(a, x) = 1 - P(a, x) (upper = 1).  Below x = a + 1 the continued
+ * fraction gives P, above it Q, so the small tail is always direct.
+ */
+static double
+gamma_tail(double a, double x, int upper)
+{
+	double		front,
+				w;
+
+	if (x <= 0.0)
+		return upper ? 1.0 : 0.0;
+	if (isinf(x))
+		return upper ? 0.0 : 1.0;
+
+	front = gamma_front(a, x);
+	if (x < a + 1.0)
+	{
+		w = (front == 0.0) ? 0.0 : gamma_p_cf(a, x, a - x, front);
+		return upper ? 0.5 - w + 0.5 : w;
+	}
+	w = (front == 0.0) ? 0.0 : gamma_q_cf(a, x, front);
+	return upper ? w : 0.5 - w + 0.5;
+}
+
+/*
  * The incomplete beta prefactor x^a y^b / (a B(a,b)), y = 1 - x.
  *
  * nx and ny are (a+b)x and (a+b)y as double-double pairs, so this is
@@ -226,11 +358,11 @@ beta_cf(double a, double b, double x, double y, double lambda,
 					a1 = a + (2 * k - 1),
 					a2 = a + 2 * k,
 					a3 = a + (2 * k + 1);
-		double		d_odd = -(a + (k - 1)) * (n + (k - 1)) * x / (a0 * a1);
-		double		d_even = k * (b - k) * x / (a1 * a2);
-		double		one_d_next = (a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)
-								  + (a + k) * (lambda + k * y))
-			/ (a2 * a3);
+		/* grouped so that nothing overflows for a, b up to DBL_MAX / 4 */
+		double		d_odd = -((a + (k - 1)) / a0) * ((n + (k - 1)) * x / a1);
+		double		d_even = k * ((b - k) * x / a1) / a2;
+		double		one_d_next = ((a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)) / a2
+								  + ((a + k) / a2) * (lambda + k * y)) / a3;
 		double		num = -d_odd * d_even;
 		double		den = one_d_next + d_even;
 		double		delta;
@@ -247,7 +379,7 @@ beta_cf(double a, double b, double x, double y, double lambda,
 		if (fabs(delta - 1.0) <= DBL_EPSILON)
 			return front / f;
 	}
-	return NAN;					/* did not converge: a and b beyond ~1e14 */
+	return NAN;					/* no convergence: a, b beyond ~1e16 */
 }
 
 /*
@@ -275,6 +407,16 @@ pbeta_tail(double x, double a, double b, int upper)
 	if (x >= 1.0)
 		return upper ? 0.0 : 1.0;
 	y = 0.5 - x + 0.5;
+
+	/*
+	 * Far beyond any real degrees of freedom the continued fraction's terms
+	 * would under- and overflow; there the beta is its gamma limit, b x ->
+	 * Gamma(a) as b -> Inf, to a relative O(a (a + b x) / b) < 1e-60.
+	 */
+	if (b > 1e100 && a < 1e20)
+		return gamma_tail(a, b * x, upper);
+	if (a > 1e100 && b < 1e20)
+		return gamma_tail(b, a * y, !upper);
 
 	/* n = a + b, and (a+b)x, (a+b)y, each as double-double */
 	n = a + b;
@@ -305,125 +447,11 @@ pbeta_tail(double x, double a, double b, int upper)
 	return upper ? w : 0.5 - w + 0.5;
 }
 
-/*
- * x^a e^-x / Gamma(a+1) (the Poisson density at a with mean x), in Loader's
- * form exp(-st(a) - bd0(a, x)) / sqrt(2 pi a).
- */
-static double
-gamma_front(double a, double x)
-{
-	return exp(-stirlerr(a) - bd0(a, x, 0.0)) / sqrt(TWO_PI * a);
-}
-
-/*
- * P(a, x) = gamma(a, x) / Gamma(a) for lambda = a - x > -1, by Kummer's
- * continued fraction, the b -> Inf limit of the one in beta_cf:
- *	 P(a,x) = front / (1 + d1 / (1 + d2 / (1 + ...)))
- *	 d(2m+1) = -(a+m) x / ((a+2m)(a+2m+1)),  d(2m) = m x / ((a+2m-1)(a+2m))
- * evaluated in the same even contraction, with
- *	 1 + d(2k+1) = (a(2k+1) + k(3k+2) + (a+k)(lambda + k)) / ((a+2k)(a+2k+1)).
- * It needs O(sqrt(a)) terms near x = a, fewer than the power series.
- */
-static double
-gamma_p_cf(double a, double x, double lambda, double front)
-{
-	double		f,
-				C,
-				D;
-
-	f = (1.0 + lambda) / (a + 1.0);
-	if (f < CF_TINY)
-		f = CF_TINY;
-	C = f;
-	D = 0.0;
-	for (int k = 1; k <= CF_MAXIT; k++)
-	{
-		double		a0 = a + (2 * k - 2),
-					a1 = a + (2 * k - 1),
-					a2 = a + 2 * k,
-					a3 = a + (2 * k + 1);
-		double		d_odd = -(a + (k - 1)) * x / (a0 * a1);
-		double		d_even = k * x / (a1 * a2);
-		double		one_d_next = (a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)
-								  + (a + k) * (lambda + k))
-			/ (a2 * a3);
-		double		num = -d_odd * d_even;
-		double		den = one_d_next + d_even;
-		double		delta;
-
-		D = den + num * D;
-		if (fabs(D) < CF_TINY)
-			D = CF_TINY;
-		C = den + num / C;
-		if (fabs(C) < CF_TINY)
-			C = CF_TINY;
-		D = 1.0 / D;
-		delta = C * D;
-		f *= delta;
-		if (fabs(delta - 1.0) <= DBL_EPSILON)
-			return front / f;
-	}
-	return NAN;					/* did not converge: a beyond ~1e12 */
-}
-
-/*
- * Q(a, x) = Gamma(a, x) / Gamma(a) for x >= a + 1 by Legendre's continued
- * fraction
- *	 Q = x^a e^-x / Gamma(a) / (x+1-a - 1(1-a) / (x+3-a - 2(2-a) / (x+5-a - ...)))
- * with x - a formed first (exact when x is near a).
- */
-static double
-gamma_q_cf(double a, double x, double front)
-{
-	double		bk = (x - a) + 1.0;
-	double		C = 1.0 / CF_TINY;
-	double		D = 1.0 / bk;
-	double		h = D;
-
-	for (int k = 1; k <= CF_MAXIT; k++)
-	{
-		double		an = k * (a - k);
-		double		delta;
-
-		bk += 2.0;
-		D = an * D + bk;
-		if (fabs(D) < CF_TINY)
-			D = CF_TINY;
-		C = bk + an / C;
-		if (fabs(C) < CF_TINY)
-			C = CF_TINY;
-		D = 1.0 / D;
-		delta = D * C;
-		h *= delta;
-		if (fabs(delta - 1.0) <= DBL_EPSILON)
-			return a * front * h;
-	}
-	return NAN;					/* did not converge: a beyond ~1e12 */
-}
-
-/*
- * Regularized upper incomplete gamma Q(a, x), a > 0, x >= 0.  Below
- * x = a + 1, where Q is not small, as 1 - P; above it directly.
- */
-static double
-gamma_q(double a, double x)
-{
-	double		front;
-
-	if (x <= 0.0)
-		return 1.0;
-	if (isinf(x))
-		return 0.0;
-
-	front = gamma_front(a, x);
-	if (x < a + 1.0)
-		return front == 0.0 ? 1.0 : 0.5 - gamma_p_cf(a, x, a - x, front) + 0.5;
-	return front == 0.0 ? 0.0 : gamma_q_cf(a, x, front);
-}
-
 double
 dist_normal_cdf(double z)
 {
+	if (isnan(z))
+		return z;
 	return 0.5 * erfc_sqrt1_2(-z);
 }
 
@@ -493,7 +521,7 @@ dist_f_sf(double f, double df1, double df2)
 		return dist_chisq_sf(f * df1, df1);
 	}
 	if (isinf(df1))
-		return 0.5 - dist_chisq_sf(df2 / f, df2) + 0.5;
+		return gamma_tail(0.5 * df2, 0.5 * (df2 / f), 0);	/* P(chisq < df2/f) */
 
 	if (df1 * f > df2)
 		return pbeta_tail(df2 / (df2 + df1 * f), 0.5 * df2, 0.5 * df1, 0);
@@ -511,5 +539,5 @@ dist_chisq_sf(double x, double df)
 		return x > 0.0 ? 0.0 : 1.0;
 	if (isinf(df))
 		return isinf(x) ? NAN : 1.0;
-	return gamma_q(0.5 * df, 0.5 * x);
+	return gamma_tail(0.5 * df, 0.5 * x, 1);
 }

@@ -4,10 +4,12 @@
  *	  distributions, for the p-values of pg_learn's test statistics.
  *
  * Pure C with no PostgreSQL dependency.  Upper tails are computed directly
- * (never as 1 - lower), so tiny p-values keep their relative accuracy; the
- * results agree with R's pnorm/pt/pf/pchisq to about 1e-13 relative down to
- * the smallest normal doubles.  A NaN argument gives NaN, as does an invalid
- * degree of freedom (df <= 0).
+ * (never as 1 - lower), so tiny p-values keep their relative accuracy: about
+ * 2e-13 relative down to 1e-300, matching R's pnorm/pt/pf/pchisq to that
+ * level except where R itself is less accurate.  Results below ~1e-308 are
+ * subnormal or 0.  A NaN argument gives NaN, as does an invalid degree of
+ * freedom (df <= 0; df = 0 is allowed for chi-square, a point mass at 0),
+ * or a chi-square / F (both df) beyond ~1e16 degrees of freedom.
  *-------------------------------------------------------------------------
  */
 #ifndef PG_LEARN_DISTRIBUTIONS_H
