@@ -85,6 +85,7 @@ SELECT pg_catalog.pg_extension_config_dump('learn.models', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.coefficients', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.models_id_seq', '');
 
+GRANT USAGE ON SCHEMA learn TO PUBLIC;
 GRANT SELECT ON learn.models, learn.coefficients TO PUBLIC;
 GRANT INSERT, DELETE ON learn.models, learn.coefficients TO PUBLIC;
 GRANT UPDATE (deployed) ON learn.models TO PUBLIC;
@@ -94,13 +95,17 @@ ALTER TABLE learn.models ENABLE ROW LEVEL SECURITY;
 ALTER TABLE learn.coefficients ENABLE ROW LEVEL SECURITY;
 CREATE POLICY models_read ON learn.models FOR SELECT USING (true);
 CREATE POLICY models_insert ON learn.models FOR INSERT
-	WITH CHECK (trained_by = current_user);
+	WITH CHECK (trained_by = current_user
+				AND pg_catalog.pg_has_role(coalesce(
+					(SELECT o.trained_by FROM learn.models o
+					  WHERE o.name = models.name ORDER BY o.version LIMIT 1),
+					current_user), 'USAGE'));
 CREATE POLICY models_owner_update ON learn.models FOR UPDATE
 	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
 CREATE POLICY models_owner_delete ON learn.models FOR DELETE
 	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
 COMMENT ON POLICY models_read ON learn.models IS 'Everyone may read every model';
-COMMENT ON POLICY models_insert ON learn.models IS 'A new version is recorded as trained by the current role';
+COMMENT ON POLICY models_insert ON learn.models IS 'A new version is trained by the current role, a member of the role that owns the name (trained its first version)';
 COMMENT ON POLICY models_owner_update ON learn.models IS 'Only members of the training role deploy a version';
 COMMENT ON POLICY models_owner_delete ON learn.models IS 'Only members of the training role drop a version';
 CREATE POLICY coefficients_read ON learn.coefficients FOR SELECT USING (true);

@@ -43,7 +43,10 @@ text_array_from_list(List *l)
 	return PointerGetDatum(construct_array(d, i, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* The role that owns a model name, or NULL when the name is new. */
+/*
+ * The role that owns a model name (the one that trained its first
+ * version), or NULL when the name is new.
+ */
 static char *
 name_owner(const char *name)
 {
@@ -52,7 +55,7 @@ name_owner(const char *name)
 	int			ret;
 
 	ret = SPI_execute_with_args("SELECT trained_by::text FROM learn.models "
-								"WHERE name = $1 ORDER BY version DESC LIMIT 1",
+								"WHERE name = $1 ORDER BY version LIMIT 1",
 								1, argtypes, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model");
 	if (SPI_processed == 0)

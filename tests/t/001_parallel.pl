@@ -1,0 +1,342 @@
+
+# Copyright (c) pg_learn contributors
+#
+# Parallel training: the aggregates get a Partial/Finalize plan with
+# parallel workers, and what they compute in parallel equals the serial
+# result; partial states computed apart merge into the whole-table fit;
+# a corrupted state is rejected with 22P03 without harming the server.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+# relative tolerance for "the same result computed in another order"
+my $tol = 1e-10;
+
+my $node = PostgreSQL::Test::Cluster->new('parallel');
+$node->init;
+$node->append_conf(
+	'postgresql.conf', qq{
+max_worker_processes = 8
+max_parallel_workers = 8
+});
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_learn');
+
+# 200k rows, deterministic: trigonometric features, noise from modular
+# arithmetic, an int feature k, a group column g with three values and a
+# weight w.
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE t AS
+SELECT i AS id, x1, x2, x3, x4, x5, k, g, w,
+       3 + 1.5 * x1 - 2 * x2 + 0.75 * x3 + 4 * x4 - 1.25 * x5 + 0.02::float8 * k
+         + (i % 3) * 0.5::float8 * x1 + noise AS y
+FROM (SELECT i,
+             2 * sin(i * 0.7071) AS x1,
+             3 * cos(i * 0.3183) AS x2,
+             sin(i * 1.4142 + 1) * cos(i * 0.0577) AS x3,
+             ((i::bigint * 7919 % 1000) / 500.0 - 1)::float8 AS x4,
+             cos(i * 2.2361) ^ 2 AS x5,
+             (i * 31 % 101)::int AS k,
+             (ARRAY['east', 'north', 'south'])[1 + i % 3] AS g,
+             (1 + i * 13 % 7)::float8 AS w,
+             (((i::bigint * 104729 % 9973) / 9973.0 - 0.5) * 0.8)::float8 AS noise
+      FROM generate_series(1, 200000) AS i) AS s;
+ANALYZE t;
+
+-- relative difference; NULL against non-NULL is infinitely different
+CREATE FUNCTION reldiff(a float8, b float8) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN a IS NULL AND b IS NULL THEN 0
+              WHEN a IS NULL OR b IS NULL THEN 'Infinity'
+              WHEN a = b THEN 0
+              ELSE abs(a - b) / greatest(abs(a), abs(b)) END
+$$;
+CREATE FUNCTION reldiff(a float8[], b float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(max(reldiff(p.v, q.v)), 'Infinity')
+  FROM unnest(a) WITH ORDINALITY AS p(v, i)
+  FULL JOIN unnest(b) WITH ORDINALITY AS q(v, i) USING (i)
+$$;
+-- largest relative difference between the coefficient tables of two models
+CREATE FUNCTION coef_diff(m1 text, m2 text) RETURNS float8
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(max(greatest(reldiff(a.estimate, b.estimate),
+                               reldiff(a.std_error, b.std_error),
+                               reldiff(a.statistic, b.statistic))), 'Infinity')
+  FROM (SELECT c.* FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+        WHERE m.name = m1) AS a
+  FULL JOIN (SELECT c.* FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+             WHERE m.name = m2) AS b
+  USING (group_key, class, position)
+$$;
+});
+
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t');
+is($rows, '200000', 'data table has 200000 rows');
+
+my $parallel = q{
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+};
+my $serial = q{
+SET max_parallel_workers_per_gather = 0;
+};
+
+my $partial_query =
+  'SELECT learn.linear_partial(y, 1, x1, x2, x3, x4, x5, k) FROM t';
+
+# ---------------------------------------------------------------------
+# (a) the plan
+# ---------------------------------------------------------------------
+my $plan = $node->safe_psql('postgres', "$parallel EXPLAIN (COSTS OFF) $partial_query");
+like($plan, qr/Finalize Aggregate/, 'linear_partial plan has Finalize Aggregate');
+like($plan, qr/Gather/, 'linear_partial plan has Gather');
+like($plan, qr/Partial Aggregate/, 'linear_partial plan has Partial Aggregate');
+
+$plan = $node->safe_psql('postgres',
+	"$parallel EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $partial_query");
+like($plan, qr/Workers Launched: 2/, 'linear_partial ran with 2 parallel workers');
+
+$plan = $node->safe_psql('postgres',
+	"$parallel EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+	  . "SELECT g, learn.linear_partial(y, w, x1, x2, x3, x4, x5, k) FROM t GROUP BY g");
+like($plan, qr/Workers Launched: 2/, 'grouped linear_partial ran with 2 workers');
+like($plan, qr/Partial (Hash|Group)Aggregate/, 'grouped linear_partial has partial aggregates');
+
+$plan = $node->safe_psql('postgres', "$serial EXPLAIN (COSTS OFF) $partial_query");
+unlike($plan, qr/Gather|Partial/, 'serial settings give a plain aggregate');
+
+# ---------------------------------------------------------------------
+# (b) learn.train in parallel equals learn.train serially
+# ---------------------------------------------------------------------
+
+# Train under the given settings and return the nested training queries'
+# plans that auto_explain logged.
+sub train_logged
+{
+	my ($settings, $call) = @_;
+	my $offset = -s $node->logfile;
+	$node->safe_psql(
+		'postgres', qq{
+$settings
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_timing = off;
+SET auto_explain.log_nested_statements = on;
+SELECT 1 FROM $call;
+});
+	return slurp_file($node->logfile, $offset);
+}
+
+my %trainings = (
+	plain => q{learn.train('%s', 'linear', 't', 'y',
+	                ARRAY['x1','x2','x3','x4','x5','k'])},
+	grouped => q{learn.train('%s', 'linear', 't', 'y',
+	                ARRAY['x1','x2','x3','x4','x5','k'], group_by => ARRAY['g'])},
+	weighted => q{learn.train('%s', 'linear', 't', 'y',
+	                ARRAY['x1','x2','x3','x4','x5','k'], weight => 'w')},
+	robust => q{learn.train('%s', 'linear', 't', 'y',
+	                ARRAY['x1','x2','x3','x4','x5','k'], '{"robust": "HC1"}',
+	                group_by => ARRAY['g'], weight => 'w')});
+
+foreach my $kind (sort keys %trainings)
+{
+	my $log = train_logged($parallel, sprintf($trainings{$kind}, "${kind}_par"));
+	# auto_explain's entry for the nested training pass
+	my ($entry) = grep { /Query Text: [^\n]*learn\.linear_partial\(/ }
+	  split /LOG:\s+duration:/, $log;
+	ok(defined $entry && $entry =~ /Workers Launched: 2/,
+		"$kind: the training pass ran with 2 parallel workers")
+	  or diag("auto_explain log:\n$log");
+	$log = train_logged($serial, sprintf($trainings{$kind}, "${kind}_ser"));
+	($entry) = grep { /Query Text: [^\n]*learn\.linear_partial\(/ }
+	  split /LOG:\s+duration:/, $log;
+	ok(defined $entry && $entry !~ /Workers|Partial/,
+		"$kind: the serial training pass ran without workers")
+	  or diag("auto_explain log:\n$log");
+
+	my $nterms = $node->safe_psql(
+		'postgres', qq{
+SELECT (SELECT count(*) FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+        WHERE m.name = '${kind}_par')
+    || ' ' ||
+       (SELECT count(*) FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+        WHERE m.name = '${kind}_ser')});
+	my $expected = ($kind eq 'grouped' || $kind eq 'robust') ? 21 : 7;
+	is($nterms, "$expected $expected", "$kind: both fits stored $expected terms");
+
+	my $d = $node->safe_psql('postgres', "SELECT coef_diff('${kind}_par', '${kind}_ser')");
+	cmp_ok($d, '<', $tol,
+		"$kind: parallel and serial estimates, standard errors, t equal");
+
+	# r2 and the other metrics, ungrouped or per group
+	$d = $node->safe_psql(
+		'postgres', qq{
+WITH m AS (
+  SELECT (SELECT metrics FROM learn.models WHERE name = '${kind}_par') AS p,
+         (SELECT metrics FROM learn.models WHERE name = '${kind}_ser') AS s),
+metric(path) AS (
+  SELECT ARRAY[k] FROM m, jsonb_object_keys(m.s) AS k WHERE k <> 'groups'
+  UNION ALL
+  SELECT ARRAY['groups', gk, k] FROM m, jsonb_object_keys(m.s->'groups') AS gk,
+         jsonb_object_keys(m.s->'groups'->gk) AS k WHERE m.s ? 'groups')
+SELECT coalesce(max(reldiff((p #>> path)::float8, (s #>> path)::float8)), 'Infinity')
+       || ' ' || count(*) FILTER (WHERE path[array_length(path, 1)] = 'r2')
+FROM m, metric});
+	my ($md, $nr2) = split / /, $d;
+	cmp_ok($md, '<', $tol, "$kind: parallel and serial metrics equal");
+	is($nr2, ($kind eq 'grouped' || $kind eq 'robust') ? 3 : 1,
+		"$kind: r2 compared for every fit");
+}
+
+# the variants really differ from each other, so that each comparison
+# above compared a fit of its own
+cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('weighted_ser', 'plain_ser')"),
+	'>', 1e-6, 'weights change the fit');
+cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('robust_ser', 'grouped_ser')"),
+	'>', 1e-6, 'robust weighted standard errors differ from the classical ones');
+
+# the rows counted are the same
+is( $node->safe_psql(
+		'postgres', q{
+SELECT string_agg(name || ':' || n_rows || '/' || n_skipped, ' ' ORDER BY name)
+FROM learn.models WHERE name LIKE 'grouped%'}),
+	'grouped_par:200000/0 grouped_ser:200000/0',
+	'parallel and serial trainings counted the same rows');
+
+# ---------------------------------------------------------------------
+# (c) learn.linreg in parallel equals learn.linreg serially
+# ---------------------------------------------------------------------
+my $linreg =
+  'SELECT learn.linreg(y, ARRAY[1, x1, x2, x3, x4, x5, k]) AS r FROM t';
+$plan = $node->safe_psql('postgres',
+	"$parallel EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $linreg");
+like($plan, qr/Finalize Aggregate/, 'linreg plan has Finalize Aggregate');
+like($plan, qr/Partial Aggregate/, 'linreg plan has Partial Aggregate');
+like($plan, qr/Workers Launched: 2/, 'linreg ran with 2 workers');
+
+$node->safe_psql('postgres',
+	"$parallel CREATE TABLE linreg_par AS $linreg; $serial CREATE TABLE linreg_ser AS $linreg;");
+my $d = $node->safe_psql(
+	'postgres', q{
+SELECT greatest(reldiff((p.r).coef, (s.r).coef), reldiff((p.r).std_err, (s.r).std_err),
+                reldiff((p.r).t_stats, (s.r).t_stats), reldiff((p.r).r2, (s.r).r2),
+                reldiff((p.r).adj_r2, (s.r).adj_r2),
+                reldiff((p.r).condition_no, (s.r).condition_no))
+       || ' ' || (p.r).n || ' ' || (s.r).n || ' ' || cardinality((p.r).coef)
+FROM linreg_par p, linreg_ser s});
+my ($ld, $pn, $sn, $ncoef) = split / /, $d;
+cmp_ok($ld, '<', $tol, 'linreg: parallel and serial results equal');
+is("$pn $sn $ncoef", '200000 200000 7', 'linreg: both saw every row');
+
+# the fitted coefficients are the generating ones (noise is small)
+my $coef = $node->safe_psql(
+	'postgres', q{
+SELECT max(abs(c - e)) FROM linreg_ser,
+       unnest((r).coef, ARRAY[3, 2, -2, 0.75, 4, -1.25, 0.02]::float8[]) AS u(c, e)});
+cmp_ok($coef, '<', 0.01, 'linreg: coefficients near the generating ones');
+
+# ---------------------------------------------------------------------
+# (d) states of disjoint slices merge into the whole-table fit
+# ---------------------------------------------------------------------
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE slices (slice int, lr bytea, lin bytea);
+INSERT INTO slices SELECT 1, learn.linreg_partial(y, ARRAY[1, x1, x2, x3, x4, x5, k]),
+                          learn.linear_partial(y, 1, x1, x2, x3, x4, x5, k)
+                   FROM t WHERE id <= 50000;
+INSERT INTO slices SELECT 2, learn.linreg_partial(y, ARRAY[1, x1, x2, x3, x4, x5, k]),
+                          learn.linear_partial(y, 1, x1, x2, x3, x4, x5, k)
+                   FROM t WHERE id > 50000 AND id <= 130000;
+INSERT INTO slices SELECT 3, learn.linreg_partial(y, ARRAY[1, x1, x2, x3, x4, x5, k]),
+                          learn.linear_partial(y, 1, x1, x2, x3, x4, x5, k)
+                   FROM t WHERE id > 130000;
+});
+
+$d = $node->safe_psql(
+	'postgres', qq{$serial
+SELECT greatest(reldiff((m.r).coef, (s.r).coef), reldiff((m.r).std_err, (s.r).std_err),
+                reldiff((m.r).r2, (s.r).r2), reldiff((m.r).adj_r2, (s.r).adj_r2))
+       || ' ' || (m.r).n
+FROM (SELECT learn.linreg_merge(lr) AS r FROM slices) AS m, linreg_ser AS s});
+($ld, $pn) = split / /, $d;
+cmp_ok($ld, '<', $tol, 'linreg_merge of three slices equals linreg of the whole table');
+is($pn, '200000', 'merged state counts every row');
+
+# the slices really differ from the whole (the merge is not a no-op)
+$d = $node->safe_psql('postgres',
+	q{SELECT reldiff((learn.linreg_merge(lr)).coef, (SELECT (r).coef FROM linreg_ser))
+	  FROM slices WHERE slice = 2});
+cmp_ok($d, '>', 1e-6, 'one slice alone gives another fit');
+
+# linear_partial states: merged with linear_merge, they carry the same
+# least-squares problem, which linreg_merge solves (x as given, y on
+# the constant column and the features)
+$d = $node->safe_psql(
+	'postgres', qq{$serial
+SELECT reldiff((learn.linreg_merge(st)).coef,
+               (SELECT (learn.linreg(y, ARRAY[x1, x2, x3, x4, x5, k])).coef FROM t))
+FROM (SELECT learn.linear_merge(lin) AS st FROM slices) AS q});
+cmp_ok($d, '<', $tol, 'linear_merge of three linear_partial slices solves as the whole table');
+
+# the merge in parallel: a table of states scanned by workers
+$d = $node->safe_psql(
+	'postgres', qq{$parallel
+SELECT reldiff((learn.linreg_merge(lr)).coef, (SELECT (r).coef FROM linreg_ser))
+FROM slices});
+cmp_ok($d, '<', $tol, 'linreg_merge under parallel settings equals linreg');
+
+# ---------------------------------------------------------------------
+# (e) corrupted states are rejected with 22P03, the server stays up
+# ---------------------------------------------------------------------
+my $version = $node->safe_psql('postgres', 'SELECT learn.linear_state_version()');
+is($node->safe_psql('postgres', 'SELECT get_byte(lr, 0) FROM slices WHERE slice = 1'),
+	$version, 'a state starts with the version byte');
+
+my %corrupt = (
+	'version byte flipped'  => q{set_byte(lr, 0, get_byte(lr, 0) # 255)},
+	'next version'          => q{set_byte(lr, 0, get_byte(lr, 0) + 1)},
+	'truncated by 8 bytes'  => q{substr(lr, 1, length(lr) - 8)},
+	'truncated by 1 byte'   => q{substr(lr, 1, length(lr) - 1)},
+	'truncated to 3 bytes'  => q{substr(lr, 1, 3)},
+	'empty'                 => q{''::bytea},
+	'one byte appended'     => q{lr || '\x00'::bytea},
+	'column count too big'  => q{overlay(lr placing '\x7fffffff'::bytea from 2)},
+	'negative row count'    => q{overlay(lr placing '\xffffffffffffffff'::bytea from 6)},
+	'NaN in the factor'     => q{overlay(lr placing '\x7ff8000000000000'::bytea from 46)});
+
+foreach my $what (sort keys %corrupt)
+{
+	foreach my $agg ('learn.linreg_merge', 'learn.linear_merge')
+	{
+		my ($ret, $out, $err) = $node->psql(
+			'postgres',
+			"\\set VERBOSITY verbose\nSELECT $agg(s) FROM (SELECT lr FROM slices UNION ALL "
+			  . "SELECT $corrupt{$what} FROM slices WHERE slice = 3) AS q(s)");
+		isnt($ret, 0, "$agg rejects a state with $what");
+		like($err, qr/ERROR:\s+22P03/, "$agg: $what gives SQLSTATE 22P03")
+		  or diag($err);
+	}
+}
+is($node->safe_psql('postgres', 'SELECT count(*) FROM slices'), '3',
+	'server answers after the corrupted states');
+my $log = slurp_file($node->logfile);
+unlike($log, qr/terminated by signal|server process .* was terminated/,
+	'no backend crashed');
+
+# an intact state still merges after all that
+$d = $node->safe_psql('postgres',
+	q{SELECT reldiff((learn.linreg_merge(lr)).coef, (SELECT (r).coef FROM linreg_ser)) FROM slices});
+cmp_ok($d, '<', $tol, 'intact states still merge');
+
+$node->stop;
+done_testing();
