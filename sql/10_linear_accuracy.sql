@@ -100,3 +100,10 @@ SELECT c.term, rel_err(c.estimate, r.estimate) <= 1e-8 AS estimate_ok
 		  FROM ref_coef WHERE case_name = 'stackloss') r USING (position)
  WHERE m.name = 'stackloss' AND m.deployed ORDER BY position;
 SELECT version, deployed FROM learn.models WHERE name = 'stackloss' ORDER BY version;
+
+-- booleans enter as 0/1: the same fit as the integer column
+SELECT id AS as_int FROM learn.train('am_int', 'linear', 'SELECT mpg, wt, am FROM mtcars', 'mpg') \gset
+SELECT id AS as_bool FROM learn.train('am_bool', 'linear', 'SELECT mpg, wt, am = 1 AS am FROM mtcars', 'mpg') \gset
+SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same
+  FROM learn.coefficients a JOIN learn.coefficients b USING (position)
+ WHERE a.model_id = :as_int AND b.model_id = :as_bool;

@@ -63,6 +63,8 @@ SELECT count(*) AS rows_still_there FROM bad;
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1, -1.0 AS w FROM bad', 'y', '{x1}', weight => 'w')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, CASE WHEN x1 > 3 THEN ''NaN''::float8 ELSE x1 END AS x1 FROM bad', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT ''Infinity''::float8 AS y, x1 FROM bad', 'y')$$);
+-- the context names the features
+SELECT learn.train('m', 'linear', 'SELECT y, x1, CASE WHEN x1 > 3 THEN ''NaN''::float8 ELSE x2 END AS x2 FROM bad', 'y');
 
 -- nothing of the failed trainings was stored
 SELECT count(*) - :models_before AS models_added FROM learn.models;
@@ -91,3 +93,25 @@ SELECT try($$SELECT learn.linreg(y, ARRAY[1, x1, CASE WHEN x1 > 5 THEN x1 END]) 
 SELECT try($$SELECT learn.linreg(y, CASE WHEN x1 > 5 THEN ARRAY[1, x1] ELSE ARRAY[1] END) FROM bad$$);
 SELECT try($$SELECT learn.linreg(y, ARRAY[[1, x1]]) FROM bad$$);
 SELECT learn.linear_state_version();
+
+-- a group too small to fit is recorded with its reason; the rest are fitted
+CREATE TABLE groups_small AS
+SELECT CASE WHEN i <= 1 THEN 'tiny' ELSE 'big' END AS grp, i::float8 AS x,
+	   2 * i + (i % 3)::float8 AS y
+  FROM generate_series(1, 30) i;
+SELECT n_rows, metrics->'n_groups' AS n_groups, metrics->'n_failed' AS n_failed,
+	   metrics->'groups'->'tiny' AS tiny
+  FROM learn.train('small_groups', 'linear', 'groups_small', 'y', '{x}', group_by => '{grp}');
+SELECT group_key, count(*) AS terms FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'small_groups' GROUP BY 1 ORDER BY 1;
+SELECT learn.predict('small_groups', g) IS NULL AS tiny_group_scores_null
+  FROM groups_small g WHERE grp = 'tiny' LIMIT 1;
+-- when no group can be fitted, training fails
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT * FROM groups_small WHERE x <= 1', 'y', '{x}', group_by => '{grp}')$$);
+-- a NULL group value is a group of its own
+SELECT metrics->'groups'->'NULL'->'n' AS null_group_rows
+  FROM learn.train('null_group', 'linear',
+				   'SELECT CASE WHEN x > 10 THEN grp END AS grp, x, y FROM groups_small',
+				   'y', '{x}', group_by => '{grp}');
+SELECT learn.predict('null_group', r) IS NOT NULL AS null_group_scored
+  FROM (SELECT NULL::text AS grp, 1.0 AS x) r;

@@ -518,8 +518,8 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	}
 	if (st->n < p)
 	{
-		*reason = psprintf("%lld rows are fewer than the %d parameters",
-						   (long long) st->n, p);
+		*reason = psprintf("%lld %s fewer than the %d parameters", (long long) st->n,
+						   st->n == 1 ? "row is" : "rows are", p);
 		return NULL;
 	}
 

@@ -640,6 +640,21 @@ notice_aliased(GroupFit *g, List *terms)
 						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
 }
 
+/* Name the features in errors raised during the passes ("feature 2 ..."). */
+static void
+train_error_context(void *arg)
+{
+	List	   *features = (List *) arg;
+	StringInfoData b;
+	ListCell   *lc;
+
+	initStringInfo(&b);
+	foreach(lc, features)
+		appendStringInfo(&b, "%s%d = %s", foreach_current_index(lc) > 0 ? ", " : "",
+						 foreach_current_index(lc) + 1, quote_identifier((char *) lfirst(lc)));
+	errcontext("learn.train reading the source; features %s", b.data);
+}
+
 Datum
 learn_train(PG_FUNCTION_ARGS)
 {
@@ -674,6 +689,7 @@ learn_train(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	long		secs;
 	int			usecs;
+	ErrorContextCallback errcb;
 
 	if (name[0] == '\0' || strchr(name, '@') != NULL)
 		ereport(ERROR,
@@ -781,7 +797,12 @@ learn_train(PG_FUNCTION_ARGS)
 	}
 
 	/* pass 1 */
+	errcb.callback = train_error_context;
+	errcb.arg = features;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	groups = run_state_pass(from, target, weight, features, group_by, &ngroups, callercxt);
+	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
 
