@@ -23,6 +23,9 @@ PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -Wall -Werror
 PG_CFLAGS = -ffp-contract=off
 SHLIB_LINK = -llapacke -lopenblas -lm
 
+# rebuild objects when a header they include changes
+override autodepend = yes
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -85,39 +85,12 @@ SELECT pg_catalog.pg_extension_config_dump('learn.models', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.coefficients', '');
 SELECT pg_catalog.pg_extension_config_dump('learn.models_id_seq', '');
 
+-- Everyone reads the catalog; only pg_learn's functions write it, as the
+-- catalog's owner, after checking that the caller owns the model name.
+-- So a stored version cannot be changed in place, and scoring caches stay
+-- right.
 GRANT USAGE ON SCHEMA learn TO PUBLIC;
 GRANT SELECT ON learn.models, learn.coefficients TO PUBLIC;
-GRANT INSERT, DELETE ON learn.models, learn.coefficients TO PUBLIC;
-GRANT UPDATE (deployed) ON learn.models TO PUBLIC;
-GRANT USAGE ON SEQUENCE learn.models_id_seq TO PUBLIC;
-
-ALTER TABLE learn.models ENABLE ROW LEVEL SECURITY;
-ALTER TABLE learn.coefficients ENABLE ROW LEVEL SECURITY;
-CREATE POLICY models_read ON learn.models FOR SELECT USING (true);
-CREATE POLICY models_insert ON learn.models FOR INSERT
-	WITH CHECK (trained_by = current_user
-				AND pg_catalog.pg_has_role(coalesce(
-					(SELECT o.trained_by FROM learn.models o
-					  WHERE o.name = models.name ORDER BY o.version LIMIT 1),
-					current_user), 'USAGE'));
-CREATE POLICY models_owner_update ON learn.models FOR UPDATE
-	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
-CREATE POLICY models_owner_delete ON learn.models FOR DELETE
-	USING (pg_catalog.pg_has_role(trained_by, 'USAGE'));
-COMMENT ON POLICY models_read ON learn.models IS 'Everyone may read every model';
-COMMENT ON POLICY models_insert ON learn.models IS 'A new version is trained by the current role, a member of the role that owns the name (trained its first version)';
-COMMENT ON POLICY models_owner_update ON learn.models IS 'Only members of the training role deploy a version';
-COMMENT ON POLICY models_owner_delete ON learn.models IS 'Only members of the training role drop a version';
-CREATE POLICY coefficients_read ON learn.coefficients FOR SELECT USING (true);
-CREATE POLICY coefficients_insert ON learn.coefficients FOR INSERT
-	WITH CHECK (EXISTS (SELECT 1 FROM learn.models m
-						WHERE m.id = model_id AND m.trained_by = current_user));
-CREATE POLICY coefficients_owner_delete ON learn.coefficients FOR DELETE
-	USING (EXISTS (SELECT 1 FROM learn.models m
-				   WHERE m.id = model_id AND pg_catalog.pg_has_role(m.trained_by, 'USAGE')));
-COMMENT ON POLICY coefficients_read ON learn.coefficients IS 'Everyone may read every coefficient';
-COMMENT ON POLICY coefficients_insert ON learn.coefficients IS 'Coefficients are added to the current role''s own models';
-COMMENT ON POLICY coefficients_owner_delete ON learn.coefficients IS 'Only members of the training role drop coefficients';
 
 -------------------------------------------------------------------------
 -- Linear least squares: one-pass tall-skinny QR state
@@ -272,10 +245,6 @@ COMMENT ON AGGREGATE learn._linear_meat(float8[], float8, float8, VARIADIC "any"
 -- Training and lifecycle
 -------------------------------------------------------------------------
 
-CREATE FUNCTION learn._models_changed()
-RETURNS void AS 'MODULE_PATHNAME', 'learn_models_changed'
-LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION learn._models_changed() IS 'Invalidates plans that depend on which version a model name means';
 
 CREATE FUNCTION learn.train(
 	name		text,
@@ -291,57 +260,13 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION learn.train(text, text, text, text, text[], jsonb, text[], text) IS 'Trains a new version of a model on a table, view or query and stores it';
 
 CREATE FUNCTION learn.deploy(name text, version integer)
-RETURNS learn.models
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	m learn.models;
-BEGIN
-	SELECT * INTO m FROM learn.models AS x WHERE x.name = deploy.name AND x.version = deploy.version;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" has no version %', deploy.name, deploy.version
-			USING ERRCODE = 'undefined_object';
-	END IF;
-	IF NOT pg_has_role(m.trained_by, 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied to deploy model "%"', deploy.name
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = format('It belongs to role %s.', m.trained_by);
-	END IF;
-	UPDATE learn.models AS x SET deployed = false WHERE x.name = deploy.name AND x.deployed AND x.id <> m.id;
-	UPDATE learn.models AS x SET deployed = true WHERE x.id = m.id RETURNING * INTO m;
-	PERFORM learn._models_changed();
-	RETURN m;
-END
-$$;
+RETURNS learn.models AS 'MODULE_PATHNAME', 'learn_deploy'
+LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION learn.deploy(text, integer) IS 'Makes a version the one that scoring by name uses';
 
 CREATE FUNCTION learn.drop_model(name text, version integer DEFAULT NULL)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	owner name;
-	dropped bigint;
-BEGIN
-	SELECT x.trained_by INTO owner FROM learn.models AS x
-	 WHERE x.name = drop_model.name AND (drop_model.version IS NULL OR x.version = drop_model.version)
-	 LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%"%', drop_model.name,
-			CASE WHEN drop_model.version IS NULL THEN ' does not exist'
-				 ELSE format(' has no version %s', drop_model.version) END
-			USING ERRCODE = 'undefined_object';
-	END IF;
-	IF NOT pg_has_role(owner, 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied to drop model "%"', drop_model.name
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = format('It belongs to role %s.', owner);
-	END IF;
-	DELETE FROM learn.models AS x
-	 WHERE x.name = drop_model.name AND (drop_model.version IS NULL OR x.version = drop_model.version);
-	GET DIAGNOSTICS dropped = ROW_COUNT;
-	PERFORM learn._models_changed();
-	RETURN dropped;
-END
-$$;
+RETURNS bigint AS 'MODULE_PATHNAME', 'learn_drop_model'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION learn.drop_model(text, integer) IS 'Drops one version of a model, or all of them; returns how many';
 
 -------------------------------------------------------------------------

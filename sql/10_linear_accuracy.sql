@@ -107,3 +107,13 @@ SELECT id AS as_bool FROM learn.train('am_bool', 'linear', 'SELECT mpg, wt, am =
 SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same
   FROM learn.coefficients a JOIN learn.coefficients b USING (position)
  WHERE a.model_id = :as_int AND b.model_id = :as_bool;
+
+-- columns of a domain over a numeric type are numeric features
+CREATE DOMAIN positive_float AS float8 CHECK (VALUE > 0);
+SELECT id AS as_domain FROM learn.train('domain_features', 'linear',
+	'SELECT mpg, wt::positive_float AS wt, hp FROM mtcars', 'mpg') \gset
+SELECT id AS as_float FROM learn.train('float_features', 'linear',
+	'SELECT mpg, wt, hp FROM mtcars', 'mpg') \gset
+SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same
+  FROM learn.coefficients a JOIN learn.coefficients b USING (position)
+ WHERE a.model_id = :as_domain AND b.model_id = :as_float;

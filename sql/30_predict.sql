@@ -50,6 +50,15 @@ CREATE TRIGGER score BEFORE INSERT ON incoming
 	FOR EACH ROW EXECUTE FUNCTION score_incoming();
 INSERT INTO incoming (wt, hp, qsec) VALUES (2.62, 110, 16.46), (3.0, NULL, 17);
 SELECT wt, hp, qsec, round(mpg_hat::numeric, 6) FROM incoming ORDER BY wt;
+-- a redeploy inside the transaction is seen by the trigger's next statement
+BEGIN;
+INSERT INTO incoming (wt, hp, qsec) VALUES (2.5, 100, 17);
+SELECT version FROM learn.deploy('cars', 1);
+INSERT INTO incoming (wt, hp, qsec) VALUES (2.5, 100, 17);
+SELECT version FROM learn.deploy('cars', 2);
+INSERT INTO incoming (wt, hp, qsec) VALUES (2.5, 100, 17);
+SELECT round(mpg_hat::numeric, 6) AS v2_v1_v2 FROM incoming WHERE wt = 2.5 ORDER BY ctid;
+ROLLBACK;
 
 -- NULLs: a NULL feature gives a NULL score
 SELECT learn.predict('cars', ARRAY[1, NULL, 3]::float8[]) IS NULL AS null_array_element,

@@ -4,7 +4,10 @@
  *
  * Everything goes through SPI with values passed as parameters, never
  * pasted into SQL text.  Writes happen in the caller's transaction, so a
- * failed or cancelled training leaves nothing behind.
+ * failed or cancelled training leaves nothing behind.  Nobody else may
+ * write the tables: after checking that the caller owns the model name,
+ * the writes run as the catalog's owner (as_catalog_owner), so a stored
+ * version is never changed in place.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -19,7 +22,10 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "funcapi.h"
+#include "catalog/pg_class.h"
 #include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
@@ -87,6 +93,47 @@ catalog_check_name_owner(const char *name)
 	SPI_finish();
 }
 
+/* Owner of learn.models, who alone may write the catalog. */
+static Oid
+catalog_owner(void)
+{
+	Oid			relid = catalog_models_relid();
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Switch to the catalog's owner for the writes that follow; an error rolls
+ * the switch back with the (sub)transaction.
+ */
+typedef struct OwnerSwitch
+{
+	Oid			userid;
+	int			sec_context;
+} OwnerSwitch;
+
+static void
+as_catalog_owner(OwnerSwitch *sw)
+{
+	Oid			owner = catalog_owner();
+
+	GetUserIdAndSecContext(&sw->userid, &sw->sec_context);
+	SetUserIdAndSecContext(owner, sw->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+static void
+as_caller(OwnerSwitch *sw)
+{
+	SetUserIdAndSecContext(sw->userid, sw->sec_context);
+}
+
 static Datum
 nullable_float8(double v, char *null)
 {
@@ -100,11 +147,13 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 {
 	Oid			lock_types[1] = {TEXTOID};
 	Datum		lock_values[1];
-	Oid			types[15] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
+	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
-	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID};
-	Datum		values[15];
-	char		nulls[15];
+	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID};
+	Datum		values[16];
+	char		nulls[16];
+	OwnerSwitch sw;
+	NameData	trainer;
 	int			version;
 	int64		model_id;
 	bool		isnull;
@@ -115,6 +164,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	Datum		empty_key = PointerGetDatum(construct_empty_array(TEXTOID));
 	int			ret;
 
+	namestrcpy(&trainer, GetUserNameFromId(GetUserId(), false));
 	SPI_connect();
 
 	/* one trainer at a time per name, so versions stay dense */
@@ -124,6 +174,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 								1, lock_types, lock_values, NULL, false, 0);
 	spi_check(ret, SPI_OK_SELECT, "locking the model name");
 	check_owner(m->name, name_owner(m->name));
+	as_catalog_owner(&sw);
 
 	ret = SPI_execute_with_args("SELECT coalesce(max(version), 0) + 1 FROM learn.models "
 								"WHERE name = $1",
@@ -164,12 +215,13 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	values[12] = CStringGetTextDatum(m->metrics_json);
 	values[13] = Float8GetDatum(m->train_seconds);
 	values[14] = BoolGetDatum(m->deploy);
+	values[15] = NameGetDatum(&trainer);
 	ret = SPI_execute_with_args("INSERT INTO learn.models (name, version, algorithm, task, "
 								"source, target, features, group_by, weight, params, n_rows, "
-								"n_skipped, metrics, train_seconds, deployed) "
+								"n_skipped, metrics, train_seconds, deployed, trained_by) "
 								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
-								"$12, $13::jsonb, $14, $15) RETURNING *",
-								15, types, values, nulls, false, 1);
+								"$12, $13::jsonb, $14, $15, $16) RETURNING *",
+								16, types, values, nulls, false, 1);
 	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull));
@@ -202,6 +254,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 		}
 		CHECK_FOR_INTERRUPTS();
 	}
+	as_caller(&sw);
 	SPI_finish();
 	if (m->deploy)
 		catalog_models_changed();
@@ -419,12 +472,125 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	return sm;
 }
 
-PG_FUNCTION_INFO_V1(learn_models_changed);
 
-/* learn._models_changed(): called by learn.deploy and learn.drop_model. */
-Datum
-learn_models_changed(PG_FUNCTION_ARGS)
+/*
+ * Lock a model name and check that the caller may change it; returns the
+ * number of versions matching version (all when 0).
+ */
+static int64
+lock_owned_name(const char *name, int version, const char *action)
 {
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	char	   *owner;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock("
+								"pg_catalog.hashtext('pg_learn.models:' || $1))",
+								1, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_SELECT, "locking the model name");
+	owner = name_owner(name);
+	if (owner == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name)));
+	ret = SPI_execute_with_args("SELECT count(*) FROM learn.models "
+								"WHERE name = $1 AND ($2 = 0 OR version = $2)",
+								2, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_SELECT, "counting model versions");
+	{
+		bool		isnull;
+		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("model \"%s\" has no version %d", name, version)));
+		if (!has_privs_of_role(GetUserId(), get_role_oid(owner, true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to %s model \"%s\"", action, name),
+					 errdetail("The model belongs to role \"%s\".", owner)));
+		return n;
+	}
+}
+
+PG_FUNCTION_INFO_V1(learn_deploy);
+
+/* learn.deploy(name text, version int) RETURNS learn.models */
+Datum
+learn_deploy(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		version = PG_GETARG_INT32(1);
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	OwnerSwitch sw;
+	TupleDesc	rettd;
+	Datum		row;
+	int			ret;
+
+	if (version < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version must be at least 1")));
+	if (get_call_result_type(fcinfo, NULL, &rettd) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "learn.deploy must return a composite type");
+	SPI_connect();
+	lock_owned_name(name, version, "deploy");
+	as_catalog_owner(&sw);
+	ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
+								"WHERE name = $1 AND deployed AND version <> $2",
+								2, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_UPDATE, "undeploying the previous version");
+	ret = SPI_execute_with_args("UPDATE learn.models SET deployed = true "
+								"WHERE name = $1 AND version = $2 RETURNING *",
+								2, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_UPDATE_RETURNING, "deploying the version");
+	row = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
+	as_caller(&sw);
+	SPI_finish();
 	catalog_models_changed();
-	PG_RETURN_VOID();
+	HeapTupleHeaderSetTypeId(DatumGetHeapTupleHeader(row), rettd->tdtypeid);
+	HeapTupleHeaderSetTypMod(DatumGetHeapTupleHeader(row), rettd->tdtypmod);
+	PG_RETURN_DATUM(row);
+}
+
+PG_FUNCTION_INFO_V1(learn_drop_model);
+
+/* learn.drop_model(name text, version int DEFAULT NULL) RETURNS bigint */
+Datum
+learn_drop_model(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	int32		version = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+	OwnerSwitch sw;
+	int64		n;
+	int			ret;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("name must not be NULL")));
+	if (!PG_ARGISNULL(1) && version < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version must be at least 1")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Int32GetDatum(version);
+	SPI_connect();
+	n = lock_owned_name(name, version, "drop");
+	as_catalog_owner(&sw);
+	ret = SPI_execute_with_args("DELETE FROM learn.models "
+								"WHERE name = $1 AND ($2 = 0 OR version = $2)",
+								2, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_DELETE, "dropping the model");
+	as_caller(&sw);
+	SPI_finish();
+	catalog_models_changed();
+	PG_RETURN_INT64(n);
 }

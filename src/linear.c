@@ -47,7 +47,7 @@ PG_FUNCTION_INFO_V1(meat_final);
 static void
 linear_state_size(LinearState *st, int k)
 {
-	if (k < 1 || k > LEARN_MAX_FEATURES + 1)
+	if (k < 1 || k > LEARN_MAX_FEATURES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a linear model takes between 1 and %d features, not %d",
@@ -103,18 +103,23 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		st->n_zero_weight++;
 		return;
 	}
+	row = st->buf + st->nbuf;
 	if (w == 1.0)
-		sw = 1.0;
+	{
+		row[0] = 1.0;
+		for (int j = 0; j < k; j++)
+			row[(size_t) (j + 1) * st->bufcap] = x[j];
+		row[(size_t) (k + 1) * st->bufcap] = y;
+	}
 	else
 	{
 		sw = sqrt(w);
 		st->sum_log_w += log(w);
+		row[0] = sw;
+		for (int j = 0; j < k; j++)
+			row[(size_t) (j + 1) * st->bufcap] = sw * x[j];
+		row[(size_t) (k + 1) * st->bufcap] = sw * y;
 	}
-	row = st->buf + st->nbuf;
-	row[0] = sw;
-	for (int j = 0; j < k; j++)
-		row[(size_t) (j + 1) * st->bufcap] = sw * x[j];
-	row[(size_t) (k + 1) * st->bufcap] = sw * y;
 	st->n++;
 	st->sum_w += w;
 	if (++st->nbuf == st->bufcap)
@@ -204,7 +209,7 @@ linear_state_deserialize(bytea *b)
 				 errmsg("unsupported pg_learn linear state version %d", version),
 				 errhint("This build reads version %d.", LINEAR_STATE_VERSION)));
 	ncols = pq_getmsgint(&buf, 4);
-	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 3))
+	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 2))
 		invalid_state("The number of columns is out of range.");
 	if (len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
 		invalid_state("The length does not match the number of columns.");
@@ -241,6 +246,7 @@ typedef struct TransCache
 {
 	int			k;
 	LearnArgKind *kinds;
+	bool		all_float8;		/* the common case, read without a switch */
 	double	   *x;				/* one row of features */
 } TransCache;
 
@@ -260,6 +266,10 @@ trans_cache(FunctionCallInfo fcinfo, int first)
 		tc = MemoryContextAllocZero(mcxt, sizeof(TransCache));
 		tc->k = PG_NARGS() - first;
 		tc->kinds = learn_resolve_arg_kinds(fcinfo, first, mcxt);
+		tc->all_float8 = true;
+		for (int j = 0; j < tc->k; j++)
+			if (tc->kinds[j] != LEARN_ARG_FLOAT8)
+				tc->all_float8 = false;
 		tc->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(tc->k, 1));
 		fcinfo->flinfo->fn_extra = tc;
 	}
@@ -279,22 +289,47 @@ agg_context(FunctionCallInfo fcinfo, const char *fname)
 /*
  * Read features first..first+k-1 into tc->x; false when one is NULL.
  */
+static void
+non_finite_feature(int j, double v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("feature %d is %s", j + 1, isnan(v) ? "NaN" : "infinite"),
+			 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
+}
+
 static bool
 read_features(FunctionCallInfo fcinfo, TransCache *tc, int first)
 {
-	for (int j = 0; j < tc->k; j++)
-	{
-		double		v;
+	NullableDatum *args = fcinfo->args + first;
+	double	   *x = tc->x;
+	double		check = 0.0;
 
-		if (PG_ARGISNULL(first + j))
-			return false;
-		v = learn_datum_to_double(PG_GETARG_DATUM(first + j), tc->kinds[j]);
-		if (!isfinite(v))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("feature %d is %s", j + 1, isnan(v) ? "NaN" : "infinite"),
-					 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
-		tc->x[j] = v;
+	if (tc->all_float8)
+	{
+		for (int j = 0; j < tc->k; j++)
+		{
+			if (args[j].isnull)
+				return false;
+			x[j] = DatumGetFloat8(args[j].value);
+			check += x[j] * 0.0;	/* NaN when any value is NaN or infinite */
+		}
+	}
+	else
+	{
+		for (int j = 0; j < tc->k; j++)
+		{
+			if (args[j].isnull)
+				return false;
+			x[j] = learn_datum_to_double(args[j].value, tc->kinds[j]);
+			check += x[j] * 0.0;
+		}
+	}
+	if (unlikely(isnan(check)))
+	{
+		for (int j = 0; j < tc->k; j++)
+			if (!isfinite(x[j]))
+				non_finite_feature(j, x[j]);
 	}
 	return true;
 }
@@ -540,7 +575,7 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		fit->aliased[j] = !fit->aliased[j];
 	if (rank == 0)
 	{
-		*reason = "every feature is zero or constant";
+		*reason = "every term is zero";
 		return NULL;
 	}
 	fit->rank = rank;

@@ -9,6 +9,7 @@
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 
 #include "numeric/linalg.h"
 
@@ -32,6 +33,8 @@ _PG_init(void)
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("learn");
+
+	predict_init();
 }
 
 bool
@@ -74,7 +77,7 @@ learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, MemoryContext mcxt)
 
 	for (int i = first; i < nargs; i++)
 	{
-		Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, i);
+		Oid			typid = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, i));
 
 		if (!learn_arg_kind(typid, &kinds[i - first]))
 			ereport(ERROR,
@@ -83,27 +86,4 @@ learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, MemoryContext mcxt)
 							i - first + 1, format_type_be(typid))));
 	}
 	return kinds;
-}
-
-double
-learn_datum_to_double(Datum d, LearnArgKind kind)
-{
-	switch (kind)
-	{
-		case LEARN_ARG_FLOAT8:
-			return DatumGetFloat8(d);
-		case LEARN_ARG_FLOAT4:
-			return (double) DatumGetFloat4(d);
-		case LEARN_ARG_INT2:
-			return (double) DatumGetInt16(d);
-		case LEARN_ARG_INT4:
-			return (double) DatumGetInt32(d);
-		case LEARN_ARG_INT8:
-			return (double) DatumGetInt64(d);
-		case LEARN_ARG_NUMERIC:
-			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
-		case LEARN_ARG_BOOL:
-			return DatumGetBool(d) ? 1.0 : 0.0;
-	}
-	return 0.0;					/* keep the compiler quiet */
 }

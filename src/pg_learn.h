@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/fmgrprotos.h"
 
 #include "compat.h"
 
@@ -15,7 +16,7 @@
 #define LEARN_MAX_FEATURES 1000
 
 /* Rows buffered per aggregate state before they are folded in (level 3). */
-#define LEARN_BLOCK_ROWS 256
+#define LEARN_BLOCK_ROWS 1024
 
 /* First buffer size of a state; it doubles up to LEARN_BLOCK_ROWS. */
 #define LEARN_FIRST_BLOCK_ROWS 8
@@ -41,6 +42,9 @@ typedef enum LearnArgKind
 	LEARN_ARG_BOOL
 } LearnArgKind;
 
+/* predict.c: register the catalog invalidation callback (from _PG_init). */
+extern void predict_init(void);
+
 /* The kind for a type, or false when the type cannot be a numeric feature. */
 extern bool learn_arg_kind(Oid typid, LearnArgKind *kind);
 
@@ -48,6 +52,28 @@ extern bool learn_arg_kind(Oid typid, LearnArgKind *kind);
 extern LearnArgKind *learn_resolve_arg_kinds(FunctionCallInfo fcinfo,
 											 int first, MemoryContext mcxt);
 
-extern double learn_datum_to_double(Datum d, LearnArgKind kind);
+/* A feature value as a double; inline, as it runs per row and feature. */
+static inline double
+learn_datum_to_double(Datum d, LearnArgKind kind)
+{
+	switch (kind)
+	{
+		case LEARN_ARG_FLOAT8:
+			return DatumGetFloat8(d);
+		case LEARN_ARG_FLOAT4:
+			return (double) DatumGetFloat4(d);
+		case LEARN_ARG_INT2:
+			return (double) DatumGetInt16(d);
+		case LEARN_ARG_INT4:
+			return (double) DatumGetInt32(d);
+		case LEARN_ARG_INT8:
+			return (double) DatumGetInt64(d);
+		case LEARN_ARG_NUMERIC:
+			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+		case LEARN_ARG_BOOL:
+			return DatumGetBool(d) ? 1.0 : 0.0;
+	}
+	return 0.0;					/* keep the compiler quiet */
+}
 
 #endif							/* PG_LEARN_H */

@@ -27,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -52,21 +53,51 @@ typedef struct CacheEntry
 
 static HTAB *model_cache = NULL;
 static MemoryContext cache_cxt = NULL;
-static uint64 cache_generation = 0;
+
+/*
+ * Bumped by every relcache invalidation of learn.models: training,
+ * deploying and dropping send one (catalog_models_changed), and so does
+ * dropping the extension.  Other backends see it at their next command,
+ * this one at the next CommandCounterIncrement, so even a PL/pgSQL
+ * function that keeps its call sites for the whole transaction resolves
+ * names again after a redeploy.
+ */
+static uint64 models_generation = 1;
+static Oid	models_relid = InvalidOid;
+
+/* Bumped whenever the cache is emptied; call sites then fetch again. */
+static uint64 cache_epoch = 0;
+static uint64 cache_models_generation = 0;
 
 static void
-cache_create(void)
+models_inval_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == models_relid)
+		models_generation++;
+}
+
+void
+predict_init(void)
+{
+	CacheRegisterRelcacheCallback(models_inval_callback, (Datum) 0);
+}
+
+static void
+cache_reset(void)
 {
 	HASHCTL		ctl;
 
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "pg_learn model cache",
 										  ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(cache_cxt);
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(CacheEntry);
 	ctl.hcxt = cache_cxt;
 	model_cache = hash_create("pg_learn models", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	cache_epoch++;
 }
 
 static ScoringModel *
@@ -76,18 +107,21 @@ cache_get(int64 id)
 	ScoringModel *m;
 	bool		found;
 
-	if (model_cache == NULL)
-		cache_create();
+	/*
+	 * A version's content never changes, but after the catalog changed an
+	 * id may mean another model (the extension was dropped and created
+	 * again), so start over then; and when the cache is full.
+	 */
+	if (model_cache == NULL || cache_models_generation != models_generation ||
+		hash_get_num_entries(model_cache) >= learn_model_cache_size)
+	{
+		cache_models_generation = models_generation;
+		models_relid = catalog_models_relid();
+		cache_reset();
+	}
 	e = hash_search(model_cache, &id, HASH_FIND, NULL);
 	if (e)
 		return e->model;
-	if (hash_get_num_entries(model_cache) >= learn_model_cache_size)
-	{
-		/* full: start over; call sites notice the new generation */
-		MemoryContextReset(cache_cxt);
-		cache_generation++;
-		cache_create();
-	}
 	m = catalog_load_scoring(id, cache_cxt);
 	e = hash_search(model_cache, &id, HASH_ENTER, &found);
 	e->model = m;
@@ -102,10 +136,12 @@ cache_get(int64 id)
 typedef struct PredictSite
 {
 	text	   *spec;			/* model reference last resolved */
+	uint64		resolved_generation;	/* models_generation then */
 	int64		id;
-	uint64		generation;
+	uint64		epoch;			/* cache_epoch when model was fetched */
 	ScoringModel *model;
 	double	   *x;				/* nfeatures */
+	int			xcap;
 
 	/* row forms: how the offered columns map to the model */
 	int64		mapped_model_id;
@@ -133,10 +169,11 @@ predict_site(FunctionCallInfo fcinfo)
 		site = MemoryContextAllocZero(mcxt, sizeof(PredictSite));
 		fcinfo->flinfo->fn_extra = site;
 	}
-	if (site->spec == NULL ||
+	if (site->spec == NULL || site->resolved_generation != models_generation ||
 		VARSIZE_ANY_EXHDR(site->spec) != VARSIZE_ANY_EXHDR(spec) ||
 		memcmp(VARDATA_ANY(site->spec), VARDATA_ANY(spec), VARSIZE_ANY_EXHDR(spec)) != 0)
 	{
+		uint64		generation = models_generation;
 		int64		id = catalog_resolve_model(text_to_cstring(spec));
 		MemoryContext old = MemoryContextSwitchTo(mcxt);
 
@@ -144,14 +181,23 @@ predict_site(FunctionCallInfo fcinfo)
 			pfree(site->spec);
 		site->spec = (text *) DatumGetPointer(datumCopy(PointerGetDatum(spec), false, -1));
 		MemoryContextSwitchTo(old);
+		site->resolved_generation = generation;
+		if (id != site->id)
+			site->model = NULL;
 		site->id = id;
-		site->model = NULL;
 	}
-	if (site->model == NULL || site->generation != cache_generation)
+	if (site->model == NULL || site->epoch != cache_epoch)
 	{
+		int			nfeatures;
+
 		site->model = cache_get(site->id);
-		site->generation = cache_generation;
-		site->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(site->model->nfeatures, 1));
+		site->epoch = cache_epoch;
+		nfeatures = Max(site->model->nfeatures, 1);
+		if (site->x == NULL || site->xcap < nfeatures)
+		{
+			site->x = MemoryContextAlloc(mcxt, sizeof(double) * nfeatures);
+			site->xcap = nfeatures;
+		}
 	}
 	return site;
 }
