@@ -4,6 +4,7 @@ OBJS = \
 	src/pg_learn.o \
 	src/linear.o \
 	src/catalog.o \
+	src/keys.o \
 	src/train.o \
 	src/predict.o \
 	src/numeric/linalg.o \

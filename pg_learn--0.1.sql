@@ -245,6 +245,11 @@ COMMENT ON AGGREGATE learn._linear_meat(float8[], float8, float8, VARIADIC "any"
 -- Training and lifecycle
 -------------------------------------------------------------------------
 
+CREATE FUNCTION learn._key_text(anyelement)
+RETURNS text AS 'MODULE_PATHNAME', 'learn_key_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learn._key_text(anyelement) IS 'A group value as canonical text (ISO dates, UTC, exact floats), as stored in group_key';
+
 
 CREATE FUNCTION learn.train(
 	name		text,

@@ -56,8 +56,8 @@ SELECT n_rows, group_by, metrics->'n_groups' AS n_groups, metrics->'n_failed' AS
 SELECT * FROM check_coef('iris', 'iris_grouped_setosa', '{setosa}');
 SELECT * FROM check_coef('iris', 'iris_grouped_versicolor', '{versicolor}');
 SELECT * FROM check_coef('iris', 'iris_grouped_virginica', '{virginica}');
-SELECT * FROM check_metrics('iris', 'iris_grouped_setosa', 'setosa');
-SELECT * FROM check_metrics('iris', 'iris_grouped_virginica', 'virginica');
+SELECT * FROM check_metrics('iris', 'iris_grouped_setosa', '{setosa}');
+SELECT * FROM check_metrics('iris', 'iris_grouped_virginica', '{virginica}');
 
 -- rank deficiency: combo = 2 wt + hp is aliased (NULL), the rest fitted as R
 SELECT n_rows, metrics->'rank' AS rank

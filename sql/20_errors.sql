@@ -100,7 +100,7 @@ SELECT CASE WHEN i <= 1 THEN 'tiny' ELSE 'big' END AS grp, i::float8 AS x,
 	   2 * i + (i % 3)::float8 AS y
   FROM generate_series(1, 30) i;
 SELECT n_rows, metrics->'n_groups' AS n_groups, metrics->'n_failed' AS n_failed,
-	   metrics->'groups'->'tiny' AS tiny
+	   metrics->'groups'->'{tiny}' AS tiny
   FROM learn.train('small_groups', 'linear', 'groups_small', 'y', '{x}', group_by => '{grp}');
 SELECT group_key, count(*) AS terms FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
  WHERE m.name = 'small_groups' GROUP BY 1 ORDER BY 1;
@@ -109,7 +109,7 @@ SELECT learn.predict('small_groups', g) IS NULL AS tiny_group_scores_null
 -- when no group can be fitted, training fails
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT * FROM groups_small WHERE x <= 1', 'y', '{x}', group_by => '{grp}')$$);
 -- a NULL group value is a group of its own
-SELECT metrics->'groups'->'NULL'->'n' AS null_group_rows
+SELECT metrics->'groups'->'{NULL}'->'n' AS null_group_rows
   FROM learn.train('null_group', 'linear',
 				   'SELECT CASE WHEN x > 10 THEN grp END AS grp, x, y FROM groups_small',
 				   'y', '{x}', group_by => '{grp}');

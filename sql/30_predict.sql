@@ -121,3 +121,25 @@ DEALLOCATE score;
 SELECT count(*) AS rows,
 	   bool_and(learn.predict('cars', c) = learn.predict('cars', (SELECT x FROM mtcars x WHERE x.model = c.model))) AS same
   FROM mtcars c;
+
+-- group keys do not depend on the session's settings: a model grouped by
+-- a date and a float, trained under one DateStyle, scores rows under another
+CREATE TABLE by_day AS
+SELECT DATE '2024-01-30' + (i % 3) AS day, (i % 2) / 3.0::float8 AS third,
+	   i::float8 AS x, 2 * i + (i % 3) + (i % 2) AS y
+  FROM generate_series(1, 60) i;
+SET DateStyle = 'German, DMY';
+SET extra_float_digits = -3;
+SELECT metrics->'n_groups' AS groups FROM learn.train('by_day', 'linear', 'by_day', 'y', '{x}',
+	group_by => '{day,third}');
+SELECT DISTINCT group_key FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'by_day' ORDER BY 1;
+SET DateStyle = 'SQL, MDY';
+SET extra_float_digits = 1;
+SET TimeZone = 'Asia/Tokyo';
+SELECT count(*) AS rows, count(learn.predict('by_day', b)) AS scored FROM by_day b;
+SELECT count(*) AS rows, count(learn.predict('by_day', (SELECT r FROM by_day r WHERE r.x = b.x))) AS scored_row_form
+  FROM by_day b;
+RESET DateStyle;
+RESET extra_float_digits;
+RESET TimeZone;

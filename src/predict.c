@@ -33,6 +33,7 @@
 #include "utils/typcache.h"
 
 #include "catalog.h"
+#include "keys.h"
 
 PG_FUNCTION_INFO_V1(learn_predict_array);
 PG_FUNCTION_INFO_V1(learn_predict_row);
@@ -151,7 +152,7 @@ typedef struct PredictSite
 	int		   *feat_att;		/* 0-based attribute of each feature */
 	LearnArgKind *feat_kind;
 	int		   *group_att;
-	FmgrInfo   *group_out;
+	KeyFormatter *group_fmt;
 	Datum	   *values;
 	bool	   *nulls;
 	StringInfoData key;
@@ -308,20 +309,17 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 		site->feat_att[j] = a;
 	}
 	site->group_att = palloc(sizeof(int) * Max(m->ngroupcols, 1));
-	site->group_out = palloc(sizeof(FmgrInfo) * Max(m->ngroupcols, 1));
+	site->group_fmt = palloc(sizeof(KeyFormatter) * Max(m->ngroupcols, 1));
 	for (int g = 0; g < m->ngroupcols; g++)
 	{
 		int			a = find_column(cs, m->group_by[g]);
-		Oid			outfn;
-		bool		varlena;
 
 		if (a < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("the row has no column \"%s\", a group_by column of model \"%s\"",
 							m->group_by[g], m->name)));
-		getTypeOutputInfo(cs->types[a], &outfn, &varlena);
-		fmgr_info_cxt(outfn, &site->group_out[g], mcxt);
+		key_formatter_init(&site->group_fmt[g], cs->types[a], mcxt);
 		site->group_att[g] = a;
 	}
 	if (site->key.data == NULL)
@@ -383,7 +381,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 				appendStringInfoChar(&site->key, LEARN_KEY_NULL);
 			else
 				appendStringInfoString(&site->key,
-									   OutputFunctionCall(&site->group_out[g], values[a]));
+									   key_text(&site->group_fmt[g], values[a]));
 			appendStringInfoChar(&site->key, LEARN_KEY_SEP);
 		}
 		grp = find_group(m, site->key.data);

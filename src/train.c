@@ -397,21 +397,6 @@ fit_metrics_json(StringInfo out, LinearState *st, LinearFit *fit)
 	pfree(buf.data);
 }
 
-/* metrics.groups key: the value for one group column, else the array. */
-static char *
-group_json_key(Datum key, int ngroupcols, const char *key_text)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-
-	if (ngroupcols != 1)
-		return pstrdup(key_text);
-	deconstruct_array(DatumGetArrayTypeP(key), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	return nulls[0] ? pstrdup("NULL") : TextDatumGetCString(elems[0]);
-}
-
 /* ---------------------------------------------------------------------
  * The driver
  * ---------------------------------------------------------------------
@@ -450,15 +435,10 @@ group_key_expr(List *group_by)
 	appendStringInfoString(&b, "ARRAY[");
 	foreach(lc, group_by)
 	{
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoString(&b, ", ");
-	{
-		/* the type's output function, as scoring formats a row's value */
-		const char *col = quote_identifier((char *) lfirst(lc));
-
-		appendStringInfo(&b, "CASE WHEN s.%s IS NULL THEN NULL ELSE pg_catalog.format('%%s', s.%s) END",
-						 col, col);
-	}
+		/* canonical text, as scoring formats a row's value */
+		appendStringInfo(&b, "%slearn._key_text(s.%s)",
+						 foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier((char *) lfirst(lc)));
 	}
 	appendStringInfoString(&b, "]::text[]");
 	return b.data;
@@ -859,8 +839,8 @@ learn_train(PG_FUNCTION_ARGS)
 		{
 			if (g > 0)
 				appendStringInfoString(&gj, ", ");
-			escape_json(&gj, group_json_key(groups[g].key, list_length(group_by),
-											groups[g].key_text));
+			/* keyed like learn.coefficients.group_key::text */
+			escape_json(&gj, groups[g].key_text);
 			appendStringInfoString(&gj, ": ");
 			if (groups[g].fit)
 				fit_metrics_json(&gj, groups[g].state, groups[g].fit);

@@ -1,0 +1,24 @@
+/*-------------------------------------------------------------------------
+ * keys.h
+ *	  Canonical text of group values: how learn.coefficients.group_key
+ *	  stores a group and how scoring finds a row's group.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_KEYS_H
+#define PG_LEARN_KEYS_H
+
+#include "pg_learn.h"
+
+/* How to format values of one type. */
+typedef struct KeyFormatter
+{
+	FmgrInfo	out;
+	bool		settings_matter;	/* output depends on DateStyle and such */
+} KeyFormatter;
+
+extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
+
+/* The canonical text of a non-NULL value (palloc'd). */
+extern char *key_text(KeyFormatter *kf, Datum value);
+
+#endif							/* PG_LEARN_KEYS_H */
