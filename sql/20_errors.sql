@@ -48,6 +48,8 @@ SELECT try($$SELECT learn.train('m@2', 'linear', 'bad', 'y', '{x1}')$$);
 -- empty sources and sources with nothing usable
 SELECT try($$SELECT learn.train('m', 'linear', 'empty_source', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'all_null', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1, 0 AS w FROM bad', 'y', '{x1}', weight => 'w')$$);
+SELECT try($$SELECT learn.linear_predict('{{1,2}}', '{1}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1 FROM bad WHERE false', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1 FROM bad LIMIT 1', 'y', '{x1}')$$);
 

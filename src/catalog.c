@@ -24,11 +24,38 @@
 #include "utils/builtins.h"
 #include "funcapi.h"
 #include "catalog/pg_class.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
+
+/*
+ * Every catalog query runs with search_path = pg_catalog, pg_temp: the
+ * caller's search_path must not decide which "=" or function the
+ * catalog's SQL calls, least of all while it runs as the catalog's owner.
+ * Returns the GUC nest level to give catalog_spi_end.
+ */
+static int
+catalog_spi_begin(void)
+{
+	int			nest;
+
+	SPI_connect();
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return nest;
+}
+
+static void
+catalog_spi_end(int nest)
+{
+	AtEOXact_GUC(true, nest);
+	SPI_finish();
+}
 
 static void
 spi_check(int ret, int expected, const char *what)
@@ -88,9 +115,10 @@ check_owner(const char *name, const char *owner)
 void
 catalog_check_name_owner(const char *name)
 {
-	SPI_connect();
+	int			nest;
+	nest = catalog_spi_begin();
 	check_owner(name, name_owner(name));
-	SPI_finish();
+	catalog_spi_end(nest);
 }
 
 /* Owner of learn.models, who alone may write the catalog. */
@@ -145,6 +173,7 @@ Datum
 catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 					TermRecord **terms, int *nterms)
 {
+	int			nest;
 	Oid			lock_types[1] = {TEXTOID};
 	Datum		lock_values[1];
 	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
@@ -165,7 +194,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	int			ret;
 
 	namestrcpy(&trainer, GetUserNameFromId(GetUserId(), false));
-	SPI_connect();
+	nest = catalog_spi_begin();
 
 	/* one trainer at a time per name, so versions stay dense */
 	lock_values[0] = CStringGetTextDatum(m->name);
@@ -255,7 +284,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 		CHECK_FOR_INTERRUPTS();
 	}
 	as_caller(&sw);
-	SPI_finish();
+	catalog_spi_end(nest);
 	if (m->deploy)
 		catalog_models_changed();
 	return result;
@@ -290,6 +319,7 @@ parse_model_ref(const char *spec, char **name, int *version)
 int64
 catalog_lookup_model(const char *spec)
 {
+	int			nest;
 	char	   *name;
 	int			version;
 	Oid			types[2] = {TEXTOID, INT4OID};
@@ -302,7 +332,7 @@ catalog_lookup_model(const char *spec)
 		return 0;
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
-	SPI_connect();
+	nest = catalog_spi_begin();
 	if (version > 0)
 		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND version = $2",
 									2, types, values, NULL, true, 1);
@@ -312,7 +342,7 @@ catalog_lookup_model(const char *spec)
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
 	if (SPI_processed > 0)
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
+	catalog_spi_end(nest);
 	return id;
 }
 
@@ -331,6 +361,7 @@ catalog_models_changed(void)
 int64
 catalog_resolve_model(const char *spec)
 {
+	int			nest;
 	char	   *name;
 	int			version;
 	int64		id;
@@ -349,12 +380,12 @@ catalog_resolve_model(const char *spec)
 		return id;
 
 	values[0] = CStringGetTextDatum(name);
-	SPI_connect();
+	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name = $1",
 								1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
 	exists = SPI_processed > 0;
-	SPI_finish();
+	catalog_spi_end(nest);
 	if (!exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -395,6 +426,7 @@ group_cmp(const void *a, const void *b)
 ScoringModel *
 catalog_load_scoring(int64 id, MemoryContext mcxt)
 {
+	int			nest;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
 	ScoringModel *sm;
@@ -406,7 +438,7 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	ScoringGroup *cur = NULL;
 	char	   *curkey = NULL;
 
-	SPI_connect();
+	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT name, version, features, group_by FROM learn.models "
 								"WHERE id = $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
@@ -463,7 +495,7 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 		if (!isnull && pos >= 0 && pos <= sm->nfeatures)
 			cur->coef[pos] = est;
 	}
-	SPI_finish();
+	catalog_spi_end(nest);
 	if (sm->ngroups == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -522,6 +554,7 @@ PG_FUNCTION_INFO_V1(learn_deploy);
 Datum
 learn_deploy(PG_FUNCTION_ARGS)
 {
+	int			nest;
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		version = PG_GETARG_INT32(1);
 	Oid			types[2] = {TEXTOID, INT4OID};
@@ -537,7 +570,7 @@ learn_deploy(PG_FUNCTION_ARGS)
 				 errmsg("version must be at least 1")));
 	if (get_call_result_type(fcinfo, NULL, &rettd) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "learn.deploy must return a composite type");
-	SPI_connect();
+	nest = catalog_spi_begin();
 	lock_owned_name(name, version, "deploy");
 	as_catalog_owner(&sw);
 	ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
@@ -550,7 +583,7 @@ learn_deploy(PG_FUNCTION_ARGS)
 	spi_check(ret, SPI_OK_UPDATE_RETURNING, "deploying the version");
 	row = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
 	as_caller(&sw);
-	SPI_finish();
+	catalog_spi_end(nest);
 	catalog_models_changed();
 	HeapTupleHeaderSetTypeId(DatumGetHeapTupleHeader(row), rettd->tdtypeid);
 	HeapTupleHeaderSetTypMod(DatumGetHeapTupleHeader(row), rettd->tdtypmod);
@@ -563,6 +596,7 @@ PG_FUNCTION_INFO_V1(learn_drop_model);
 Datum
 learn_drop_model(PG_FUNCTION_ARGS)
 {
+	int			nest;
 	char	   *name;
 	int32		version = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
 	Oid			types[2] = {TEXTOID, INT4OID};
@@ -582,7 +616,7 @@ learn_drop_model(PG_FUNCTION_ARGS)
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
-	SPI_connect();
+	nest = catalog_spi_begin();
 	n = lock_owned_name(name, version, "drop");
 	as_catalog_owner(&sw);
 	ret = SPI_execute_with_args("DELETE FROM learn.models "
@@ -590,7 +624,7 @@ learn_drop_model(PG_FUNCTION_ARGS)
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_DELETE, "dropping the model");
 	as_caller(&sw);
-	SPI_finish();
+	catalog_spi_end(nest);
 	catalog_models_changed();
 	PG_RETURN_INT64(n);
 }

@@ -524,6 +524,10 @@ learn_linear_predict(PG_FUNCTION_ARGS)
 	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
 	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
 
+	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef and x must be one-dimensional arrays")));
 	if (nc != nx + 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -659,6 +659,7 @@ learn_train(PG_FUNCTION_ARGS)
 	int			nfitted = 0;
 	int64		n_rows = 0;
 	int64		n_skipped = 0;
+	int64		n_zero_weight = 0;
 	ModelRecord rec;
 	StringInfoData metrics;
 	TermRecord **termrecs;
@@ -790,14 +791,15 @@ learn_train(PG_FUNCTION_ARGS)
 	{
 		n_rows += groups[g].state->n;
 		n_skipped += groups[g].state->n_skipped;
+		n_zero_weight += groups[g].state->n_zero_weight;
 	}
 	if (n_rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the source has no rows to train on"),
-				 n_skipped > 0 ?
-				 errdetail("All %lld rows have a NULL in the target, weight or a feature.",
-						   (long long) n_skipped) : 0));
+				 n_skipped + n_zero_weight > 0 ?
+				 errdetail("%lld rows have a NULL in the target, weight or a feature; %lld have weight 0.",
+						   (long long) n_skipped, (long long) n_zero_weight) : 0));
 
 	for (int g = 0; g < ngroups; g++)
 	{

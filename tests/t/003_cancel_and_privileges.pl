@@ -277,6 +277,27 @@ like( error_of(
 		'adb', 'bob',
 		q{SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1', 'x2'])}),
 	qr/^42501 permission denied to add a version to model "am"/, 'bob cannot retrain under alice\'s model name');
+
+# nor by putting his own "=" for text ahead of pg_catalog: the catalog's
+# queries run with search_path = pg_catalog, whatever the caller's
+as_user('adb', 'alice', 'GRANT CREATE ON DATABASE adb TO bob');
+as_user('adb', 'bob', q{
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.never(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT false';
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.never)});
+like( error_of(
+		'adb', 'bob', q{
+SET search_path = evil, pg_catalog, public;
+SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1', 'x2'])}),
+	qr/^42501 permission denied to add a version to model "am"/,
+	'bob cannot retrain under alice\'s name with his own = operator first in search_path');
+like( error_of(
+		'adb', 'bob', q{
+SET search_path = evil, pg_catalog, public;
+SELECT learn.drop_model('am')}),
+	qr/^42501 permission denied to drop model "am"/,
+	'nor drop it that way');
+as_user('adb', 'bob', 'DROP SCHEMA evil CASCADE');
 like( error_of(
 		'adb', 'bob',
 		q{SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1'], '{"deploy": false}')}),
