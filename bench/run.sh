@@ -48,12 +48,9 @@ if [ "$ROWS" -lt 1000 ] || [ "$RUNS" -lt 1 ] || [ "$WORKERS" -lt 1 ]; then
 fi
 
 if [ "$SETUP" = yes ]; then
-	./scripts/setup.sh
-	if [ "$(id -u)" -eq 0 ]; then
-		. ./scripts/as_postgres.sh
-		run_as_postgres ./bench/run.sh --no-setup -n "$ROWS" -w "$WORKERS" \
-			-r "$RUNS" -b "$SHARED_BUFFERS"
-	fi
+	. ./scripts/as_postgres.sh
+	setup_then_drop_root ./bench/run.sh --no-setup -n "$ROWS" -w "$WORKERS" \
+		-r "$RUNS" -b "$SHARED_BUFFERS"
 fi
 
 # a port of its own, so that the test suite can run beside it

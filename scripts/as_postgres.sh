@@ -1,7 +1,12 @@
-# Sourced by demo.sh and test.sh when run as root: initdb refuses to run as
-# root, so the rest runs as the postgres user in a copy of the tree.
-# Usage: run_as_postgres <script> [args...]; exits with its status.
-run_as_postgres() {
+# Sourced by demo.sh, test.sh and bench/run.sh before they start a cluster.
+#
+# setup_then_drop_root <command> [args...]: runs scripts/setup.sh; then, as
+# root, runs <command> as the postgres user in a copy of the tree and exits
+# with its status (initdb refuses to run as root).  As any other user it
+# returns, and the caller goes on itself.
+setup_then_drop_root() {
+	./scripts/setup.sh
+	[ "$(id -u)" -eq 0 ] || return 0
 	work=$(mktemp -d /tmp/pg_learn_work.XXXXXX)
 	tar -c --exclude=.git . | tar -x -C "$work"
 	chown -R postgres "$work"

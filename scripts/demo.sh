@@ -5,11 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-setup" ]; then
-	./scripts/setup.sh
-	if [ "$(id -u)" -eq 0 ]; then
-		. ./scripts/as_postgres.sh
-		run_as_postgres ./scripts/demo.sh --no-setup
-	fi
+	. ./scripts/as_postgres.sh
+	setup_then_drop_root ./scripts/demo.sh --no-setup
 fi
 . ./scripts/cluster.sh
 psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql

@@ -5,11 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-setup" ]; then
-	./scripts/setup.sh
-	if [ "$(id -u)" -eq 0 ]; then
-		. ./scripts/as_postgres.sh
-		run_as_postgres ./scripts/test.sh --no-setup
-	fi
+	. ./scripts/as_postgres.sh
+	setup_then_drop_root ./scripts/test.sh --no-setup
 fi
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 make -s PG_CONFIG="$PG_CONFIG" unitcheck

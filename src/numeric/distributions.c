@@ -37,6 +37,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "distributions.h"
@@ -191,6 +192,30 @@ gamma_front(double a, double x)
 	return exp(-stirlerr(a) - bd0(a, x, 0.0)) / sqrt(TWO_PI * a);
 }
 
+/* x, or CF_TINY when x is smaller: the modified Lentz guard against 0. */
+static inline double
+Max_tiny(double x)
+{
+	return fabs(x) < CF_TINY ? CF_TINY : x;
+}
+
+/*
+ * One step of the modified Lentz evaluation of a continued fraction
+ * f = b0 + a1 / (b1 + a2 / (b2 + ...)), with num = a_k and den = b_k;
+ * true when f has converged.
+ */
+static inline bool
+lentz_step(double num, double den, double *f, double *C, double *D)
+{
+	double		delta;
+
+	*D = 1.0 / Max_tiny(den + num * *D);
+	*C = Max_tiny(den + num / *C);
+	delta = *C * *D;
+	*f *= delta;
+	return fabs(delta - 1.0) <= DBL_EPSILON;
+}
+
 /*
  * P(a, x) = gamma(a, x) / Gamma(a) for lambda = a - x > -1, by Kummer's
  * continued fraction, the b -> Inf limit of the one in beta_cf:
@@ -207,9 +232,7 @@ gamma_p_cf(double a, double x, double lambda, double front)
 				C,
 				D;
 
-	f = (1.0 + lambda) / (a + 1.0);
-	if (f < CF_TINY)
-		f = CF_TINY;
+	f = fmax(CF_TINY, (1.0 + lambda) / (a + 1.0));
 	C = f;
 	D = 0.0;
 	for (int k = 1; k <= CF_MAXIT; k++)
@@ -222,20 +245,7 @@ gamma_p_cf(double a, double x, double lambda, double front)
 		double		d_even = k * (x / a1) / a2;
 		double		one_d_next = ((a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)) / a2
 								  + ((a + k) / a2) * (lambda + k)) / a3;
-		double		num = -d_odd * d_even;
-		double		den = one_d_next + d_even;
-		double		delta;
-
-		D = den + num * D;
-		if (fabs(D) < CF_TINY)
-			D = CF_TINY;
-		C = den + num / C;
-		if (fabs(C) < CF_TINY)
-			C = CF_TINY;
-		D = 1.0 / D;
-		delta = C * D;
-		f *= delta;
-		if (fabs(delta - 1.0) <= DBL_EPSILON)
+		if (lentz_step(-d_odd * d_even, one_d_next + d_even, &f, &C, &D))
 			return front / f;
 	}
 	return NAN;					/* no convergence: a beyond ~1e16 */
@@ -257,20 +267,8 @@ gamma_q_cf(double a, double x, double front)
 
 	for (int k = 1; k <= CF_MAXIT; k++)
 	{
-		double		an = k * (a - k);
-		double		delta;
-
 		bk += 2.0;
-		D = an * D + bk;
-		if (fabs(D) < CF_TINY)
-			D = CF_TINY;
-		C = bk + an / C;
-		if (fabs(C) < CF_TINY)
-			C = CF_TINY;
-		D = 1.0 / D;
-		delta = D * C;
-		h *= delta;
-		if (fabs(delta - 1.0) <= DBL_EPSILON)
+		if (lentz_step(k * (a - k), bk, &h, &C, &D))
 			return a * front * h;
 	}
 	return NAN;					/* no convergence: a beyond ~1e16 */
@@ -346,9 +344,7 @@ beta_cf(double a, double b, double x, double y, double lambda,
 	if (front == 0.0)
 		return 0.0;
 
-	f = (1.0 + lambda) / (a + 1.0);
-	if (f < CF_TINY)
-		f = CF_TINY;
+	f = fmax(CF_TINY, (1.0 + lambda) / (a + 1.0));
 	C = f;
 	D = 0.0;
 	for (int k = 1; k <= CF_MAXIT; k++)
@@ -363,20 +359,7 @@ beta_cf(double a, double b, double x, double y, double lambda,
 		double		d_even = k * ((b - k) * x / a1) / a2;
 		double		one_d_next = ((a * (2.0 * k + 1.0) + k * (3.0 * k + 2.0)) / a2
 								  + ((a + k) / a2) * (lambda + k * y)) / a3;
-		double		num = -d_odd * d_even;
-		double		den = one_d_next + d_even;
-		double		delta;
-
-		D = den + num * D;
-		if (fabs(D) < CF_TINY)
-			D = CF_TINY;
-		C = den + num / C;
-		if (fabs(C) < CF_TINY)
-			C = CF_TINY;
-		D = 1.0 / D;
-		delta = C * D;
-		f *= delta;
-		if (fabs(delta - 1.0) <= DBL_EPSILON)
+		if (lentz_step(-d_odd * d_even, one_d_next + d_even, &f, &C, &D))
 			return front / f;
 	}
 	return NAN;					/* no convergence: a, b beyond ~1e16 */
