@@ -143,3 +143,11 @@ SELECT count(*) AS rows, count(learn.predict('by_day', (SELECT r FROM by_day r W
 RESET DateStyle;
 RESET extra_float_digits;
 RESET TimeZone;
+-- numeric groups: 1.0 and 1.00 are one group, found either way
+SELECT metrics->'n_groups' AS groups FROM learn.train('by_level', 'linear',
+	'SELECT CASE WHEN i % 2 = 0 THEN 1.0 ELSE 1.00 END AS level, i::float8 AS x, 3 * i + i % 4 AS y FROM generate_series(1, 20) i',
+	'y', '{x}', group_by => '{level}');
+SELECT DISTINCT group_key FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'by_level';
+SELECT learn.predict('by_level', r) IS NOT NULL AS found
+  FROM (VALUES (1.0, 2.0), (1.00, 2.0), (1.000, 2.0)) r(level, x);

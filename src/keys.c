@@ -7,7 +7,8 @@
  * session with other settings.  The output of dates, times, intervals,
  * floats, money and bytea depends on DateStyle, IntervalStyle, TimeZone,
  * extra_float_digits, lc_monetary and bytea_output, so those are fixed
- * while such a value is formatted.  Training calls learn._key_text() in
+ * while such a value is formatted; numerics lose their trailing zeros, as
+ * GROUP BY puts 1.0 and 1.00 in one group.  Training calls learn._key_text() in
  * its SQL and scoring calls key_text(), so both sides agree.
  *-------------------------------------------------------------------------
  */
@@ -58,6 +59,7 @@ key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt)
 	getTypeOutputInfo(typid, &outfn, &varlena);
 	fmgr_info_cxt(outfn, &kf->out, mcxt);
 	kf->settings_matter = output_depends_on_settings(typid);
+	kf->is_numeric = (getBaseType(typid) == NUMERICOID);
 }
 
 char *
@@ -66,6 +68,9 @@ key_text(KeyFormatter *kf, Datum value)
 	int			nest;
 	char	   *s;
 
+	/* equal numerics print alike only without trailing zeros */
+	if (kf->is_numeric)
+		value = DirectFunctionCall1(numeric_trim_scale, value);
 	if (!kf->settings_matter)
 		return OutputFunctionCall(&kf->out, value);
 	nest = NewGUCNestLevel();

@@ -14,6 +14,7 @@ typedef struct KeyFormatter
 {
 	FmgrInfo	out;
 	bool		settings_matter;	/* output depends on DateStyle and such */
+	bool		is_numeric;		/* 1.0 and 1.00 are one group: trim the scale */
 } KeyFormatter;
 
 extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
