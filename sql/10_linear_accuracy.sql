@@ -117,3 +117,23 @@ SELECT id AS as_float FROM learn.train('float_features', 'linear',
 SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same
   FROM learn.coefficients a JOIN learn.coefficients b USING (position)
  WHERE a.model_id = :as_domain AND b.model_id = :as_float;
+
+-- statistics do not depend on the data's scale: the same fit with x and y
+-- times 1e300 and times 1e-300 (nothing is squared on the way)
+CREATE TABLE scaled AS
+SELECT i::float8 AS x, 3 + 2 * i + sin(i) AS y FROM generate_series(1, 50) i;
+SELECT id AS s_one FROM learn.train('scale_1', 'linear', 'scaled', 'y') \gset
+SELECT id AS s_big FROM learn.train('scale_big', 'linear', 'SELECT x * 1e300 AS x, y * 1e300 AS y FROM scaled', 'y') \gset
+SELECT id AS s_small FROM learn.train('scale_small', 'linear', 'SELECT x * 1e-300 AS x, y * 1e-300 AS y FROM scaled', 'y') \gset
+SELECT b.model_id = :s_big AS big, count(*) AS terms,
+	   bool_and(rel_err(b.statistic, a.statistic) <= 1e-10) AS same_t,
+	   bool_and(rel_err(b.p_value, a.p_value) <= 1e-10) AS same_p,
+	   bool_and(rel_err(b.std_error / b.estimate, a.std_error / a.estimate) <= 1e-10) AS same_relative_se
+  FROM learn.coefficients a JOIN learn.coefficients b USING (position)
+ WHERE a.model_id = :s_one AND b.model_id IN (:s_big, :s_small)
+ GROUP BY 1 ORDER BY 1;
+SELECT name, rel_err((metrics->>'r2')::float8, (SELECT (metrics->>'r2')::float8 FROM learn.models WHERE id = :s_one)) <= 1e-12 AS same_r2,
+	   rel_err((metrics->>'f_statistic')::float8, (SELECT (metrics->>'f_statistic')::float8 FROM learn.models WHERE id = :s_one)) <= 1e-10 AS same_f
+  FROM learn.models WHERE id IN (:s_big, :s_small) ORDER BY name;
+-- squares beyond a double are an error, not infinities
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e306 AS x, y * 1e306 AS y FROM scaled', 'y')$$);

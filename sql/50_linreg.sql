@@ -52,3 +52,12 @@ SELECT learn.linreg(mpg, ARRAY[1, wt]) IS NULL AS empty_is_null FROM mtcars WHER
 
 -- collinear x: the aliased element is NULL, as R's NA
 SELECT (learn.linreg(mpg, ARRAY[1, wt, 2 * wt, hp])).coef[3] IS NULL AS aliased_is_null FROM mtcars;
+
+-- a wide x (200 columns): blocks with fewer rows than columns fold cleanly
+SELECT (r).n, (r).r2 BETWEEN 0 AND 1 AS r2_ok,
+	   (SELECT count(*) FROM unnest((r).coef) c WHERE c IS NULL OR c = 'NaN') AS bad_coefficients
+  FROM (SELECT learn.linreg(sin(i * 1.7) + i % 7,
+						   ARRAY[1] || ARRAY(SELECT sin(i * j * 0.37 + j) + 0 * i FROM generate_series(1, 200) j)) AS r
+		  FROM generate_series(1, 3000) i) s;
+-- an empty x is an error
+SELECT try($$SELECT learn.linreg(1, '{}'::float8[])$$);

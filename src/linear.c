@@ -70,6 +70,22 @@ linear_state_create(int k)
 	return st;
 }
 
+/*
+ * A factor with an infinite or NaN entry: the data's squares overflow a
+ * double (values near 1e154 and beyond).  The diagonal is enough to look
+ * at, as every entry of a column feeds its diagonal.
+ */
+static void
+check_factor(LinearState *st)
+{
+	for (int j = 0; j < st->ncols; j++)
+		if (!isfinite(st->R[j + j * st->ncols]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the least-squares state overflowed"),
+					 errdetail("The values are too large to fit; rescale the features or the target.")));
+}
+
 void
 linear_state_flush(LinearState *st)
 {
@@ -80,8 +96,9 @@ linear_state_flush(LinearState *st)
 	info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
 					  st->work);
 	if (info != 0)
-		elog(ERROR, "dtpqrt failed: info %d", info);
+		elog(ERROR, "QR fold failed: info %d", info);
 	st->nbuf = 0;
+	check_factor(st);
 	/* grow the block geometrically: small groups stay small */
 	if (st->bufcap < LEARN_BLOCK_ROWS)
 	{
@@ -148,6 +165,7 @@ linear_state_merge(LinearState *dst, LinearState *src)
 	linear_state_flush(dst);
 	if (la_qr_merge(dst->ncols, dst->R, src->R, dst->work) != 0)
 		elog(ERROR, "dtpqrt failed while merging linear states");
+	check_factor(dst);
 }
 
 /*
@@ -413,6 +431,10 @@ linreg_trans(PG_FUNCTION_ARGS)
 		st->n_skipped++;
 		PG_RETURN_POINTER(st);
 	}
+	if (k == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x must have at least one element")));
 	if (st->ncols == 0)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
@@ -515,8 +537,9 @@ linear_state_version(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+/* The residual norm of the last of columns cols regressed on the others. */
 static double
-r_subset_rss(LinearState *st, const int *cols, int s)
+r_subset_resid_norm(LinearState *st, const int *cols, int s)
 {
 	double	   *Rs = palloc(sizeof(double) * s * s);
 	double	   *tmp = palloc(sizeof(double) * (st->ncols * s + s + la_qr_work_size(s)));
@@ -527,7 +550,25 @@ r_subset_rss(LinearState *st, const int *cols, int s)
 	last = Rs[(s - 1) + (s - 1) * s];
 	pfree(tmp);
 	pfree(Rs);
-	return last * last;
+	return fabs(last);
+}
+
+/*
+ * t statistic and p-value of term j from its estimate and standard error;
+ * NULL (NaN) when the standard error is zero or not finite.
+ */
+static void
+set_test(LinearFit *fit, int j)
+{
+	double		se = fit->std_error[j];
+
+	if (!isfinite(se) || se <= 0.0 || !(fit->df_resid > 0))
+	{
+		fit->statistic[j] = fit->p_value[j] = NAN;
+		return;
+	}
+	fit->statistic[j] = fit->coef[j] / se;
+	fit->p_value[j] = dist_t_sf2(fit->statistic[j], fit->df_resid);
 }
 
 LinearFit *
@@ -543,6 +584,9 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	double	   *tmp;
 	double	   *b;
 	double		df_int = intercept ? 1.0 : 0.0;
+	double		rnorm;
+	double		tnorm;
+	double	   *rownorm;
 	int			r;
 
 	linear_state_flush(st);
@@ -591,6 +635,7 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	if (la_qr_subset(nc, st->R, kept, rank + 1, Rs, tmp) != 0)
 		elog(ERROR, "dgeqr2 failed");
 	b = palloc(sizeof(double) * rank);
+	rownorm = palloc(sizeof(double) * rank);
 	if (la_ls_solve(rank, Rs, b, &fit->rss) != 0)
 	{
 		*reason = "the kept terms are singular";
@@ -603,8 +648,15 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		return NULL;
 	}
 
+	/*
+	 * Everything below works with norms, never their squares, where it can:
+	 * the residual norm |r_yy|, the total norm, and the row norms of R^-1,
+	 * so that data near 1e300 or 1e-300 still gives finite statistics.
+	 */
+	rnorm = fabs(Rs[rank + rank * (rank + 1)]);
+	la_tri_inverse_row_norms(rank, Rs, rank + 1, rownorm, tmp);
 	fit->df_resid = (double) st->n - rank;
-	fit->sigma = fit->df_resid > 0 ? sqrt(fit->rss / fit->df_resid) : NAN;
+	fit->sigma = fit->df_resid > 0 ? rnorm / sqrt(fit->df_resid) : NAN;
 	r = 0;
 	for (int j = 0; j < p; j++)
 	{
@@ -615,34 +667,35 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 			continue;
 		}
 		fit->coef[j] = b[r];
-		fit->std_error[j] = fit->sigma * sqrt(fit->cov_unscaled[r + r * rank]);
-		fit->statistic[j] = fit->coef[j] / fit->std_error[j];
-		fit->p_value[j] = fit->df_resid > 0 ?
-			dist_t_sf2(fit->statistic[j], fit->df_resid) : NAN;
+		fit->std_error[j] = fit->sigma * rownorm[r];
+		set_test(fit, j);
 		r++;
 	}
 
-	/* total sum of squares: around the weighted mean, or around zero */
+	/* total norm: around the weighted mean, or around zero */
 	if (centered_tss)
 	{
 		int			pair[2] = {0, ycol};
 
-		fit->tss = r_subset_rss(st, pair, 2);
+		tnorm = r_subset_resid_norm(st, pair, 2);
 	}
 	else
 	{
 		int			one[1] = {ycol};
 
-		fit->tss = r_subset_rss(st, one, 1);
+		tnorm = r_subset_resid_norm(st, one, 1);
 	}
-	fit->r2 = fit->tss > 0 ? 1.0 - fit->rss / fit->tss : NAN;
+	fit->tss = tnorm * tnorm;
+	fit->r2 = tnorm > 0 ? 1.0 - (rnorm / tnorm) * (rnorm / tnorm) : NAN;
 	fit->adj_r2 = fit->df_resid > 0 ?
 		1.0 - (1.0 - fit->r2) * (((double) st->n - df_int) / fit->df_resid) : NAN;
-	fit->rmse = sqrt(fit->rss / st->sum_w);
-	if (rank - df_int > 0 && fit->df_resid > 0)
+	fit->rmse = rnorm / sqrt(st->sum_w);
+	if (rank - df_int > 0 && fit->df_resid > 0 && rnorm > 0)
 	{
-		fit->f_statistic = ((fit->tss - fit->rss) / (rank - df_int)) /
-			(fit->rss / fit->df_resid);
+		/* (TSS - RSS) / RSS = (tnorm / rnorm)^2 - 1 */
+		double		ratio = tnorm / rnorm;
+
+		fit->f_statistic = (ratio * ratio - 1.0) * (fit->df_resid / (rank - df_int));
 		fit->f_p_value = dist_f_sf(fit->f_statistic, rank - df_int, fit->df_resid);
 	}
 	else
@@ -653,7 +706,7 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		double		nn = (double) st->n;
 
 		fit->log_likelihood = 0.5 * (st->sum_log_w -
-									 nn * (log(2 * M_PI) + 1.0 - log(nn) + log(fit->rss)));
+									 nn * (log(2 * M_PI) + 1.0 - log(nn) + 2.0 * log(rnorm)));
 		fit->aic = -2.0 * fit->log_likelihood + 2.0 * (rank + 1);
 		fit->bic = -2.0 * fit->log_likelihood + log(nn) * (rank + 1);
 	}
@@ -700,9 +753,7 @@ linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 		if (fit->aliased[j])
 			continue;
 		fit->std_error[j] = sqrt(scale * V[r + r * rank]);
-		fit->statistic[j] = fit->coef[j] / fit->std_error[j];
-		fit->p_value[j] = fit->df_resid > 0 ?
-			dist_t_sf2(fit->statistic[j], fit->df_resid) : NAN;
+		set_test(fit, j);
 		r++;
 	}
 	pfree(M);

@@ -47,21 +47,18 @@ la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 	for (int j = 0; j < n; j++)
 	{
 		double	   *v = B + (size_t) j * ldb;
-		double	   *rjj = R + j + (size_t) j * n;
-		double		xnorm = cblas_dnrm2(m, v, 1);
-		double		alpha = *rjj;
-		double		beta;
 		double		tau;
 		int			nk = n - j - 1;
 
-		if (xnorm == 0.0)
-			continue;			/* the reflector is the identity */
-		beta = -copysign(hypot(alpha, xnorm), alpha);
-		tau = (beta - alpha) / beta;
-		cblas_dscal(m, 1.0 / (alpha - beta), v, 1);
-		*rjj = beta;
-		if (nk == 0)
-			continue;
+		/*
+		 * The reflector of [R[j,j]; B[:,j]], as dtpqrt2 makes it: dlarfg
+		 * rescales, so columns whose remainder is tiny (a block with fewer
+		 * rows than columns leaves eps-sized ones) neither underflow nor
+		 * overflow.
+		 */
+		LAPACKE_dlarfg_work(m + 1, R + j + (size_t) j * n, v, 1, &tau);
+		if (tau == 0.0 || nk == 0)
+			continue;			/* H is the identity, or nothing to update */
 		/* w = tau (R[j, j+1:] + B[:, j+1:]' v); then the rank-1 updates */
 		for (int k = 0; k < nk; k++)
 			w[k] = R[j + (size_t) (j + 1 + k) * n];
@@ -174,6 +171,24 @@ la_rtr_inverse(int p, const double *Rs, int ldr, double *inv)
 		for (int i = j + 1; i < p; i++)
 			inv[i + (size_t) j * p] = inv[j + (size_t) i * p];
 	return 0;
+}
+
+void
+la_tri_inverse_row_norms(int p, const double *Rs, int ldr, double *norms,
+						 double *tmp)
+{
+	for (int j = 0; j < p; j++)
+		for (int i = 0; i < p; i++)
+			tmp[i + (size_t) j * p] = (i <= j) ? Rs[i + (size_t) j * ldr] : 0.0;
+	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', p, tmp, p) != 0)
+	{
+		for (int j = 0; j < p; j++)
+			norms[j] = NAN;
+		return;
+	}
+	/* row j of the upper triangular inverse: columns j..p-1 */
+	for (int j = 0; j < p; j++)
+		norms[j] = cblas_dnrm2(p - j, tmp + j + (size_t) j * p, p);
 }
 
 double

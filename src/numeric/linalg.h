@@ -64,6 +64,14 @@ extern int	la_ls_solve(int p, const double *Rs, double *coef, double *rss);
 extern int	la_rtr_inverse(int p, const double *Rs, int ldr, double *inv);
 
 /*
+ * Euclidean norms of the rows of R^-1 for the upper triangular p x p block
+ * of Rs (leading dimension ldr): sqrt of the diagonal of (R'R)^-1 without
+ * squaring anything.  NaN norms when R is singular.  tmp needs p*p doubles.
+ */
+extern void la_tri_inverse_row_norms(int p, const double *Rs, int ldr,
+									 double *norms, double *tmp);
+
+/*
  * Ratio of the largest to the smallest singular value of the upper
  * triangular p x p matrix R (leading dimension ldr); +inf when singular.
  * tmp needs p*p + 11*p doubles, iwork 8*p ints.
