@@ -117,3 +117,9 @@ SELECT metrics->'groups'->'{NULL}'->'n' AS null_group_rows
 				   'y', '{x}', group_by => '{grp}');
 SELECT learn.predict('null_group', r) IS NOT NULL AS null_group_scored
   FROM (SELECT NULL::text AS grp, 1.0 AS x) r;
+
+-- aliased terms in many groups: a NOTICE for the first five, then a count
+SELECT metrics->'n_groups' AS groups
+  FROM learn.train('many_aliased', 'linear',
+				   'SELECT i % 8 AS g, i::float8 AS x, 2.0 * i AS z, i + (i % 5)::float8 AS y FROM generate_series(1, 80) i',
+				   'y', '{x,z}', group_by => '{g}');

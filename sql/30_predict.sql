@@ -151,3 +151,13 @@ SELECT DISTINCT group_key FROM learn.coefficients c JOIN learn.models m ON m.id 
  WHERE m.name = 'by_level';
 SELECT learn.predict('by_level', r) IS NOT NULL AS found
   FROM (VALUES (1.0, 2.0), (1.00, 2.0), (1.000, 2.0)) r(level, x);
+
+-- group values that contain any character stay apart
+CREATE TABLE tricky_groups AS
+SELECT g1, g2, x::float8 AS x, sign * 10 * x + (x % 3) AS y
+  FROM (VALUES ('a', E'b\x1fc', 1), (E'a\x1fb', 'c', -1)) v(g1, g2, sign),
+	   generate_series(1, 10) x;
+SELECT metrics->'n_groups' AS groups FROM learn.train('tricky', 'linear', 'tricky_groups', 'y', '{x}',
+	group_by => '{g1,g2}');
+SELECT sign(learn.predict('tricky', t)) = sign(y) AS right_group, count(*)
+  FROM tricky_groups t GROUP BY 1;

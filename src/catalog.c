@@ -16,6 +16,8 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -30,6 +32,7 @@
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
+#include "keys.h"
 
 /*
  * Every catalog query runs with search_path = pg_catalog, pg_temp: the
@@ -162,6 +165,21 @@ as_caller(OwnerSwitch *sw)
 	SetUserIdAndSecContext(sw->userid, sw->sec_context);
 }
 
+/*
+ * One trainer, deployer or dropper at a time per model name, until the
+ * transaction ends: an object lock whose class is learn.models and whose
+ * id is a hash of the name.  Unlike an advisory lock, no role can take it
+ * from SQL to block others (two names sharing a hash only wait for each
+ * other).
+ */
+static void
+lock_model_name(const char *name)
+{
+	LockDatabaseObject(catalog_models_relid(),
+					   (Oid) hash_bytes((const unsigned char *) name, strlen(name)),
+					   0, ExclusiveLock);
+}
+
 static Datum
 nullable_float8(double v, char *null)
 {
@@ -174,8 +192,8 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 					TermRecord **terms, int *nterms)
 {
 	int			nest;
-	Oid			lock_types[1] = {TEXTOID};
-	Datum		lock_values[1];
+	Oid			name_types[1] = {TEXTOID};
+	Datum		name_values[1];
 	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
 	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID};
@@ -197,17 +215,14 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	nest = catalog_spi_begin();
 
 	/* one trainer at a time per name, so versions stay dense */
-	lock_values[0] = CStringGetTextDatum(m->name);
-	ret = SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock("
-								"pg_catalog.hashtext('pg_learn.models:' || $1))",
-								1, lock_types, lock_values, NULL, false, 0);
-	spi_check(ret, SPI_OK_SELECT, "locking the model name");
+	lock_model_name(m->name);
+	name_values[0] = CStringGetTextDatum(m->name);
 	check_owner(m->name, name_owner(m->name));
 	as_catalog_owner(&sw);
 
 	ret = SPI_execute_with_args("SELECT coalesce(max(version), 0) + 1 FROM learn.models "
 								"WHERE name = $1",
-								1, lock_types, lock_values, NULL, false, 0);
+								1, name_types, name_values, NULL, false, 0);
 	spi_check(ret, SPI_OK_SELECT, "numbering the model version");
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));
@@ -215,7 +230,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	{
 		ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
 									"WHERE name = $1 AND deployed",
-									1, lock_types, lock_values, NULL, false, 0);
+									1, name_types, name_values, NULL, false, 0);
 		spi_check(ret, SPI_OK_UPDATE, "undeploying the previous version");
 	}
 
@@ -475,13 +490,7 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 		kv = text_array_elems(SPI_getbinval(tup, td, 1, &isnull), &nk, CurrentMemoryContext);
 		initStringInfo(&key);
 		for (int i = 0; i < nk; i++)
-		{
-			if (kv[i] == NULL)
-				appendStringInfoChar(&key, LEARN_KEY_NULL);
-			else
-				appendStringInfoString(&key, kv[i]);
-			appendStringInfoChar(&key, LEARN_KEY_SEP);
-		}
+			key_append(&key, kv[i]);
 		if (curkey == NULL || strcmp(curkey, key.data) != 0)
 		{
 			cur = &sm->groups[sm->ngroups++];
@@ -517,10 +526,7 @@ lock_owned_name(const char *name, int version, const char *action)
 	char	   *owner;
 	int			ret;
 
-	ret = SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock("
-								"pg_catalog.hashtext('pg_learn.models:' || $1))",
-								1, types, values, NULL, false, 0);
-	spi_check(ret, SPI_OK_SELECT, "locking the model name");
+	lock_model_name(name);
 	owner = name_owner(name);
 	if (owner == NULL)
 		ereport(ERROR,

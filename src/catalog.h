@@ -56,7 +56,7 @@ extern Datum catalog_store_model(ModelRecord *m, int ngroups,
 /* A model version parsed for scoring. */
 typedef struct ScoringGroup
 {
-	char	   *key;			/* group values joined, see catalog.c */
+	char	   *key;			/* group values joined by key_append */
 	double	   *coef;			/* 1 + nfeatures; intercept first (0 if none) */
 } ScoringGroup;
 
@@ -73,9 +73,6 @@ typedef struct ScoringModel
 	ScoringGroup *groups;		/* sorted by key */
 } ScoringModel;
 
-/* Separators of the scoring group key: values end in US, NULL is RS. */
-#define LEARN_KEY_SEP '\x1f'
-#define LEARN_KEY_NULL '\x1e'
 
 /* Model id of 'name' (deployed version) or 'name@N'; errors when unknown. */
 extern int64 catalog_resolve_model(const char *spec);

@@ -83,6 +83,15 @@ key_text(KeyFormatter *kf, Datum value)
 	return s;
 }
 
+void
+key_append(StringInfo key, const char *value)
+{
+	if (value == NULL)
+		appendStringInfoString(key, "N;");
+	else
+		appendStringInfo(key, "%zu:%s;", strlen(value), value);
+}
+
 /* learn._key_text(anyelement) RETURNS text */
 Datum
 learn_key_text(PG_FUNCTION_ARGS)

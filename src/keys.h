@@ -9,6 +9,8 @@
 
 #include "pg_learn.h"
 
+#include "lib/stringinfo.h"
+
 /* How to format values of one type. */
 typedef struct KeyFormatter
 {
@@ -21,5 +23,11 @@ extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
 
 /* The canonical text of a non-NULL value (palloc'd). */
 extern char *key_text(KeyFormatter *kf, Datum value);
+
+/*
+ * Append one group value (NULL for SQL NULL) to a lookup key.  Each value
+ * is length-prefixed, so no value can be mistaken for a separator.
+ */
+extern void key_append(StringInfo key, const char *value);
 
 #endif							/* PG_LEARN_KEYS_H */

@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "common/int.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -53,10 +54,19 @@ linear_state_size(LinearState *st, int k)
 				 errmsg("a linear model takes between 1 and %d features, not %d",
 						LEARN_MAX_FEATURES, k)));
 	st->ncols = k + 2;
-	st->R = palloc0(sizeof(double) * st->ncols * st->ncols);
+	st->R = MemoryContextAllocZero(st->mcxt, sizeof(double) * st->ncols * st->ncols);
 	st->bufcap = LEARN_FIRST_BLOCK_ROWS;
-	st->buf = palloc(sizeof(double) * st->bufcap * st->ncols);
-	st->work = palloc(sizeof(double) * la_qr_work_size(st->ncols));
+}
+
+/* The row buffer and QR workspace, made when first needed: states that
+ * only get merged (deserialized partial states) never need a buffer. */
+static void
+linear_state_workspace(LinearState *st, bool with_buffer)
+{
+	if (st->work == NULL)
+		st->work = MemoryContextAlloc(st->mcxt, sizeof(double) * la_qr_work_size(st->ncols));
+	if (with_buffer && st->buf == NULL)
+		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 }
 
 /* A state for k features; k < 0 leaves it unsized until the first row. */
@@ -65,6 +75,7 @@ linear_state_create(int k)
 {
 	LinearState *st = palloc0(sizeof(LinearState));
 
+	st->mcxt = CurrentMemoryContext;
 	if (k >= 0)
 		linear_state_size(st, k);
 	return st;
@@ -93,6 +104,7 @@ linear_state_flush(LinearState *st)
 
 	if (st->nbuf == 0)
 		return;
+	linear_state_workspace(st, false);
 	info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
 					  st->work);
 	if (info != 0)
@@ -103,7 +115,8 @@ linear_state_flush(LinearState *st)
 	if (st->bufcap < LEARN_BLOCK_ROWS)
 	{
 		st->bufcap = Min(st->bufcap * 2, LEARN_BLOCK_ROWS);
-		st->buf = repalloc(st->buf, sizeof(double) * st->bufcap * st->ncols);
+		pfree(st->buf);
+		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 	}
 }
 
@@ -120,6 +133,8 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		st->n_zero_weight++;
 		return;
 	}
+	if (unlikely(st->buf == NULL))
+		linear_state_workspace(st, true);
 	row = st->buf + st->nbuf;
 	if (w == 1.0)
 	{
@@ -154,15 +169,19 @@ linear_state_merge(LinearState *dst, LinearState *src)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot merge linear states of %d and %d features",
 						dst->ncols - 2, src->ncols - 2)));
-	dst->n += src->n;
-	dst->n_skipped += src->n_skipped;
-	dst->n_zero_weight += src->n_zero_weight;
+	if (pg_add_s64_overflow(dst->n, src->n, &dst->n) ||
+		pg_add_s64_overflow(dst->n_skipped, src->n_skipped, &dst->n_skipped) ||
+		pg_add_s64_overflow(dst->n_zero_weight, src->n_zero_weight, &dst->n_zero_weight))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("row count of merged linear states out of range")));
 	dst->sum_w += src->sum_w;
 	dst->sum_log_w += src->sum_log_w;
 	if (src->ncols == 0 || src->n == 0)
 		return;
 	linear_state_flush(src);
 	linear_state_flush(dst);
+	linear_state_workspace(dst, false);
 	if (la_qr_merge(dst->ncols, dst->R, src->R, dst->work) != 0)
 		elog(ERROR, "dtpqrt failed while merging linear states");
 	check_factor(dst);
@@ -507,13 +526,16 @@ linear_merge_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "linear_merge_trans");
 	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
+	/* read in the per-row context, freed after this row */
+	LinearState *part = PG_ARGISNULL(1) ? NULL :
+		linear_state_deserialize(PG_GETARG_BYTEA_PP(1));
 	MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
 	if (st == NULL)
 		st = linear_state_create(-1);
-	if (!PG_ARGISNULL(1))
-		linear_state_merge(st, linear_state_deserialize(PG_GETARG_BYTEA_PP(1)));
 	MemoryContextSwitchTo(old);
+	if (part)
+		linear_state_merge(st, part);
 	PG_RETURN_POINTER(st);
 }
 
@@ -906,12 +928,13 @@ meat_trans(PG_FUNCTION_ARGS)
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
 		ArrayType  *ca;
 
-		if (PG_ARGISNULL(1))
-			elog(ERROR, "meat_trans needs coefficients");
-		ca = PG_GETARG_ARRAYTYPE_P(1);
-		if (ARR_HASNULL(ca) ||
+		ca = PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1);
+		if (ca == NULL || ARR_HASNULL(ca) ||
 			ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca)) != tc->k + 1)
-			elog(ERROR, "meat_trans needs %d coefficients", tc->k + 1);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learn._linear_meat needs %d coefficients without NULLs",
+							tc->k + 1)));
 		if (ms == NULL)
 			ms = meat_state_create(tc->k + 1);
 		ms->coef = palloc(sizeof(double) * ms->ncols);
@@ -937,7 +960,10 @@ static void
 meat_merge(MeatState *dst, MeatState *src)
 {
 	if (dst->ncols != src->ncols)
-		elog(ERROR, "cannot merge meat states of different sizes");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot merge meat states of %d and %d columns",
+						dst->ncols, src->ncols)));
 	if (src->coef)
 		meat_flush(src);
 	if (dst->coef)
@@ -998,11 +1024,11 @@ meat_deserial(PG_FUNCTION_ARGS)
 	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
 	buf.cursor = 0;
 	if (buf.len < 13 || pq_getmsgbyte(&buf) != MEAT_STATE_VERSION)
-		elog(ERROR, "invalid meat state");
+		invalid_state("The meat state is too short or of another version.");
 	ncols = pq_getmsgint(&buf, 4);
 	if (ncols < 2 || ncols > LEARN_MAX_FEATURES + 2 ||
 		buf.len != 13 + 8 * ncols * ncols)
-		elog(ERROR, "invalid meat state");
+		invalid_state("The meat state's length does not match its columns.");
 	ms = meat_state_create(ncols);
 	ms->n = pq_getmsgint64(&buf);
 	for (int i = 0; i < ncols * ncols; i++)

@@ -27,8 +27,10 @@ typedef struct LinearState
 	double	   *R;				/* ncols x ncols upper triangular */
 	int			nbuf;			/* rows waiting in buf */
 	int			bufcap;
-	double	   *buf;			/* bufcap x ncols, column-major */
-	double	   *work;			/* dtpqrt workspace */
+	double	   *buf;			/* bufcap x ncols, column-major; NULL until
+								 * the first row */
+	double	   *work;			/* QR workspace; NULL until needed */
+	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 
 extern LinearState *linear_state_create(int k);

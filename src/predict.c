@@ -286,8 +286,17 @@ static void
 map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 {
 	ScoringModel *m = site->model;
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	MemoryContext old;
 
+	/* a call site that goes through many models keeps only the last map */
+	if (site->feat_att)
+	{
+		pfree(site->feat_att);
+		pfree(site->feat_kind);
+		pfree(site->group_att);
+		pfree(site->group_fmt);
+	}
+	old = MemoryContextSwitchTo(mcxt);
 	site->feat_att = palloc(sizeof(int) * Max(m->nfeatures, 1));
 	site->feat_kind = palloc(sizeof(LearnArgKind) * Max(m->nfeatures, 1));
 	for (int j = 0; j < m->nfeatures; j++)
@@ -377,12 +386,8 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		{
 			int			a = site->group_att[g];
 
-			if (nulls[a])
-				appendStringInfoChar(&site->key, LEARN_KEY_NULL);
-			else
-				appendStringInfoString(&site->key,
-									   key_text(&site->group_fmt[g], values[a]));
-			appendStringInfoChar(&site->key, LEARN_KEY_SEP);
+			key_append(&site->key,
+					   nulls[a] ? NULL : key_text(&site->group_fmt[g], values[a]));
 		}
 		grp = find_group(m, site->key.data);
 		if (grp == NULL)
@@ -424,6 +429,12 @@ learn_predict_row(PG_FUNCTION_ARGS)
 		TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
 		MemoryContext old = MemoryContextSwitchTo(mcxt);
 
+		if (site->tupdesc)
+		{
+			FreeTupleDesc(site->tupdesc);
+			pfree(site->values);
+			pfree(site->nulls);
+		}
 		site->tupdesc = CreateTupleDescCopy(td);
 		ReleaseTupleDesc(td);
 		site->values = palloc(sizeof(Datum) * Max(site->tupdesc->natts, 1));
@@ -482,14 +493,16 @@ learn_predict_cols(PG_FUNCTION_ARGS)
 		ColumnSet	cs;
 		Datum	   *names;
 		bool	   *nnulls;
-		int			nn;
+		int			nn = -1;
 
-		if (PG_ARGISNULL(1))
-			elog(ERROR, "learn._predict_cols needs column names");
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
-						  &names, &nnulls, &nn);
-		if (nn != ncols)
-			elog(ERROR, "learn._predict_cols got %d names for %d columns", nn, ncols);
+		if (!PG_ARGISNULL(1))
+			deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
+							  &names, &nnulls, &nn);
+		if (PG_ARGISNULL(1) || nn != ncols)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learn._predict_cols needs one name for each of its %d columns",
+							ncols)));
 		cs.n = ncols;
 		cs.names = palloc(sizeof(char *) * Max(ncols, 1));
 		cs.types = palloc(sizeof(Oid) * Max(ncols, 1));
@@ -606,7 +619,15 @@ learn_predict_support(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(NULL);
 		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
 		names[i] = CStringGetTextDatum(col);
-		args = lappend(args, makeVar(row->varno, attnum, typid, typmod, collid, 0));
+		{
+			Var		   *col = makeVar(row->varno, attnum, typid, typmod, collid, 0);
+
+#if PG_VERSION_NUM >= 160000
+			/* nulled by the same outer joins as the row it replaces */
+			col->varnullingrels = bms_copy(row->varnullingrels);
+#endif
+			args = lappend(args, col);
+		}
 	}
 	args = list_insert_nth(args, 1,
 						   makeConst(TEXTARRAYOID, -1, InvalidOid, -1,

@@ -489,6 +489,7 @@ run_state_pass(const char *from, const char *target, const char *weight,
 		MemoryContext old;
 		GroupFit   *g;
 
+		CHECK_FOR_INTERRUPTS();
 		if (isnull)
 			continue;
 		old = MemoryContextSwitchTo(mcxt);
@@ -502,6 +503,18 @@ run_state_pass(const char *from, const char *target, const char *weight,
 		MemoryContextSwitchTo(old);
 	}
 	return groups;
+}
+
+/* Order of GroupFit pointers by key text; the ungrouped one has none. */
+static int
+group_key_cmp(const void *a, const void *b)
+{
+	const char *ka = (*(GroupFit *const *) a)->key_text;
+	const char *kb = (*(GroupFit *const *) b)->key_text;
+
+	if (ka == NULL || kb == NULL)
+		return (ka != NULL) - (kb != NULL);
+	return strcmp(ka, kb);
 }
 
 /* Pass 2 of a robust fit: the meat of each fitted group. */
@@ -518,6 +531,7 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 	int			ret;
 	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
 	Datum		values[2];
+	GroupFit  **byKey;
 
 	keys = palloc(sizeof(Datum) * ngroups);
 	coefs = palloc(sizeof(Datum) * ngroups * (k + 1));
@@ -568,6 +582,13 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "pg_learn: the robust pass failed: %s", SPI_result_code_string(ret));
 
+	/* match the meat rows to the groups by key: sort once, then search */
+	byKey = palloc(sizeof(GroupFit *) * nfit);
+	nfit = 0;
+	for (int g = 0; g < ngroups; g++)
+		if (groups[g].fit)
+			byKey[nfit++] = &groups[g];
+	qsort(byKey, nfit, sizeof(GroupFit *), group_key_cmp);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -576,27 +597,27 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 		bool		mnull;
 		Datum		kd = SPI_getbinval(tup, td, 1, &knull);
 		Datum		md = SPI_getbinval(tup, td, 2, &mnull);
-		char	   *key = knull ? NULL : TextDatumGetCString(kd);
-		ArrayType  *ma;
+		GroupFit	probe;
+		GroupFit   *probep = &probe;
+		GroupFit  **found;
 
+		CHECK_FOR_INTERRUPTS();
 		if (mnull)
 			continue;
-		ma = DatumGetArrayTypeP(md);
-		for (int g = 0; g < ngroups; g++)
-		{
-			if (groups[g].fit == NULL)
-				continue;
-			if (key == NULL ? groups[g].key_text != NULL :
-				(groups[g].key_text == NULL || strcmp(key, groups[g].key_text) != 0))
-				continue;
-			linear_fit_robust(groups[g].fit, cols, (double *) ARR_DATA_PTR(ma), k + 1, hc1);
-			break;
-		}
+		probe.key_text = knull ? NULL : TextDatumGetCString(kd);
+		found = bsearch(&probep, byKey, nfit, sizeof(GroupFit *), group_key_cmp);
+		if (found)
+			linear_fit_robust((*found)->fit, cols,
+							  (double *) ARR_DATA_PTR(DatumGetArrayTypeP(md)), k + 1, hc1);
 	}
 }
 
-static void
-notice_aliased(GroupFit *g, List *terms)
+/* Groups whose aliased terms get a NOTICE of their own; the rest, a count. */
+#define TRAIN_MAX_ALIAS_NOTICES 5
+
+/* NOTICE of a group's aliased terms; returns whether it had any. */
+static bool
+notice_aliased(GroupFit *g, List *terms, bool quiet)
 {
 	StringInfoData b;
 	int			n = 0;
@@ -608,8 +629,8 @@ notice_aliased(GroupFit *g, List *terms)
 			continue;
 		appendStringInfo(&b, "%s%s", n++ ? ", " : "", (char *) list_nth(terms, j));
 	}
-	if (n == 0)
-		return;
+	if (n == 0 || quiet)
+		return n > 0;
 	if (n == 1)
 		ereport(NOTICE,
 				(errmsg("term %s is aliased (linearly dependent on earlier terms)%s; its estimate is NULL",
@@ -618,6 +639,7 @@ notice_aliased(GroupFit *g, List *terms)
 		ereport(NOTICE,
 				(errmsg("terms %s are aliased (linearly dependent on earlier terms)%s; their estimates are NULL",
 						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
+	return true;
 }
 
 /* Name the features in errors raised during the passes ("feature 2 ..."). */
@@ -660,6 +682,7 @@ learn_train(PG_FUNCTION_ARGS)
 	int64		n_rows = 0;
 	int64		n_skipped = 0;
 	int64		n_zero_weight = 0;
+	int			n_aliased_groups = 0;
 	ModelRecord rec;
 	StringInfoData metrics;
 	TermRecord **termrecs;
@@ -803,6 +826,7 @@ learn_train(PG_FUNCTION_ARGS)
 
 	for (int g = 0; g < ngroups; g++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		groups[g].fit = linear_fit(groups[g].state, tcols, p, tp.intercept,
 								   tp.intercept, &groups[g].reason);
 		if (groups[g].fit)
@@ -839,6 +863,7 @@ learn_train(PG_FUNCTION_ARGS)
 		appendStringInfoChar(&gj, '{');
 		for (int g = 0; g < ngroups; g++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (g > 0)
 				appendStringInfoString(&gj, ", ");
 			/* keyed like learn.coefficients.group_key::text */
@@ -868,7 +893,9 @@ learn_train(PG_FUNCTION_ARGS)
 		keys[g] = groups[g].key;
 		if (fit == NULL)
 			continue;
-		notice_aliased(&groups[g], terms);
+		CHECK_FOR_INTERRUPTS();
+		if (notice_aliased(&groups[g], terms, n_aliased_groups >= TRAIN_MAX_ALIAS_NOTICES))
+			n_aliased_groups++;
 		termrecs[g] = palloc(sizeof(TermRecord) * p);
 		nterms[g] = p;
 		for (int j = 0; j < p; j++)
@@ -883,6 +910,10 @@ learn_train(PG_FUNCTION_ARGS)
 			t->p_value = fit->p_value[j];
 		}
 	}
+	if (n_aliased_groups > TRAIN_MAX_ALIAS_NOTICES)
+		ereport(NOTICE,
+				(errmsg("%d more groups have aliased terms; their estimates are NULL in learn.coefficients",
+						n_aliased_groups - TRAIN_MAX_ALIAS_NOTICES)));
 
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	memset(&rec, 0, sizeof(rec));
