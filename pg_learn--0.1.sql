@@ -3,9 +3,9 @@
 \echo Use "CREATE EXTENSION pg_learn" to load this file. \quit
 
 -------------------------------------------------------------------------
--- Catalog: plain tables, readable by everyone, written through learn.*
--- functions; row level security keeps each model to the role that
--- trained it.
+-- Catalog: plain tables, readable by everyone (models, their group keys
+-- and metrics are public within the database), written only by learn.*
+-- functions after checking that the caller owns the model name.
 -------------------------------------------------------------------------
 
 CREATE TABLE learn.models (
