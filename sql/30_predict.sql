@@ -161,3 +161,31 @@ SELECT metrics->'n_groups' AS groups FROM learn.train('tricky', 'linear', 'trick
 	group_by => '{g1,g2}');
 SELECT sign(learn.predict('tricky', t)) = sign(y) AS right_group, count(*)
   FROM tricky_groups t GROUP BY 1;
+
+-- dates, timestamps and floats are keyed directly, as their output under
+-- DateStyle ISO, TimeZone UTC and extra_float_digits 3 prints them
+SET DateStyle = 'ISO, MDY';
+SET TimeZone = 'UTC';
+SET extra_float_digits = 3;
+SELECT count(*) AS values,
+	   bool_and(learn._key_text(d) = d::text) AS dates,
+	   bool_and(learn._key_text(ts) = ts::text) AS timestamps,
+	   bool_and(learn._key_text(tz) = tz::text) AS timestamptzs,
+	   bool_and(learn._key_text(f8) = f8::text) AS float8s,
+	   bool_and(learn._key_text(f4) = f4::text) AS float4s
+  FROM (SELECT DATE '0001-01-01' + i * 7919 AS d,
+			   TIMESTAMP '1900-01-01 00:00:00.123456' + i * INTERVAL '1234567.891 s' AS ts,
+			   TIMESTAMPTZ '1850-06-01 12:34:56+05:30' + i * INTERVAL '7654321.012345 s' AS tz,
+			   sin(i) * 10 ^ (i % 40 - 20) AS f8,
+			   (cos(i) * 10 ^ (i % 20 - 10))::float4 AS f4
+		  FROM generate_series(1, 300) i
+		UNION ALL
+		SELECT 'infinity', '-infinity', 'infinity', 'NaN', '-Infinity'
+		UNION ALL
+		SELECT '4713-11-24 BC', '294276-12-31 23:59:59.999999', '0044-03-15 12:00 BC', 0, -0.0) v;
+SET DateStyle = 'German';
+SELECT learn._key_text(DATE '2024-01-31') AS iso_under_german,
+	   learn._key_text(TIMESTAMPTZ '2024-01-31 09:00+09') AS utc;
+RESET DateStyle;
+RESET TimeZone;
+RESET extra_float_digits;

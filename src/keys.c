@@ -14,7 +14,15 @@
  */
 #include "pg_learn.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "miscadmin.h"
+#include "datatype/timestamp.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -60,6 +68,80 @@ key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt)
 	fmgr_info_cxt(outfn, &kf->out, mcxt);
 	kf->settings_matter = output_depends_on_settings(typid);
 	kf->is_numeric = (getBaseType(typid) == NUMERICOID);
+	switch (getBaseType(typid))
+	{
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case FLOAT8OID:
+		case FLOAT4OID:
+			kf->fast_type = getBaseType(typid);
+			break;
+		default:
+			kf->fast_type = InvalidOid;
+	}
+}
+
+/*
+ * The canonical text of the commonest settings-dependent types, written
+ * directly in the fixed style, without switching settings for each value
+ * (what date_out, timestamp_out, timestamptz_out under TimeZone UTC and
+ * float8out/float4out with extra_float_digits 3 print).  NULL when the
+ * value is not of such a type.
+ */
+static char *
+fast_key_text(Oid type, Datum value)
+{
+	char		buf[MAXDATELEN + 1];
+	struct pg_tm tt;
+	fsec_t		fsec;
+
+	switch (type)
+	{
+		case DATEOID:
+			{
+				DateADT		date = DatumGetDateADT(value);
+
+				if (DATE_NOT_FINITE(date))
+					return NULL;
+				j2date(date + POSTGRES_EPOCH_JDATE, &tt.tm_year, &tt.tm_mon, &tt.tm_mday);
+				EncodeDateOnly(&tt, USE_ISO_DATES, buf);
+				return pstrdup(buf);
+			}
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			{
+				Timestamp	ts = DatumGetTimestamp(value);
+
+				if (TIMESTAMP_NOT_FINITE(ts) ||
+					timestamp2tm(ts, NULL, &tt, &fsec, NULL, NULL) != 0)
+					return NULL;
+				/* a timestamptz in UTC: offset +00 (tm_isdst < 0 would hide it) */
+				tt.tm_isdst = 0;
+				EncodeDateTime(&tt, fsec, type == TIMESTAMPTZOID, 0, NULL,
+							   USE_ISO_DATES, buf);
+				return pstrdup(buf);
+			}
+		case FLOAT8OID:
+			{
+				double		d = DatumGetFloat8(value);
+
+				if (isnan(d) || isinf(d))
+					return NULL;
+				double_to_shortest_decimal_buf(d, buf);
+				return pstrdup(buf);
+			}
+		case FLOAT4OID:
+			{
+				float		f = DatumGetFloat4(value);
+
+				if (isnan(f) || isinf(f))
+					return NULL;
+				float_to_shortest_decimal_buf(f, buf);
+				return pstrdup(buf);
+			}
+	}
+	return NULL;
 }
 
 char *
@@ -73,6 +155,8 @@ key_text(KeyFormatter *kf, Datum value)
 		value = DirectFunctionCall1(numeric_trim_scale, value);
 	if (!kf->settings_matter)
 		return OutputFunctionCall(&kf->out, value);
+	if (OidIsValid(kf->fast_type) && (s = fast_key_text(kf->fast_type, value)) != NULL)
+		return s;
 	nest = NewGUCNestLevel();
 	for (int i = 0; i < lengthof(canonical_settings); i++)
 		(void) set_config_option(canonical_settings[i][0], canonical_settings[i][1],

@@ -17,6 +17,7 @@ typedef struct KeyFormatter
 	FmgrInfo	out;
 	bool		settings_matter;	/* output depends on DateStyle and such */
 	bool		is_numeric;		/* 1.0 and 1.00 are one group: trim the scale */
+	Oid			fast_type;		/* a type formatted directly, else InvalidOid */
 } KeyFormatter;
 
 extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
