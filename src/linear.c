@@ -658,7 +658,7 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		elog(ERROR, "dgeqr2 failed");
 	b = palloc(sizeof(double) * rank);
 	rownorm = palloc(sizeof(double) * rank);
-	if (la_ls_solve(rank, Rs, b, &fit->rss) != 0)
+	if (la_ls_solve(rank, Rs, b) != 0)
 	{
 		*reason = "the kept terms are singular";
 		return NULL;
@@ -707,7 +707,6 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 
 		tnorm = r_subset_resid_norm(st, one, 1);
 	}
-	fit->tss = tnorm * tnorm;
 	fit->r2 = tnorm > 0 ? 1.0 - (rnorm / tnorm) * (rnorm / tnorm) : NAN;
 	fit->adj_r2 = fit->df_resid > 0 ?
 		1.0 - (1.0 - fit->r2) * (((double) st->n - df_int) / fit->df_resid) : NAN;

@@ -55,8 +55,6 @@ typedef struct LinearFit
 	double	   *cov_unscaled;	/* rank x rank (X'WX)^-1 of kept terms */
 	int64		n;
 	double		df_resid;
-	double		rss;
-	double		tss;
 	double		r2;
 	double		adj_r2;
 	double		sigma;

@@ -143,13 +143,11 @@ la_qr_alias(int n, const double *R, const int *cols, int s,
 }
 
 int
-la_ls_solve(int p, const double *Rs, double *coef, double *rss)
+la_ls_solve(int p, const double *Rs, double *coef)
 {
 	int			ld = p + 1;
-	double		last = Rs[p + (size_t) p * ld];
 
 	memcpy(coef, Rs + (size_t) p * ld, sizeof(double) * p);
-	*rss = last * last;
 	if (p == 0)
 		return 0;
 	return LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, 'U', 'N', 'N', p, 1,

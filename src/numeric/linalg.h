@@ -52,10 +52,11 @@ extern int	la_qr_alias(int n, const double *R, const int *cols, int s,
 
 /*
  * Solve the least-squares problem whose augmented factor is Rs
- * ((p+1) x (p+1), last column the response): coef (p) and the residual sum
- * of squares.  Returns 0, or the LAPACK info when the system is singular.
+ * ((p+1) x (p+1), last column the response) for its p coefficients; the
+ * residual norm is |Rs[p,p]|.  Returns 0, or the LAPACK info when the
+ * system is singular.
  */
-extern int	la_ls_solve(int p, const double *Rs, double *coef, double *rss);
+extern int	la_ls_solve(int p, const double *Rs, double *coef);
 
 /*
  * (R'R)^-1 of the leading p x p block of Rs (leading dimension ldr) into
