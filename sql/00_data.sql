@@ -88,6 +88,9 @@ TRUNCATE ref_metrics_stage;
 \copy ref_metrics_stage FROM 'tests/reference/expected/stackloss_metrics.csv' CSV HEADER
 INSERT INTO ref_metrics SELECT 'stackloss', * FROM ref_metrics_stage;
 TRUNCATE ref_metrics_stage;
+\copy ref_coef_stage FROM 'tests/reference/expected/wide_coef.csv' CSV HEADER
+INSERT INTO ref_coef SELECT 'wide', * FROM ref_coef_stage;
+TRUNCATE ref_coef_stage;
 SELECT case_name, count(*) AS terms FROM ref_coef GROUP BY 1 ORDER BY 1;
 
 -- relative error; two NULLs agree, one NULL never does

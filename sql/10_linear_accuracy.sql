@@ -137,3 +137,14 @@ SELECT name, rel_err((metrics->>'r2')::float8, (SELECT (metrics->>'r2')::float8 
   FROM learn.models WHERE id IN (:s_big, :s_small) ORDER BY name;
 -- squares beyond a double are an error, not infinities
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e306 AS x, y * 1e306 AS y FROM scaled', 'y')$$);
+
+-- a wide fit: 70 features (a state of 72 columns, folded by the blocked
+-- level-3 QR), the data of tests/reference/wide_reference.R
+SELECT format('CREATE TABLE wide AS SELECT y, %s FROM (SELECT x, '
+			  '(SELECT sum(j / 10.0::float8 * x[j]) FROM generate_series(1, 70) j) + cos(i) AS y '
+			  'FROM (SELECT i, ARRAY(SELECT sin(0.1::float8 * i * j + j) FROM generate_series(1, 70) j) AS x '
+			  'FROM generate_series(1, 300) i) a) b',
+			  string_agg(format('x[%s] AS x%s', j, j), ', ' ORDER BY j))
+  FROM generate_series(1, 70) j \gexec
+SELECT n_rows, cardinality(features) AS features FROM learn.train('wide', 'linear', 'wide', 'y');
+SELECT * FROM check_coef('wide', 'wide');

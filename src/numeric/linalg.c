@@ -31,7 +31,8 @@ la_qr_work_size(int n)
 }
 
 /*
- * Householder QR of [R; B] that keeps only R: for each column a reflector
+ * Householder QR of [R; B] that keeps only R.  Up to LA_FOLD_BLOCKED_MIN
+ * columns, for each column a reflector
  * from R[j,j] and B[:,j], applied to the columns to its right with one
  * dgemv and one dger.  It is LAPACK's dtpqrt2 without the block reflector
  * T, which the fold never needs (a third of dtpqrt2's work at the widths
@@ -44,6 +45,19 @@ la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 
 	if (m <= 0)
 		return 0;
+	/*
+	 * Wide states: LAPACK's blocked dtpqrt, whose trailing updates are
+	 * level 3 (dgemm), wins once there are several panels of columns
+	 * (measured here: 0.25 s against 0.32 s at 98 columns, even at 66, and
+	 * 30% slower at 13 or 34).
+	 */
+	if (n > LA_FOLD_BLOCKED_MIN)
+	{
+		int			nb = tpqrt_nb(n);
+
+		return LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, m, n, 0, nb, R, n, B, ldb,
+								   work, nb, work + nb * n);
+	}
 	for (int j = 0; j < n; j++)
 	{
 		double	   *v = B + (size_t) j * ldb;

@@ -15,6 +15,9 @@
 /* Largest block size passed to LAPACK's blocked triangular-pentagonal QR. */
 #define LA_TPQRT_MAX_NB 32
 
+/* Columns beyond which the fold uses the blocked (level 3) dtpqrt. */
+#define LA_FOLD_BLOCKED_MIN 64
+
 /* Doubles of workspace la_qr_fold and la_qr_merge need for n columns. */
 extern int	la_qr_work_size(int n);
 
