@@ -663,8 +663,8 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		*reason = "the kept terms are singular";
 		return NULL;
 	}
-	fit->cov_unscaled = palloc(sizeof(double) * rank * rank);
-	if (la_rtr_inverse(rank, Rs, rank + 1, fit->cov_unscaled) != 0)
+	fit->rinv = palloc(sizeof(double) * rank * rank);
+	if (la_tri_inverse(rank, Rs, rank + 1, fit->rinv) != 0)
 	{
 		*reason = "the kept terms are singular";
 		return NULL;
@@ -676,7 +676,7 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	 * so that data near 1e300 or 1e-300 still gives finite statistics.
 	 */
 	rnorm = fabs(Rs[rank + rank * (rank + 1)]);
-	la_tri_inverse_row_norms(rank, Rs, rank + 1, rownorm, tmp);
+	la_upper_row_norms(rank, fit->rinv, rownorm);
 	fit->df_resid = (double) st->n - rank;
 	fit->sigma = fit->df_resid > 0 ? rnorm / sqrt(fit->df_resid) : NAN;
 	r = 0;
@@ -755,6 +755,7 @@ linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 	double	   *M = palloc(sizeof(double) * rank * rank);
 	double	   *V = palloc(sizeof(double) * rank * rank);
 	double	   *tmp = palloc(sizeof(double) * rank * rank);
+	double	   *bread = palloc(sizeof(double) * rank * rank);
 	int		   *idx = palloc(sizeof(int) * rank);
 	double		scale = 1.0;
 	int			r = 0;
@@ -765,7 +766,9 @@ linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 	for (int a = 0; a < rank; a++)
 		for (int c = 0; c < rank; c++)
 			M[a + c * rank] = meat[idx[a] + idx[c] * meat_n];
-	la_sandwich(rank, fit->cov_unscaled, M, V, tmp);
+	/* bread (X'WX)^-1 = R^-1 R^-T, made only for robust fits */
+	la_upper_uut(rank, fit->rinv, bread);
+	la_sandwich(rank, bread, M, V, tmp);
 	if (hc1 && fit->df_resid > 0)
 		scale = (double) fit->n / fit->df_resid;
 	r = 0;
@@ -780,6 +783,7 @@ linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 	pfree(M);
 	pfree(V);
 	pfree(tmp);
+	pfree(bread);
 	pfree(idx);
 }
 

@@ -52,7 +52,7 @@ typedef struct LinearFit
 	double	   *std_error;
 	double	   *statistic;
 	double	   *p_value;
-	double	   *cov_unscaled;	/* rank x rank (X'WX)^-1 of kept terms */
+	double	   *rinv;			/* rank x rank R^-1 of the kept terms, upper */
 	int64		n;
 	double		df_resid;
 	double		r2;

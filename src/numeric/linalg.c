@@ -169,38 +169,30 @@ la_ls_solve(int p, const double *Rs, double *coef)
 }
 
 int
-la_rtr_inverse(int p, const double *Rs, int ldr, double *inv)
+la_tri_inverse(int p, const double *Rs, int ldr, double *inv)
 {
-	int			info;
-
 	for (int j = 0; j < p; j++)
 		for (int i = 0; i < p; i++)
 			inv[i + (size_t) j * p] = (i <= j) ? Rs[i + (size_t) j * ldr] : 0.0;
-	info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', p, inv, p);
-	if (info != 0)
-		return info;
-	for (int j = 0; j < p; j++)
-		for (int i = j + 1; i < p; i++)
-			inv[i + (size_t) j * p] = inv[j + (size_t) i * p];
-	return 0;
+	return LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', p, inv, p);
 }
 
 void
-la_tri_inverse_row_norms(int p, const double *Rs, int ldr, double *norms,
-						 double *tmp)
+la_upper_row_norms(int p, const double *U, double *norms)
 {
+	/* row j of an upper triangular matrix: columns j..p-1 */
 	for (int j = 0; j < p; j++)
-		for (int i = 0; i < p; i++)
-			tmp[i + (size_t) j * p] = (i <= j) ? Rs[i + (size_t) j * ldr] : 0.0;
-	if (LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', p, tmp, p) != 0)
-	{
-		for (int j = 0; j < p; j++)
-			norms[j] = NAN;
-		return;
-	}
-	/* row j of the upper triangular inverse: columns j..p-1 */
+		norms[j] = cblas_dnrm2(p - j, U + j + (size_t) j * p, p);
+}
+
+void
+la_upper_uut(int p, const double *U, double *out)
+{
+	memcpy(out, U, sizeof(double) * p * p);
+	LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'U', p, out, p);
 	for (int j = 0; j < p; j++)
-		norms[j] = cblas_dnrm2(p - j, tmp + j + (size_t) j * p, p);
+		for (int i = j + 1; i < p; i++)
+			out[i + (size_t) j * p] = out[j + (size_t) i * p];
 }
 
 double

@@ -62,18 +62,22 @@ extern int	la_qr_alias(int n, const double *R, const int *cols, int s,
 extern int	la_ls_solve(int p, const double *Rs, double *coef);
 
 /*
- * (R'R)^-1 of the leading p x p block of Rs (leading dimension ldr) into
- * inv (p x p, full symmetric).
+ * R^-1 of the upper triangular leading p x p block of Rs (leading
+ * dimension ldr) into inv (p x p, upper, zeros below).  Returns 0, or the
+ * LAPACK info when R is singular.
  */
-extern int	la_rtr_inverse(int p, const double *Rs, int ldr, double *inv);
+extern int	la_tri_inverse(int p, const double *Rs, int ldr, double *inv);
 
 /*
- * Euclidean norms of the rows of R^-1 for the upper triangular p x p block
- * of Rs (leading dimension ldr): sqrt of the diagonal of (R'R)^-1 without
- * squaring anything.  NaN norms when R is singular.  tmp needs p*p doubles.
+ * Euclidean norms of the rows of the upper triangular U (p x p): for
+ * U = R^-1, the square roots of the diagonal of (R'R)^-1, found without
+ * squaring anything.
  */
-extern void la_tri_inverse_row_norms(int p, const double *Rs, int ldr,
-									 double *norms, double *tmp);
+extern void la_upper_row_norms(int p, const double *U, double *norms);
+
+/* out := U U' (full symmetric) for upper triangular U (p x p): (R'R)^-1
+ * from U = R^-1. */
+extern void la_upper_uut(int p, const double *U, double *out);
 
 /*
  * Ratio of the largest to the smallest singular value of the upper
