@@ -99,8 +99,14 @@ name_owner(const char *name)
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
+/*
+ * Error unless the current role has the privileges of the role that owns
+ * a model name (NULL: the name is new, anyone may take it).  action says
+ * what was refused; hint may be NULL.
+ */
 static void
-check_owner(const char *name, const char *owner)
+check_owner(const char *name, const char *owner, const char *action,
+			const char *hint)
 {
 	Oid			role;
 
@@ -110,17 +116,23 @@ check_owner(const char *name, const char *owner)
 	if (!OidIsValid(role) || !has_privs_of_role(GetUserId(), role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to add a version to model \"%s\"", name),
+				 errmsg("permission denied to %s model \"%s\"", action, name),
 				 errdetail("The model belongs to role \"%s\".", owner),
-				 errhint("Choose another name, or train as a member of that role.")));
+				 hint ? errhint("%s", hint) : 0));
 }
+
+/* check_owner for adding a version under a name */
+#define check_train_owner(name, owner) \
+	check_owner(name, owner, "add a version to", \
+				"Choose another name, or train as a member of that role.")
 
 void
 catalog_check_name_owner(const char *name)
 {
 	int			nest;
+
 	nest = catalog_spi_begin();
-	check_owner(name, name_owner(name));
+	check_train_owner(name, name_owner(name));
 	catalog_spi_end(nest);
 }
 
@@ -217,7 +229,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	/* one trainer at a time per name, so versions stay dense */
 	lock_model_name(m->name);
 	name_values[0] = CStringGetTextDatum(m->name);
-	check_owner(m->name, name_owner(m->name));
+	check_train_owner(m->name, name_owner(m->name));
 	as_catalog_owner(&sw);
 
 	ret = SPI_execute_with_args("SELECT coalesce(max(version), 0) + 1 FROM learn.models "
@@ -545,11 +557,7 @@ lock_owned_name(const char *name, int version, const char *action)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("model \"%s\" has no version %d", name, version)));
-		if (!has_privs_of_role(GetUserId(), get_role_oid(owner, true)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to %s model \"%s\"", action, name),
-					 errdetail("The model belongs to role \"%s\".", owner)));
+		check_owner(name, owner, action, NULL);
 		return n;
 	}
 }
