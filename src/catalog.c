@@ -192,6 +192,21 @@ lock_model_name(const char *name)
 					   0, ExclusiveLock);
 }
 
+/*
+ * The first row of the last RETURNING * on learn.models, copied out of SPI
+ * to the caller's context and labelled with the learn.models row type, as
+ * train() and deploy() return it.
+ */
+static Datum
+returned_model_row(void)
+{
+	HeapTupleHeader row = SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+
+	HeapTupleHeaderSetTypeId(row, get_rel_type_id(catalog_models_relid()));
+	HeapTupleHeaderSetTypMod(row, -1);
+	return PointerGetDatum(row);
+}
+
 static Datum
 nullable_float8(double v, char *null)
 {
@@ -281,8 +296,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull));
-	result = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc));
+	result = returned_model_row();
 
 	term_plan = SPI_prepare("INSERT INTO learn.coefficients (model_id, group_key, position, "
 							"term, estimate, std_error, statistic, p_value) "
@@ -574,7 +588,6 @@ learn_deploy(PG_FUNCTION_ARGS)
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
 	OwnerSwitch sw;
-	TupleDesc	rettd;
 	Datum		row;
 	int			ret;
 
@@ -582,8 +595,6 @@ learn_deploy(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("version must be at least 1")));
-	if (get_call_result_type(fcinfo, NULL, &rettd) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "learn.deploy must return a composite type");
 	nest = catalog_spi_begin();
 	lock_owned_name(name, version, "deploy");
 	as_catalog_owner(&sw);
@@ -595,12 +606,10 @@ learn_deploy(PG_FUNCTION_ARGS)
 								"WHERE name = $1 AND version = $2 RETURNING *",
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_UPDATE_RETURNING, "deploying the version");
-	row = PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
+	row = returned_model_row();
 	as_caller(&sw);
 	catalog_spi_end(nest);
 	catalog_models_changed();
-	HeapTupleHeaderSetTypeId(DatumGetHeapTupleHeader(row), rettd->tdtypeid);
-	HeapTupleHeaderSetTypMod(DatumGetHeapTupleHeader(row), rettd->tdtypmod);
 	PG_RETURN_DATUM(row);
 }
 

@@ -47,7 +47,8 @@ extern void catalog_check_name_owner(const char *name);
 /*
  * Store the model row and its terms (terms[g][0..nterms-1] for group g,
  * whose key is group_keys[g], a text[] datum, or (Datum) 0 when ungrouped).
- * Returns the stored learn.models row, allocated in the caller's context.
+ * Returns the stored learn.models row (labelled with its row type),
+ * allocated in the caller's context.
  */
 extern Datum catalog_store_model(ModelRecord *m, int ngroups,
 								 Datum *group_keys, TermRecord **terms,

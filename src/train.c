@@ -688,8 +688,6 @@ learn_train(PG_FUNCTION_ARGS)
 	TermRecord **termrecs;
 	int		   *nterms;
 	Datum	   *keys;
-	Datum		row;
-	TupleDesc	rettd;
 	ListCell   *lc;
 	long		secs;
 	int			usecs;
@@ -931,12 +929,5 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.n_skipped = n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = tp.deploy;
-	row = catalog_store_model(&rec, ngroups, keys, termrecs, nterms);
-
-	/* label the stored row with the declared result type */
-	if (get_call_result_type(fcinfo, NULL, &rettd) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "learn.train must return a composite type");
-	HeapTupleHeaderSetTypeId(DatumGetHeapTupleHeader(row), rettd->tdtypeid);
-	HeapTupleHeaderSetTypMod(DatumGetHeapTupleHeader(row), rettd->tdtypmod);
-	PG_RETURN_DATUM(row);
+	PG_RETURN_DATUM(catalog_store_model(&rec, ngroups, keys, termrecs, nterms));
 }
