@@ -11,7 +11,7 @@ OBJS = \
 	src/numeric/distributions.o
 
 EXTENSION = pg_learn
-DATA = pg_learn--0.1.sql
+DATA = pg_learn--0.1.sql pg_learn--0.1--0.2.sql
 PGFILEDESC = "pg_learn - machine learning inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -91,6 +91,14 @@ SELECT try($$SELECT learn.predict('nope', ARRAY[1.0])$$);
 SELECT try($$SELECT learn.predict('cars@9', ARRAY[1.0])$$);
 SELECT try($$SELECT learn.predict('cars@x', ARRAY[1.0])$$);
 SELECT try($$SELECT learn.predict('cars@', ARRAY[1.0])$$);
+-- a version has one spelling: plain digits, no sign, space or leading zero
+SELECT try($$SELECT learn.predict('cars@ 1', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@+1', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@01', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@1 ', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@0', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('cars@2147483648', ARRAY[1.0])$$);
+SELECT try($$SELECT learn.predict('@1', ARRAY[1.0])$$);
 SELECT try($$SELECT learn.predict(NULL, ARRAY[1.0])$$);
 SELECT try($$SELECT learn.predict('cars', ARRAY[1.0, 2.0])$$);
 SELECT try($$SELECT learn.predict('cars', ARRAY[[1.0, 2.0, 3.0]])$$);

@@ -19,9 +19,26 @@ SELECT l.n,
 	   (SELECT bool_and(rel_err(a, b) <= 1e-8) FROM unnest(l.p_values, r.p) u(a, b)) AS p_ok,
 	   rel_err(l.r2, (SELECT value FROM ref_metrics WHERE case_name = 'mtcars' AND key = 'r2')) <= 1e-8 AS r2_ok,
 	   rel_err(l.adj_r2, (SELECT value FROM ref_metrics WHERE case_name = 'mtcars' AND key = 'adj_r2')) <= 1e-8 AS adj_r2_ok,
-	   -- MADlib reports the condition number of X'X: the square of statsmodels'
-	   rel_err(l.condition_no, (SELECT value ^ 2 FROM ref_metrics WHERE case_name = 'mtcars' AND key = 'condition_number')) <= 1e-8 AS condition_ok
+	   -- the 2-norm condition number of X, as MADlib's condition_no and R's
+	   -- (statsmodels') condition_number
+	   rel_err(l.condition_no, (SELECT value FROM ref_metrics WHERE case_name = 'mtcars' AND key = 'condition_number')) <= 1e-8 AS condition_ok
   FROM l, r;
+
+-- MADlib's documented example (houses), against numpy
+-- (tests/reference/houses_reference.py): coefficients and condition_no
+CREATE TABLE houses (id int, tax int, bedroom int, bath float8, price int, size int, lot int);
+\copy houses FROM 'data/houses.csv' CSV HEADER
+CREATE TABLE houses_ref (key text, value float8);
+\copy houses_ref FROM 'tests/reference/expected/houses_linreg.csv' CSV HEADER
+WITH l AS (SELECT (learn.linreg(price, ARRAY[1, tax, bath, size])).* FROM houses)
+SELECT (SELECT bool_and(rel_err(c, (SELECT value FROM houses_ref WHERE key = 'coef' || i)) <= 1e-9)
+		  FROM unnest(l.coef) WITH ORDINALITY u(c, i)) AS coef_ok,
+	   rel_err(l.condition_no, (SELECT value FROM houses_ref WHERE key = 'condition_no')) <= 1e-9 AS condition_no_ok
+  FROM l;
+-- and learn.train's condition_number on the same design agrees
+SELECT rel_err((SELECT (learn.linreg(price, ARRAY[1, tax, bath, size])).condition_no FROM houses),
+			   (metrics->>'condition_number')::float8) <= 1e-12 AS agrees_with_train
+  FROM learn.train('houses', 'linear', 'houses', 'price', '{tax,bath,size}', '{"deploy": false}');
 
 -- per group with GROUP BY, as R's per-species fits
 SELECT species,
@@ -43,6 +60,20 @@ SELECT (SELECT bool_and(rel_err(a, b) <= 1e-12)
 -- linear_merge merges linear_partial states into one state
 SELECT length(learn.linear_merge(s)) AS merged_bytes
   FROM (SELECT learn.linear_partial(mpg, 1, wt, hp) s FROM mtcars GROUP BY cyl) p;
+-- states that name their features merge only with states of the same names
+SELECT length(learn.linear_merge(s)) AS named_merged_bytes
+  FROM (SELECT learn.linear_partial(mpg, 1, '{wt,hp}'::text[], wt, hp) s FROM mtcars GROUP BY cyl) p;
+SELECT try($$SELECT learn.linear_merge(s) FROM (
+	SELECT learn.linear_partial(mpg, 1, '{wt,hp}'::text[], wt, hp) s FROM mtcars
+	UNION ALL SELECT learn.linear_partial(mpg, 1, '{wt,qsec}'::text[], wt, qsec) FROM mtcars) p$$);
+SELECT try($$SELECT learn.linear_merge(s) FROM (
+	SELECT learn.linear_partial(mpg, 1, '{wt,hp}'::text[], wt, hp) s FROM mtcars
+	UNION ALL SELECT learn.linear_partial(mpg, 1, wt, hp) FROM mtcars) p$$);
+SELECT try($$SELECT learn.linear_partial(mpg, 1, '{wt}'::text[], wt, hp) FROM mtcars$$);
+-- states of linreg (x as given) and of linear_partial (features only) never mix
+SELECT try($$SELECT learn.linear_merge(s) FROM (
+	SELECT learn.linear_partial(mpg, 1, wt, hp) s FROM mtcars
+	UNION ALL SELECT learn.linreg_partial(mpg, ARRAY[wt, hp]) FROM mtcars) p$$);
 
 -- NULL rows are skipped; no rows at all gives NULL
 SELECT (learn.linreg(y, x)).n

@@ -16,7 +16,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
-#include "common/hashfn.h"
 #include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -80,40 +79,21 @@ text_array_from_list(List *l)
 }
 
 /*
- * The role that owns a model name (the one that trained its first
- * version), or NULL when the name is new.
- */
-static char *
-name_owner(const char *name)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(name)};
-	int			ret;
-
-	ret = SPI_execute_with_args("SELECT trained_by::text FROM learn.models "
-								"WHERE name = $1 ORDER BY version LIMIT 1",
-								1, argtypes, values, NULL, true, 1);
-	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model");
-	if (SPI_processed == 0)
-		return NULL;
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-/*
- * Error unless the current role has the privileges of the role that owns
- * a model name (NULL: the name is new, anyone may take it).  action says
- * what was refused; hint may be NULL.
+ * Error unless the current role may change the models of a name owned by
+ * owner (NULL: the name is new, anyone may take it): a member of the
+ * owning role, or a superuser (who may also manage the models of a role
+ * that was dropped).  action says what was refused; hint may be NULL.
  */
 static void
-check_owner(const char *name, const char *owner, const char *action,
-			const char *hint)
+check_owner(Oid caller, const char *name, const char *owner,
+			const char *action, const char *hint)
 {
 	Oid			role;
 
-	if (owner == NULL)
+	if (owner == NULL || superuser_arg(caller))
 		return;
 	role = get_role_oid(owner, true);
-	if (!OidIsValid(role) || !has_privs_of_role(GetUserId(), role))
+	if (!OidIsValid(role) || !learn_has_privs_of_role(caller, role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s model \"%s\"", action, name),
@@ -122,17 +102,33 @@ check_owner(const char *name, const char *owner, const char *action,
 }
 
 /* check_owner for adding a version under a name */
-#define check_train_owner(name, owner) \
-	check_owner(name, owner, "add a version to", \
+#define check_train_owner(caller, name, owner) \
+	check_owner(caller, name, owner, "add a version to", \
 				"Choose another name, or train as a member of that role.")
 
+/*
+ * The owner of a name as the latest committed state has it (NULL when the
+ * name is new): an early check, so that a training that would be refused
+ * at the end does not scan the data first.  The authoritative check is
+ * made again under the name's lock (lock_name).
+ */
 void
 catalog_check_name_owner(const char *name)
 {
 	int			nest;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	char	   *owner = NULL;
+	int			ret;
 
 	nest = catalog_spi_begin();
-	check_train_owner(name, name_owner(name));
+	ret = SPI_execute_with_args("SELECT owner::pg_catalog.text FROM learn.names "
+								"WHERE name OPERATOR(pg_catalog.=) $1",
+								1, argtypes, values, NULL, false, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model name");
+	if (SPI_processed > 0)
+		owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	check_train_owner(GetUserId(), name, owner);
 	catalog_spi_end(nest);
 }
 
@@ -179,17 +175,56 @@ as_caller(OwnerSwitch *sw)
 
 /*
  * One trainer, deployer or dropper at a time per model name, until the
- * transaction ends: an object lock whose class is learn.models and whose
- * id is a hash of the name.  Unlike an advisory lock, no role can take it
- * from SQL to block others (two names sharing a hash only wait for each
- * other).
+ * transaction ends: each of them updates the name's row in learn.names,
+ * which holds the name's owner and the last version number ever given.
+ * Must run as the catalog's owner (as_catalog_owner).
+ *
+ * The statements run read-write, so each takes a new snapshot after it
+ * got the row lock: what another session committed while this one waited
+ * (a first version, a new owner, a higher version number) is seen.  Under
+ * REPEATABLE READ or SERIALIZABLE the transaction's snapshot cannot see
+ * it, and PostgreSQL raises a serialization failure (40001) instead.
+ *
+ * creator: a new name gets a row owned by this role (NULL: do not create
+ * rows).  A name whose row is
+ * missing but which has versions (a catalog restored from an older
+ * dump) gets one made from them.  Returns false when the name has no
+ * row; sets *owner (palloc'd) and *last_version otherwise.
  */
-static void
-lock_model_name(const char *name)
+static bool
+lock_name(const char *name, Name creator, char **owner, int *last_version)
 {
-	LockDatabaseObject(catalog_models_relid(),
-					   (Oid) hash_bytes((const unsigned char *) name, strlen(name)),
-					   0, ExclusiveLock);
+	Oid			types[2] = {TEXTOID, NAMEOID};
+	Datum		values[2];
+	bool		isnull;
+	int			ret;
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = creator ? NameGetDatum(creator) : (Datum) 0;
+	if (creator)
+	{
+		ret = SPI_execute_with_args("INSERT INTO learn.names (name, owner, last_version) "
+									"SELECT $1, COALESCE("
+									"(SELECT m.trained_by FROM learn.models m "
+									"WHERE m.name OPERATOR(pg_catalog.=) $1 "
+									"ORDER BY m.version LIMIT 1), $2), "
+									"COALESCE((SELECT pg_catalog.max(m.version) "
+									"FROM learn.models m WHERE m.name OPERATOR(pg_catalog.=) $1), 0) "
+									"ON CONFLICT (name) DO NOTHING",
+									2, types, values, NULL, false, 0);
+		spi_check(ret, SPI_OK_INSERT, "registering the model name");
+	}
+	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"RETURNING owner::pg_catalog.text, last_version",
+								1, types, values, NULL, false, 0);
+	spi_check(ret, SPI_OK_UPDATE_RETURNING, "locking the model name");
+	if (SPI_processed == 0)
+		return false;
+	*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	*last_version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 2, &isnull));
+	return true;
 }
 
 /*
@@ -219,8 +254,11 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 					TermRecord **terms, int *nterms)
 {
 	int			nest;
-	Oid			name_types[1] = {TEXTOID};
-	Datum		name_values[1];
+	Oid			name_types[2] = {TEXTOID, INT4OID};
+	Datum		name_values[2];
+	Oid			caller;
+	char	   *owner;
+	int			last_version;
 	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
 	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID};
@@ -241,22 +279,33 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	namestrcpy(&trainer, GetUserNameFromId(GetUserId(), false));
 	nest = catalog_spi_begin();
 
-	/* one trainer at a time per name, so versions stay dense */
-	lock_model_name(m->name);
-	name_values[0] = CStringGetTextDatum(m->name);
-	check_train_owner(m->name, name_owner(m->name));
+	/*
+	 * One trainer at a time per name.  The version is one more than the
+	 * highest ever given to the name, so that a number is never reused
+	 * after a drop: a reference 'name@N' means one model for good.
+	 */
+	caller = GetUserId();
 	as_catalog_owner(&sw);
-
-	ret = SPI_execute_with_args("SELECT coalesce(max(version), 0) + 1 FROM learn.models "
-								"WHERE name = $1",
-								1, name_types, name_values, NULL, false, 0);
-	spi_check(ret, SPI_OK_SELECT, "numbering the model version");
+	(void) lock_name(m->name, &trainer, &owner, &last_version);
+	check_train_owner(caller, m->name, owner);
+	name_values[0] = CStringGetTextDatum(m->name);
+	name_values[1] = Int32GetDatum(last_version);
+	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = "
+								"pg_catalog.int4larger($2, (SELECT COALESCE("
+								"pg_catalog.max(m.version), 0) FROM learn.models m "
+								"WHERE m.name OPERATOR(pg_catalog.=) $1)) "
+								"OPERATOR(pg_catalog.+) 1 "
+								"WHERE name OPERATOR(pg_catalog.=) $1 RETURNING last_version",
+								2, name_types, name_values, NULL, false, 0);
+	spi_check(ret, SPI_OK_UPDATE_RETURNING, "numbering the model version");
+	if (SPI_processed != 1)
+		elog(ERROR, "pg_learn: model name \"%s\" has no row in learn.names", m->name);
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 1, &isnull));
 	if (m->deploy)
 	{
 		ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
-									"WHERE name = $1 AND deployed",
+									"WHERE name OPERATOR(pg_catalog.=) $1 AND deployed",
 									1, name_types, name_values, NULL, false, 0);
 		spi_check(ret, SPI_OK_UPDATE, "undeploying the previous version");
 	}
@@ -290,8 +339,8 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	ret = SPI_execute_with_args("INSERT INTO learn.models (name, version, algorithm, task, "
 								"source, target, features, group_by, weight, params, n_rows, "
 								"n_skipped, metrics, train_seconds, deployed, trained_by) "
-								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
-								"$12, $13::jsonb, $14, $15, $16) RETURNING *",
+								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::pg_catalog.jsonb, $11, "
+								"$12, $13::pg_catalog.jsonb, $14, $15, $16) RETURNING *",
 								16, types, values, nulls, false, 1);
 	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
@@ -333,14 +382,14 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 
 /*
  * Split 'name@N' into name and version (0 for the deployed one); false
- * when the reference is malformed.
+ * when the reference is malformed.  N is written in plain digits without
+ * a leading zero, so each version has exactly one spelling.
  */
 static bool
 parse_model_ref(const char *spec, char **name, int *version)
 {
 	const char *at = strrchr(spec, '@');
-	char	   *end;
-	long		v;
+	int64		v = 0;
 
 	*version = 0;
 	if (at == NULL)
@@ -348,10 +397,16 @@ parse_model_ref(const char *spec, char **name, int *version)
 		*name = pstrdup(spec);
 		return true;
 	}
-	errno = 0;
-	v = strtol(at + 1, &end, 10);
-	if (at[1] == '\0' || *end != '\0' || errno != 0 || v < 1 || v > PG_INT32_MAX)
+	if (at == spec || at[1] < '1' || at[1] > '9')
 		return false;
+	for (const char *p = at + 1; *p; p++)
+	{
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+		if (v > PG_INT32_MAX)
+			return false;
+	}
 	*version = (int) v;
 	*name = pnstrdup(spec, at - spec);
 	return true;
@@ -375,10 +430,12 @@ catalog_lookup_model(const char *spec)
 	values[1] = Int32GetDatum(version);
 	nest = catalog_spi_begin();
 	if (version > 0)
-		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND version = $2",
+		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1 "
+									"AND version OPERATOR(pg_catalog.=) $2",
 									2, types, values, NULL, true, 1);
 	else
-		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name = $1 AND deployed",
+		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1 "
+									"AND deployed",
 									1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
 	if (SPI_processed > 0)
@@ -422,7 +479,7 @@ catalog_resolve_model(const char *spec)
 
 	values[0] = CStringGetTextDatum(name);
 	nest = catalog_spi_begin();
-	ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name = $1",
+	ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
 	exists = SPI_processed > 0;
@@ -481,7 +538,7 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 
 	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT name, version, features, group_by FROM learn.models "
-								"WHERE id = $1", 1, types, values, NULL, true, 1);
+								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -499,7 +556,8 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 		sm->group_by = text_array_elems(d, &sm->ngroupcols, mcxt);
 
 	ret = SPI_execute_with_args("SELECT group_key, position, estimate FROM learn.coefficients "
-								"WHERE model_id = $1 AND class = '' ORDER BY group_key, position",
+								"WHERE model_id OPERATOR(pg_catalog.=) $1 "
+								"AND class OPERATOR(pg_catalog.=) '' ORDER BY group_key, position",
 								1, types, values, NULL, true, 0);
 	spi_check(ret, SPI_OK_SELECT, "loading coefficients");
 	sm->groups = MemoryContextAllocZero(mcxt, sizeof(ScoringGroup) * Max(SPI_processed, 1));
@@ -542,38 +600,45 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 
 /*
  * Lock a model name and check that the caller may change it; returns the
- * number of versions matching version (all when 0).
+ * number of versions matching version (all when 0).  Runs as the caller
+ * and returns as the catalog's owner (sw), ready to write.
  */
 static int64
-lock_owned_name(const char *name, int version, const char *action)
+lock_owned_name(const char *name, int version, const char *action,
+				OwnerSwitch *sw)
 {
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		values[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	Oid			caller = GetUserId();
 	char	   *owner;
+	int			last_version;
+	bool		isnull;
+	int64		n;
 	int			ret;
 
-	lock_model_name(name);
-	owner = name_owner(name);
-	if (owner == NULL)
+	as_catalog_owner(sw);
+	if (!lock_name(name, NULL, &owner, &last_version))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name)));
-	ret = SPI_execute_with_args("SELECT count(*) FROM learn.models "
-								"WHERE name = $1 AND ($2 = 0 OR version = $2)",
+	check_owner(caller, name, owner, action, NULL);
+	ret = SPI_execute_with_args("SELECT pg_catalog.count(*) FROM learn.models "
+								"WHERE name OPERATOR(pg_catalog.=) $1 AND "
+								"($2 OPERATOR(pg_catalog.=) 0 OR version OPERATOR(pg_catalog.=) $2)",
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_SELECT, "counting model versions");
-	{
-		bool		isnull;
-		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												   SPI_tuptable->tupdesc, 1, &isnull));
-
-		if (n == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("model \"%s\" has no version %d", name, version)));
-		check_owner(name, owner, action, NULL);
-		return n;
-	}
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+									&isnull));
+	if (n == 0 && version > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, version)));
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name),
+				 errdetail("All its versions were dropped.")));
+	return n;
 }
 
 PG_FUNCTION_INFO_V1(learn_deploy);
@@ -596,14 +661,15 @@ learn_deploy(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("version must be at least 1")));
 	nest = catalog_spi_begin();
-	lock_owned_name(name, version, "deploy");
-	as_catalog_owner(&sw);
+	lock_owned_name(name, version, "deploy", &sw);
 	ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
-								"WHERE name = $1 AND deployed AND version <> $2",
+								"WHERE name OPERATOR(pg_catalog.=) $1 AND deployed "
+								"AND version OPERATOR(pg_catalog.<>) $2",
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_UPDATE, "undeploying the previous version");
 	ret = SPI_execute_with_args("UPDATE learn.models SET deployed = true "
-								"WHERE name = $1 AND version = $2 RETURNING *",
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND version OPERATOR(pg_catalog.=) $2 RETURNING *",
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_UPDATE_RETURNING, "deploying the version");
 	row = returned_model_row();
@@ -640,10 +706,10 @@ learn_drop_model(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(version);
 	nest = catalog_spi_begin();
-	n = lock_owned_name(name, version, "drop");
-	as_catalog_owner(&sw);
+	n = lock_owned_name(name, version, "drop", &sw);
 	ret = SPI_execute_with_args("DELETE FROM learn.models "
-								"WHERE name = $1 AND ($2 = 0 OR version = $2)",
+								"WHERE name OPERATOR(pg_catalog.=) $1 AND "
+								"($2 OPERATOR(pg_catalog.=) 0 OR version OPERATOR(pg_catalog.=) $2)",
 								2, types, values, NULL, false, 0);
 	spi_check(ret, SPI_OK_DELETE, "dropping the model");
 	as_caller(&sw);

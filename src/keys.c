@@ -58,6 +58,44 @@ output_depends_on_settings(Oid typid)
 		category == TYPCATEGORY_RANGE || category == TYPCATEGORY_USER;
 }
 
+static bool
+is_reg_type(Oid typid)
+{
+	switch (typid)
+	{
+		case REGPROCOID:
+		case REGPROCEDUREOID:
+		case REGOPEROID:
+		case REGOPERATOROID:
+		case REGCLASSOID:
+		case REGTYPEOID:
+		case REGCONFIGOID:
+		case REGDICTIONARYOID:
+		case REGNAMESPACEOID:
+		case REGROLEOID:
+		case REGCOLLATIONOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+void
+key_check_type(Oid typid, const char *column)
+{
+	Oid			base = getBaseType(typid);
+	Oid			elem = get_element_type(base);
+
+	if (is_reg_type(base) || (OidIsValid(elem) && is_reg_type(getBaseType(elem))))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("group_by column \"%s\" has type %s, which cannot key groups",
+						column, format_type_be(typid)),
+				 errdetail("The text of a %s value depends on search_path.",
+						   format_type_be(OidIsValid(elem) ? elem : base)),
+				 errhint("Cast the column to oid or text in a source query.")));
+}
+
 void
 key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt)
 {

@@ -20,6 +20,13 @@ typedef struct KeyFormatter
 	Oid			fast_type;		/* a type formatted directly, else InvalidOid */
 } KeyFormatter;
 
+/*
+ * Error unless values of typid can key groups: the text of reg* values
+ * (regclass, regproc, ...) depends on search_path, so one group could be
+ * stored under one text and scored under another.
+ */
+extern void key_check_type(Oid typid, const char *column);
+
 extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
 
 /* The canonical text of a non-NULL value (palloc'd). */

@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "common/hashfn.h"
 #include "common/int.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -25,6 +26,7 @@
 #include "numeric/linalg.h"
 
 PG_FUNCTION_INFO_V1(linear_trans);
+PG_FUNCTION_INFO_V1(linear_named_trans);
 PG_FUNCTION_INFO_V1(linreg_trans);
 PG_FUNCTION_INFO_V1(linear_combine);
 PG_FUNCTION_INFO_V1(linear_serial);
@@ -69,22 +71,42 @@ linear_state_workspace(LinearState *st, bool with_buffer)
 		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 }
 
-/* A state for k features; k < 0 leaves it unsized until the first row. */
+/*
+ * A state for k features; k < 0 leaves it unsized until the first row.
+ * family and signature say what made it (see LinearState).
+ */
 LinearState *
-linear_state_create(int k)
+linear_state_create(int k, char family, uint64 signature)
 {
 	LinearState *st = palloc0(sizeof(LinearState));
 
 	st->mcxt = CurrentMemoryContext;
+	st->family = family;
+	st->signature = signature;
 	if (k >= 0)
 		linear_state_size(st, k);
 	return st;
 }
 
+uint64
+linear_signature(const char *const *names, int n)
+{
+	uint64		h = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		/* the terminating NUL separates the names */
+		h = hash_bytes_extended((const unsigned char *) names[i], strlen(names[i]) + 1,
+								h);
+	}
+	return h == 0 ? 1 : h;
+}
+
 /*
  * A factor with an infinite or NaN entry: the data's squares overflow a
  * double (values near 1e154 and beyond).  The diagonal is enough to look
- * at, as every entry of a column feeds its diagonal.
+ * at, as every entry of a column feeds its diagonal; it also says which
+ * column overflowed.
  */
 static void
 check_factor(LinearState *st)
@@ -93,8 +115,23 @@ check_factor(LinearState *st)
 		if (!isfinite(st->R[j + j * st->ncols]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("the least-squares state overflowed"),
-					 errdetail("The values are too large to fit; rescale the features or the target.")));
+					 j == 0 ? errmsg("the least-squares state overflowed in the weights") :
+					 j == st->ncols - 1 ?
+					 errmsg("the least-squares state overflowed in the target") :
+					 errmsg("the least-squares state overflowed in feature %d", j),
+					 errdetail("Sums of squares of the values exceed the range of float8 (about 1e308)."),
+					 errhint("Rescale the values, e.g. divide them by a power of ten.")));
+}
+
+static void
+check_weight_sum(double sum_w)
+{
+	if (!isfinite(sum_w))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the sum of the weights overflowed"),
+				 errdetail("The weights add up to more than the range of float8 (about 1e308)."),
+				 errhint("Rescale the weights: only their ratios matter to the estimates.")));
 }
 
 void
@@ -154,21 +191,60 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 	}
 	st->n++;
 	st->sum_w += w;
+	if (unlikely(!isfinite(st->sum_w)))
+		check_weight_sum(st->sum_w);
 	if (++st->nbuf == st->bufcap)
 		linear_state_flush(st);
+}
+
+static const char *
+family_name(char family)
+{
+	return family == LINEAR_FAMILY_LINREG ? "learn.linreg_partial" : "learn.linear_partial";
+}
+
+/*
+ * Error unless src may be merged into dst: states of one family, made with
+ * the same feature names (or both without), with the same number of
+ * columns.  A state that has not seen a row or a merge yet takes on what
+ * it is merged with.
+ */
+static void
+check_mergeable(LinearState *dst, LinearState *src)
+{
+	if (src->family == 0)
+		return;
+	if (dst->family == 0)
+	{
+		dst->family = src->family;
+		dst->signature = src->signature;
+	}
+	if (src->family != dst->family)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot merge a state of %s with a state of %s",
+						family_name(dst->family), family_name(src->family))));
+	if (src->signature != dst->signature)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot merge linear states of different models"),
+				 errdetail(src->signature == 0 || dst->signature == 0 ?
+						   "One state names its features and the other does not." :
+						   "The states were made with different feature names.")));
+	if (src->ncols != 0 && dst->ncols != 0 && src->ncols != dst->ncols)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot merge linear states of %d and %d features",
+						dst->ncols - 2, src->ncols - 2)));
 }
 
 /* dst += src; src is consumed. */
 void
 linear_state_merge(LinearState *dst, LinearState *src)
 {
+	check_mergeable(dst, src);
 	if (src->ncols != 0 && dst->ncols == 0)
 		linear_state_size(dst, src->ncols - 2);
-	if (src->ncols != 0 && src->ncols != dst->ncols)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot merge linear states of %d and %d features",
-						dst->ncols - 2, src->ncols - 2)));
 	if (pg_add_s64_overflow(dst->n, src->n, &dst->n) ||
 		pg_add_s64_overflow(dst->n_skipped, src->n_skipped, &dst->n_skipped) ||
 		pg_add_s64_overflow(dst->n_zero_weight, src->n_zero_weight, &dst->n_zero_weight))
@@ -176,6 +252,7 @@ linear_state_merge(LinearState *dst, LinearState *src)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("row count of merged linear states out of range")));
 	dst->sum_w += src->sum_w;
+	check_weight_sum(dst->sum_w);
 	dst->sum_log_w += src->sum_log_w;
 	if (src->ncols == 0 || src->n == 0)
 		return;
@@ -188,11 +265,11 @@ linear_state_merge(LinearState *dst, LinearState *src)
 }
 
 /*
- * Serialized form (network byte order): version byte, int32 ncols, int64
- * n, n_skipped, n_zero_weight, float8 sum_w, sum_log_w, then the upper
- * triangle of R column by column.
+ * Serialized form (network byte order): version byte, family byte, int64
+ * signature, int32 ncols, int64 n, n_skipped, n_zero_weight, float8 sum_w,
+ * sum_log_w, then the upper triangle of R column by column.
  */
-#define LINEAR_HEADER_BYTES (1 + 4 + 3 * 8 + 2 * 8)
+#define LINEAR_HEADER_BYTES (1 + 1 + 8 + 4 + 3 * 8 + 2 * 8)
 
 bytea *
 linear_state_serialize(LinearState *st)
@@ -203,6 +280,8 @@ linear_state_serialize(LinearState *st)
 		linear_state_flush(st);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, LINEAR_STATE_VERSION);
+	pq_sendbyte(&buf, st->family);
+	pq_sendint64(&buf, (int64) st->signature);
 	pq_sendint32(&buf, st->ncols);
 	pq_sendint64(&buf, st->n);
 	pq_sendint64(&buf, st->n_skipped);
@@ -231,6 +310,8 @@ linear_state_deserialize(bytea *b)
 	LinearState *st;
 	int			len = VARSIZE_ANY_EXHDR(b);
 	int			version;
+	int			family;
+	uint64		signature;
 	int			ncols;
 
 	buf.data = VARDATA_ANY(b);
@@ -245,12 +326,18 @@ linear_state_deserialize(bytea *b)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported pg_learn linear state version %d", version),
 				 errhint("This build reads version %d.", LINEAR_STATE_VERSION)));
+	family = pq_getmsgbyte(&buf);
+	if (family != 0 && family != LINEAR_FAMILY_LINEAR && family != LINEAR_FAMILY_LINREG)
+		invalid_state("The state is of an unknown kind.");
+	signature = (uint64) pq_getmsgint64(&buf);
 	ncols = pq_getmsgint(&buf, 4);
 	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 2))
 		invalid_state("The number of columns is out of range.");
 	if (len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
 		invalid_state("The length does not match the number of columns.");
-	st = linear_state_create(ncols == 0 ? -1 : ncols - 2);
+	if (family == 0 && (ncols != 0 || signature != 0))
+		invalid_state("A state with columns must say what made it.");
+	st = linear_state_create(ncols == 0 ? -1 : ncols - 2, (char) family, signature);
 	st->n = pq_getmsgint64(&buf);
 	st->n_skipped = pq_getmsgint64(&buf);
 	st->n_zero_weight = pq_getmsgint64(&buf);
@@ -281,6 +368,7 @@ linear_state_deserialize(bytea *b)
 /* Per-call-site cache of a transition function over "any" features. */
 typedef struct TransCache
 {
+	uint64		signature;		/* of the feature names; 0 without */
 	int			k;
 	LearnArgKind *kinds;
 	bool		all_float8;		/* the common case, read without a switch */
@@ -385,23 +473,62 @@ check_response_weight(double y, double w)
 }
 
 /*
- * linear_trans(state internal, y float8, w float8, VARIADIC x "any")
+ * The signature of the feature names given as argument i of a transition
+ * function with k features: one name for each, none NULL.
  */
-Datum
-linear_trans(PG_FUNCTION_ARGS)
+static uint64
+names_signature(FunctionCallInfo fcinfo, int i, int k)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char **names;
+
+	if (PG_ARGISNULL(i))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the feature names must not be NULL")));
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(i), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d feature names were given for %d features", n, k)));
+	names = palloc(sizeof(char *) * Max(n, 1));
+	for (int j = 0; j < n; j++)
+	{
+		if (nulls[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the feature names must not contain NULL")));
+		names[j] = TextDatumGetCString(elems[j]);
+	}
+	return linear_signature(names, n);
+}
+
+/*
+ * The transition of learn.linear_partial: features from argument first on,
+ * their names (when named) in argument first - 1.
+ */
+static Datum
+linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "linear_trans");
 	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
-	TransCache *tc = trans_cache(fcinfo, 3);
+	TransCache *tc = trans_cache(fcinfo, first);
 
 	if (st == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+		MemoryContext old;
 
-		st = linear_state_create(tc->k);
+		/* the names are read once per call site, with the first row */
+		if (named && tc->signature == 0)
+			tc->signature = names_signature(fcinfo, first - 1, tc->k);
+		old = MemoryContextSwitchTo(aggcontext);
+		st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
 		MemoryContextSwitchTo(old);
 	}
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc, 3))
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc, first))
 		st->n_skipped++;
 	else
 	{
@@ -413,6 +540,23 @@ linear_trans(PG_FUNCTION_ARGS)
 	}
 	CHECK_FOR_INTERRUPTS();
 	PG_RETURN_POINTER(st);
+}
+
+/* linear_trans(state internal, y float8, w float8, VARIADIC x "any") */
+Datum
+linear_trans(PG_FUNCTION_ARGS)
+{
+	return linear_trans_common(fcinfo, 3, false);
+}
+
+/*
+ * linear_named_trans(state internal, y float8, w float8, names text[],
+ *					  VARIADIC x "any")
+ */
+Datum
+linear_named_trans(PG_FUNCTION_ARGS)
+{
+	return linear_trans_common(fcinfo, 4, true);
 }
 
 /*
@@ -431,7 +575,7 @@ linreg_trans(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
-		st = linear_state_create(-1);
+		st = linear_state_create(-1, LINEAR_FAMILY_LINREG, 0);
 		MemoryContextSwitchTo(old);
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -481,7 +625,7 @@ linreg_trans(PG_FUNCTION_ARGS)
 static LinearState *
 linear_state_copy(LinearState *src)
 {
-	LinearState *st = linear_state_create(-1);
+	LinearState *st = linear_state_create(-1, 0, 0);
 
 	linear_state_merge(st, src);
 	return st;
@@ -532,7 +676,7 @@ linear_merge_trans(PG_FUNCTION_ARGS)
 	MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
 	if (st == NULL)
-		st = linear_state_create(-1);
+		st = linear_state_create(-1, 0, 0);
 	MemoryContextSwitchTo(old);
 	if (part)
 		linear_state_merge(st, part);
@@ -769,6 +913,12 @@ linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 	/* bread (X'WX)^-1 = R^-1 R^-T, made only for robust fits */
 	la_upper_uut(rank, fit->rinv, bread);
 	la_sandwich(rank, bread, M, V, tmp);
+	for (int i = 0; i < rank; i++)
+		if (!isfinite(V[i + i * rank]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the robust (sandwich) covariance overflowed"),
+					 errhint("Rescale the features or the target, or train without \"robust\".")));
 	if (hc1 && fit->df_resid > 0)
 		scale = (double) fit->n / fit->df_resid;
 	r = 0;
@@ -857,9 +1007,12 @@ linreg_final(PG_FUNCTION_ARGS)
 	values[3] = float8_array_or_nulls(fit->std_error, k);
 	values[4] = float8_array_or_nulls(fit->statistic, k);
 	values[5] = float8_array_or_nulls(fit->p_value, k);
-	/* MADlib reports the condition number of X'X itself */
-	values[6] = nullable_float8(fit->condition_number * fit->condition_number,
-								&nulls[6]);
+	/*
+	 * MADlib's condition_no is the 2-norm condition number of X (its
+	 * documented example reports 9002.5 for the houses data, which is
+	 * sqrt(max/min eigenvalue of X'X)): learn.train's condition_number.
+	 */
+	values[6] = nullable_float8(fit->condition_number, &nulls[6]);
 	values[7] = Int64GetDatum(fit->n);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -1036,6 +1189,7 @@ meat_deserial(PG_FUNCTION_ARGS)
 	ms->n = pq_getmsgint64(&buf);
 	for (int i = 0; i < ncols * ncols; i++)
 		ms->M[i] = pq_getmsgfloat8(&buf);
+	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(ms);
 }
 
@@ -1053,6 +1207,13 @@ meat_final(PG_FUNCTION_ARGS)
 	if (ms->coef)
 		meat_flush(ms);
 	n = ms->ncols;
+	for (int i = 0; i < n * n; i++)
+		if (!isfinite(ms->M[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the robust standard errors overflowed"),
+					 errdetail("The sums of squared weighted residuals times the features exceed the range of float8 (about 1e308)."),
+					 errhint("Rescale the features or the target, or train without \"robust\".")));
 	full = palloc(sizeof(double) * n * n);
 	for (int j = 0; j < n; j++)
 		for (int i = 0; i < n; i++)

@@ -14,10 +14,21 @@
 #include "pg_learn.h"
 
 /* First byte of a serialized linear state; bump when the layout changes. */
-#define LINEAR_STATE_VERSION 1
+#define LINEAR_STATE_VERSION 2
+
+/*
+ * What made a state: learn.linear_partial (features without the constant)
+ * or learn.linreg_partial (x as given).  States of different families never
+ * merge.  0: not yet known (an empty state that only receives merges).
+ */
+#define LINEAR_FAMILY_LINEAR 'L'
+#define LINEAR_FAMILY_LINREG 'R'
 
 typedef struct LinearState
 {
+	char		family;			/* LINEAR_FAMILY_*, or 0 */
+	uint64		signature;		/* hash of the feature names; 0 when the
+								 * state was made without names */
 	int			ncols;			/* 1 + k + 1 */
 	int64		n;				/* rows folded (positive weight) */
 	int64		n_skipped;		/* rows with a NULL value */
@@ -33,7 +44,10 @@ typedef struct LinearState
 	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 
-extern LinearState *linear_state_create(int k);
+extern LinearState *linear_state_create(int k, char family, uint64 signature);
+
+/* The signature of a list of feature names (never 0). */
+extern uint64 linear_signature(const char *const *names, int n);
 extern void linear_state_add(LinearState *st, const double *x, double y,
 							 double w);
 extern void linear_state_flush(LinearState *st);

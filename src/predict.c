@@ -148,6 +148,7 @@ typedef struct PredictSite
 	int64		mapped_model_id;
 	Oid			rowtype;
 	int32		rowtypmod;
+	uint64		rowtype_id;		/* the typcache's identifier of its layout */
 	TupleDesc	tupdesc;		/* a copy, for deforming */
 	int		   *feat_att;		/* 0-based attribute of each feature */
 	LearnArgKind *feat_kind;
@@ -414,6 +415,7 @@ learn_predict_row(PG_FUNCTION_ARGS)
 	HeapTupleData tuple;
 	Oid			rowtype;
 	int32		rowtypmod;
+	uint64		rowtype_id;
 	double		result;
 
 	check_model_arg(fcinfo);
@@ -423,7 +425,14 @@ learn_predict_row(PG_FUNCTION_ARGS)
 	rec = PG_GETARG_HEAPTUPLEHEADER(1);
 	rowtype = HeapTupleHeaderGetTypeId(rec);
 	rowtypmod = HeapTupleHeaderGetTypMod(rec);
-	if (site->tupdesc == NULL || site->rowtype != rowtype || site->rowtypmod != rowtypmod)
+
+	/*
+	 * The same type may have another layout after ALTER TABLE: the
+	 * typcache gives each layout of a type its own identifier.
+	 */
+	rowtype_id = assign_record_type_identifier(rowtype, rowtypmod);
+	if (site->tupdesc == NULL || site->rowtype != rowtype ||
+		site->rowtypmod != rowtypmod || site->rowtype_id != rowtype_id)
 	{
 		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 		TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
@@ -442,6 +451,7 @@ learn_predict_row(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 		site->rowtype = rowtype;
 		site->rowtypmod = rowtypmod;
+		site->rowtype_id = rowtype_id;
 		site->mapped_model_id = 0;
 	}
 	if (site->mapped_model_id != site->model->id)

@@ -32,6 +32,7 @@
 #include "utils/varlena.h"
 
 #include "catalog.h"
+#include "keys.h"
 #include "linear.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
@@ -184,15 +185,52 @@ params_json(TrainParams *tp)
  * ---------------------------------------------------------------------
  */
 
+/* Skip white space, parentheses and SQL comments (nested / * * / ones too). */
+static const char *
+skip_space_and_comments(const char *p)
+{
+	for (;;)
+	{
+		if (isspace((unsigned char) *p) || *p == '(')
+			p++;
+		else if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+		}
+		else if (p[0] == '/' && p[1] == '*')
+		{
+			int			depth = 1;
+
+			p += 2;
+			while (*p && depth > 0)
+			{
+				if (p[0] == '/' && p[1] == '*')
+				{
+					depth++;
+					p += 2;
+				}
+				else if (p[0] == '*' && p[1] == '/')
+				{
+					depth--;
+					p += 2;
+				}
+				else
+					p++;
+			}
+		}
+		else
+			return p;
+	}
+}
+
 /* Does the source text start like a query rather than a relation name? */
 static bool
 looks_like_query(const char *src)
 {
 	static const char *const words[] = {"select", "with", "values", "table", NULL};
-	const char *p = src;
+	const char *p = skip_space_and_comments(src);
 
-	while (*p && (isspace((unsigned char) *p) || *p == '('))
-		p++;
 	for (int i = 0; words[i]; i++)
 	{
 		size_t		len = strlen(words[i]);
@@ -224,6 +262,17 @@ source_from_item(const char *src)
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("the source query must be a SELECT")));
+		if (((SelectStmt *) rs->stmt)->lockingClause != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the source query must not lock rows"),
+					 errdetail("Training only reads the source, on parallel workers that cannot lock rows."),
+					 errhint("Remove FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE or FOR KEY SHARE from the source.")));
+		if (((SelectStmt *) rs->stmt)->intoClause != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("the source query must not be a SELECT INTO"),
+					 errhint("Training only reads the source; remove INTO.")));
 		if (rs->stmt_len > 0)
 			text = pnstrdup(src + rs->stmt_location, rs->stmt_len);
 		else
@@ -412,15 +461,44 @@ text_arg(FunctionCallInfo fcinfo, int i, const char *what)
 	return text_to_cstring(PG_GETARG_TEXT_PP(i));
 }
 
-/* "s.col" list of the feature arguments, and y and w expressions. */
+/*
+ * The arguments of a training aggregate: y and w, the feature names when
+ * named (a text[] constant, which stamps the state), then the features as
+ * separate arguments.
+ */
 static void
 append_agg_args(StringInfo sql, const char *target, const char *weight,
-				List *features)
+				List *features, bool named)
 {
 	ListCell   *lc;
 
-	appendStringInfo(sql, "s.%s::float8, %s", quote_identifier(target),
-					 weight ? psprintf("s.%s::float8", quote_identifier(weight)) : "1::float8");
+	appendStringInfo(sql, "s.%s::pg_catalog.float8, %s", quote_identifier(target),
+					 weight ? psprintf("s.%s::pg_catalog.float8", quote_identifier(weight)) :
+					 "1::pg_catalog.float8");
+	if (named)
+	{
+		StringInfoData arr;
+
+		initStringInfo(&arr);
+		appendStringInfoChar(&arr, '{');
+		foreach(lc, features)
+		{
+			const char *f = lfirst(lc);
+
+			if (foreach_current_index(lc) > 0)
+				appendStringInfoChar(&arr, ',');
+			appendStringInfoChar(&arr, '"');
+			for (const char *c = f; *c; c++)
+			{
+				if (*c == '"' || *c == '\\')
+					appendStringInfoChar(&arr, '\\');
+				appendStringInfoChar(&arr, *c);
+			}
+			appendStringInfoChar(&arr, '"');
+		}
+		appendStringInfoChar(&arr, '}');
+		appendStringInfo(sql, ", %s::pg_catalog.text[]", quote_literal_cstr(arr.data));
+	}
 	foreach(lc, features)
 		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
 }
@@ -440,7 +518,7 @@ group_key_expr(List *group_by)
 						 foreach_current_index(lc) > 0 ? ", " : "",
 						 quote_identifier((char *) lfirst(lc)));
 	}
-	appendStringInfoString(&b, "]::text[]");
+	appendStringInfoString(&b, "]::pg_catalog.text[]");
 	return b.data;
 }
 
@@ -458,9 +536,9 @@ run_state_pass(const char *from, const char *target, const char *weight,
 	if (group_by != NIL)
 		appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
 	else
-		appendStringInfoString(&sql, "NULL::text[], ");
+		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
 	appendStringInfoString(&sql, "learn.linear_partial(");
-	append_agg_args(&sql, target, weight, features);
+	append_agg_args(&sql, target, weight, features, true);
 	appendStringInfo(&sql, ") FROM %s", from);
 	if (group_by != NIL)
 	{
@@ -555,17 +633,17 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 	initStringInfo(&sql);
 	if (group_by == NIL)
 	{
-		appendStringInfoString(&sql, "SELECT NULL::text, learn._linear_meat($2, ");
-		append_agg_args(&sql, target, weight, features);
+		appendStringInfoString(&sql, "SELECT NULL::pg_catalog.text, learn._linear_meat($2, ");
+		append_agg_args(&sql, target, weight, features, false);
 		appendStringInfo(&sql, ") FROM %s", from);
 	}
 	else
 	{
 		appendStringInfoString(&sql, "SELECT c.key, learn._linear_meat(c.coef, ");
-		append_agg_args(&sql, target, weight, features);
+		append_agg_args(&sql, target, weight, features, false);
 		appendStringInfo(&sql, ") FROM %s JOIN (SELECT k.key, $2[k.i:k.i][1:%d] AS coef "
-						 "FROM unnest($1) WITH ORDINALITY AS k(key, i)) AS c "
-						 "ON c.key = %s::text GROUP BY c.key",
+						 "FROM pg_catalog.unnest($1) WITH ORDINALITY AS k(key, i)) AS c "
+						 "ON c.key OPERATOR(pg_catalog.=) (%s)::pg_catalog.text GROUP BY c.key",
 						 from, k + 1, group_key_expr(group_by));
 	}
 	{
@@ -607,8 +685,17 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 		probe.key_text = knull ? NULL : TextDatumGetCString(kd);
 		found = bsearch(&probep, byKey, nfit, sizeof(GroupFit *), group_key_cmp);
 		if (found)
-			linear_fit_robust((*found)->fit, cols,
-							  (double *) ARR_DATA_PTR(DatumGetArrayTypeP(md)), k + 1, hc1);
+		{
+			ArrayType  *meat = DatumGetArrayTypeP(md);
+
+			/* read as dense memory: exactly (k + 1)^2 values, none NULL */
+			if (ARR_NDIM(meat) != 1 || ARR_HASNULL(meat) ||
+				ARR_ELEMTYPE(meat) != FLOAT8OID ||
+				ArrayGetNItems(ARR_NDIM(meat), ARR_DIMS(meat)) != (k + 1) * (k + 1))
+				elog(ERROR, "pg_learn: the robust pass returned a malformed matrix");
+			linear_fit_robust((*found)->fit, cols, (double *) ARR_DATA_PTR(meat),
+							  k + 1, hc1);
+		}
 	}
 }
 
@@ -739,7 +826,7 @@ learn_train(PG_FUNCTION_ARGS)
 	{
 		char	   *g = lfirst(lc);
 
-		find_column(cols, g, "group_by");
+		key_check_type(find_column(cols, g, "group_by")->typid, g);
 		if (strcmp(g, target) == 0 || (weight && strcmp(g, weight) == 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

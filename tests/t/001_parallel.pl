@@ -310,9 +310,13 @@ my %corrupt = (
 	'truncated to 3 bytes'  => q{substr(lr, 1, 3)},
 	'empty'                 => q{''::bytea},
 	'one byte appended'     => q{lr || '\x00'::bytea},
-	'column count too big'  => q{overlay(lr placing '\x7fffffff'::bytea from 2)},
-	'negative row count'    => q{overlay(lr placing '\xffffffffffffffff'::bytea from 6)},
-	'NaN in the factor'     => q{overlay(lr placing '\x7ff8000000000000'::bytea from 46)});
+	# layout: version, family, signature (8), column count (4), counts
+	# (3 x 8), sums (2 x 8), then the factor
+	'unknown family'        => q{set_byte(lr, 1, 0)},
+	'another signature'     => q{overlay(lr placing '\x0102030405060708'::bytea from 3)},
+	'column count too big'  => q{overlay(lr placing '\x7fffffff'::bytea from 11)},
+	'negative row count'    => q{overlay(lr placing '\xffffffffffffffff'::bytea from 15)},
+	'NaN in the factor'     => q{overlay(lr placing '\x7ff8000000000000'::bytea from 55)});
 
 foreach my $what (sort keys %corrupt)
 {
