@@ -16,8 +16,8 @@ DECLARE
 	strangers text;
 	grantee pg_catalog.oid;
 BEGIN
-	SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(o.classid, o.objid, 0),
-								 ', ' ORDER BY 1)
+	SELECT pg_catalog.string_agg(i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity,
+								 ', ' ORDER BY i.type, i.identity)
 	  INTO strangers
 	  FROM (SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass AS classid, p.oid AS objid
 			  FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'learn'::pg_catalog.regnamespace
@@ -45,7 +45,8 @@ BEGIN
 			UNION ALL
 			SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, s.oid
 			  FROM pg_catalog.pg_statistic_ext s WHERE s.stxnamespace = 'learn'::pg_catalog.regnamespace
-		   ) AS o
+		   ) AS o,
+		   LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) AS i
 	 WHERE NOT EXISTS (
 			-- members of the extension, and what belongs to a member (row
 			-- and array types, indexes, the identity sequence)

@@ -101,6 +101,23 @@ check_owner(Oid caller, const char *name, const char *owner,
 				 hint ? errhint("%s", hint) : 0));
 }
 
+/*
+ * Error unless the extension's SQL objects are as new as this library
+ * wants for writing the catalog: between installing a new library and
+ * ALTER EXTENSION pg_learn UPDATE, models still score, but training,
+ * deploying and dropping wait for the update (learn.names came in 0.2).
+ */
+static void
+require_current_catalog(void)
+{
+	if (!OidIsValid(get_relname_relid("names", get_namespace_oid("learn", false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the pg_learn extension in this database is older than its library"),
+				 errdetail("Training, deploying and dropping models need version 0.2 of the extension; scoring works meanwhile."),
+				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
+}
+
 /* check_owner for adding a version under a name */
 #define check_train_owner(caller, name, owner) \
 	check_owner(caller, name, owner, "add a version to", \
@@ -121,6 +138,7 @@ catalog_check_name_owner(const char *name)
 	char	   *owner = NULL;
 	int			ret;
 
+	require_current_catalog();
 	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT owner::pg_catalog.text FROM learn.names "
 								"WHERE name OPERATOR(pg_catalog.=) $1",
@@ -616,6 +634,7 @@ lock_owned_name(const char *name, int version, const char *action,
 	int64		n;
 	int			ret;
 
+	require_current_catalog();
 	as_catalog_owner(sw);
 	if (!lock_name(name, NULL, &owner, &last_version))
 		ereport(ERROR,
