@@ -48,6 +48,7 @@ SELECT learn.drop_model('dropped');
 });
 
 my $models_q = 'SELECT * FROM learn.models ORDER BY id';
+my $names_q = 'SELECT * FROM learn.names ORDER BY name';
 my $coefs_q =
   'SELECT * FROM learn.coefficients ORDER BY model_id, group_key, class, position';
 my $deployed_q =
@@ -64,6 +65,7 @@ my %before = (
 	models   => $node->safe_psql('src', $models_q),
 	coefs    => $node->safe_psql('src', $coefs_q),
 	deployed => $node->safe_psql('src', $deployed_q),
+	names    => $node->safe_psql('src', $names_q),
 	predict  => $node->safe_psql('src', $predict_q));
 my $last_id = $node->safe_psql('src',
 	q{SELECT last_value FROM learn.models_id_seq});
@@ -90,6 +92,8 @@ sub check_restored
 
 	is($target->safe_psql($db, $models_q), $before{models},
 		"$label: learn.models rows identical");
+	is($target->safe_psql($db, $names_q), $before{names},
+		"$label: learn.names restored (owners and the highest version numbers)");
 	is($target->safe_psql($db, $coefs_q), $before{coefs},
 		"$label: learn.coefficients rows identical");
 	is($target->safe_psql($db, $deployed_q), $before{deployed},
@@ -125,6 +129,11 @@ sub check_restored
 			q{SELECT string_agg(version || '=' || deployed, ' ' ORDER BY version)
 			  FROM learn.models WHERE name = 'price'}),
 		'1=false 2=true 3=false', "$label: deploy moves the deployed flag");
+
+	# the dropped name keeps its version numbers after the restore
+	is( $target->safe_psql($db,
+			q{SELECT version FROM learn.train('dropped', 'linear', 'sales', 'y', ARRAY['k'])}),
+		'2', "$label: the dropped name goes on at version 2");
 	my ($ret, $out, $err) = $target->psql($db,
 		q{UPDATE learn.models SET deployed = true WHERE name = 'price' AND version = 1});
 	like($err, qr/models_one_deployed|duplicate key/,

@@ -15,6 +15,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('cancel_priv');
 $node->init;
@@ -25,25 +28,7 @@ max_parallel_workers = 8
 });
 $node->start;
 
-# "SQLSTATE message" of the first error $sql raises as $user in $db, or
-# a description of what happened instead.
-sub error_of
-{
-	my ($db, $user, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql(
-		$db,
-		"\\set VERBOSITY verbose\n$sql",
-		connstr => $node->connstr($db) . " user=$user");
-	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
-	return "no error (exit $ret, output '$out', stderr '$err')";
-}
 
-sub as_user
-{
-	my ($db, $user, $sql) = @_;
-	return $node->safe_psql($db, $sql,
-		connstr => $node->connstr($db) . " user=$user");
-}
 
 # ---------------------------------------------------------------------
 # (a) cancelled and failed trainings
@@ -72,8 +57,7 @@ my $initial = $node->safe_psql('postgres', $state_q);
 is($initial, 'm@1=true / 4', 'one model with four terms to start with');
 
 # 1. statement_timeout fires during the data pass
-like( error_of(
-		'postgres', 'postgres', q{
+like( error_of($node, 'postgres', 'postgres', q{
 SET statement_timeout = '1s';
 SELECT 1 FROM learn.train('m', 'linear', 'huge', 'y', ARRAY['x1', 'x2', 'x3']);}),
 	qr/^57014 canceling statement due to statement timeout/, 'a training on a huge source is cancelled by statement_timeout');
@@ -134,24 +118,20 @@ is($node->safe_psql('postgres', $state_q), $initial,
 	'cancel after the model row was written: nothing left, m@1 still deployed');
 
 # 4. trainings that fail after the source was resolved
-like( error_of(
-		'postgres', 'postgres',
+like( error_of($node, 'postgres', 'postgres',
 		q{SELECT 1 FROM learn.train('m', 'linear', 'big', 'y')}),
 	qr/^42804 feature column "note" has type text/, 'a text column among the features fails the training');
-like( error_of(
-		'postgres', 'postgres',
+like( error_of($node, 'postgres', 'postgres',
 		q{SELECT 1 FROM learn.train('m', 'linear',
 		    'SELECT y, x1, CASE WHEN id = 200000 THEN ''NaN''::float8 ELSE x2 END AS x2 FROM big ORDER BY id',
 		    'y')}),
 	qr/^22023 feature 2 is NaN/, 'a NaN feature in the last row fails the training');
-like( error_of(
-		'postgres', 'postgres',
+like( error_of($node, 'postgres', 'postgres',
 		q{SELECT 1 FROM learn.train('m', 'linear',
 		    'SELECT y, x1, x2, CASE WHEN id = 200000 THEN -1 ELSE 1 END AS w FROM big ORDER BY id',
 		    'y', weight => 'w')}),
 	qr/^22023 weight -1 is not a finite non-negative number/, 'a negative weight in the last row fails the training');
-like( error_of(
-		'postgres', 'postgres',
+like( error_of($node, 'postgres', 'postgres',
 		q{SELECT 1 FROM learn.train('m', 'linear', 'big', 'y', ARRAY['x1', 'x2'],
 		                            '{"robust": "HC0"}', group_by => ARRAY['nosuchcolumn'])}),
 	qr/^42703 group_by column "nosuchcolumn" does not exist/, 'an unknown group column fails the training');
@@ -159,8 +139,7 @@ is($node->safe_psql('postgres', $state_q), $initial,
 	'failed trainings: nothing left behind');
 
 # a failure inside a larger transaction rolls everything back with it
-like( error_of(
-		'postgres', 'postgres', q{
+like( error_of($node, 'postgres', 'postgres', q{
 BEGIN;
 SELECT 1 FROM learn.train('m', 'linear', 'big', 'y', ARRAY['x1']);
 SELECT 1 FROM learn.train('m', 'linear', 'big', 'y', ARRAY['note']);
@@ -193,18 +172,16 @@ CREATE DATABASE adb OWNER alice;
 });
 
 # the extension is trusted: the database owner installs it
-as_user('adb', 'alice', 'CREATE EXTENSION pg_learn');
-is( as_user(
-		'adb', 'alice',
+as_user($node, 'adb', 'alice', 'CREATE EXTENSION pg_learn');
+is( as_user($node, 'adb', 'alice',
 		q{SELECT rolsuper || ' ' || extowner::regrole FROM pg_roles, pg_extension
 		  WHERE rolname = current_user AND extname = 'pg_learn'}),
 	'false alice', 'alice, no superuser, created the extension');
 $node->safe_psql('postgres', 'CREATE DATABASE other');
-like(error_of('other', 'bob', 'CREATE EXTENSION pg_learn'),
+like(error_of($node, 'other', 'bob', 'CREATE EXTENSION pg_learn'),
 	qr/^42501 permission denied for database other/, 'bob, not the database owner, cannot create it');
 
-as_user(
-	'adb', 'alice', q{
+as_user($node, 'adb', 'alice', q{
 CREATE TABLE data AS
 SELECT i AS id, (ARRAY['a', 'b'])[1 + i % 2] AS g,
        sin(i * 0.5) AS x1, cos(i * 0.2) AS x2,
@@ -219,7 +196,7 @@ my $alice_state_q = q{
 SELECT (SELECT string_agg(name || '@' || version || '=' || deployed || ':' || trained_by,
                           ' ' ORDER BY name, version) FROM learn.models)
     || ' / ' || (SELECT count(*) FROM learn.coefficients)};
-my $alice_state = as_user('adb', 'alice', $alice_state_q);
+my $alice_state = as_user($node, 'adb', 'alice', $alice_state_q);
 is($alice_state,
 	'ag@1=true:alice am@1=true:alice am@2=false:alice undeployed@1=false:alice / 14',
 	'alice trained her models');
@@ -241,72 +218,65 @@ is($alice_state,
 
 
 # bob reads with his own rights: nothing before the grant
-like( error_of(
-		'adb', 'bob',
+like( error_of($node, 'adb', 'bob',
 		q{SELECT 1 FROM learn.train('bm', 'linear', 'data', 'y', ARRAY['x1'])}),
 	qr/^42501 permission denied for table data/, 'bob cannot train on alice\'s table without SELECT on it');
-as_user('adb', 'alice', 'GRANT SELECT ON data TO bob');
+as_user($node, 'adb', 'alice', 'GRANT SELECT ON data TO bob');
 
 # reading and scoring
-is(as_user('adb', 'bob', $alice_state_q), $alice_state,
+is(as_user($node, 'adb', 'bob', $alice_state_q), $alice_state,
 	'bob reads learn.models and learn.coefficients');
-my $alice_scores = as_user('adb', 'alice',
+my $alice_scores = as_user($node, 'adb', 'alice',
 	q{SELECT sum(learn.predict('am', ARRAY[x1, x2])) || ' ' || sum(learn.predict('ag', d))
 	  FROM data d});
 like($alice_scores, qr/^-?\d.* -?\d/, 'alice scores her models');
-is( as_user(
-		'adb', 'bob',
+is( as_user($node, 'adb', 'bob',
 		q{SELECT sum(learn.predict('am', ARRAY[x1, x2])) || ' ' || sum(learn.predict('ag', d))
 		  FROM data d}),
 	$alice_scores,
 	'bob scores alice\'s models and gets the same values');
 
 # bob trains his own model on alice's data
-is( as_user(
-		'adb', 'bob',
+is( as_user($node, 'adb', 'bob',
 		q{SELECT version || ' ' || trained_by
 		  FROM learn.train('bm', 'linear', 'data', 'y', ARRAY['x1', 'x2'])}),
 	'1 bob', 'bob trains his own model on the granted table');
 
 my $with_bob =
   'ag@1=true:alice am@1=true:alice am@2=false:alice bm@1=true:bob undeployed@1=false:alice / 17';
-is(as_user('adb', 'bob', $alice_state_q), $with_bob, 'bob\'s model is in the catalog');
+is(as_user($node, 'adb', 'bob', $alice_state_q), $with_bob, 'bob\'s model is in the catalog');
 
 # what bob may not do to alice's models
-like( error_of(
-		'adb', 'bob',
+like( error_of($node, 'adb', 'bob',
 		q{SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1', 'x2'])}),
 	qr/^42501 permission denied to add a version to model "am"/, 'bob cannot retrain under alice\'s model name');
 
 # nor by putting his own "=" for text ahead of pg_catalog: the catalog's
 # queries run with search_path = pg_catalog, whatever the caller's
-as_user('adb', 'alice', 'GRANT CREATE ON DATABASE adb TO bob');
-as_user('adb', 'bob', q{
+as_user($node, 'adb', 'alice', 'GRANT CREATE ON DATABASE adb TO bob');
+as_user($node, 'adb', 'bob', q{
 CREATE SCHEMA evil;
 CREATE FUNCTION evil.never(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT false';
 CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.never)});
-like( error_of(
-		'adb', 'bob', q{
+like( error_of($node, 'adb', 'bob', q{
 SET search_path = evil, pg_catalog, public;
 SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1', 'x2'])}),
 	qr/^42501 permission denied to add a version to model "am"/,
 	'bob cannot retrain under alice\'s name with his own = operator first in search_path');
-like( error_of(
-		'adb', 'bob', q{
+like( error_of($node, 'adb', 'bob', q{
 SET search_path = evil, pg_catalog, public;
 SELECT learn.drop_model('am')}),
 	qr/^42501 permission denied to drop model "am"/,
 	'nor drop it that way');
-as_user('adb', 'bob', 'DROP SCHEMA evil CASCADE');
-like( error_of(
-		'adb', 'bob',
+as_user($node, 'adb', 'bob', 'DROP SCHEMA evil CASCADE');
+like( error_of($node, 'adb', 'bob',
 		q{SELECT 1 FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1'], '{"deploy": false}')}),
 	qr/^42501 permission denied to add a version to model "am"/, 'bob cannot add an undeployed version under alice\'s name either');
-like(error_of('adb', 'bob', q{SELECT 1 FROM learn.deploy('am', 2)}),
+like(error_of($node, 'adb', 'bob', q{SELECT 1 FROM learn.deploy('am', 2)}),
 	qr/^42501 permission denied to deploy model "am"/, 'bob cannot deploy alice\'s model');
-like(error_of('adb', 'bob', q{SELECT learn.drop_model('am')}),
+like(error_of($node, 'adb', 'bob', q{SELECT learn.drop_model('am')}),
 	qr/^42501 permission denied to drop model "am"/, 'bob cannot drop alice\'s model');
-like(error_of('adb', 'bob', q{SELECT learn.drop_model('am', 2)}),
+like(error_of($node, 'adb', 'bob', q{SELECT learn.drop_model('am', 2)}),
 	qr/^42501 permission denied to drop model "am"/, 'bob cannot drop a version of alice\'s model');
 
 # direct writes to the catalog tables: nobody but pg_learn's functions
@@ -335,32 +305,31 @@ foreach my $user ('bob', 'alice')
 	{
 		my ($sql, $table) = @$w;
 		(my $short = $sql) =~ s/\s+/ /g;
-		like(error_of('adb', $user, $sql),
+		like(error_of($node, 'adb', $user, $sql),
 			qr/^42501 permission denied for table $table/,
 			"$user cannot write the catalog directly: " . substr($short, 0, 50));
 	}
 }
-is(as_user('adb', 'alice', $alice_state_q),
+is(as_user($node, 'adb', 'alice', $alice_state_q),
 	$with_bob, 'alice\'s models are untouched by all of this');
 
 # what alice may do to her models, and may not do to bob's
-is(as_user('adb', 'alice', q{SELECT version FROM learn.deploy('am', 2)}),
+is(as_user($node, 'adb', 'alice', q{SELECT version FROM learn.deploy('am', 2)}),
 	'2', 'alice deploys version 2 of her model');
-is(as_user('adb', 'alice', q{SELECT learn.drop_model('am', 1)}),
+is(as_user($node, 'adb', 'alice', q{SELECT learn.drop_model('am', 1)}),
 	'1', 'alice drops version 1 of her model');
-is( as_user(
-		'adb', 'alice',
+is( as_user($node, 'adb', 'alice',
 		q{SELECT version FROM learn.train('am', 'linear', 'data', 'y', ARRAY['x1'])}),
 	'3', 'alice retrains under her model name');
-is(as_user('adb', 'alice', q{SELECT learn.drop_model('undeployed')}),
+is(as_user($node, 'adb', 'alice', q{SELECT learn.drop_model('undeployed')}),
 	'1', 'alice drops her undeployed model');
-like(error_of('adb', 'alice', q{SELECT 1 FROM learn.deploy('bm', 1)}),
+like(error_of($node, 'adb', 'alice', q{SELECT 1 FROM learn.deploy('bm', 1)}),
 	qr/^42501 permission denied to deploy model "bm"/, 'alice cannot deploy bob\'s model');
-like(error_of('adb', 'alice', q{SELECT learn.drop_model('bm')}),
+like(error_of($node, 'adb', 'alice', q{SELECT learn.drop_model('bm')}),
 	qr/^42501 permission denied to drop model "bm"/, 'alice cannot drop bob\'s model');
-is(as_user('adb', 'bob', q{SELECT learn.drop_model('bm')}),
+is(as_user($node, 'adb', 'bob', q{SELECT learn.drop_model('bm')}),
 	'1', 'bob drops his own model');
-is(as_user('adb', 'alice', $alice_state_q),
+is(as_user($node, 'adb', 'alice', $alice_state_q),
 	'ag@1=true:alice am@2=false:alice am@3=true:alice / 11',
 	'the catalog after alice\'s and bob\'s changes');
 

@@ -26,6 +26,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('search_path');
 $node->init;
@@ -36,23 +39,7 @@ max_parallel_workers = 8
 });
 $node->start;
 
-sub as_user
-{
-	my ($db, $user, $sql) = @_;
-	return $node->safe_psql($db, $sql,
-		connstr => $node->connstr($db) . " user=$user");
-}
 
-sub error_of
-{
-	my ($db, $user, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql(
-		$db,
-		"\\set VERBOSITY verbose\n$sql",
-		connstr => $node->connstr($db) . " user=$user");
-	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
-	return "no error (exit $ret, output '$out', stderr '$err')";
-}
 
 # ---------------------------------------------------------------------
 # (a) hostile objects in public
@@ -76,8 +63,7 @@ ANALYZE sales;
 
 # Every call of a hostile object leaves a row here (the table is
 # mallory's, writable by everyone), whoever runs it.
-as_user(
-	'shop', 'mallory', q{
+as_user($node, 'shop', 'mallory', q{
 CREATE TABLE public.captured (who name, what text);
 GRANT INSERT, SELECT ON public.captured TO PUBLIC;
 
@@ -158,11 +144,11 @@ my $captured_q = q{SELECT coalesce(string_agg(DISTINCT who || ':' || what, ', ')
                    FROM public.captured};
 
 # the hostile objects do work when they are reached: the probe is live
-as_user('shop', 'mallory',
+as_user($node, 'shop', 'mallory',
 	q{SET search_path = public, pg_catalog; SELECT 1 WHERE 'a'::text = 'a'::text});
-is(as_user('shop', 'mallory', $captured_q), 'mallory:=(text, text)',
+is(as_user($node, 'shop', 'mallory', $captured_q), 'mallory:=(text, text)',
 	'a shadowing operator runs when plain SQL reaches it');
-as_user('shop', 'mallory', 'TRUNCATE public.captured');
+as_user($node, 'shop', 'mallory', 'TRUNCATE public.captured');
 
 my @paths = ('"$user", public', 'public, pg_catalog');
 my $i = 0;
@@ -237,7 +223,7 @@ SELECT (SELECT version FROM learn.deploy('plain$i', 2))
 });
 	is($managed, '2 1 1 2', "search_path $path: deploy, drop and retrain");
 
-	is(as_user('shop', 'mallory', $captured_q), 'nothing',
+	is(as_user($node, 'shop', 'mallory', $captured_q), 'nothing',
 		"search_path $path: no hostile object ran");
 }
 
@@ -249,18 +235,16 @@ $node->safe_psql(
 CREATE ROLE dbo LOGIN;
 CREATE DATABASE owned OWNER dbo;
 });
-as_user('owned', 'dbo', 'CREATE EXTENSION pg_learn');
+as_user($node, 'owned', 'dbo', 'CREATE EXTENSION pg_learn');
 my $bootstrap = $node->safe_psql('postgres',
 	"SELECT rolname FROM pg_roles WHERE oid = 10");
-is( as_user(
-		'owned', 'dbo',
+is( as_user($node, 'owned', 'dbo',
 		q{SELECT nspowner::regrole || ' ' || extowner::regrole
 		  FROM pg_namespace, pg_extension
 		  WHERE nspname = 'learn' AND extname = 'pg_learn'}),
 	"$bootstrap dbo",
 	'schema learn belongs to the bootstrap superuser; the extension to the database owner');
-is( as_user(
-		'owned', 'dbo',
+is( as_user($node, 'owned', 'dbo',
 		q{SELECT has_schema_privilege('learn', 'CREATE') || ' '
 		         || has_schema_privilege('learn', 'USAGE')}),
 	'false true', 'the database owner may use schema learn, not create in it');
@@ -275,21 +259,20 @@ foreach my $sql (
 	q{CREATE TYPE learn.my_type AS (a int)})
 {
 	(my $short = $sql) =~ s/\s+/ /g;
-	like(error_of('owned', 'dbo', $sql),
+	like(error_of($node, 'owned', 'dbo', $sql),
 		qr/^42501 permission denied for schema learn/,
 		'the database owner cannot: ' . substr($short, 0, 60));
 }
-like(error_of('owned', 'dbo', 'ALTER SCHEMA learn OWNER TO dbo'),
+like(error_of($node, 'owned', 'dbo', 'ALTER SCHEMA learn OWNER TO dbo'),
 	qr/^42501 must be owner of schema learn/, 'nor take the schema');
-as_user('owned', 'dbo', 'GRANT CREATE ON SCHEMA learn TO dbo');
-is(as_user('owned', 'dbo', q{SELECT has_schema_privilege('learn', 'CREATE')}),
+as_user($node, 'owned', 'dbo', 'GRANT CREATE ON SCHEMA learn TO dbo');
+is(as_user($node, 'owned', 'dbo', q{SELECT has_schema_privilege('learn', 'CREATE')}),
 	'f', 'nor grant itself CREATE on it');
-like(error_of('owned', 'dbo', 'DROP SCHEMA learn CASCADE'),
+like(error_of($node, 'owned', 'dbo', 'DROP SCHEMA learn CASCADE'),
 	qr/^42501 must be owner of schema learn/, 'nor drop it');
 
 # the superuser trains and scores; the database owner's table is the data
-as_user(
-	'owned', 'dbo', q{
+as_user($node, 'owned', 'dbo', q{
 CREATE TABLE d AS SELECT i, sin(i) AS x, 2 * sin(i) + cos(i * 3) AS y FROM generate_series(1, 200) i;
 GRANT SELECT ON d TO PUBLIC;
 });
@@ -310,26 +293,23 @@ SELECT count(*) FROM pg_proc WHERE pronamespace = 'learn'::regnamespace
 # (c) 0.1 left the schema to the installing role; the update takes it back
 # ---------------------------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE old OWNER dbo');
-as_user('old', 'dbo', q{CREATE EXTENSION pg_learn VERSION '0.1'});
-is( as_user(
-		'old', 'dbo',
+as_user($node, 'old', 'dbo', q{CREATE EXTENSION pg_learn VERSION '0.1'});
+is( as_user($node, 'old', 'dbo',
 		q{SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'learn'}),
 	'dbo', 'version 0.1 left schema learn to the database owner');
-as_user(
-	'old', 'dbo', q{
+as_user($node, 'old', 'dbo', q{
 CREATE FUNCTION learn.predict(text, numeric[]) RETURNS float8 LANGUAGE sql AS 'SELECT 42::float8';
 GRANT CREATE ON SCHEMA learn TO PUBLIC;
 });
 like(
-	error_of('old', 'dbo', 'ALTER EXTENSION pg_learn UPDATE'),
+	error_of($node, 'old', 'dbo', 'ALTER EXTENSION pg_learn UPDATE'),
 	qr/^55000 schema learn holds objects that do not belong to pg_learn: function learn\.predict\(pg_catalog\.text,numeric\[\]\)/,
 	'the update stops at an object the database owner added to learn');
-is(as_user('old', 'dbo', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
+is(as_user($node, 'old', 'dbo', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
 	'0.1', 'and the extension stays at 0.1');
-as_user('old', 'dbo', 'DROP FUNCTION learn.predict(text, numeric[])');
-as_user('old', 'dbo', 'ALTER EXTENSION pg_learn UPDATE');
-is( as_user(
-		'old', 'dbo',
+as_user($node, 'old', 'dbo', 'DROP FUNCTION learn.predict(text, numeric[])');
+as_user($node, 'old', 'dbo', 'ALTER EXTENSION pg_learn UPDATE');
+is( as_user($node, 'old', 'dbo',
 		q{SELECT extversion || ' ' || nspowner::regrole || ' '
 		         || has_schema_privilege('dbo', 'learn', 'CREATE') || ' '
 		         || has_schema_privilege('public', 'learn', 'CREATE') || ' '
@@ -338,7 +318,7 @@ is( as_user(
 	"0.2 $bootstrap false false true",
 	'after the update: the schema is the superuser\'s, nobody else may create in it');
 like(
-	error_of('old', 'dbo',
+	error_of($node, 'old', 'dbo',
 		q{CREATE FUNCTION learn.predict(text, numeric[]) RETURNS float8 LANGUAGE sql AS 'SELECT 42::float8'}),
 	qr/^42501 permission denied for schema learn/,
 	'the database owner can no longer add an overload');

@@ -15,6 +15,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('upgrade');
 $node->init;
@@ -27,30 +30,14 @@ CREATE ROLE bob LOGIN;
 CREATE DATABASE up OWNER alice;
 });
 
-sub as_user
-{
-	my ($db, $user, $sql) = @_;
-	return $node->safe_psql($db, $sql,
-		connstr => $node->connstr($db) . " user=$user");
-}
 
-sub error_of
-{
-	my ($db, $user, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql(
-		$db,
-		"\\set VERBOSITY verbose\n$sql",
-		connstr => $node->connstr($db) . " user=$user");
-	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
-	return "no error (exit $ret, output '$out', stderr '$err')";
-}
 
 # The database owner installs the released version; the models in it were
 # trained by pg_learn 0.1's own library: tests/fixtures/v0_1_catalog.sql
 # holds the training data, the catalog rows 0.1 wrote and the scores 0.1
 # computed (made by tests/fixtures/make_v0_1_fixture.sh).
 my $fixture = 'tests/fixtures/v0_1_catalog.sql';
-as_user('up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.1'});
+as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.1'});
 $node->command_ok(
 	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'), '-f', $fixture ],
 	'load the models pg_learn 0.1 trained');
@@ -72,46 +59,41 @@ SELECT count(*) || ' of ' || (SELECT count(*) FROM scores_v0_1)
    AND learn.predict('shadow@1', ARRAY[k::float8]) = v.shadow_1
    AND learn.predict('bobs', s) = v.bobs};
 
-my $catalog_before = as_user('up', 'alice', $catalog_q);
-is(as_user('up', 'alice', $scores_q), '2000 of 2000',
+my $catalog_before = as_user($node, 'up', 'alice', $catalog_q);
+is(as_user($node, 'up', 'alice', $scores_q), '2000 of 2000',
 	'before the update, this library scores 0.1\'s models as 0.1 did');
-like( error_of(
-		'up', 'alice',
+like( error_of($node, 'up', 'alice',
 		q{SELECT 1 FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1'])}),
 	qr/^55000 the pg_learn extension in this database is older than its library/,
 	'before the update, training asks for ALTER EXTENSION UPDATE');
-like(error_of('up', 'alice', q{SELECT learn.drop_model('price', 1)}),
+like(error_of($node, 'up', 'alice', q{SELECT learn.drop_model('price', 1)}),
 	qr/^55000 /, 'and so does drop_model');
 
 # the update, by the database owner (the extension is trusted)
-as_user('up', 'alice', 'ALTER EXTENSION pg_learn UPDATE');
-is(as_user('up', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
+as_user($node, 'up', 'alice', 'ALTER EXTENSION pg_learn UPDATE');
+is(as_user($node, 'up', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
 	'0.2', 'updated to 0.2');
-is(as_user('up', 'alice', $catalog_q), $catalog_before,
+is(as_user($node, 'up', 'alice', $catalog_q), $catalog_before,
 	'learn.models and learn.coefficients are unchanged by the update');
-is(as_user('up', 'alice', $scores_q), '2000 of 2000',
+is(as_user($node, 'up', 'alice', $scores_q), '2000 of 2000',
 	'after the update every model scores exactly as 0.1 did');
-is( as_user(
-		'up', 'alice',
+is( as_user($node, 'up', 'alice',
 		q{SELECT string_agg(name || ':' || owner || ':' || last_version, ' ' ORDER BY name)
 		  FROM learn.names}),
 	'bobs:bob:1 per_store:alice:1 price:alice:2 robust:alice:1 shadow:alice:1',
 	'learn.names is filled from the models');
 
 # life goes on after the update
-is( as_user(
-		'up', 'alice',
+is( as_user($node, 'up', 'alice',
 		q{SELECT version FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1', 'x2'])}),
 	'3', 'the next version of price is 3 (one more than the highest left)');
-like( error_of(
-		'up', 'bob',
+like( error_of($node, 'up', 'bob',
 		q{SELECT 1 FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1'])}),
 	qr/^42501 permission denied to add a version to model "price"/,
 	'bob still cannot add a version to alice\'s model');
-is(as_user('up', 'alice', q{SELECT learn.drop_model('price', 3)}), '1',
+is(as_user($node, 'up', 'alice', q{SELECT learn.drop_model('price', 3)}), '1',
 	'alice drops version 3');
-is( as_user(
-		'up', 'alice',
+is( as_user($node, 'up', 'alice',
 		q{SELECT version FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1', 'x2'])}),
 	'4', 'and the next version is 4: 3 is never given again');
 
@@ -119,7 +101,7 @@ is( as_user(
 # a plain dump of a 0.1 database, restored where CREATE EXTENSION makes 0.2
 # ---------------------------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE old_src OWNER alice');
-as_user('old_src', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.1'});
+as_user($node, 'old_src', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.1'});
 $node->command_ok(
 	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('old_src'), '-f', $fixture ],
 	'another 0.1 database with the same models');
@@ -131,25 +113,21 @@ $node->safe_psql('postgres', 'CREATE DATABASE old_dst OWNER alice');
 $node->command_ok(
 	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('old_dst'), '-f', $dump ],
 	'restored into a new database');
-is( as_user(
-		'old_dst', 'alice',
+is( as_user($node, 'old_dst', 'alice',
 		q{SELECT extversion || ' ' || (SELECT count(*) FROM learn.models) || ' '
 		         || (SELECT count(*) FROM learn.names)
 		  FROM pg_extension WHERE extname = 'pg_learn'}),
 	'0.2 6 0', 'the restore made 0.2 with the six models and no name rows');
-is(as_user('old_dst', 'alice', $scores_q), '2000 of 2000',
+is(as_user($node, 'old_dst', 'alice', $scores_q), '2000 of 2000',
 	'the restored models score as 0.1 did');
-like( error_of(
-		'old_dst', 'bob',
+like( error_of($node, 'old_dst', 'bob',
 		q{SELECT 1 FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1'])}),
 	qr/^42501 permission denied to add a version to model "price"/,
 	'bob cannot take over a restored name: its owner comes from the restored models');
-is( as_user(
-		'old_dst', 'alice',
+is( as_user($node, 'old_dst', 'alice',
 		q{SELECT version FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1'])}),
 	'3', 'alice\'s next version of the restored name is 3');
-is( as_user(
-		'old_dst', 'alice',
+is( as_user($node, 'old_dst', 'alice',
 		q{SELECT owner || ':' || last_version FROM learn.names WHERE name = 'price'}),
 	'alice:3', 'and the name has its row now');
 
