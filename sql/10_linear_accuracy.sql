@@ -137,6 +137,14 @@ SELECT name, rel_err((metrics->>'r2')::float8, (SELECT (metrics->>'r2')::float8 
   FROM learn.models WHERE id IN (:s_big, :s_small) ORDER BY name;
 -- squares beyond a double are an error, not infinities
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e306 AS x, y * 1e306 AS y FROM scaled', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x, y * 1e306 AS y FROM scaled', 'y')$$);
+-- the sandwich of robust errors squares the residuals: 1e200 fits, its
+-- meat does not (a clean 22003, ungrouped and per group)
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e200 AS x, y * 1e200 AS y FROM scaled', 'y', params => '{"robust": "HC1"}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e200 AS x, y * 1e200 AS y, x::int % 2 AS g FROM scaled', 'y', '{x}', '{"robust": "HC0"}', '{g}')$$);
+-- weights whose sum is beyond a double
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x, y, 1e308 AS w FROM scaled', 'y', '{x}', weight => 'w')$$);
+SELECT try($$SELECT learn.linear_partial(y, 1e308, x) FROM scaled$$);
 
 -- a wide fit: 70 features (a state of 72 columns, folded by the blocked
 -- level-3 QR), the data of tests/reference/wide_reference.R
