@@ -203,11 +203,11 @@ as_caller(OwnerSwitch *sw)
  * REPEATABLE READ or SERIALIZABLE the transaction's snapshot cannot see
  * it, and PostgreSQL raises a serialization failure (40001) instead.
  *
- * creator: a new name gets a row owned by this role (NULL: do not create
- * rows).  A name whose row is
- * missing but which has versions (a catalog restored from an older
- * dump) gets one made from them.  Returns false when the name has no
- * row; sets *owner (palloc'd) and *last_version otherwise.
+ * creator: a new name gets a row owned by this role (NULL: no new
+ * names).  A name whose row is missing but which has versions (a catalog
+ * restored from a dump of 0.1) gets one made from them.  Returns false
+ * when the name has no row; sets *owner (palloc'd) and *last_version
+ * otherwise.
  */
 static bool
 lock_name(const char *name, Name creator, char **owner, int *last_version)
@@ -219,19 +219,18 @@ lock_name(const char *name, Name creator, char **owner, int *last_version)
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = creator ? NameGetDatum(creator) : (Datum) 0;
-	if (creator)
-	{
-		ret = SPI_execute_with_args("INSERT INTO learn.names (name, owner, last_version) "
-									"SELECT $1, COALESCE("
-									"(SELECT m.trained_by FROM learn.models m "
-									"WHERE m.name OPERATOR(pg_catalog.=) $1 "
-									"ORDER BY m.version LIMIT 1), $2), "
-									"COALESCE((SELECT pg_catalog.max(m.version) "
-									"FROM learn.models m WHERE m.name OPERATOR(pg_catalog.=) $1), 0) "
-									"ON CONFLICT (name) DO NOTHING",
-									2, types, values, NULL, false, 0);
-		spi_check(ret, SPI_OK_INSERT, "registering the model name");
-	}
+	ret = SPI_execute_with_args("INSERT INTO learn.names (name, owner, last_version) "
+								"SELECT $1, COALESCE("
+								"(SELECT m.trained_by FROM learn.models m "
+								"WHERE m.name OPERATOR(pg_catalog.=) $1 "
+								"ORDER BY m.version LIMIT 1), $2), "
+								"COALESCE((SELECT pg_catalog.max(m.version) "
+								"FROM learn.models m WHERE m.name OPERATOR(pg_catalog.=) $1), 0) "
+								"WHERE $2 IS NOT NULL OR EXISTS (SELECT FROM learn.models m "
+								"WHERE m.name OPERATOR(pg_catalog.=) $1) "
+								"ON CONFLICT (name) DO NOTHING",
+								2, types, values, creator ? NULL : " n", false, 0);
+	spi_check(ret, SPI_OK_INSERT, "registering the model name");
 	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
 								"RETURNING owner::pg_catalog.text, last_version",

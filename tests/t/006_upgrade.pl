@@ -120,6 +120,11 @@ is( as_user($node, 'old_dst', 'alice',
 	'0.2 6 0', 'the restore made 0.2 with the six models and no name rows');
 is(as_user($node, 'old_dst', 'alice', $scores_q), '2000 of 2000',
 	'the restored models score as 0.1 did');
+is(as_user($node, 'old_dst', 'alice', q{SELECT version FROM learn.deploy('shadow', 1)}),
+	'1', 'a restored name without its row can be deployed');
+like(error_of($node, 'old_dst', 'bob', q{SELECT learn.drop_model('robust')}),
+	qr/^42501 permission denied to drop model "robust"/,
+	'and bob cannot drop one: the owner comes from the restored models');
 like( error_of($node, 'old_dst', 'bob',
 		q{SELECT 1 FROM learn.train('price', 'linear', 'sales', 'y', ARRAY['x1'])}),
 	qr/^42501 permission denied to add a version to model "price"/,
