@@ -10,70 +10,120 @@
 -- that role put anything into it, the update stops and names it.
 -------------------------------------------------------------------------
 
+-- Nothing below may resolve a name through a schema that someone else
+-- could have written to: in 0.1 the installing role owned schema learn and
+-- could have put an operator there (say =(oid, regnamespace)) that would
+-- be a better match than pg_catalog's and run as the superuser running
+-- this script.  So the path is pg_catalog alone, and every operator below
+-- is written OPERATOR(pg_catalog.x) between operands of exactly its types.
+SET LOCAL search_path = pg_catalog, pg_temp;
+
 DO $$
 DECLARE
-	catalog_owner pg_catalog.name;
-	strangers text;
+	learn_ns pg_catalog.oid := pg_catalog.to_regnamespace('learn')::pg_catalog.oid;
+	pg_learn_ext pg_catalog.oid;
+	catalog_owner pg_catalog.oid;
+	strangers pg_catalog.text;
 	grantee pg_catalog.oid;
 BEGIN
-	SELECT pg_catalog.string_agg(i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity,
-								 ', ' ORDER BY i.type, i.identity)
+	SELECT e.oid INTO pg_learn_ext FROM pg_catalog.pg_extension e
+	 WHERE e.extname OPERATOR(pg_catalog.=) 'pg_learn'::pg_catalog.name;
+	SELECT c.relowner INTO catalog_owner FROM pg_catalog.pg_class c
+	 WHERE c.oid OPERATOR(pg_catalog.=) 'learn.models'::pg_catalog.regclass::pg_catalog.oid;
+
+	-- Every object in schema learn, and every member of pg_learn anywhere,
+	-- must belong to the owner of the catalog (the superuser that runs
+	-- pg_learn's scripts) and be a member of pg_learn, or be part of such a
+	-- member (row and array types, indexes, the identity sequence).
+	-- Anything else was put there by someone else, also an object that its
+	-- owner added to the extension with ALTER EXTENSION ... ADD.
+	WITH members AS (
+		SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+		 WHERE d.refclassid OPERATOR(pg_catalog.=)
+			   'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid
+		   AND d.refobjid OPERATOR(pg_catalog.=) pg_learn_ext
+		   AND d.deptype OPERATOR(pg_catalog.=) 'e'::"char")
+	SELECT pg_catalog.string_agg(pg_catalog.concat(i.type, ' ', i.identity), ', '
+								 ORDER BY i.type, i.identity)
 	  INTO strangers
-	  FROM (SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass AS classid, p.oid AS objid
-			  FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'learn'::pg_catalog.regnamespace
+	  FROM (SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid AS classid,
+				   p.oid AS objid, p.proowner AS owner
+			  FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR p.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid
-			  FROM pg_catalog.pg_operator o WHERE o.oprnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid, o.oid, o.oprowner
+			  FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR o.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid
-			  FROM pg_catalog.pg_class c WHERE c.relnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, c.oid, c.relowner
+			  FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid
-			  FROM pg_catalog.pg_type t WHERE t.typnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t.oid, t.typowner
+			  FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR t.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid
-			  FROM pg_catalog.pg_collation c WHERE c.collnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass::pg_catalog.oid, c.oid, c.collowner
+			  FROM pg_catalog.pg_collation c WHERE c.collnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_collation'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, c.oid
-			  FROM pg_catalog.pg_conversion c WHERE c.connamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass::pg_catalog.oid, c.oid, c.conowner
+			  FROM pg_catalog.pg_conversion c WHERE c.connamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_conversion'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, c.oid
-			  FROM pg_catalog.pg_ts_config c WHERE c.cfgnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass::pg_catalog.oid, c.oid, c.cfgowner
+			  FROM pg_catalog.pg_ts_config c WHERE c.cfgnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_config'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, d.oid
-			  FROM pg_catalog.pg_ts_dict d WHERE d.dictnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid, d.oid, d.dictowner
+			  FROM pg_catalog.pg_ts_dict d WHERE d.dictnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR d.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid)
 			UNION ALL
-			SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, s.oid
-			  FROM pg_catalog.pg_statistic_ext s WHERE s.stxnamespace = 'learn'::pg_catalog.regnamespace
+			SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, s.oid, s.stxowner
+			  FROM pg_catalog.pg_statistic_ext s WHERE s.stxnamespace OPERATOR(pg_catalog.=) learn_ns
+				 OR s.oid OPERATOR(pg_catalog.=) ANY (SELECT m.objid FROM members m WHERE m.classid
+					 OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid)
 		   ) AS o,
 		   LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) AS i
-	 WHERE NOT EXISTS (
-			-- members of the extension, and what belongs to a member (row
-			-- and array types, indexes, the identity sequence)
-			SELECT 1 FROM pg_catalog.pg_depend d
-			 WHERE d.classid = o.classid AND d.objid = o.objid
-			   AND d.deptype OPERATOR(pg_catalog.=) ANY (ARRAY['e', 'i', 'a']::"char"[]));
+	 WHERE o.owner OPERATOR(pg_catalog.<>) catalog_owner
+		OR NOT EXISTS (
+			SELECT FROM pg_catalog.pg_depend d
+			 WHERE d.classid OPERATOR(pg_catalog.=) o.classid
+			   AND d.objid OPERATOR(pg_catalog.=) o.objid
+			   AND ((d.deptype OPERATOR(pg_catalog.=) 'e'::"char"
+					 AND d.refclassid OPERATOR(pg_catalog.=)
+						 'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid
+					 AND d.refobjid OPERATOR(pg_catalog.=) pg_learn_ext)
+					OR d.deptype OPERATOR(pg_catalog.=) 'i'::"char"
+					OR d.deptype OPERATOR(pg_catalog.=) 'a'::"char"));
 	IF strangers IS NOT NULL THEN
 		RAISE EXCEPTION USING
 			ERRCODE = 'object_not_in_prerequisite_state',
-			MESSAGE = 'schema learn holds objects that do not belong to pg_learn: ' || strangers,
+			MESSAGE = pg_catalog.concat('schema learn holds objects that do not belong to pg_learn: ',
+										strangers),
 			HINT = 'Only pg_learn may create objects in schema learn.  Drop them (or move them '
 				   'to another schema) and update the extension again.';
 	END IF;
 
-	SELECT pg_catalog.pg_get_userbyid(c.relowner) INTO catalog_owner
-	  FROM pg_catalog.pg_class c
-	 WHERE c.oid = 'learn.models'::pg_catalog.regclass;
-	EXECUTE pg_catalog.format('ALTER SCHEMA learn OWNER TO %I', catalog_owner);
+	EXECUTE pg_catalog.format('ALTER SCHEMA learn OWNER TO %I',
+							  pg_catalog.pg_get_userbyid(catalog_owner));
 
 	-- whatever the former owner granted goes; everyone keeps USAGE only
 	FOR grantee IN
 		SELECT DISTINCT a.grantee
 		  FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) AS a
-		 WHERE n.oid = 'learn'::pg_catalog.regnamespace
+		 WHERE n.oid OPERATOR(pg_catalog.=) learn_ns
 		   AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
 	LOOP
-		IF grantee = 0 THEN
+		IF grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN
 			REVOKE ALL ON SCHEMA learn FROM PUBLIC;
 		ELSE
 			EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA learn FROM %I',
@@ -93,9 +143,11 @@ GRANT USAGE ON SCHEMA learn TO PUBLIC;
 -------------------------------------------------------------------------
 
 CREATE TABLE learn.names (
-	name			text PRIMARY KEY CHECK (name <> '' AND strpos(name, '@') = 0),
+	name			text PRIMARY KEY
+					CHECK (name OPERATOR(pg_catalog.<>) ''::pg_catalog.text
+						   AND pg_catalog.strpos(name, '@') OPERATOR(pg_catalog.=) 0),
 	owner			name NOT NULL,
-	last_version	integer NOT NULL CHECK (last_version >= 0)
+	last_version	integer NOT NULL CHECK (last_version OPERATOR(pg_catalog.>=) 0)
 );
 COMMENT ON TABLE learn.names IS 'One row per model name: its owner and the highest version number ever given';
 COMMENT ON COLUMN learn.names.name IS 'Model name';
@@ -103,7 +155,7 @@ COMMENT ON COLUMN learn.names.owner IS 'Role that trained the name''s first vers
 COMMENT ON COLUMN learn.names.last_version IS 'Highest version number given to the name, dropped versions included';
 
 INSERT INTO learn.names (name, owner, last_version)
-SELECT DISTINCT ON (name) name, trained_by, max(version) OVER (PARTITION BY name)
+SELECT DISTINCT ON (name) name, trained_by, pg_catalog.max(version) OVER (PARTITION BY name)
   FROM learn.models
  ORDER BY name, version;
 

@@ -6,8 +6,9 @@
  * scoring formats a row's values to find its group, possibly in another
  * session with other settings.  The output of dates, times, intervals,
  * floats, money and bytea depends on DateStyle, IntervalStyle, TimeZone,
- * extra_float_digits, lc_monetary and bytea_output, so those are fixed
- * while such a value is formatted; numerics lose their trailing zeros, as
+ * extra_float_digits, lc_monetary and bytea_output (and that of reg*
+ * values inside containers on search_path), so those are fixed while such
+ * a value is formatted; numerics lose their trailing zeros, as
  * GROUP BY puts 1.0 and 1.00 in one group.  Training calls learn._key_text() in
  * its SQL and scoring calls key_text(), so both sides agree.
  *-------------------------------------------------------------------------
@@ -39,6 +40,8 @@ static const char *const canonical_settings[][2] = {
 	{"extra_float_digits", "3"},
 	{"bytea_output", "hex"},
 	{"lc_monetary", "C"},
+	/* reg* values inside arrays, composites and ranges print qualified */
+	{"search_path", "pg_catalog"},
 };
 
 static bool
