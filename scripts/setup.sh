@@ -27,7 +27,9 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "pg_learn: installing$missing"
-	apt-get update -q
+	# stale or unreachable lists need not stop an install that can do without
+	apt-get update -q ||
+		echo "pg_learn: apt-get update failed; trying the package lists at hand" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
 
