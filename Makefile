@@ -19,10 +19,28 @@ REGRESS_OPTS = --inputdir=. --load-extension=pg_learn
 TAP_TESTS = 1
 PROVE_TESTS = tests/t/*.pl
 
-PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -Wall -Werror
+# Warnings are errors in CI and development builds (make WERROR=1), not in
+# a user's plain "make", which a newer compiler's new warning must not break.
+WERROR_FLAG = $(if $(filter 1 yes,$(WERROR)),-Werror)
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11 -Wall $(WERROR_FLAG)
 # distributions.c keeps extra precision with explicit fma(); no implicit contraction
 PG_CFLAGS = -ffp-contract=off
-SHLIB_LINK = -llapacke -lopenblas -lm
+
+# Serial OpenBLAS: the threaded one starts its threads when it is loaded,
+# before _PG_init could stop them, and parallelism comes from PostgreSQL's
+# workers.  Debian installs each OpenBLAS flavour in a directory of its own;
+# LAPACKE's own libblas.so.3 and liblapack.so.3 come from the same directory
+# through an RPATH (not RUNPATH: only RPATH also serves the dependencies of
+# dependencies), whatever update-alternatives chose for the system.
+SHLIB_LINK = $(if $(BLAS_DIR),-L$(BLAS_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(BLAS_DIR)) \
+	-llapacke -lopenblas -lm
+
+# Only the C functions the SQL scripts name, their info records and the
+# module's magic and init functions leave the library: PostgreSQL loads it
+# with RTLD_GLOBAL, where any other exported name could capture another
+# library's symbol.
+EXPORTS_MAP = pg_learn.map
+SHLIB_LINK += -Wl,--version-script=$(EXPORTS_MAP)
 
 # rebuild objects when a header they include changes
 override autodepend = yes
@@ -31,11 +49,53 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+BLAS_DIR ?= $(firstword $(wildcard /usr/lib/$(MULTIARCH)/openblas-serial))
+
+comma := ,
+
+# every PG_FUNCTION_INFO_V1(name) exports name and pg_finfo_name
+exported_functions = $(shell sed -n 's/^PG_FUNCTION_INFO_V1(\([A-Za-z0-9_]*\));.*/\1/p' $(OBJS:.o=.c) | sort -u)
+exported_symbols = Pg_magic_func _PG_init $(exported_functions) $(addprefix pg_finfo_,$(exported_functions))
+
+$(EXPORTS_MAP): $(OBJS:.o=.c) Makefile
+	{ echo '{'; echo '  global:'; \
+	  for s in $(sort $(exported_symbols)); do echo "    $$s;"; done; \
+	  echo '  local: *;'; echo '};'; } >$@
+
+$(shlib): $(EXPORTS_MAP)
+
+# Objects are rebuilt when what they were built with changes: WERROR (so a
+# strict build really compiles strictly), the PostgreSQL major version and
+# the BLAS.
+BUILD_FLAGS = .build-flags
+$(OBJS): $(BUILD_FLAGS)
+.PHONY: force
+$(BUILD_FLAGS): force
+	@echo '$(MAJORVERSION) $(WERROR_FLAG) $(BLAS_DIR)' | cmp -s - $@ || \
+		echo '$(MAJORVERSION) $(WERROR_FLAG) $(BLAS_DIR)' >$@
+
 # the numeric layer alone, against R's values
 .PHONY: unitcheck
 unitcheck:
-	$(CC) -std=c11 -O2 -Wall -Werror -Isrc/numeric -o tests/unit/test_distributions \
+	$(CC) -std=c11 -O2 -Wall $(WERROR_FLAG) -Isrc/numeric -o tests/unit/test_distributions \
 		tests/unit/test_distributions.c src/numeric/distributions.c -lm
 	tests/unit/test_distributions tests/unit/distributions_ref.csv
 
-EXTRA_CLEAN = tests/unit/test_distributions results regression.diffs regression.out tmp_check
+# The library exports exactly the symbols of the map, and every C function
+# the install scripts name is among them.
+.PHONY: exportcheck
+exportcheck: $(shlib)
+	nm -D --defined-only $(shlib) | awk '{ print $$NF }' | sort -u >exports.actual
+	printf '%s\n' $(exported_symbols) | sort -u >exports.expected
+	diff -u exports.expected exports.actual
+	sed -n "s/.*'MODULE_PATHNAME', *'\([A-Za-z0-9_]*\)'.*/\1/p" $(DATA) | sort -u | \
+		comm -23 - exports.actual >exports.missing
+	@if [ -s exports.missing ]; then \
+		echo "exportcheck: C functions named in the install scripts but not exported:"; \
+		cat exports.missing; exit 1; fi
+	@echo "exportcheck: $(shlib) exports $$(wc -l <exports.actual) symbols, as expected"
+	rm -f exports.actual exports.expected exports.missing
+
+EXTRA_CLEAN = tests/unit/test_distributions results regression.diffs regression.out tmp_check \
+	$(EXPORTS_MAP) $(BUILD_FLAGS) exports.actual exports.expected exports.missing

@@ -9,7 +9,8 @@
 # Usage: bench/run.sh [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]
 #                     [--no-setup]
 # Environment: BENCH_ROWS, BENCH_WORKERS, BENCH_RUNS, BENCH_SHARED_BUFFERS
-# (the options win), PGPORT (default 55438), PG_CONFIG.
+# (the options win), PGPORT (default 55438), PG_CONFIG (default: the
+# PostgreSQL the Debian release ships, see scripts/postgresql.sh).
 set -eu
 cd "$(dirname "$0")/.."
 

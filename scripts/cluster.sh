@@ -1,7 +1,9 @@
-# Sourced by demo.sh and test.sh: a throwaway PostgreSQL 15 cluster in a
-# temporary directory, stopped and removed on exit.  Exports PGHOST, PGPORT,
-# PGUSER and PGDATABASE for psql and pg_regress.
-PGBIN=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
+# Sourced by demo.sh, test.sh and bench/run.sh: a throwaway cluster of the
+# PostgreSQL that postgresql.sh picks (PG_CONFIG), in a temporary directory,
+# stopped and removed on exit.  Exports PGHOST, PGPORT, PGUSER and
+# PGDATABASE for psql and pg_regress.
+. ./scripts/postgresql.sh
+PGBIN=$("$PG_CONFIG" --bindir)
 CLUSTER_DIR=$(mktemp -d /tmp/pg_learn_cluster.XXXXXX)
 export PGHOST="$CLUSTER_DIR" PGPORT=${PGPORT:-55437} PGUSER=$(id -un) PGDATABASE=postgres
 

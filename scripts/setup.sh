@@ -1,12 +1,20 @@
 #!/bin/sh
-# Installs what pg_learn needs on Debian 12 (apt, as root), then builds and
-# installs the extension into PostgreSQL 15.
+# Installs what pg_learn needs on Debian (apt, as root): the PostgreSQL the
+# running release ships (see postgresql.sh) with its server headers, the
+# compiler, LAPACKE and the serial OpenBLAS; then builds the extension and
+# installs it into that PostgreSQL.  Set PG_CONFIG to use another one, and
+# WERROR=1 to make compiler warnings errors.
 set -eu
 cd "$(dirname "$0")/.."
+. ./scripts/postgresql.sh
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-PACKAGES="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 \
-liblapacke-dev libopenblas-dev libipc-run-perl perl"
+if [ -z "$PG_MAJOR" ]; then
+	echo "pg_learn: cannot tell the PostgreSQL version of PG_CONFIG=$PG_CONFIG" >&2
+	exit 1
+fi
+# libopenblas-serial-dev: the OpenBLAS that starts no threads in a backend
+PACKAGES="make gcc libc6-dev binutils postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
+liblapacke-dev libopenblas-serial-dev libipc-run-perl perl"
 
 missing=""
 for p in $PACKAGES; do
@@ -19,7 +27,9 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "pg_learn: installing$missing"
-	apt-get update -q
+	# stale or unreachable lists need not stop an install that can do without
+	apt-get update -q ||
+		echo "pg_learn: apt-get update failed; trying the package lists at hand" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
 

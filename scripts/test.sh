@@ -1,15 +1,19 @@
 #!/bin/sh
-# The whole test suite: set up, then the numeric unit tests, pg_regress
-# (installcheck) and the TAP tests against a throwaway cluster.  Exits
+# The whole test suite: set up (a strict build: warnings are errors), then
+# the numeric unit tests, the check of the library's exported symbols,
+# pg_regress (installcheck) and the TAP tests against a throwaway cluster
+# of the PostgreSQL the Debian release ships (or PG_CONFIG's).  Exits
 # non-zero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
+export WERROR=1
 if [ "${1:-}" != "--no-setup" ]; then
 	. ./scripts/as_postgres.sh
 	setup_then_drop_root ./scripts/test.sh --no-setup
 fi
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-make -s PG_CONFIG="$PG_CONFIG" unitcheck
+. ./scripts/postgresql.sh
+echo "pg_learn: testing against $("$PG_CONFIG" --version)"
+make -s PG_CONFIG="$PG_CONFIG" unitcheck exportcheck
 . ./scripts/cluster.sh
 status=0
 make -s PG_CONFIG="$PG_CONFIG" installcheck || status=$?

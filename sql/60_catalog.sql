@@ -10,6 +10,12 @@ SELECT pg_describe_object(classid, objid, objsubid) AS undocumented
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_learn')
    AND d.deptype = 'e'
    AND obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)) IS NULL
+   -- row types of tables and array types come with their table or element
+   -- type (PostgreSQL 17 and later list them as members too)
+   AND NOT EXISTS (SELECT FROM pg_type t
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                      AND (t.typcategory = 'A'
+                           OR t.typrelid IN (SELECT oid FROM pg_class WHERE relkind <> 'c')))
  ORDER BY 1;
 -- and every column of the catalog tables
 SELECT c.relname, a.attname AS undocumented_column

@@ -630,7 +630,7 @@ learn_predict_support(PG_FUNCTION_ARGS)
 		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
 		names[i] = CStringGetTextDatum(col);
 		{
-			Var		   *col = makeVar(row->varno, attnum, typid, typmod, collid, 0);
+			Var		   *col = learn_make_column_var(row, attnum, typid, typmod, collid);
 
 #if PG_VERSION_NUM >= 160000
 			/* nulled by the same outer joins as the row it replaces */

@@ -289,7 +289,7 @@ source_from_item(const char *src)
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("source \"%s\" is neither a table or view name nor a query", src),
 					 errhint("Give a name such as 'sales' or 'public.\"Sales 2024\"', or a query starting with SELECT, WITH, VALUES or TABLE.")));
-		names = stringToQualifiedNameList(src);
+		names = learn_qualified_name_list(src);
 		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, false);
 
 		return psprintf("%s AS s",
