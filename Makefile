@@ -2,7 +2,10 @@
 MODULE_big = pg_learn
 OBJS = \
 	src/pg_learn.o \
-	src/linear.o \
+	src/args.o \
+	src/family.o \
+	src/models/linear.o \
+	src/state/lsq.o \
 	src/catalog.o \
 	src/keys.o \
 	src/train.o \

@@ -268,7 +268,7 @@ nullable_float8(double v, char *null)
 
 Datum
 catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
-					TermRecord **terms, int *nterms)
+					LearnTerm **terms, int *nterms)
 {
 	int			nest;
 	Oid			name_types[2] = {TEXTOID, INT4OID};
@@ -373,7 +373,7 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	{
 		for (int t = 0; t < nterms[g]; t++)
 		{
-			TermRecord *tr = &terms[g][t];
+			LearnTerm  *tr = &terms[g][t];
 			Datum		tv[8];
 			char		tn[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
@@ -538,6 +538,17 @@ group_cmp(const void *a, const void *b)
 	return strcmp(((const ScoringGroup *) a)->key, ((const ScoringGroup *) b)->key);
 }
 
+/* Hand the stored terms of one group to the model's family. */
+static void
+load_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms,
+		   MemoryContext mcxt)
+{
+	ScoringGroup *g = &sm->groups[sm->ngroups++];
+
+	g->key = MemoryContextStrdup(mcxt, key);
+	g->data = sm->family->load(sm->nfeatures, terms, nterms, mcxt);
+}
+
 ScoringModel *
 catalog_load_scoring(int64 id, MemoryContext mcxt)
 {
@@ -550,11 +561,14 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	bool		isnull;
 	Datum		d;
 	int			ret;
-	ScoringGroup *cur = NULL;
+	char	   *algorithm;
 	char	   *curkey = NULL;
+	LearnTerm  *terms;
+	int			nterms = 0;
 
 	nest = catalog_spi_begin();
-	ret = SPI_execute_with_args("SELECT name, version, features, group_by FROM learn.models "
+	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm "
+								"FROM learn.models "
 								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
 	if (SPI_processed == 0)
@@ -571,6 +585,13 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	d = SPI_getbinval(tup, td, 4, &isnull);
 	if (!isnull)
 		sm->group_by = text_array_elems(d, &sm->ngroupcols, mcxt);
+	algorithm = TextDatumGetCString(SPI_getbinval(tup, td, 5, &isnull));
+	sm->family = learn_family_find(algorithm);
+	if (sm->family == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" version %d has algorithm \"%s\", which this library cannot score",
+						sm->name, sm->version, algorithm)));
 
 	ret = SPI_execute_with_args("SELECT group_key, position, estimate FROM learn.coefficients "
 								"WHERE model_id OPERATOR(pg_catalog.=) $1 "
@@ -578,13 +599,14 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 								1, types, values, NULL, true, 0);
 	spi_check(ret, SPI_OK_SELECT, "loading coefficients");
 	sm->groups = MemoryContextAllocZero(mcxt, sizeof(ScoringGroup) * Max(SPI_processed, 1));
+	terms = palloc0(sizeof(LearnTerm) * Max(SPI_processed, 1));
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		char	  **kv;
 		int			nk;
 		StringInfoData key;
-		int			pos;
-		double		est;
+		LearnTerm  *t;
+		Datum		est;
 
 		tup = SPI_tuptable->vals[r];
 		td = SPI_tuptable->tupdesc;
@@ -592,19 +614,23 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 		initStringInfo(&key);
 		for (int i = 0; i < nk; i++)
 			key_append(&key, kv[i]);
+		/* rows come ordered by group: a new key ends the previous group */
 		if (curkey == NULL || strcmp(curkey, key.data) != 0)
 		{
-			cur = &sm->groups[sm->ngroups++];
-			cur->key = MemoryContextStrdup(mcxt, key.data);
-			cur->coef = MemoryContextAllocZero(mcxt, sizeof(double) * (sm->nfeatures + 1));
-			curkey = cur->key;
+			if (curkey != NULL)
+				load_group(sm, curkey, terms, nterms, mcxt);
+			curkey = key.data;
+			nterms = 0;
 		}
-		pos = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
-		est = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
-		/* an aliased term (NULL estimate) contributes nothing, as in R */
-		if (!isnull && pos >= 0 && pos <= sm->nfeatures)
-			cur->coef[pos] = est;
+		t = &terms[nterms++];
+		t->position = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
+		est = SPI_getbinval(tup, td, 3, &isnull);
+		/* a NULL estimate (an aliased term) is NaN */
+		t->estimate = isnull ? NAN : DatumGetFloat8(est);
+		t->std_error = t->statistic = t->p_value = NAN;
 	}
+	if (curkey != NULL)
+		load_group(sm, curkey, terms, nterms, mcxt);
 	catalog_spi_end(nest);
 	if (sm->ngroups == 0)
 		ereport(ERROR,

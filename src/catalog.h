@@ -11,6 +11,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "family.h"
+
 /* A new model version, as train() has it before it is stored. */
 typedef struct ModelRecord
 {
@@ -30,35 +32,24 @@ typedef struct ModelRecord
 	bool		deploy;
 } ModelRecord;
 
-/* One stored term of a linear model. */
-typedef struct TermRecord
-{
-	int			position;
-	const char *term;
-	double		estimate;		/* NaN stores NULL */
-	double		std_error;
-	double		statistic;
-	double		p_value;
-} TermRecord;
-
 /* Error unless the current role may add a version under this name. */
 extern void catalog_check_name_owner(const char *name);
 
 /*
- * Store the model row and its terms (terms[g][0..nterms-1] for group g,
+ * Store the model row and its terms (terms[g][0..nterms[g]-1] for group g,
  * whose key is group_keys[g], a text[] datum, or (Datum) 0 when ungrouped).
  * Returns the stored learn.models row (labelled with its row type),
  * allocated in the caller's context.
  */
 extern Datum catalog_store_model(ModelRecord *m, int ngroups,
-								 Datum *group_keys, TermRecord **terms,
+								 Datum *group_keys, LearnTerm **terms,
 								 int *nterms);
 
 /* A model version parsed for scoring. */
 typedef struct ScoringGroup
 {
 	char	   *key;			/* group values joined by key_append */
-	double	   *coef;			/* 1 + nfeatures; intercept first (0 if none) */
+	void	   *data;			/* the group's terms as the family loaded them */
 } ScoringGroup;
 
 typedef struct ScoringModel
@@ -66,6 +57,7 @@ typedef struct ScoringModel
 	int64		id;
 	char	   *name;
 	int			version;
+	const LearnFamily *family;	/* by learn.models.algorithm */
 	int			nfeatures;
 	char	  **features;
 	int			ngroupcols;

@@ -1,17 +1,14 @@
 /*-------------------------------------------------------------------------
  * pg_learn.c
- *	  Module entry point: _PG_init, GUCs and the argument conversions every
- *	  aggregate and scoring function shares.
+ *	  Module entry point: _PG_init and the GUCs.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
 
-#include "catalog/pg_type.h"
-#include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
 
 #include "numeric/linalg.h"
+#include "predict.h"
 
 PG_MODULE_MAGIC;
 
@@ -35,55 +32,4 @@ _PG_init(void)
 	MarkGUCPrefixReserved("learn");
 
 	predict_init();
-}
-
-bool
-learn_arg_kind(Oid typid, LearnArgKind *kind)
-{
-	switch (typid)
-	{
-		case FLOAT8OID:
-			*kind = LEARN_ARG_FLOAT8;
-			return true;
-		case FLOAT4OID:
-			*kind = LEARN_ARG_FLOAT4;
-			return true;
-		case INT2OID:
-			*kind = LEARN_ARG_INT2;
-			return true;
-		case INT4OID:
-			*kind = LEARN_ARG_INT4;
-			return true;
-		case INT8OID:
-			*kind = LEARN_ARG_INT8;
-			return true;
-		case NUMERICOID:
-			*kind = LEARN_ARG_NUMERIC;
-			return true;
-		case BOOLOID:
-			*kind = LEARN_ARG_BOOL;
-			return true;
-		default:
-			return false;
-	}
-}
-
-LearnArgKind *
-learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, MemoryContext mcxt)
-{
-	int			nargs = PG_NARGS();
-	LearnArgKind *kinds = MemoryContextAlloc(mcxt,
-											 sizeof(LearnArgKind) * Max(nargs - first, 1));
-
-	for (int i = first; i < nargs; i++)
-	{
-		Oid			typid = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, i));
-
-		if (!learn_arg_kind(typid, &kinds[i - first]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("feature %d has type %s, which is not numeric or boolean",
-							i - first + 1, format_type_be(typid))));
-	}
-	return kinds;
 }

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * predict.c
- *	  Scoring: learn.predict by model name (array and row forms) and the
- *	  immutable learn.linear_predict.
+ *	  Scoring: learn.predict by model name (array and row forms), its
+ *	  planner support function, and the per-backend cache of loaded model
+ *	  versions.  Each version is loaded and scored by its family
+ *	  (ScoringModel.family); nothing here knows one by name.
  *
  * A model name is resolved once per statement and call site (fn_extra
  * lives as long as the executor's FmgrInfo), so a redeploy is seen by the
@@ -32,14 +34,15 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "args.h"
 #include "catalog.h"
 #include "keys.h"
+#include "predict.h"
 
 PG_FUNCTION_INFO_V1(learn_predict_array);
 PG_FUNCTION_INFO_V1(learn_predict_row);
 PG_FUNCTION_INFO_V1(learn_predict_cols);
 PG_FUNCTION_INFO_V1(learn_predict_support);
-PG_FUNCTION_INFO_V1(learn_linear_predict);
 
 /* ---------------------------------------------------------------------
  * Per-backend cache of parsed model versions
@@ -204,14 +207,11 @@ predict_site(FunctionCallInfo fcinfo)
 	return site;
 }
 
-static double
-linear_score(const double *coef, const double *x, int n)
+/* Score one row of features with a group of a model. */
+static inline double
+model_score(const ScoringModel *m, const ScoringGroup *g, const double *x)
 {
-	double		y = coef[0];
-
-	for (int j = 0; j < n; j++)
-		y += coef[j + 1] * x[j];
-	return y;
+	return m->family->score(g->data, x, m->nfeatures);
 }
 
 Datum
@@ -250,7 +250,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 						m->name, m->nfeatures, n),
 				 errhint("The order is that of learn.models.features.")));
 	if (!ARR_HASNULL(xa))
-		PG_RETURN_FLOAT8(linear_score(m->groups[0].coef, (double *) ARR_DATA_PTR(xa), n));
+		PG_RETURN_FLOAT8(model_score(m, &m->groups[0], (double *) ARR_DATA_PTR(xa)));
 	deconstruct_array(xa, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	for (int j = 0; j < n; j++)
@@ -259,7 +259,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		site->x[j] = DatumGetFloat8(elems[j]);
 	}
-	PG_RETURN_FLOAT8(linear_score(m->groups[0].coef, site->x, n));
+	PG_RETURN_FLOAT8(model_score(m, &m->groups[0], site->x));
 }
 
 /*
@@ -394,7 +394,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		if (grp == NULL)
 			return false;
 	}
-	*result = linear_score(grp->coef, site->x, m->nfeatures);
+	*result = model_score(m, grp, site->x);
 	return true;
 }
 
@@ -537,29 +537,6 @@ learn_predict_cols(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 	}
 	PG_RETURN_FLOAT8(result);
-}
-
-Datum
-learn_linear_predict(PG_FUNCTION_ARGS)
-{
-	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
-	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
-	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
-
-	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef and x must be one-dimensional arrays")));
-	if (nc != nx + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
-						nc, nx)));
-	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(linear_score((double *) ARR_DATA_PTR(ca),
-								  (double *) ARR_DATA_PTR(xa), nx));
 }
 
 /*

@@ -1,10 +1,13 @@
 /*-------------------------------------------------------------------------
  * train.c
- *	  learn.train(): the driver.  It resolves the source and its columns,
- *	  runs the aggregate pass over them through SPI (one pass, shared by
- *	  PostgreSQL's parallel workers; a second one only for sandwich
- *	  standard errors), solves each group's state and hands the result to
- *	  catalog.c.
+ *	  learn.train(): the driver.  It looks the algorithm up in the family
+ *	  registry, resolves the source and its columns, runs the family's
+ *	  aggregate passes over them through SPI (pass 1 shared by PostgreSQL's
+ *	  parallel workers; later passes only when the family asks for them),
+ *	  has the family fit each group and hands the result to catalog.c.
+ *
+ * Nothing here knows a family by name: what differs between algorithms is
+ * behind the callbacks of family.h.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -31,28 +34,15 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "args.h"
 #include "catalog.h"
+#include "family.h"
 #include "keys.h"
-#include "linear.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
 #define TRAIN_MAX_FEATURES (FUNC_MAX_ARGS - 4)
-
-typedef enum RobustKind
-{
-	ROBUST_NONE,
-	ROBUST_HC0,
-	ROBUST_HC1
-} RobustKind;
-
-typedef struct TrainParams
-{
-	bool		intercept;
-	RobustKind	robust;
-	bool		deploy;
-} TrainParams;
 
 /* A column of the source. */
 typedef struct SourceColumn
@@ -66,119 +56,11 @@ typedef struct GroupFit
 {
 	Datum		key;			/* text[] datum, (Datum) 0 when ungrouped */
 	char	   *key_text;		/* its text form */
-	LinearState *state;
-	LinearFit  *fit;			/* NULL when the fit failed */
+	void	   *state;			/* the family's, from pass 1 */
+	LearnCounts counts;
+	void	   *fit;			/* the family's; NULL when the fit failed */
 	const char *reason;
 } GroupFit;
-
-/* ---------------------------------------------------------------------
- * Parameters
- * ---------------------------------------------------------------------
- */
-
-static const char *const linear_params[] = {"intercept", "robust", "deploy", NULL};
-
-/* Common parameters of DESIGN.md that the linear fit does not take yet. */
-static const char *const later_params[] = {"test_fraction", "seed", "max_iterations",
-	"tolerance", "standardize", "impute", "verbose", NULL};
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-	for (int i = 0; list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
-
-static void
-param_type_error(const char *key, const char *expected)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("parameter \"%s\" must be %s", key, expected)));
-}
-
-static void
-parse_params(Jsonb *params, TrainParams *tp)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	tp->intercept = true;
-	tp->robust = ROBUST_NONE;
-	tp->deploy = true;
-	if (params == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(params))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("params must be a JSON object")));
-
-	it = JsonbIteratorInit(&params->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		char	   *key;
-
-		if (tok != WJB_KEY)
-			continue;
-		key = pnstrdup(v.val.string.val, v.val.string.len);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (!in_list(key, linear_params))
-		{
-			if (in_list(key, later_params))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("parameter \"%s\" is not supported by algorithm \"linear\" yet", key)));
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown parameter \"%s\" for algorithm \"linear\"", key),
-					 errhint("Valid parameters are intercept, robust and deploy.")));
-		}
-		if (strcmp(key, "intercept") == 0)
-		{
-			if (v.type != jbvBool)
-				param_type_error(key, "true or false");
-			tp->intercept = v.val.boolean;
-		}
-		else if (strcmp(key, "deploy") == 0)
-		{
-			if (v.type != jbvBool)
-				param_type_error(key, "true or false");
-			tp->deploy = v.val.boolean;
-		}
-		else if (strcmp(key, "robust") == 0)
-		{
-			char	   *s;
-
-			if (v.type == jbvBool && !v.val.boolean)
-				tp->robust = ROBUST_NONE;
-			else if (v.type == jbvString)
-			{
-				s = pnstrdup(v.val.string.val, v.val.string.len);
-				if (pg_strcasecmp(s, "HC0") == 0)
-					tp->robust = ROBUST_HC0;
-				else if (pg_strcasecmp(s, "HC1") == 0)
-					tp->robust = ROBUST_HC1;
-				else
-					param_type_error(key, "\"HC0\", \"HC1\" or false");
-			}
-			else
-				param_type_error(key, "\"HC0\", \"HC1\" or false");
-		}
-	}
-}
-
-static char *
-params_json(TrainParams *tp)
-{
-	return psprintf("{\"intercept\": %s, \"robust\": %s, \"deploy\": %s}",
-					tp->intercept ? "true" : "false",
-					tp->robust == ROBUST_HC0 ? "\"HC0\"" :
-					tp->robust == ROBUST_HC1 ? "\"HC1\"" : "false",
-					tp->deploy ? "true" : "false");
-}
 
 /* ---------------------------------------------------------------------
  * The source
@@ -403,50 +285,6 @@ text_array_to_list(ArrayType *arr, const char *what)
 }
 
 /* ---------------------------------------------------------------------
- * JSON output
- * ---------------------------------------------------------------------
- */
-
-static void
-json_number(StringInfo buf, const char *key, double v)
-{
-	if (buf->len > 1)
-		appendStringInfoString(buf, ", ");
-	escape_json(buf, key);
-	if (isfinite(v))
-		appendStringInfo(buf, ": %.17g", v);
-	else
-		appendStringInfoString(buf, ": null");
-}
-
-static void
-fit_metrics_json(StringInfo out, LinearState *st, LinearFit *fit)
-{
-	StringInfoData buf;
-
-	/* json_number puts a comma before every member but the first */
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	json_number(&buf, "n", (double) st->n);
-	json_number(&buf, "n_skipped", (double) st->n_skipped);
-	json_number(&buf, "rank", fit->rank);
-	json_number(&buf, "df_residual", fit->df_resid);
-	json_number(&buf, "r2", fit->r2);
-	json_number(&buf, "adj_r2", fit->adj_r2);
-	json_number(&buf, "rmse", fit->rmse);
-	json_number(&buf, "sigma", fit->sigma);
-	json_number(&buf, "f_statistic", fit->f_statistic);
-	json_number(&buf, "f_p_value", fit->f_p_value);
-	json_number(&buf, "log_likelihood", fit->log_likelihood);
-	json_number(&buf, "aic", fit->aic);
-	json_number(&buf, "bic", fit->bic);
-	json_number(&buf, "condition_number", fit->condition_number);
-	appendStringInfoChar(&buf, '}');
-	appendStringInfoString(out, buf.data);
-	pfree(buf.data);
-}
-
-/* ---------------------------------------------------------------------
  * The driver
  * ---------------------------------------------------------------------
  */
@@ -524,8 +362,9 @@ group_key_expr(List *group_by)
 
 /* Pass 1: the state of each group.  Results are copied to mcxt. */
 static GroupFit *
-run_state_pass(const char *from, const char *target, const char *weight,
-			   List *features, List *group_by, int *ngroups, MemoryContext mcxt)
+run_state_pass(const LearnFamily *family, void *plan, const char *from,
+			   const char *target, const char *weight, List *features,
+			   List *group_by, int *ngroups, MemoryContext mcxt)
 {
 	StringInfoData sql;
 	GroupFit   *groups;
@@ -537,8 +376,8 @@ run_state_pass(const char *from, const char *target, const char *weight,
 		appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
 	else
 		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
-	appendStringInfoString(&sql, "learn.linear_partial(");
-	append_agg_args(&sql, target, weight, features, true);
+	appendStringInfo(&sql, "%s(", family->state_aggregate);
+	append_agg_args(&sql, target, weight, features, family->state_named);
 	appendStringInfo(&sql, ") FROM %s", from);
 	if (group_by != NIL)
 	{
@@ -577,7 +416,7 @@ run_state_pass(const char *from, const char *target, const char *weight,
 			g->key = datumCopy(key, false, -1);
 			g->key_text = OidOutputFunctionCall(F_ARRAY_OUT, g->key);
 		}
-		g->state = linear_state_deserialize(DatumGetByteaPP(state));
+		g->state = family->absorb(plan, DatumGetByteaPP(state), &g->counts);
 		MemoryContextSwitchTo(old);
 	}
 	return groups;
@@ -595,36 +434,37 @@ group_key_cmp(const void *a, const void *b)
 	return strcmp(ka, kb);
 }
 
-/* Pass 2 of a robust fit: the meat of each fitted group. */
+/*
+ * A later pass of the family (pass >= 2) over the fitted groups: the
+ * pass's aggregate with each group's parameters, its result handed back
+ * to the family.
+ */
 static void
-run_meat_pass(const char *from, const char *target, const char *weight,
-			  List *features, List *group_by, GroupFit *groups, int ngroups,
-			  const int *cols, bool hc1)
+run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass *lp,
+			   const char *from, const char *target, const char *weight,
+			   List *features, List *group_by, GroupFit *groups, int ngroups)
 {
-	int			k = list_length(features);
+	int			np = lp->nparam;
 	StringInfoData sql;
 	int			nfit = 0;
 	Datum	   *keys;
-	Datum	   *coefs;
+	Datum	   *params;
+	double	   *param = palloc(sizeof(double) * np);
 	int			ret;
 	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
 	Datum		values[2];
 	GroupFit  **byKey;
 
 	keys = palloc(sizeof(Datum) * ngroups);
-	coefs = palloc(sizeof(Datum) * ngroups * (k + 1));
+	params = palloc(sizeof(Datum) * ngroups * np);
 	for (int g = 0; g < ngroups; g++)
 	{
-		LinearFit  *fit = groups[g].fit;
-
-		if (fit == NULL)
+		if (groups[g].fit == NULL)
 			continue;
 		keys[nfit] = CStringGetTextDatum(groups[g].key_text ? groups[g].key_text : "");
-		if (!fit->intercept)
-			coefs[nfit * (k + 1)] = Float8GetDatum(0.0);
-		for (int j = 0; j < fit->p; j++)
-			coefs[nfit * (k + 1) + cols[j]] =
-				Float8GetDatum(fit->aliased[j] ? 0.0 : fit->coef[j]);
+		family->pass_param(plan, pass, groups[g].fit, param);
+		for (int j = 0; j < np; j++)
+			params[nfit * np + j] = Float8GetDatum(param[j]);
 		nfit++;
 	}
 	if (nfit == 0)
@@ -633,34 +473,34 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 	initStringInfo(&sql);
 	if (group_by == NIL)
 	{
-		appendStringInfoString(&sql, "SELECT NULL::pg_catalog.text, learn._linear_meat($2, ");
+		appendStringInfo(&sql, "SELECT NULL::pg_catalog.text, %s($2, ", lp->aggregate);
 		append_agg_args(&sql, target, weight, features, false);
 		appendStringInfo(&sql, ") FROM %s", from);
 	}
 	else
 	{
-		appendStringInfoString(&sql, "SELECT c.key, learn._linear_meat(c.coef, ");
+		appendStringInfo(&sql, "SELECT c.key, %s(c.param, ", lp->aggregate);
 		append_agg_args(&sql, target, weight, features, false);
-		appendStringInfo(&sql, ") FROM %s JOIN (SELECT k.key, $2[k.i:k.i][1:%d] AS coef "
+		appendStringInfo(&sql, ") FROM %s JOIN (SELECT k.key, $2[k.i:k.i][1:%d] AS param "
 						 "FROM pg_catalog.unnest($1) WITH ORDINALITY AS k(key, i)) AS c "
 						 "ON c.key OPERATOR(pg_catalog.=) (%s)::pg_catalog.text GROUP BY c.key",
-						 from, k + 1, group_key_expr(group_by));
+						 from, np, group_key_expr(group_by));
 	}
 	{
-		int			dims[2] = {nfit, k + 1};
+		int			dims[2] = {nfit, np};
 		int			lbs[2] = {1, 1};
 
 		values[0] = PointerGetDatum(construct_array(keys, nfit, TEXTOID, -1, false, TYPALIGN_INT));
-		values[1] = PointerGetDatum(construct_md_array(coefs, NULL, group_by == NIL ? 1 : 2,
+		values[1] = PointerGetDatum(construct_md_array(params, NULL, group_by == NIL ? 1 : 2,
 													   group_by == NIL ? &dims[1] : dims, lbs,
 													   FLOAT8OID, sizeof(float8),
 													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	}
 	ret = SPI_execute_with_args(sql.data, 2, types, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "pg_learn: the robust pass failed: %s", SPI_result_code_string(ret));
+		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
 
-	/* match the meat rows to the groups by key: sort once, then search */
+	/* match the result rows to the groups by key: sort once, then search */
 	byKey = palloc(sizeof(GroupFit *) * nfit);
 	nfit = 0;
 	for (int g = 0; g < ngroups; g++)
@@ -672,61 +512,21 @@ run_meat_pass(const char *from, const char *target, const char *weight,
 		HeapTuple	tup = SPI_tuptable->vals[r];
 		TupleDesc	td = SPI_tuptable->tupdesc;
 		bool		knull;
-		bool		mnull;
+		bool		rnull;
 		Datum		kd = SPI_getbinval(tup, td, 1, &knull);
-		Datum		md = SPI_getbinval(tup, td, 2, &mnull);
+		Datum		rd = SPI_getbinval(tup, td, 2, &rnull);
 		GroupFit	probe;
 		GroupFit   *probep = &probe;
 		GroupFit  **found;
 
 		CHECK_FOR_INTERRUPTS();
-		if (mnull)
+		if (rnull)
 			continue;
 		probe.key_text = knull ? NULL : TextDatumGetCString(kd);
 		found = bsearch(&probep, byKey, nfit, sizeof(GroupFit *), group_key_cmp);
 		if (found)
-		{
-			ArrayType  *meat = DatumGetArrayTypeP(md);
-
-			/* read as dense memory: exactly (k + 1)^2 values, none NULL */
-			if (ARR_NDIM(meat) != 1 || ARR_HASNULL(meat) ||
-				ARR_ELEMTYPE(meat) != FLOAT8OID ||
-				ArrayGetNItems(ARR_NDIM(meat), ARR_DIMS(meat)) != (k + 1) * (k + 1))
-				elog(ERROR, "pg_learn: the robust pass returned a malformed matrix");
-			linear_fit_robust((*found)->fit, cols, (double *) ARR_DATA_PTR(meat),
-							  k + 1, hc1);
-		}
+			family->pass_absorb(plan, pass, (*found)->fit, rd);
 	}
-}
-
-/* Groups whose aliased terms get a NOTICE of their own; the rest, a count. */
-#define TRAIN_MAX_ALIAS_NOTICES 5
-
-/* NOTICE of a group's aliased terms; returns whether it had any. */
-static bool
-notice_aliased(GroupFit *g, List *terms, bool quiet)
-{
-	StringInfoData b;
-	int			n = 0;
-
-	initStringInfo(&b);
-	for (int j = 0; j < g->fit->p; j++)
-	{
-		if (!g->fit->aliased[j])
-			continue;
-		appendStringInfo(&b, "%s%s", n++ ? ", " : "", (char *) list_nth(terms, j));
-	}
-	if (n == 0 || quiet)
-		return n > 0;
-	if (n == 1)
-		ereport(NOTICE,
-				(errmsg("term %s is aliased (linearly dependent on earlier terms)%s; its estimate is NULL",
-						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
-	else
-		ereport(NOTICE,
-				(errmsg("terms %s are aliased (linearly dependent on earlier terms)%s; their estimates are NULL",
-						b.data, g->key_text ? psprintf(" in group %s", g->key_text) : "")));
-	return true;
 }
 
 /* Name the features in errors raised during the passes ("feature 2 ..."). */
@@ -756,23 +556,23 @@ learn_train(PG_FUNCTION_ARGS)
 	List	   *features = NIL;
 	List	   *group_by = NIL;
 	char	   *weight = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
-	TrainParams tp;
+	const LearnFamily *family;
+	LearnParams *params;
+	LearnTrainSpec spec;
+	void	   *plan;
+	LearnPass	lp;
 	char	   *from;
 	List	   *cols;
-	List	   *terms = NIL;
-	int		   *tcols;
 	int			k;
-	int			p;
 	GroupFit   *groups;
 	int			ngroups;
 	int			nfitted = 0;
 	int64		n_rows = 0;
 	int64		n_skipped = 0;
 	int64		n_zero_weight = 0;
-	int			n_aliased_groups = 0;
 	ModelRecord rec;
 	StringInfoData metrics;
-	TermRecord **termrecs;
+	LearnTerm **termrecs;
 	int		   *nterms;
 	Datum	   *keys;
 	ListCell   *lc;
@@ -785,25 +585,13 @@ learn_train(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid model name \"%s\"", name),
 				 errdetail("A model name is not empty and has no \"@\", which selects a version.")));
-	if (strcmp(algorithm, "linear") != 0)
-	{
-		static const char *const planned[] = {"ridge", "lasso", "elastic_net", "logistic",
-			"multinomial", "glm", "kmeans", "pca", "naive_bayes", NULL};
-
-		if (in_list(algorithm, planned))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("algorithm \"%s\" is not implemented yet", algorithm)));
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown algorithm \"%s\"", algorithm),
-				 errhint("Supported algorithms: linear.")));
-	}
-	parse_params(PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5), &tp);
+	family = learn_family_for_training(algorithm);
+	params = learn_params_parse(family, PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5));
+	/* every family so far learns a target; unsupervised ones will not */
 	if (target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("algorithm \"linear\" needs a target column")));
+				 errmsg("algorithm \"%s\" needs a target column", family->name)));
 	if (!PG_ARGISNULL(6))
 		group_by = text_array_to_list(PG_GETARG_ARRAYTYPE_P(6), "group_by");
 	catalog_check_name_owner(name);
@@ -864,42 +652,35 @@ learn_train(PG_FUNCTION_ARGS)
 	if (k == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a linear model needs at least one feature")));
+				 errmsg("a %s needs at least one feature", family->noun)));
 	if (k > TRAIN_MAX_FEATURES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a linear model takes at most %d features, not %d",
-						TRAIN_MAX_FEATURES, k)));
+				 errmsg("a %s takes at most %d features, not %d",
+						family->noun, TRAIN_MAX_FEATURES, k)));
 
-	/* the terms, in state column order */
-	p = k + (tp.intercept ? 1 : 0);
-	tcols = palloc(sizeof(int) * p);
-	if (tp.intercept)
-	{
-		terms = lappend(terms, "(intercept)");
-		tcols[0] = 0;
-	}
-	foreach(lc, features)
-	{
-		tcols[list_length(terms)] = foreach_current_index(lc) + 1;
-		terms = lappend(terms, lfirst(lc));
-	}
+	spec.params = params;
+	spec.features = features;
+	spec.nfeatures = k;
+	spec.grouped = group_by != NIL;
+	plan = family->begin(&spec);
 
 	/* pass 1 */
 	errcb.callback = train_error_context;
 	errcb.arg = features;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	groups = run_state_pass(from, target, weight, features, group_by, &ngroups, callercxt);
+	groups = run_state_pass(family, plan, from, target, weight, features, group_by,
+							&ngroups, callercxt);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
 
 	for (int g = 0; g < ngroups; g++)
 	{
-		n_rows += groups[g].state->n;
-		n_skipped += groups[g].state->n_skipped;
-		n_zero_weight += groups[g].state->n_zero_weight;
+		n_rows += groups[g].counts.n;
+		n_skipped += groups[g].counts.n_skipped;
+		n_zero_weight += groups[g].counts.n_zero_weight;
 	}
 	if (n_rows == 0)
 		ereport(ERROR,
@@ -912,34 +693,34 @@ learn_train(PG_FUNCTION_ARGS)
 	for (int g = 0; g < ngroups; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		groups[g].fit = linear_fit(groups[g].state, tcols, p, tp.intercept,
-								   tp.intercept, &groups[g].reason);
+		groups[g].fit = family->fit(plan, groups[g].state, &groups[g].reason);
 		if (groups[g].fit)
 			nfitted++;
 	}
 	if (nfitted == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("cannot fit a linear model: %s", groups[0].reason),
+				 errmsg("cannot fit a %s: %s", family->noun, groups[0].reason),
 				 group_by != NIL ? errdetail("No group could be fitted.") : 0));
 
-	if (tp.robust != ROBUST_NONE)
+	/* later passes, as many as the family asks for */
+	for (int pass = 2; family->later_pass && family->later_pass(plan, pass, &lp); pass++)
 	{
 		SPI_connect();
 		MemoryContextSwitchTo(callercxt);
-		run_meat_pass(from, target, weight, features, group_by, groups, ngroups,
-					  tcols, tp.robust == ROBUST_HC1);
+		run_later_pass(family, plan, pass, &lp, from, target, weight, features,
+					   group_by, groups, ngroups);
 		SPI_finish();
 		MemoryContextSwitchTo(callercxt);
 	}
 
 	/* terms and metrics */
-	termrecs = palloc0(sizeof(TermRecord *) * ngroups);
+	termrecs = palloc0(sizeof(LearnTerm *) * ngroups);
 	nterms = palloc0(sizeof(int) * ngroups);
 	keys = palloc0(sizeof(Datum) * ngroups);
 	initStringInfo(&metrics);
 	if (group_by == NIL)
-		fit_metrics_json(&metrics, groups[0].state, groups[0].fit);
+		family->metrics(&metrics, plan, groups[0].state, groups[0].fit);
 	else
 	{
 		StringInfoData gj;
@@ -955,12 +736,12 @@ learn_train(PG_FUNCTION_ARGS)
 			escape_json(&gj, groups[g].key_text);
 			appendStringInfoString(&gj, ": ");
 			if (groups[g].fit)
-				fit_metrics_json(&gj, groups[g].state, groups[g].fit);
+				family->metrics(&gj, plan, groups[g].state, groups[g].fit);
 			else
 			{
 				appendStringInfo(&gj, "{\"n\": %lld, \"n_skipped\": %lld, \"error\": ",
-								 (long long) groups[g].state->n,
-								 (long long) groups[g].state->n_skipped);
+								 (long long) groups[g].counts.n,
+								 (long long) groups[g].counts.n_skipped);
 				escape_json(&gj, groups[g].reason);
 				appendStringInfoChar(&gj, '}');
 			}
@@ -973,48 +754,30 @@ learn_train(PG_FUNCTION_ARGS)
 	}
 	for (int g = 0; g < ngroups; g++)
 	{
-		LinearFit  *fit = groups[g].fit;
-
 		keys[g] = groups[g].key;
-		if (fit == NULL)
+		if (groups[g].fit == NULL)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		if (notice_aliased(&groups[g], terms, n_aliased_groups >= TRAIN_MAX_ALIAS_NOTICES))
-			n_aliased_groups++;
-		termrecs[g] = palloc(sizeof(TermRecord) * p);
-		nterms[g] = p;
-		for (int j = 0; j < p; j++)
-		{
-			TermRecord *t = &termrecs[g][j];
-
-			t->position = tcols[j];
-			t->term = list_nth(terms, j);
-			t->estimate = fit->coef[j];
-			t->std_error = fit->std_error[j];
-			t->statistic = fit->statistic[j];
-			t->p_value = fit->p_value[j];
-		}
+		nterms[g] = family->terms(plan, groups[g].fit, groups[g].key_text, &termrecs[g]);
 	}
-	if (n_aliased_groups > TRAIN_MAX_ALIAS_NOTICES)
-		ereport(NOTICE,
-				(errmsg("%d more groups have aliased terms; their estimates are NULL in learn.coefficients",
-						n_aliased_groups - TRAIN_MAX_ALIAS_NOTICES)));
+	if (family->terms_done)
+		family->terms_done(plan);
 
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	memset(&rec, 0, sizeof(rec));
 	rec.name = name;
-	rec.algorithm = algorithm;
-	rec.task = "regression";
+	rec.algorithm = family->name;
+	rec.task = family->task;
 	rec.source = source;
 	rec.target = target;
 	rec.features = features;
 	rec.group_by = group_by;
 	rec.weight = weight;
-	rec.params_json = params_json(&tp);
+	rec.params_json = learn_params_json(params);
 	rec.metrics_json = metrics.data;
 	rec.n_rows = n_rows;
 	rec.n_skipped = n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
-	rec.deploy = tp.deploy;
+	rec.deploy = learn_param_bool(params, "deploy");
 	PG_RETURN_DATUM(catalog_store_model(&rec, ngroups, keys, termrecs, nterms));
 }

@@ -1,9 +1,13 @@
 /*-------------------------------------------------------------------------
- * linear.c
- *	  Linear least squares: the tall-skinny QR aggregate state (transition,
- *	  combine, serialize, deserialize, final), the solve that turns a state
- *	  into coefficients, standard errors and metrics, the Huber-White "meat"
+ * state/lsq.c
+ *	  The weighted least-squares state that families share: the tall-skinny
+ *	  QR aggregate state (transition, combine, serialize, deserialize,
+ *	  final, named and tagged), the solve that turns a state into
+ *	  coefficients, standard errors and metrics, the Huber-White "meat"
  *	  aggregate, and the MADlib-compatible learn.linreg aggregate.
+ *
+ * No model family lives here: the linear family (models/linear.c) solves
+ * these states, and so will every IRLS iteration of the GLMs.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -21,7 +25,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "linear.h"
+#include "args.h"
+#include "state/lsq.h"
 #include "numeric/distributions.h"
 #include "numeric/linalg.h"
 

@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
- * linear.h
- *	  The one-pass state of linear least squares and the fit made from it.
+ * state/lsq.h
+ *	  The one-pass weighted least-squares state and the fit made from it,
+ *	  shared by the families that solve least-squares problems.
  *
  * State columns: 0 is the constant (sqrt(w)), 1..k the features, k+1 the
  * response, every row scaled by sqrt(w).  The state keeps the upper
@@ -8,8 +9,8 @@
  * column subset, with or without intercept, is solved from it later.
  *-------------------------------------------------------------------------
  */
-#ifndef PG_LEARN_LINEAR_H
-#define PG_LEARN_LINEAR_H
+#ifndef PG_LEARN_STATE_LSQ_H
+#define PG_LEARN_STATE_LSQ_H
 
 #include "pg_learn.h"
 
@@ -99,4 +100,4 @@ extern LinearFit *linear_fit(LinearState *st, const int *cols, int p,
 extern void linear_fit_robust(LinearFit *fit, const int *cols,
 							  const double *meat, int meat_n, bool hc1);
 
-#endif							/* PG_LEARN_LINEAR_H */
+#endif							/* PG_LEARN_STATE_LSQ_H */

@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ * args.c
+ *	  The numeric kind of a feature argument of type "any", resolved once
+ *	  per call site.
+ *-------------------------------------------------------------------------
+ */
+#include "args.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+bool
+learn_arg_kind(Oid typid, LearnArgKind *kind)
+{
+	switch (typid)
+	{
+		case FLOAT8OID:
+			*kind = LEARN_ARG_FLOAT8;
+			return true;
+		case FLOAT4OID:
+			*kind = LEARN_ARG_FLOAT4;
+			return true;
+		case INT2OID:
+			*kind = LEARN_ARG_INT2;
+			return true;
+		case INT4OID:
+			*kind = LEARN_ARG_INT4;
+			return true;
+		case INT8OID:
+			*kind = LEARN_ARG_INT8;
+			return true;
+		case NUMERICOID:
+			*kind = LEARN_ARG_NUMERIC;
+			return true;
+		case BOOLOID:
+			*kind = LEARN_ARG_BOOL;
+			return true;
+		default:
+			return false;
+	}
+}
+
+LearnArgKind *
+learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, MemoryContext mcxt)
+{
+	int			nargs = PG_NARGS();
+	LearnArgKind *kinds = MemoryContextAlloc(mcxt,
+											 sizeof(LearnArgKind) * Max(nargs - first, 1));
+
+	for (int i = first; i < nargs; i++)
+	{
+		Oid			typid = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, i));
+
+		if (!learn_arg_kind(typid, &kinds[i - first]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("feature %d has type %s, which is not numeric or boolean",
+							i - first + 1, format_type_be(typid))));
+	}
+	return kinds;
+}

@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ * args.h
+ *	  Feature arguments of type "any": which numeric kind each one is, and
+ *	  its value as a double.  Shared by the aggregates and by scoring.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_ARGS_H
+#define PG_LEARN_ARGS_H
+
+#include "pg_learn.h"
+
+/*
+ * How a feature argument of type "any" is turned into a double.  Resolved
+ * once per call site from the argument's type.
+ */
+typedef enum LearnArgKind
+{
+	LEARN_ARG_FLOAT8,
+	LEARN_ARG_FLOAT4,
+	LEARN_ARG_INT2,
+	LEARN_ARG_INT4,
+	LEARN_ARG_INT8,
+	LEARN_ARG_NUMERIC,
+	LEARN_ARG_BOOL
+} LearnArgKind;
+
+/* The kind for a type, or false when the type cannot be a numeric feature. */
+extern bool learn_arg_kind(Oid typid, LearnArgKind *kind);
+
+/* Resolve the kinds of arguments first..nargs-1 of a "any" call. */
+extern LearnArgKind *learn_resolve_arg_kinds(FunctionCallInfo fcinfo,
+											 int first, MemoryContext mcxt);
+
+/* A feature value as a double; inline, as it runs per row and feature. */
+static inline double
+learn_datum_to_double(Datum d, LearnArgKind kind)
+{
+	switch (kind)
+	{
+		case LEARN_ARG_FLOAT8:
+			return DatumGetFloat8(d);
+		case LEARN_ARG_FLOAT4:
+			return (double) DatumGetFloat4(d);
+		case LEARN_ARG_INT2:
+			return (double) DatumGetInt16(d);
+		case LEARN_ARG_INT4:
+			return (double) DatumGetInt32(d);
+		case LEARN_ARG_INT8:
+			return (double) DatumGetInt64(d);
+		case LEARN_ARG_NUMERIC:
+			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+		case LEARN_ARG_BOOL:
+			return DatumGetBool(d) ? 1.0 : 0.0;
+	}
+	return 0.0;					/* keep the compiler quiet */
+}
+
+#endif							/* PG_LEARN_ARGS_H */

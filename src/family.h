@@ -1,0 +1,190 @@
+/*-------------------------------------------------------------------------
+ * family.h
+ *	  The model-family interface: one struct of callbacks per algorithm and
+ *	  the registry of them, plus what is the same for every family (its
+ *	  params, parsed and checked against the family's spec).
+ *
+ * The driver (train.c), the catalog (catalog.c) and scoring (predict.c)
+ * reach a family only through this struct; none of them names one.  A
+ * family keeps whatever it needs between callbacks in its own "plan" (one
+ * per training), "state" (one per group, from pass 1) and "fit" (one per
+ * fitted group), all opaque here and allocated in the current context.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_FAMILY_H
+#define PG_LEARN_FAMILY_H
+
+#include "pg_learn.h"
+
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/* ---------------------------------------------------------------------
+ * Params
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum LearnParamType
+{
+	LEARN_PARAM_BOOL,			/* true or false */
+	LEARN_PARAM_NUMBER,			/* a number in [min, max] */
+	LEARN_PARAM_STRING,			/* any string */
+	LEARN_PARAM_ENUM			/* one of choices (any case), or false */
+} LearnParamType;
+
+/* One parameter a family takes; a spec ends with a NULL name. */
+typedef struct LearnParamSpec
+{
+	const char *name;
+	LearnParamType type;
+	bool		default_bool;	/* BOOL */
+	double		default_number; /* NUMBER */
+	double		min;			/* NUMBER: inclusive bounds */
+	double		max;
+	bool		integer;		/* NUMBER: whole numbers only */
+	const char *default_string; /* STRING; ENUM: a choice, or NULL (false) */
+	const char *const *choices; /* ENUM: canonical spellings, NULL-ended */
+	bool		false_allowed;	/* ENUM: false turns it off */
+} LearnParamSpec;
+
+/* A parsed value: BOOL in b, NUMBER in number, STRING and ENUM in string
+ * (an ENUM's canonical spelling, NULL when false). */
+typedef struct LearnParamValue
+{
+	bool		b;
+	double		number;
+	const char *string;
+} LearnParamValue;
+
+struct LearnFamily;
+
+/* The effective params of one training: the family's, then the common ones. */
+typedef struct LearnParams
+{
+	const struct LearnFamily *family;
+	int			n;
+	const LearnParamSpec **specs;
+	LearnParamValue *values;
+} LearnParams;
+
+/*
+ * Check params (a JSON object, or NULL for none) against the family's spec
+ * and the common params, with defaults filled in.  An unknown key, a wrong
+ * type or a value out of range is a 22023 error naming the key.
+ */
+extern LearnParams *learn_params_parse(const struct LearnFamily *family, Jsonb *params);
+
+/* learn.models.params: every param of the spec with its effective value. */
+extern char *learn_params_json(const LearnParams *params);
+
+/* A param's value by name (an error when the spec has no such param). */
+extern bool learn_param_bool(const LearnParams *params, const char *name);
+extern double learn_param_number(const LearnParams *params, const char *name);
+extern const char *learn_param_string(const LearnParams *params, const char *name);
+
+/* ---------------------------------------------------------------------
+ * Families
+ * ---------------------------------------------------------------------
+ */
+
+/* What the driver tells a family about one training. */
+typedef struct LearnTrainSpec
+{
+	const LearnParams *params;
+	List	   *features;		/* of char *, in argument order */
+	int			nfeatures;
+	bool		grouped;
+} LearnTrainSpec;
+
+/* The rows a group's pass-1 state saw. */
+typedef struct LearnCounts
+{
+	int64		n;				/* rows used */
+	int64		n_skipped;		/* rows with a NULL value */
+	int64		n_zero_weight;	/* rows with weight 0 */
+} LearnCounts;
+
+/*
+ * A pass after the fit: the driver calls aggregate(param float8[], y
+ * float8, w float8, x1, ..., xk) over the source once per fitted group,
+ * with that group's nparam values, and hands each group's result back.
+ */
+typedef struct LearnPass
+{
+	const char *aggregate;		/* schema-qualified, e.g. learn._linear_meat */
+	int			nparam;
+} LearnPass;
+
+/* One stored term (a row of learn.coefficients); NaN stores NULL. */
+typedef struct LearnTerm
+{
+	int			position;
+	const char *term;
+	double		estimate;
+	double		std_error;
+	double		statistic;
+	double		p_value;
+} LearnTerm;
+
+typedef struct LearnFamily
+{
+	const char *name;			/* learn.train's algorithm */
+	const char *task;			/* learn.models.task */
+	const char *noun;			/* "linear model", as errors name it */
+	const LearnParamSpec *params;	/* the family's own params */
+
+	/*
+	 * Pass 1: state_aggregate(y float8, w float8, [names text[],] x1..xk)
+	 * returns each group's state as bytea; it takes the feature names when
+	 * state_named.
+	 */
+	const char *state_aggregate;	/* schema-qualified */
+	bool		state_named;
+
+	/* A plan for one training, given its params and features. */
+	void	   *(*begin) (const LearnTrainSpec *spec);
+
+	/* A group's pass-1 state, read from its bytea, and its row counts. */
+	void	   *(*absorb) (void *plan, bytea *state, LearnCounts *counts);
+
+	/* Fit a group: its fit, or NULL with the reason in *reason. */
+	void	   *(*fit) (void *plan, void *state, const char **reason);
+
+	/*
+	 * Optional later passes (NULL: none).  later_pass says whether pass
+	 * number pass (2, 3, ...) is needed and which; pass_param fills a fitted
+	 * group's nparam values; pass_absorb takes the group's result.
+	 */
+	bool		(*later_pass) (void *plan, int pass, LearnPass *out);
+	void		(*pass_param) (void *plan, int pass, void *fit, double *param);
+	void		(*pass_absorb) (void *plan, int pass, void *fit, Datum result);
+
+	/* The metrics of a fitted group: one JSON object appended to out. */
+	void		(*metrics) (StringInfo out, void *plan, void *state, void *fit);
+
+	/*
+	 * The stored terms of a fitted group (group_text: the group's key as
+	 * text, NULL when ungrouped); terms_done (optional) runs after the last
+	 * group.
+	 */
+	int			(*terms) (void *plan, void *fit, const char *group_text,
+						  LearnTerm **terms);
+	void		(*terms_done) (void *plan);
+
+	/* Scoring: a group's stored terms loaded into mcxt, and one row scored. */
+	void	   *(*load) (int nfeatures, const LearnTerm *terms, int nterms,
+						 MemoryContext mcxt);
+	double		(*score) (const void *group, const double *x, int nfeatures);
+} LearnFamily;
+
+/* The families, one line each (the registry is in family.c). */
+extern const LearnFamily learn_family_linear;	/* models/linear.c */
+
+/* The family of an algorithm, or NULL. */
+extern const LearnFamily *learn_family_find(const char *algorithm);
+
+/* The family to train an algorithm with; errors name the known ones. */
+extern const LearnFamily *learn_family_for_training(const char *algorithm);
+
+#endif							/* PG_LEARN_FAMILY_H */

@@ -1,0 +1,323 @@
+/*-------------------------------------------------------------------------
+ * models/linear.c
+ *	  The linear regression family: its params (intercept, robust), its
+ *	  passes (the least-squares state, then the Huber-White meat for robust
+ *	  standard errors), the fit and metrics of a group, its stored terms,
+ *	  and scoring, including the immutable learn.linear_predict.
+ *
+ * The least-squares state and its solve live in state/lsq.c.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/json.h"
+
+#include "family.h"
+#include "state/lsq.h"
+
+PG_FUNCTION_INFO_V1(learn_linear_predict);
+
+/* Groups whose aliased terms get a NOTICE of their own; the rest, a count. */
+#define LINEAR_MAX_ALIAS_NOTICES 5
+
+static const char *const robust_choices[] = {"HC0", "HC1", NULL};
+
+static const LearnParamSpec linear_params[] = {
+	{.name = "intercept", .type = LEARN_PARAM_BOOL, .default_bool = true},
+	{.name = "robust", .type = LEARN_PARAM_ENUM, .default_string = NULL,
+	.choices = robust_choices, .false_allowed = true},
+	{.name = NULL}
+};
+
+/* One training of a linear model. */
+typedef struct LinearPlan
+{
+	bool		intercept;
+	bool		robust;
+	bool		hc1;
+	int			k;				/* features */
+	int			p;				/* terms */
+	int		   *cols;			/* state column of each term */
+	const char **terms;			/* name of each term */
+	int			n_aliased_groups;
+} LinearPlan;
+
+static void *
+linear_begin(const LearnTrainSpec *spec)
+{
+	LinearPlan *plan = palloc0(sizeof(LinearPlan));
+	const char *robust = learn_param_string(spec->params, "robust");
+	ListCell   *lc;
+	int			t = 0;
+
+	plan->intercept = learn_param_bool(spec->params, "intercept");
+	plan->robust = robust != NULL;
+	plan->hc1 = robust != NULL && strcmp(robust, "HC1") == 0;
+	plan->k = spec->nfeatures;
+
+	/* the terms, in state column order */
+	plan->p = plan->k + (plan->intercept ? 1 : 0);
+	plan->cols = palloc(sizeof(int) * plan->p);
+	plan->terms = palloc(sizeof(char *) * plan->p);
+	if (plan->intercept)
+	{
+		plan->terms[t] = "(intercept)";
+		plan->cols[t++] = 0;
+	}
+	foreach(lc, spec->features)
+	{
+		plan->terms[t] = lfirst(lc);
+		plan->cols[t++] = foreach_current_index(lc) + 1;
+	}
+	return plan;
+}
+
+static void *
+linear_absorb(void *plan, bytea *state, LearnCounts *counts)
+{
+	LinearState *st = linear_state_deserialize(state);
+
+	counts->n = st->n;
+	counts->n_skipped = st->n_skipped;
+	counts->n_zero_weight = st->n_zero_weight;
+	return st;
+}
+
+static void *
+linear_fit_group(void *planp, void *state, const char **reason)
+{
+	LinearPlan *plan = planp;
+
+	return linear_fit((LinearState *) state, plan->cols, plan->p, plan->intercept,
+					  plan->intercept, reason);
+}
+
+/* Pass 2 of a robust fit: the meat of each fitted group. */
+static bool
+linear_later_pass(void *planp, int pass, LearnPass *out)
+{
+	LinearPlan *plan = planp;
+
+	if (pass != 2 || !plan->robust)
+		return false;
+	out->aggregate = "learn._linear_meat";
+	out->nparam = plan->k + 1;
+	return true;
+}
+
+/* The meat pass's coefficients: k + 1, intercept first (0 without one). */
+static void
+linear_pass_param(void *planp, int pass, void *fitp, double *param)
+{
+	LinearPlan *plan = planp;
+	LinearFit  *fit = fitp;
+
+	if (!fit->intercept)
+		param[0] = 0.0;
+	for (int j = 0; j < fit->p; j++)
+		param[plan->cols[j]] = fit->aliased[j] ? 0.0 : fit->coef[j];
+}
+
+static void
+linear_pass_absorb(void *planp, int pass, void *fitp, Datum result)
+{
+	LinearPlan *plan = planp;
+	ArrayType  *meat = DatumGetArrayTypeP(result);
+	int			n = plan->k + 1;
+
+	/* read as dense memory: exactly (k + 1)^2 values, none NULL */
+	if (ARR_NDIM(meat) != 1 || ARR_HASNULL(meat) ||
+		ARR_ELEMTYPE(meat) != FLOAT8OID ||
+		ArrayGetNItems(ARR_NDIM(meat), ARR_DIMS(meat)) != n * n)
+		elog(ERROR, "pg_learn: the robust pass returned a malformed matrix");
+	linear_fit_robust((LinearFit *) fitp, plan->cols, (double *) ARR_DATA_PTR(meat),
+					  n, plan->hc1);
+}
+
+static void
+json_number(StringInfo buf, const char *key, double v)
+{
+	if (buf->len > 1)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, key);
+	if (isfinite(v))
+		appendStringInfo(buf, ": %.17g", v);
+	else
+		appendStringInfoString(buf, ": null");
+}
+
+static void
+linear_metrics(StringInfo out, void *plan, void *state, void *fitp)
+{
+	LinearState *st = state;
+	LinearFit  *fit = fitp;
+	StringInfoData buf;
+
+	/* json_number puts a comma before every member but the first */
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_number(&buf, "n", (double) st->n);
+	json_number(&buf, "n_skipped", (double) st->n_skipped);
+	json_number(&buf, "rank", fit->rank);
+	json_number(&buf, "df_residual", fit->df_resid);
+	json_number(&buf, "r2", fit->r2);
+	json_number(&buf, "adj_r2", fit->adj_r2);
+	json_number(&buf, "rmse", fit->rmse);
+	json_number(&buf, "sigma", fit->sigma);
+	json_number(&buf, "f_statistic", fit->f_statistic);
+	json_number(&buf, "f_p_value", fit->f_p_value);
+	json_number(&buf, "log_likelihood", fit->log_likelihood);
+	json_number(&buf, "aic", fit->aic);
+	json_number(&buf, "bic", fit->bic);
+	json_number(&buf, "condition_number", fit->condition_number);
+	appendStringInfoChar(&buf, '}');
+	appendStringInfoString(out, buf.data);
+	pfree(buf.data);
+}
+
+/* NOTICE of a group's aliased terms; returns whether it had any. */
+static bool
+notice_aliased(LinearPlan *plan, LinearFit *fit, const char *group_text, bool quiet)
+{
+	StringInfoData b;
+	int			n = 0;
+
+	initStringInfo(&b);
+	for (int j = 0; j < fit->p; j++)
+	{
+		if (!fit->aliased[j])
+			continue;
+		appendStringInfo(&b, "%s%s", n++ ? ", " : "", plan->terms[j]);
+	}
+	if (n == 0 || quiet)
+		return n > 0;
+	if (n == 1)
+		ereport(NOTICE,
+				(errmsg("term %s is aliased (linearly dependent on earlier terms)%s; its estimate is NULL",
+						b.data, group_text ? psprintf(" in group %s", group_text) : "")));
+	else
+		ereport(NOTICE,
+				(errmsg("terms %s are aliased (linearly dependent on earlier terms)%s; their estimates are NULL",
+						b.data, group_text ? psprintf(" in group %s", group_text) : "")));
+	return true;
+}
+
+static int
+linear_terms(void *planp, void *fitp, const char *group_text, LearnTerm **terms)
+{
+	LinearPlan *plan = planp;
+	LinearFit  *fit = fitp;
+	LearnTerm  *t;
+
+	if (notice_aliased(plan, fit, group_text,
+					   plan->n_aliased_groups >= LINEAR_MAX_ALIAS_NOTICES))
+		plan->n_aliased_groups++;
+	t = palloc(sizeof(LearnTerm) * plan->p);
+	for (int j = 0; j < plan->p; j++)
+	{
+		t[j].position = plan->cols[j];
+		t[j].term = plan->terms[j];
+		t[j].estimate = fit->coef[j];
+		t[j].std_error = fit->std_error[j];
+		t[j].statistic = fit->statistic[j];
+		t[j].p_value = fit->p_value[j];
+	}
+	*terms = t;
+	return plan->p;
+}
+
+static void
+linear_terms_done(void *planp)
+{
+	LinearPlan *plan = planp;
+
+	if (plan->n_aliased_groups > LINEAR_MAX_ALIAS_NOTICES)
+		ereport(NOTICE,
+				(errmsg("%d more groups have aliased terms; their estimates are NULL in learn.coefficients",
+						plan->n_aliased_groups - LINEAR_MAX_ALIAS_NOTICES)));
+}
+
+/* ---------------------------------------------------------------------
+ * Scoring
+ * ---------------------------------------------------------------------
+ */
+
+/* A loaded group: 1 + nfeatures coefficients, intercept first (0 if none). */
+static void *
+linear_load(int nfeatures, const LearnTerm *terms, int nterms, MemoryContext mcxt)
+{
+	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * (nfeatures + 1));
+
+	for (int t = 0; t < nterms; t++)
+	{
+		int			pos = terms[t].position;
+
+		/* an aliased term (NULL estimate) contributes nothing, as in R */
+		if (!isnan(terms[t].estimate) && pos >= 0 && pos <= nfeatures)
+			coef[pos] = terms[t].estimate;
+	}
+	return coef;
+}
+
+static inline double
+linear_score_coef(const double *coef, const double *x, int n)
+{
+	double		y = coef[0];
+
+	for (int j = 0; j < n; j++)
+		y += coef[j + 1] * x[j];
+	return y;
+}
+
+static double
+linear_score(const void *group, const double *x, int nfeatures)
+{
+	return linear_score_coef((const double *) group, x, nfeatures);
+}
+
+Datum
+learn_linear_predict(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
+	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
+	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+
+	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef and x must be one-dimensional arrays")));
+	if (nc != nx + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
+						nc, nx)));
+	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(linear_score_coef((double *) ARR_DATA_PTR(ca),
+									   (double *) ARR_DATA_PTR(xa), nx));
+}
+
+const LearnFamily learn_family_linear = {
+	.name = "linear",
+	.task = "regression",
+	.noun = "linear model",
+	.params = linear_params,
+	.state_aggregate = "learn.linear_partial",
+	.state_named = true,
+	.begin = linear_begin,
+	.absorb = linear_absorb,
+	.fit = linear_fit_group,
+	.later_pass = linear_later_pass,
+	.pass_param = linear_pass_param,
+	.pass_absorb = linear_pass_absorb,
+	.metrics = linear_metrics,
+	.terms = linear_terms,
+	.terms_done = linear_terms_done,
+	.load = linear_load,
+	.score = linear_score,
+};
