@@ -106,5 +106,14 @@ SELECT count(*) AS stored FROM learn.models WHERE name = 'm';
 SELECT params FROM learn.train('fam_params', 'linear', 'mtcars', 'mpg', '{wt}',
 	'{"robust": "hc0", "deploy": false}');
 
+-- a version whose algorithm this library has no family for cannot be scored
+INSERT INTO learn.models (name, version, algorithm, task, source, features,
+	n_rows, n_skipped, train_seconds) VALUES ('fam_retired', 1, 'retired', 'regression',
+	'mtcars', '{wt}', 1, 0, 0);
+INSERT INTO learn.coefficients (model_id, group_key, position, term, estimate)
+  SELECT id, '{}', 0, '(intercept)', 1 FROM learn.models WHERE name = 'fam_retired';
+SELECT try_full($$SELECT learn.predict('fam_retired@1', ARRAY[1.0])$$);
+DELETE FROM learn.models WHERE name = 'fam_retired';
+
 SELECT learn.drop_model(name) FROM (SELECT DISTINCT name FROM learn.models
   WHERE name LIKE 'fam\_%') n ORDER BY name;
