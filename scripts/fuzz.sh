@@ -1,31 +1,37 @@
 #!/bin/sh
-# Fuzzing with sqlsmith: random SQL against a database that holds pg_learn,
-# the regression suite's data sets and a populated catalog (plain, grouped,
+# Fuzzing: random SQL from sqlsmith, then pg_learn's functions called
+# directly with odd arguments, against a database that holds pg_learn, the
+# regression suite's data sets and a populated catalog (plain, grouped,
 # weighted and robust models, several versions, one not deployed, one
-# dropped; tests/fuzz/setup.sql).  Exits non-zero if any backend crashed
-# (a signal, a PANIC, a failed assertion) or the server is down at the end;
-# errors of the queries themselves are expected and only counted.
+# dropped; tests/fuzz/setup.sql, tests/fuzz/targeted.sql).  Exits non-zero
+# if any backend crashed (a signal, a PANIC, a failed assertion) or the
+# server is down at the end; errors of the queries themselves are expected
+# and only counted.
 #
-#   scripts/fuzz.sh [--queries=N] [--seed=S]
+#   scripts/fuzz.sh [--queries=N] [--targeted=M] [--seed=S]
 #
-# N (default 20000, env FUZZ_QUERIES) bounds the run, S (default 1, env
-# FUZZ_SEED) makes it reproducible.  As root it installs sqlsmith and what
-# scripts/setup.sh installs, builds and installs pg_learn, and runs the rest
-# as postgres in a throwaway cluster, like scripts/test.sh.  The server log,
-# sqlsmith's output and the crashing statements are kept in FUZZ_OUT
-# (default /tmp/pg_learn_fuzz).  See docs/testing.md.
+# N sqlsmith queries (default 40000, env FUZZ_QUERIES, a minute or two),
+# M direct calls (default 5000, env FUZZ_TARGETED), seed S (default 1, env
+# FUZZ_SEED) for both, so that a run can be repeated.  As root it installs
+# sqlsmith and what scripts/setup.sh installs, builds and installs pg_learn,
+# and runs the rest as postgres in a throwaway cluster, like
+# scripts/test.sh.  The server log, sqlsmith's output and the statements
+# that crashed are kept in FUZZ_OUT (default /tmp/pg_learn_fuzz).  See
+# docs/testing.md.
 set -eu
 cd "$(dirname "$0")/.."
 
 for arg in "$@"; do
 	case $arg in
 	--queries=*) FUZZ_QUERIES=${arg#*=} ;;
+	--targeted=*) FUZZ_TARGETED=${arg#*=} ;;
 	--seed=*) FUZZ_SEED=${arg#*=} ;;
 	--no-setup) ;;
-	*) echo "usage: $0 [--queries=N] [--seed=S]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--queries=N] [--targeted=M] [--seed=S]" >&2; exit 2 ;;
 	esac
 done
-export FUZZ_QUERIES=${FUZZ_QUERIES:-20000} FUZZ_SEED=${FUZZ_SEED:-1}
+export FUZZ_QUERIES=${FUZZ_QUERIES:-40000} FUZZ_SEED=${FUZZ_SEED:-1}
+export FUZZ_TARGETED=${FUZZ_TARGETED:-5000}
 export FUZZ_OUT=${FUZZ_OUT:-/tmp/pg_learn_fuzz}
 
 if [ "${1:-}" != "--no-setup" ]; then
@@ -45,7 +51,7 @@ fi
 
 . ./scripts/cluster.sh
 mkdir -p "$FUZZ_OUT"
-rm -f "$FUZZ_OUT"/setup.log "$FUZZ_OUT"/server.log "$FUZZ_OUT"/sqlsmith.log "$FUZZ_OUT"/crashes.txt
+rm -f "$FUZZ_OUT"/targeted.log "$FUZZ_OUT"/setup.log "$FUZZ_OUT"/server.log "$FUZZ_OUT"/sqlsmith.log "$FUZZ_OUT"/crashes.txt
 
 # SQLSTATE in every line, so errors can be counted by class
 psql -qX -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %e '" \
@@ -63,6 +69,13 @@ smith=0
 sqlsmith --target="host=$PGHOST port=$PGPORT dbname=fuzz user=fuzzer" \
 	--seed="$FUZZ_SEED" --max-queries="$FUZZ_QUERIES" --exclude-catalog \
 	--verbose ${FUZZ_SQLSMITH_OPTS:-} >"$FUZZ_OUT/sqlsmith.log" 2>&1 || smith=$?
+
+# the second phase: pg_learn's functions called directly with odd
+# arguments (tests/fuzz/targeted.sql)
+echo "pg_learn: targeted calls, $FUZZ_TARGETED iterations"
+PGDATABASE=fuzz psql -X -v seed="$FUZZ_SEED" -v iterations="$FUZZ_TARGETED" \
+	-f tests/fuzz/targeted.sql >"$FUZZ_OUT/targeted.log" 2>&1 || true
+sed -n '/^ *kind *|/,$p' "$FUZZ_OUT/targeted.log"
 elapsed=$(($(date +%s) - start))
 
 up=yes
@@ -82,9 +95,9 @@ errors=$(grep -c -E '^[^ ]+ [^ ]+ [^ ]+ \[[0-9]+\] [0-9A-Z]{5} ERROR:' "$log" ||
 
 echo "pg_learn: fuzz run took ${elapsed}s; sqlsmith exited with $smith"
 echo "queries run: ${queries:-unknown} (limit $FUZZ_QUERIES, seed $FUZZ_SEED)"
-echo "errors: $errors; by SQLSTATE class (top 8):"
+echo "sqlsmith's errors: $errors; by SQLSTATE class (top 8):"
 grep -o -E '\] [0-9A-Z]{5} ERROR:' "$log" | cut -c3-4 | sort | uniq -c | sort -rn | head -8
-echo "errors by SQLSTATE (top 8), first message of each:"
+echo "sqlsmith's errors by SQLSTATE (top 8), first message of each:"
 grep -E '\] [0-9A-Z]{5} ERROR:' "$log" | sed -E 's/^.*\] ([0-9A-Z]{5}) ERROR: +/\1 /' |
 	awk '{ n[$1]++; if (!($1 in m)) m[$1] = substr($0, 7, 70) }
 		 END { for (s in n) printf "%7d %s %s\n", n[s], s, m[s] }' | sort -rn | head -8
