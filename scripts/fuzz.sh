@@ -12,12 +12,14 @@
 #
 # N sqlsmith queries (default 40000, env FUZZ_QUERIES, a minute or two),
 # M direct calls (default 5000, env FUZZ_TARGETED), seed S (default 1, env
-# FUZZ_SEED) for both, so that a run can be repeated.  As root it installs
-# sqlsmith and what scripts/setup.sh installs, builds and installs pg_learn,
-# and runs the rest as postgres in a throwaway cluster, like
-# scripts/test.sh.  The server log, sqlsmith's output and the statements
-# that crashed are kept in FUZZ_OUT (default /tmp/pg_learn_fuzz).  See
-# docs/testing.md.
+# FUZZ_SEED) for both, so that a run can be repeated.  pg_learn is built
+# with -DUSE_ASSERT_CHECKING (FUZZ_ASSERTS=0 builds it as usual), which
+# turns on the assertions in PostgreSQL's headers; the server is Debian's,
+# without assertions.  As root it installs sqlsmith and what
+# scripts/setup.sh installs, builds and installs pg_learn, and runs the
+# rest as postgres in a throwaway cluster, like scripts/test.sh.  The
+# server log, sqlsmith's output and the statements that crashed are kept
+# in FUZZ_OUT (default /tmp/pg_learn_fuzz).  See docs/testing.md.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -45,6 +47,12 @@ if [ "${1:-}" != "--no-setup" ]; then
 	fi
 	mkdir -p "$FUZZ_OUT"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$FUZZ_OUT"
+	# PostgreSQL's own assertions in the inline functions and macros that
+	# pg_learn compiles in; the objects are rebuilt for them
+	if [ "${FUZZ_ASSERTS:-1}" = 1 ]; then
+		export COPT="${COPT:-} -DUSE_ASSERT_CHECKING"
+		make -s PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" clean
+	fi
 	. ./scripts/as_postgres.sh
 	setup_then_drop_root ./scripts/fuzz.sh --no-setup
 fi
