@@ -7,7 +7,7 @@
 --
 \set ON_ERROR_STOP 1
 \set QUIET 1
-CREATE EXTENSION pg_learn;
+CREATE EXTENSION IF NOT EXISTS pg_learn;
 \i sql/00_data.sql
 
 -- plain: three versions, the last one not deployed
