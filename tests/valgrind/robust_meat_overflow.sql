@@ -1,17 +1,15 @@
 --
--- Known bug, not fixed yet: a robust fit whose meat overflows.  With |x|
--- and |y| near 1e120 the fit itself is fine (squares near 1e240), but the
--- meat's terms (w e)^2 x x' are near 1e480: infinite, and their sums of
--- both signs NaN.  learn._meat_final turns each NaN into a NULL element,
--- and train.c's run_meat_pass hands the float8[] to linear_fit_robust as
--- (k+1)^2 dense doubles through ARR_DATA_PTR, while the array holds only
--- its non-NULL elements: linear_fit_robust reads past its end.
---
---   scripts/valgrind.sh --no-suite tests/valgrind/known/robust_meat_overflow.sql
+-- A robust fit whose meat overflows.  With |x| and |y| near 1e120 the fit
+-- itself is fine (squares near 1e240), but the meat's terms (w e)^2 x x'
+-- are near 1e480: infinite, and their sums of both signs NaN.  pg_learn
+-- 0.1 returned those as NULL elements of the meat and read the array as
+-- dense memory (memcheck: an invalid read of 8 bytes in
+-- linear_fit_robust); now the meat's final function refuses to return
+-- them and the training fails with 22003, with no invalid read.
 --
 -- Forty features make the meat array (41 x 41 float8, 13 kB) larger than a
 -- memory context's chunk limit, so it has a malloc block of its own and
--- memcheck sees the read past its end.  (Values near 1e200 overflow the
+-- memcheck would see a read past its end.  (Values near 1e200 overflow the
 -- fit under valgrind, whose x87 arithmetic lacks the extended range that
 -- OpenBLAS's dnrm2 relies on; 1e120 overflows only the meat, natively and
 -- under valgrind alike.)
