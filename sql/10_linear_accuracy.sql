@@ -142,6 +142,18 @@ SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x, y * 1e306 AS y FROM sc
 -- meat does not (a clean 22003, ungrouped and per group)
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e200 AS x, y * 1e200 AS y FROM scaled', 'y', params => '{"robust": "HC1"}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e200 AS x, y * 1e200 AS y, x::int % 2 AS g FROM scaled', 'y', '{x}', '{"robust": "HC0"}', '{g}')$$);
+-- 40 features near 1e120: the fit is fine, the meat is not (it used to come
+-- back with NULL elements, read as dense memory)
+DO $$
+BEGIN
+	EXECUTE (SELECT format('CREATE TABLE huge40 AS SELECT %s, y * 1e120 AS y FROM (SELECT i, %s, '
+						   '(-1) ^ i * (1 + (i * 37 %% 11)) AS y FROM generate_series(1, 200) i) s',
+						   string_agg(format('x%s * 1e120 AS x%s', j, j), ', '),
+						   string_agg(format('sin(i * %s) AS x%s', j, j), ', '))
+			   FROM generate_series(1, 40) j);
+END $$;
+SELECT try($$SELECT learn.train('m', 'linear', 'huge40', 'y', params => '{"robust": "HC1"}')$$);
+SELECT try($$SELECT learn._linear_meat(array_fill(0::float8, ARRAY[2]), y, 'NaN', x1) FROM huge40$$);
 -- weights whose sum is beyond a double
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x, y, 1e308 AS w FROM scaled', 'y', '{x}', weight => 'w')$$);
 SELECT try($$SELECT learn.linear_partial(y, 1e308, x) FROM scaled$$);

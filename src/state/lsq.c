@@ -1104,6 +1104,7 @@ meat_trans(PG_FUNCTION_ARGS)
 	}
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || !read_features(fcinfo, tc, 4))
 		PG_RETURN_POINTER(ms);
+	check_response_weight(PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3));
 	i = ms->nbuf;
 	ms->buf[i] = 1.0;
 	for (int j = 0; j < tc->k; j++)
