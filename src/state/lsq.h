@@ -19,8 +19,10 @@
 
 /*
  * What made a state: learn.linear_partial (features without the constant)
- * or learn.linreg_partial (x as given).  States of different families never
+ * or learn.linreg_partial (x as given).  States of different kinds never
  * merge.  0: not yet known (an empty state that only receives merges).
+ * (This tags the aggregate that made the state, not a model family of
+ * family.h.)
  */
 #define LINEAR_FAMILY_LINEAR 'L'
 #define LINEAR_FAMILY_LINREG 'R'
