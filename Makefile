@@ -8,6 +8,7 @@ OBJS = \
 	src/state/lsq.o \
 	src/catalog.o \
 	src/keys.o \
+	src/passparam.o \
 	src/train.o \
 	src/predict.o \
 	src/numeric/linalg.o \

@@ -190,3 +190,25 @@ CREATE AGGREGATE learn.linear_partial(y float8, w float8, features text[], VARIA
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE learn.linear_partial(float8, float8, text[], VARIADIC "any") IS 'One-pass least-squares state of (y, weight, features...) as bytea, stamped with the feature names: it merges only with states of the same features';
+
+-------------------------------------------------------------------------
+-- The robust pass as one scan: each group's coefficients travel in one
+-- bytea parameter, decoded once per worker, instead of a join of the data
+-- to a table of coefficients.
+-------------------------------------------------------------------------
+
+CREATE FUNCTION learn._meat_pass_trans(internal, bytea, integer, float8, float8, VARIADIC "any")
+RETURNS internal AS 'MODULE_PATHNAME', 'meat_pass_trans'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION learn._meat_pass_trans(internal, bytea, integer, float8, float8, VARIADIC "any") IS 'Transition function of learn._linear_meat with a pass parameter';
+
+CREATE AGGREGATE learn._linear_meat(param bytea, ngroupcols integer, y float8, w float8, VARIADIC x "any") (
+	SFUNC = learn._meat_pass_trans,
+	STYPE = internal,
+	COMBINEFUNC = learn._meat_combine,
+	SERIALFUNC = learn._meat_serial,
+	DESERIALFUNC = learn._meat_deserial,
+	FINALFUNC = learn._meat_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE learn._linear_meat(bytea, integer, float8, float8, VARIADIC "any") IS 'The meat of sandwich standard errors, per group, in one grouped scan: each group''s coefficients come from param (ngroupcols group columns lead the features)';

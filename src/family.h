@@ -106,9 +106,11 @@ typedef struct LearnCounts
 } LearnCounts;
 
 /*
- * A pass after the fit: the driver calls aggregate(param float8[], y
- * float8, w float8, x1, ..., xk) over the source once per fitted group,
- * with that group's nparam values, and hands each group's result back.
+ * A pass after the fit: one scan of the source, grouped as pass 1, calling
+ * aggregate(param bytea, ngroupcols int4, y float8, w float8, g1, ..., gm,
+ * x1, ..., xk).  param carries each fitted group's nparam values (see
+ * passparam.h: the aggregate looks its group's values up once per group
+ * state), and each group's result is handed back.
  */
 typedef struct LearnPass
 {

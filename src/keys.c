@@ -24,6 +24,7 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -215,6 +216,19 @@ key_append(StringInfo key, const char *value)
 		appendStringInfoString(key, "N;");
 	else
 		appendStringInfo(key, "%zu:%s;", strlen(value), value);
+}
+
+void
+key_lookup_from_text_array(Datum group_key, StringInfo key)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	deconstruct_array(DatumGetArrayTypeP(group_key), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		key_append(key, nulls[i] ? NULL : TextDatumGetCString(elems[i]));
 }
 
 /* learn._key_text(anyelement) RETURNS text */

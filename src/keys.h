@@ -38,4 +38,7 @@ extern char *key_text(KeyFormatter *kf, Datum value);
  */
 extern void key_append(StringInfo key, const char *value);
 
+/* The lookup key of a stored group key (a text[] datum of canonical text). */
+extern void key_lookup_from_text_array(Datum group_key, StringInfo key);
+
 #endif							/* PG_LEARN_KEYS_H */

@@ -38,6 +38,7 @@
 #include "catalog.h"
 #include "family.h"
 #include "keys.h"
+#include "passparam.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
 
@@ -446,57 +447,58 @@ run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass 
 {
 	int			np = lp->nparam;
 	StringInfoData sql;
+	StringInfoData pbuf;
+	StringInfoData lookup;
 	int			nfit = 0;
-	Datum	   *keys;
-	Datum	   *params;
-	double	   *param = palloc(sizeof(double) * np);
+	double	   *param = palloc(sizeof(double) * Max(np, 1));
 	int			ret;
-	Oid			types[2] = {TEXTARRAYOID, FLOAT8ARRAYOID};
-	Datum		values[2];
+	Oid			types[1] = {BYTEAOID};
+	Datum		values[1];
 	GroupFit  **byKey;
+	ListCell   *lc;
 
-	keys = palloc(sizeof(Datum) * ngroups);
-	params = palloc(sizeof(Datum) * ngroups * np);
+	/*
+	 * What the pass needs of each fitted group travels as one bytea,
+	 * keyed by the group's lookup key; the aggregate decodes it once per
+	 * worker and finds a group's values when it starts the group's state.
+	 */
+	learn_pass_param_begin(&pbuf, np);
+	initStringInfo(&lookup);
 	for (int g = 0; g < ngroups; g++)
 	{
 		if (groups[g].fit == NULL)
 			continue;
-		keys[nfit] = CStringGetTextDatum(groups[g].key_text ? groups[g].key_text : "");
+		CHECK_FOR_INTERRUPTS();
+		resetStringInfo(&lookup);
+		if (group_by != NIL)
+			key_lookup_from_text_array(groups[g].key, &lookup);
 		family->pass_param(plan, pass, groups[g].fit, param);
-		for (int j = 0; j < np; j++)
-			params[nfit * np + j] = Float8GetDatum(param[j]);
+		learn_pass_param_add(&pbuf, lookup.data, param, np);
 		nfit++;
 	}
 	if (nfit == 0)
 		return;
+	values[0] = PointerGetDatum(learn_pass_param_end(&pbuf));
 
+	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
-	if (group_by == NIL)
+	appendStringInfo(&sql, "SELECT %s, %s($1, %d, ",
+					 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]",
+					 lp->aggregate, list_length(group_by));
+	append_agg_args(&sql, target, weight, NIL, false);
+	foreach(lc, group_by)
+		appendStringInfo(&sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+	foreach(lc, features)
+		appendStringInfo(&sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+	appendStringInfo(&sql, ") FROM %s", from);
+	if (group_by != NIL)
 	{
-		appendStringInfo(&sql, "SELECT NULL::pg_catalog.text, %s($2, ", lp->aggregate);
-		append_agg_args(&sql, target, weight, features, false);
-		appendStringInfo(&sql, ") FROM %s", from);
+		appendStringInfoString(&sql, " GROUP BY ");
+		foreach(lc, group_by)
+			appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
+							 quote_identifier((char *) lfirst(lc)));
 	}
-	else
-	{
-		appendStringInfo(&sql, "SELECT c.key, %s(c.param, ", lp->aggregate);
-		append_agg_args(&sql, target, weight, features, false);
-		appendStringInfo(&sql, ") FROM %s JOIN (SELECT k.key, $2[k.i:k.i][1:%d] AS param "
-						 "FROM pg_catalog.unnest($1) WITH ORDINALITY AS k(key, i)) AS c "
-						 "ON c.key OPERATOR(pg_catalog.=) (%s)::pg_catalog.text GROUP BY c.key",
-						 from, np, group_key_expr(group_by));
-	}
-	{
-		int			dims[2] = {nfit, np};
-		int			lbs[2] = {1, 1};
-
-		values[0] = PointerGetDatum(construct_array(keys, nfit, TEXTOID, -1, false, TYPALIGN_INT));
-		values[1] = PointerGetDatum(construct_md_array(params, NULL, group_by == NIL ? 1 : 2,
-													   group_by == NIL ? &dims[1] : dims, lbs,
-													   FLOAT8OID, sizeof(float8),
-													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
-	ret = SPI_execute_with_args(sql.data, 2, types, values, NULL, true, 0);
+	ret = SPI_execute_with_args(sql.data, 1, types, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
 
@@ -522,7 +524,7 @@ run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass 
 		CHECK_FOR_INTERRUPTS();
 		if (rnull)
 			continue;
-		probe.key_text = knull ? NULL : TextDatumGetCString(kd);
+		probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
 		found = bsearch(&probep, byKey, nfit, sizeof(GroupFit *), group_key_cmp);
 		if (found)
 			family->pass_absorb(plan, pass, (*found)->fit, rd);

@@ -29,6 +29,7 @@
 #include "state/lsq.h"
 #include "numeric/distributions.h"
 #include "numeric/linalg.h"
+#include "passparam.h"
 
 PG_FUNCTION_INFO_V1(linear_trans);
 PG_FUNCTION_INFO_V1(linear_named_trans);
@@ -41,6 +42,7 @@ PG_FUNCTION_INFO_V1(linear_final_state);
 PG_FUNCTION_INFO_V1(linreg_final);
 PG_FUNCTION_INFO_V1(linear_state_version);
 PG_FUNCTION_INFO_V1(meat_trans);
+PG_FUNCTION_INFO_V1(meat_pass_trans);
 PG_FUNCTION_INFO_V1(meat_combine);
 PG_FUNCTION_INFO_V1(meat_serial);
 PG_FUNCTION_INFO_V1(meat_deserial);
@@ -373,6 +375,7 @@ linear_state_deserialize(bytea *b)
 /* Per-call-site cache of a transition function over "any" features. */
 typedef struct TransCache
 {
+	PassParams *pass;			/* a pass aggregate's decoded parameter */
 	uint64		signature;		/* of the feature names; 0 without */
 	int			k;
 	LearnArgKind *kinds;
@@ -1035,6 +1038,8 @@ typedef struct MeatState
 	int			ncols;			/* 1 + k */
 	int64		n;
 	double	   *coef;			/* ncols; NULL once deserialized */
+	bool		skip;			/* the group has no coefficients: ignore
+								 * its rows (a group that was not fitted) */
 	double	   *M;				/* ncols x ncols, upper */
 	int			nbuf;
 	double	   *buf;			/* LEARN_BLOCK_ROWS x ncols */
@@ -1111,6 +1116,60 @@ meat_trans(PG_FUNCTION_ARGS)
 		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = tc->x[j];
 	ms->ybuf[i] = PG_GETARG_FLOAT8(2);
 	ms->wbuf[i] = PG_GETARG_FLOAT8(3);
+	ms->n++;
+	if (++ms->nbuf == LEARN_BLOCK_ROWS)
+		meat_flush(ms);
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_POINTER(ms);
+}
+
+/*
+ * meat_pass_trans(state internal, param bytea, ngroupcols int4, y float8,
+ *				   w float8, VARIADIC: the group columns, then x "any")
+ *
+ * The robust pass as one grouped scan: each group's coefficients come
+ * from the pass parameter (passparam.h), looked up once per group state.
+ */
+Datum
+meat_pass_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "meat_pass_trans");
+	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
+	TransCache *tc = fcinfo->flinfo->fn_extra;
+	int			first;
+	int			i;
+
+	if (tc == NULL)
+	{
+		int			ngroupcols = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
+
+		if (ngroupcols < 0 || 5 + ngroupcols >= PG_NARGS())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learn._linear_meat needs its group columns and at least one feature")));
+		tc = trans_cache(fcinfo, 5 + ngroupcols);
+		tc->pass = learn_pass_params_decode(fcinfo, 1, 2, 5, tc->k + 1);
+	}
+	first = PG_NARGS() - tc->k;
+	if (ms == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		ms = meat_state_create(tc->k + 1);
+		MemoryContextSwitchTo(old);
+		/* the decoded parameter lives as long as the call site */
+		ms->coef = unconstify(double *, learn_pass_params_lookup(tc->pass, fcinfo));
+		ms->skip = (ms->coef == NULL);
+	}
+	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc, first))
+		PG_RETURN_POINTER(ms);
+	check_response_weight(PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	i = ms->nbuf;
+	ms->buf[i] = 1.0;
+	for (int j = 0; j < tc->k; j++)
+		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = tc->x[j];
+	ms->ybuf[i] = PG_GETARG_FLOAT8(3);
+	ms->wbuf[i] = PG_GETARG_FLOAT8(4);
 	ms->n++;
 	if (++ms->nbuf == LEARN_BLOCK_ROWS)
 		meat_flush(ms);

@@ -164,6 +164,25 @@ foreach my $kind (sort keys %trainings)
 		"$kind: the serial training pass ran without workers")
 	  or diag("auto_explain log:\n$log");
 
+	if ($kind eq 'robust')
+	{
+		# the robust pass: one scan of t, grouped like the first pass, with
+		# the coefficients in a parameter; no join, no sort of the data
+		my $log = train_logged($parallel, sprintf($trainings{$kind}, "${kind}_plan"));
+		my ($meat) = grep { /Query Text: [^\n]*learn\._linear_meat\(/ }
+		  split /LOG:\s+duration:/, $log;
+		ok(defined $meat, 'robust: auto_explain logged the robust pass')
+		  or diag("auto_explain log:\n$log");
+		$meat //= '';
+		my @scans = ($meat =~ /Scan on t\b/g);
+		is(scalar @scans, 1, 'robust: the robust pass scans t once')
+		  or diag($meat);
+		unlike($meat, qr/Join|Hash Cond|Merge Cond/, 'robust: the robust pass joins nothing')
+		  or diag($meat);
+		like($meat, qr/Workers Launched: 2/, 'robust: the robust pass runs on 2 workers')
+		  or diag($meat);
+	}
+
 	my $nterms = $node->safe_psql(
 		'postgres', qq{
 SELECT (SELECT count(*) FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id

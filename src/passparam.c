@@ -1,0 +1,213 @@
+/*-------------------------------------------------------------------------
+ * passparam.c
+ *	  The per-group parameter of a training pass (see passparam.h).
+ *
+ * Layout, network byte order: version byte, int32 nparam, int32 ngroups,
+ * then per group an int32 key length, the key's bytes and nparam float8s.
+ * The key is the lookup key that scoring also uses: each group value's
+ * canonical text (keys.c), joined by key_append.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "keys.h"
+#include "passparam.h"
+
+struct PassParams
+{
+	int			nparam;
+	int			ngroupcols;
+	int			first_group_arg;
+	HTAB	   *groups;			/* key -> PassParamEntry */
+	KeyFormatter *fmt;			/* one per group column */
+	StringInfoData key;			/* the lookup key being built */
+};
+
+typedef struct PassParamEntry
+{
+	char	   *key;			/* hash key: a pointer to a NUL-ended string */
+	double	   *param;
+} PassParamEntry;
+
+/* Hash and compare the strings the keys point to. */
+static uint32
+entry_hash(const void *key, Size keysize)
+{
+	const char *s = *(char *const *) key;
+
+	return string_hash(s, strlen(s) + 1);
+}
+
+static int
+entry_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void
+learn_pass_param_begin(StringInfo buf, int nparam)
+{
+	pq_begintypsend(buf);
+	pq_sendbyte(buf, PASS_PARAM_VERSION);
+	pq_sendint32(buf, nparam);
+	pq_sendint32(buf, 0);		/* groups, set by learn_pass_param_end */
+}
+
+void
+learn_pass_param_add(StringInfo buf, const char *lookup_key, const double *param,
+					 int nparam)
+{
+	int			len = strlen(lookup_key);
+
+	pq_sendint32(buf, len);
+	pq_sendbytes(buf, lookup_key, len);
+	for (int j = 0; j < nparam; j++)
+		pq_sendfloat8(buf, param[j]);
+	/* the count of groups sits after the version byte and nparam */
+	{
+		uint32		n;
+
+		memcpy(&n, buf->data + VARHDRSZ + 1 + 4, 4);
+		n = pg_hton32(pg_ntoh32(n) + 1);
+		memcpy(buf->data + VARHDRSZ + 1 + 4, &n, 4);
+	}
+}
+
+bytea *
+learn_pass_param_end(StringInfo buf)
+{
+	return pq_endtypsend(buf);
+}
+
+static void
+invalid_param(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid pg_learn pass parameter"),
+			 errdetail("%s", detail)));
+}
+
+PassParams *
+learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_arg,
+						 int first_group_arg, int nparam)
+{
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	MemoryContext old;
+	PassParams *pp;
+	bytea	   *b;
+	StringInfoData buf;
+	HASHCTL		ctl;
+	int			ngroupcols;
+	int			ngroups;
+
+	if (PG_ARGISNULL(param_arg) || PG_ARGISNULL(ngroupcols_arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the pass parameter and its number of group columns must not be NULL")));
+	ngroupcols = PG_GETARG_INT32(ngroupcols_arg);
+	if (ngroupcols < 0 || first_group_arg + ngroupcols > PG_NARGS())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d group columns do not fit the %d arguments",
+						ngroupcols, PG_NARGS() - first_group_arg)));
+	b = PG_GETARG_BYTEA_PP(param_arg);
+	buf.data = VARDATA_ANY(b);
+	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
+	buf.cursor = 0;
+	if (buf.len < 9)
+		invalid_param("The value is too short.");
+	if (pq_getmsgbyte(&buf) != PASS_PARAM_VERSION)
+		invalid_param("The value is of another version.");
+	if (pq_getmsgint(&buf, 4) != nparam)
+		invalid_param("The number of values per group does not match the aggregate's.");
+	ngroups = pq_getmsgint(&buf, 4);
+	if (ngroups < 0)
+		invalid_param("The number of groups is negative.");
+
+	old = MemoryContextSwitchTo(mcxt);
+	pp = palloc0(sizeof(PassParams));
+	pp->nparam = nparam;
+	pp->ngroupcols = ngroupcols;
+	pp->first_group_arg = first_group_arg;
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(PassParamEntry);
+	ctl.hash = entry_hash;
+	ctl.match = entry_match;
+	ctl.hcxt = mcxt;
+	pp->groups = hash_create("pg_learn pass parameters", Max(ngroups, 16), &ctl,
+							 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	for (int g = 0; g < ngroups; g++)
+	{
+		int			len;
+		char	   *key;
+		double	   *param;
+		PassParamEntry *e;
+		bool		found;
+
+		CHECK_FOR_INTERRUPTS();
+		len = pq_getmsgint(&buf, 4);
+		if (len < 0 || len > buf.len - buf.cursor)
+			invalid_param("A group key runs past the end.");
+		key = palloc(len + 1);
+		pq_copymsgbytes(&buf, key, len);
+		key[len] = '\0';
+		if (strlen(key) != len)
+			invalid_param("A group key holds a NUL byte.");
+		if ((size_t) (buf.len - buf.cursor) < sizeof(double) * nparam)
+			invalid_param("A group's values run past the end.");
+		param = palloc(sizeof(double) * Max(nparam, 1));
+		for (int j = 0; j < nparam; j++)
+		{
+			param[j] = pq_getmsgfloat8(&buf);
+			if (!isfinite(param[j]))
+				invalid_param("A group's value is not finite.");
+		}
+		e = hash_search(pp->groups, &key, HASH_ENTER, &found);
+		if (found)
+			invalid_param("A group key appears twice.");
+		e->key = key;
+		e->param = param;
+	}
+	pq_getmsgend(&buf);
+
+	pp->fmt = palloc(sizeof(KeyFormatter) * Max(ngroupcols, 1));
+	for (int i = 0; i < ngroupcols; i++)
+		key_formatter_init(&pp->fmt[i],
+						   get_fn_expr_argtype(fcinfo->flinfo, first_group_arg + i), mcxt);
+	initStringInfo(&pp->key);
+	MemoryContextSwitchTo(old);
+	return pp;
+}
+
+const double *
+learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
+{
+	PassParamEntry *e;
+	char	   *k;
+
+	resetStringInfo(&pp->key);
+	for (int i = 0; i < pp->ngroupcols; i++)
+	{
+		int			a = pp->first_group_arg + i;
+
+		key_append(&pp->key, PG_ARGISNULL(a) ? NULL :
+				   key_text(&pp->fmt[i], PG_GETARG_DATUM(a)));
+	}
+	k = pp->key.data;
+	e = hash_search(pp->groups, &k, HASH_FIND, NULL);
+	return e ? e->param : NULL;
+}
+
+int
+learn_pass_params_ngroupcols(const PassParams *pp)
+{
+	return pp->ngroupcols;
+}
