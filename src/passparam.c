@@ -14,6 +14,7 @@
 
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
