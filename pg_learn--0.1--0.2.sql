@@ -212,3 +212,44 @@ CREATE AGGREGATE learn._linear_meat(param bytea, ngroupcols integer, y float8, w
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE learn._linear_meat(bytea, integer, float8, float8, VARIADIC "any") IS 'The meat of sandwich standard errors, per group, in one grouped scan: each group''s coefficients come from param (ngroupcols group columns lead the features)';
+
+-------------------------------------------------------------------------
+-- One row per group of a grouped model.  learn.models.metrics of a grouped
+-- model keeps only a summary (rows, groups fitted and not); versions
+-- trained by 0.1 keep their metrics.groups as they were (a version's
+-- content never changes) and get their rows here too.
+-------------------------------------------------------------------------
+
+CREATE TABLE learn.groups (
+	model_id		bigint NOT NULL REFERENCES learn.models (id) ON DELETE CASCADE,
+	group_key		text[] NOT NULL,
+	n_rows			bigint NOT NULL,
+	n_skipped		bigint NOT NULL,
+	fitted			boolean NOT NULL,
+	reason			text,
+	metrics			jsonb NOT NULL DEFAULT '{}',
+	PRIMARY KEY (model_id, group_key),
+	CHECK (fitted OPERATOR(pg_catalog.=) (reason IS NULL))
+);
+COMMENT ON TABLE learn.groups IS 'One row per group of a grouped model: its rows, whether it was fitted (or why not) and its metrics';
+COMMENT ON COLUMN learn.groups.model_id IS 'The model version (learn.models.id)';
+COMMENT ON COLUMN learn.groups.group_key IS 'The group''s values as text in group_by order, as in learn.coefficients';
+COMMENT ON COLUMN learn.groups.n_rows IS 'Rows the group''s fit used';
+COMMENT ON COLUMN learn.groups.n_skipped IS 'Rows of the group skipped because a used column was NULL';
+COMMENT ON COLUMN learn.groups.fitted IS 'Whether the group was fitted (its terms are in learn.coefficients)';
+COMMENT ON COLUMN learn.groups.reason IS 'Why the group was not fitted; NULL when it was';
+COMMENT ON COLUMN learn.groups.metrics IS 'The group''s fit metrics, with the keys of learn.models.metrics; {} when not fitted';
+
+INSERT INTO learn.groups (model_id, group_key, n_rows, n_skipped, fitted, reason, metrics)
+SELECT m.id, g.key::pg_catalog.text[], (g.value OPERATOR(pg_catalog.->>) 'n')::pg_catalog.int8,
+	   (g.value OPERATOR(pg_catalog.->>) 'n_skipped')::pg_catalog.int8,
+	   NOT (g.value OPERATOR(pg_catalog.?) 'error'),
+	   g.value OPERATOR(pg_catalog.->>) 'error',
+	   CASE WHEN g.value OPERATOR(pg_catalog.?) 'error' THEN '{}'::pg_catalog.jsonb
+			ELSE g.value END
+  FROM learn.models m,
+	   LATERAL pg_catalog.jsonb_each(m.metrics OPERATOR(pg_catalog.->) 'groups') AS g(key, value)
+ WHERE m.group_by IS NOT NULL;
+
+SELECT pg_catalog.pg_extension_config_dump('learn.groups', '');
+GRANT SELECT ON learn.groups TO PUBLIC;

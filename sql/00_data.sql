@@ -125,8 +125,11 @@ CREATE FUNCTION check_metrics(model text, ref text, grp text DEFAULT NULL,
 							  tol float8 DEFAULT 1e-8)
 RETURNS TABLE (key text, ok boolean)
 LANGUAGE sql AS $$
+	-- a grouped model's metrics are in learn.groups, one row per group
 	SELECT r.key, rel_err((CASE WHEN grp IS NULL THEN m.metrics
-								ELSE m.metrics -> 'groups' -> grp END ->> r.key)::float8,
+								ELSE (SELECT g.metrics FROM learn.groups g
+									   WHERE g.model_id = m.id AND g.group_key::text = grp)
+						   END ->> r.key)::float8,
 						  r.value) <= tol
 	  FROM ref_metrics r, learn.models m
 	 WHERE r.case_name = ref AND m.name = model AND m.deployed

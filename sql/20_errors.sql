@@ -115,9 +115,13 @@ CREATE TABLE groups_small AS
 SELECT CASE WHEN i <= 1 THEN 'tiny' ELSE 'big' END AS grp, i::float8 AS x,
 	   2 * i + (i % 3)::float8 AS y
   FROM generate_series(1, 30) i;
-SELECT n_rows, metrics->'n_groups' AS n_groups, metrics->'n_failed' AS n_failed,
-	   metrics->'groups'->'{tiny}' AS tiny
+SELECT n_rows, metrics
   FROM learn.train('small_groups', 'linear', 'groups_small', 'y', '{x}', group_by => '{grp}');
+-- one row per group in learn.groups, the one not fitted with its reason
+SELECT g.group_key, g.n_rows, g.n_skipped, g.fitted, g.reason,
+	   g.metrics ? 'r2' AS has_metrics
+  FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
+ WHERE m.name = 'small_groups' ORDER BY 1;
 SELECT group_key, count(*) AS terms FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
  WHERE m.name = 'small_groups' GROUP BY 1 ORDER BY 1;
 SELECT learn.predict('small_groups', g) IS NULL AS tiny_group_scores_null
@@ -125,10 +129,12 @@ SELECT learn.predict('small_groups', g) IS NULL AS tiny_group_scores_null
 -- when no group can be fitted, training fails
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT * FROM groups_small WHERE x <= 1', 'y', '{x}', group_by => '{grp}')$$);
 -- a NULL group value is a group of its own
-SELECT metrics->'groups'->'{NULL}'->'n' AS null_group_rows
-  FROM learn.train('null_group', 'linear',
+SELECT n_rows FROM learn.train('null_group', 'linear',
 				   'SELECT CASE WHEN x > 10 THEN grp END AS grp, x, y FROM groups_small',
 				   'y', '{x}', group_by => '{grp}');
+SELECT g.group_key, g.n_rows
+  FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
+ WHERE m.name = 'null_group' ORDER BY 1;
 SELECT learn.predict('null_group', r) IS NOT NULL AS null_group_scored
   FROM (SELECT NULL::text AS grp, 1.0 AS x) r;
 

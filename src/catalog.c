@@ -259,16 +259,153 @@ returned_model_row(void)
 	return PointerGetDatum(row);
 }
 
-static Datum
-nullable_float8(double v, char *null)
+
+/*
+ * Rows are written in batches: one INSERT ... SELECT FROM unnest() of
+ * arrays per LEARN_CATALOG_BATCH_ROWS rows, not one statement per row.
+ */
+typedef struct Batch
 {
-	*null = isfinite(v) ? ' ' : 'n';
-	return Float8GetDatum(v);
+	int			ncols;
+	int			nrows;
+	Oid		   *elemtypes;
+	Datum	  **values;			/* [col][row] */
+	bool	  **nulls;
+} Batch;
+
+static void
+batch_init(Batch *b, int ncols, const Oid *elemtypes)
+{
+	b->ncols = ncols;
+	b->nrows = 0;
+	b->elemtypes = palloc(sizeof(Oid) * ncols);
+	memcpy(b->elemtypes, elemtypes, sizeof(Oid) * ncols);
+	b->values = palloc(sizeof(Datum *) * ncols);
+	b->nulls = palloc(sizeof(bool *) * ncols);
+	for (int c = 0; c < ncols; c++)
+	{
+		b->values[c] = palloc(sizeof(Datum) * LEARN_CATALOG_BATCH_ROWS);
+		b->nulls[c] = palloc0(sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
+	}
+}
+
+/*
+ * Run sql with $1 = model_id and $2.. = one array per column of the batch,
+ * then empty the batch.
+ */
+static void
+batch_flush(Batch *b, const char *sql, int64 model_id, const char *what)
+{
+	Oid		   *types;
+	Datum	   *args;
+	int			ret;
+
+	if (b->nrows == 0)
+		return;
+	types = palloc(sizeof(Oid) * (b->ncols + 1));
+	args = palloc(sizeof(Datum) * (b->ncols + 1));
+	types[0] = INT8OID;
+	args[0] = Int64GetDatum(model_id);
+	for (int c = 0; c < b->ncols; c++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1] = {b->nrows};
+		int			lbs[1] = {1};
+
+		get_typlenbyvalalign(b->elemtypes[c], &typlen, &typbyval, &typalign);
+		types[c + 1] = get_array_type(b->elemtypes[c]);
+		args[c + 1] = PointerGetDatum(construct_md_array(b->values[c], b->nulls[c], 1, dims,
+														 lbs, b->elemtypes[c], typlen,
+														 typbyval, typalign));
+	}
+	ret = SPI_execute_with_args(sql, b->ncols + 1, types, args, NULL, false, 0);
+	spi_check(ret, SPI_OK_INSERT, what);
+	b->nrows = 0;
+	for (int c = 0; c < b->ncols; c++)
+		memset(b->nulls[c], 0, sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
+	CHECK_FOR_INTERRUPTS();
+}
+
+static void
+batch_float8(Batch *b, int col, double v)
+{
+	b->nulls[col][b->nrows] = !isfinite(v);
+	b->values[col][b->nrows] = Float8GetDatum(v);
+}
+
+/* The terms of every group, into learn.coefficients. */
+static void
+store_terms(int64 model_id, int ngroups, GroupRecord *groups)
+{
+	static const Oid types[7] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
+	FLOAT8OID, FLOAT8OID};
+	static const char *sql =
+		"INSERT INTO learn.coefficients (model_id, group_key, position, term, "
+		"estimate, std_error, statistic, p_value) "
+		"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv "
+		"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+		"pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
+		"pg_catalog.unnest($8)) AS u(k, p, t, e, se, st, pv)";
+	Batch		b;
+
+	batch_init(&b, 7, types);
+	for (int g = 0; g < ngroups; g++)
+	{
+		Datum		key = CStringGetTextDatum(groups[g].key_text ? groups[g].key_text : "{}");
+
+		for (int t = 0; t < groups[g].nterms; t++)
+		{
+			LearnTerm  *tr = &groups[g].terms[t];
+
+			b.values[0][b.nrows] = key;
+			b.values[1][b.nrows] = Int32GetDatum(tr->position);
+			b.values[2][b.nrows] = CStringGetTextDatum(tr->term);
+			batch_float8(&b, 3, tr->estimate);
+			batch_float8(&b, 4, tr->std_error);
+			batch_float8(&b, 5, tr->statistic);
+			batch_float8(&b, 6, tr->p_value);
+			if (++b.nrows == LEARN_CATALOG_BATCH_ROWS)
+				batch_flush(&b, sql, model_id, "storing coefficients");
+		}
+	}
+	batch_flush(&b, sql, model_id, "storing coefficients");
+}
+
+/* One row per group of a grouped model, into learn.groups. */
+static void
+store_groups(int64 model_id, int ngroups, GroupRecord *groups)
+{
+	static const Oid types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
+	static const char *sql =
+		"INSERT INTO learn.groups (model_id, group_key, n_rows, n_skipped, fitted, "
+		"reason, metrics) "
+		"SELECT $1, u.k::pg_catalog.text[], u.n, u.s, u.r IS NULL, u.r, "
+		"COALESCE(u.m::pg_catalog.jsonb, '{}'::pg_catalog.jsonb) "
+		"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+		"pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(k, n, s, r, m)";
+	Batch		b;
+
+	batch_init(&b, 5, types);
+	for (int g = 0; g < ngroups; g++)
+	{
+		b.values[0][b.nrows] = CStringGetTextDatum(groups[g].key_text);
+		b.values[1][b.nrows] = Int64GetDatum(groups[g].n_rows);
+		b.values[2][b.nrows] = Int64GetDatum(groups[g].n_skipped);
+		b.nulls[3][b.nrows] = (groups[g].reason == NULL);
+		b.values[3][b.nrows] = groups[g].reason ? CStringGetTextDatum(groups[g].reason) : (Datum) 0;
+		b.nulls[4][b.nrows] = (groups[g].metrics_json == NULL);
+		b.values[4][b.nrows] = groups[g].metrics_json ?
+			CStringGetTextDatum(groups[g].metrics_json) : (Datum) 0;
+		if (++b.nrows == LEARN_CATALOG_BATCH_ROWS)
+			batch_flush(&b, sql, model_id, "storing groups");
+	}
+	batch_flush(&b, sql, model_id, "storing groups");
 }
 
 Datum
-catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
-					LearnTerm **terms, int *nterms)
+catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups)
 {
 	int			nest;
 	Oid			name_types[2] = {TEXTOID, INT4OID};
@@ -287,10 +424,6 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 	int64		model_id;
 	bool		isnull;
 	Datum		result;
-	SPIPlanPtr	term_plan;
-	Oid			term_types[8] = {INT8OID, TEXTARRAYOID, INT4OID, TEXTOID,
-	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID};
-	Datum		empty_key = PointerGetDatum(construct_empty_array(TEXTOID));
 	int			ret;
 
 	namestrcpy(&trainer, GetUserNameFromId(GetUserId(), false));
@@ -364,32 +497,9 @@ catalog_store_model(ModelRecord *m, int ngroups, Datum *group_keys,
 										   SPI_tuptable->tupdesc, 1, &isnull));
 	result = returned_model_row();
 
-	term_plan = SPI_prepare("INSERT INTO learn.coefficients (model_id, group_key, position, "
-							"term, estimate, std_error, statistic, p_value) "
-							"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, term_types);
-	if (term_plan == NULL)
-		elog(ERROR, "pg_learn: preparing the coefficient insert failed");
-	for (int g = 0; g < ngroups; g++)
-	{
-		for (int t = 0; t < nterms[g]; t++)
-		{
-			LearnTerm  *tr = &terms[g][t];
-			Datum		tv[8];
-			char		tn[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-			tv[0] = Int64GetDatum(model_id);
-			tv[1] = group_keys[g] ? group_keys[g] : empty_key;
-			tv[2] = Int32GetDatum(tr->position);
-			tv[3] = CStringGetTextDatum(tr->term);
-			tv[4] = nullable_float8(tr->estimate, &tn[4]);
-			tv[5] = nullable_float8(tr->std_error, &tn[5]);
-			tv[6] = nullable_float8(tr->statistic, &tn[6]);
-			tv[7] = nullable_float8(tr->p_value, &tn[7]);
-			ret = SPI_execute_plan(term_plan, tv, tn, false, 0);
-			spi_check(ret, SPI_OK_INSERT, "storing a coefficient");
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
+	store_terms(model_id, ngroups, groups);
+	if (m->group_by != NIL)
+		store_groups(model_id, ngroups, groups);
 	as_caller(&sw);
 	catalog_spi_end(nest);
 	if (m->deploy)

@@ -35,15 +35,25 @@ typedef struct ModelRecord
 /* Error unless the current role may add a version under this name. */
 extern void catalog_check_name_owner(const char *name);
 
+/* One group of a model: a row of learn.groups when the model is grouped. */
+typedef struct GroupRecord
+{
+	Datum		key;			/* text[] datum; (Datum) 0 when ungrouped */
+	const char *key_text;		/* its text form; NULL when ungrouped */
+	int64		n_rows;
+	int64		n_skipped;
+	const char *reason;			/* why it was not fitted; NULL when fitted */
+	const char *metrics_json;	/* the group's metrics; NULL when not fitted */
+	LearnTerm  *terms;			/* its terms, nterms of them */
+	int			nterms;
+} GroupRecord;
+
 /*
- * Store the model row and its terms (terms[g][0..nterms[g]-1] for group g,
- * whose key is group_keys[g], a text[] datum, or (Datum) 0 when ungrouped).
- * Returns the stored learn.models row (labelled with its row type),
- * allocated in the caller's context.
+ * Store the model row, its groups (rows of learn.groups when m->group_by is
+ * set) and their terms, in batches.  Returns the stored learn.models row
+ * (labelled with its row type), allocated in the caller's context.
  */
-extern Datum catalog_store_model(ModelRecord *m, int ngroups,
-								 Datum *group_keys, LearnTerm **terms,
-								 int *nterms);
+extern Datum catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups);
 
 /* A model version parsed for scoring. */
 typedef struct ScoringGroup

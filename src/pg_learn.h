@@ -15,6 +15,9 @@
 /* Most features a model may have (54000 beyond it). */
 #define LEARN_MAX_FEATURES 1000
 
+/* Catalog rows written by one INSERT statement. */
+#define LEARN_CATALOG_BATCH_ROWS 10000
+
 /* Rows buffered per aggregate state before they are folded in (level 3). */
 #define LEARN_BLOCK_ROWS 1024
 

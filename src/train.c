@@ -574,9 +574,7 @@ learn_train(PG_FUNCTION_ARGS)
 	int64		n_zero_weight = 0;
 	ModelRecord rec;
 	StringInfoData metrics;
-	LearnTerm **termrecs;
-	int		   *nterms;
-	Datum	   *keys;
+	GroupRecord *recs;
 	ListCell   *lc;
 	long		secs;
 	int			usecs;
@@ -716,51 +714,42 @@ learn_train(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(callercxt);
 	}
 
-	/* terms and metrics */
-	termrecs = palloc0(sizeof(LearnTerm *) * ngroups);
-	nterms = palloc0(sizeof(int) * ngroups);
-	keys = palloc0(sizeof(Datum) * ngroups);
+	/*
+	 * Terms and metrics.  A grouped model keeps its groups' metrics in
+	 * learn.groups, one row each, and only a summary in learn.models.
+	 */
+	recs = palloc0(sizeof(GroupRecord) * ngroups);
 	initStringInfo(&metrics);
 	if (group_by == NIL)
 		family->metrics(&metrics, plan, groups[0].state, groups[0].fit);
 	else
-	{
-		StringInfoData gj;
-
-		initStringInfo(&gj);
-		appendStringInfoChar(&gj, '{');
-		for (int g = 0; g < ngroups; g++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (g > 0)
-				appendStringInfoString(&gj, ", ");
-			/* keyed like learn.coefficients.group_key::text */
-			escape_json(&gj, groups[g].key_text);
-			appendStringInfoString(&gj, ": ");
-			if (groups[g].fit)
-				family->metrics(&gj, plan, groups[g].state, groups[g].fit);
-			else
-			{
-				appendStringInfo(&gj, "{\"n\": %lld, \"n_skipped\": %lld, \"error\": ",
-								 (long long) groups[g].counts.n,
-								 (long long) groups[g].counts.n_skipped);
-				escape_json(&gj, groups[g].reason);
-				appendStringInfoChar(&gj, '}');
-			}
-		}
-		appendStringInfoChar(&gj, '}');
 		appendStringInfo(&metrics, "{\"n\": %lld, \"n_skipped\": %lld, \"n_groups\": %d, "
-						 "\"n_failed\": %d, \"groups\": %s}",
-						 (long long) n_rows, (long long) n_skipped, ngroups,
-						 ngroups - nfitted, gj.data);
-	}
+						 "\"n_fitted\": %d, \"n_failed\": %d}",
+						 (long long) n_rows, (long long) n_skipped, ngroups, nfitted,
+						 ngroups - nfitted);
 	for (int g = 0; g < ngroups; g++)
 	{
-		keys[g] = groups[g].key;
-		if (groups[g].fit == NULL)
-			continue;
+		GroupRecord *r = &recs[g];
+
 		CHECK_FOR_INTERRUPTS();
-		nterms[g] = family->terms(plan, groups[g].fit, groups[g].key_text, &termrecs[g]);
+		r->key = groups[g].key;
+		r->key_text = groups[g].key_text;
+		r->n_rows = groups[g].counts.n;
+		r->n_skipped = groups[g].counts.n_skipped;
+		if (groups[g].fit == NULL)
+		{
+			r->reason = groups[g].reason;
+			continue;
+		}
+		if (group_by != NIL)
+		{
+			StringInfoData gm;
+
+			initStringInfo(&gm);
+			family->metrics(&gm, plan, groups[g].state, groups[g].fit);
+			r->metrics_json = gm.data;
+		}
+		r->nterms = family->terms(plan, groups[g].fit, groups[g].key_text, &r->terms);
 	}
 	if (family->terms_done)
 		family->terms_done(plan);
@@ -781,5 +770,5 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.n_skipped = n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
-	PG_RETURN_DATUM(catalog_store_model(&rec, ngroups, keys, termrecs, nterms));
+	PG_RETURN_DATUM(catalog_store_model(&rec, ngroups, recs));
 }

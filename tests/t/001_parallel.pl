@@ -197,20 +197,25 @@ SELECT (SELECT count(*) FROM learn.coefficients c JOIN learn.models m ON m.id = 
 	cmp_ok($d, '<', $tol,
 		"$kind: parallel and serial estimates, standard errors, t equal");
 
-	# r2 and the other metrics, ungrouped or per group
+	# r2 and the other metrics, ungrouped (learn.models) or per group
+	# (learn.groups)
 	$d = $node->safe_psql(
 		'postgres', qq{
-WITH m AS (
-  SELECT (SELECT metrics FROM learn.models WHERE name = '${kind}_par') AS p,
-         (SELECT metrics FROM learn.models WHERE name = '${kind}_ser') AS s),
-metric(path) AS (
-  SELECT ARRAY[k] FROM m, jsonb_object_keys(m.s) AS k WHERE k <> 'groups'
+WITH ids AS (
+  SELECT (SELECT id FROM learn.models WHERE name = '${kind}_par') AS p,
+         (SELECT id FROM learn.models WHERE name = '${kind}_ser') AS s),
+pairs(key, p, s) AS (
+  SELECT '{}'::text[], (SELECT metrics FROM learn.models WHERE id = ids.p),
+         (SELECT metrics FROM learn.models WHERE id = ids.s) FROM ids
   UNION ALL
-  SELECT ARRAY['groups', gk, k] FROM m, jsonb_object_keys(m.s->'groups') AS gk,
-         jsonb_object_keys(m.s->'groups'->gk) AS k WHERE m.s ? 'groups')
-SELECT coalesce(max(reldiff((p #>> path)::float8, (s #>> path)::float8)), 'Infinity')
-       || ' ' || count(*) FILTER (WHERE path[array_length(path, 1)] = 'r2')
-FROM m, metric});
+  SELECT gs.group_key, gp.metrics, gs.metrics
+    FROM ids JOIN learn.groups gs ON gs.model_id = ids.s
+    LEFT JOIN learn.groups gp ON gp.model_id = ids.p AND gp.group_key = gs.group_key),
+metric(key, k) AS (
+  SELECT key, k FROM pairs, jsonb_object_keys(pairs.s) AS k)
+SELECT coalesce(max(reldiff((p ->> metric.k)::float8, (s ->> metric.k)::float8)), 'Infinity')
+       || ' ' || count(*) FILTER (WHERE metric.k = 'r2')
+FROM pairs JOIN metric USING (key)});
 	my ($md, $nr2) = split / /, $d;
 	cmp_ok($md, '<', $tol, "$kind: parallel and serial metrics equal");
 	is($nr2, ($kind eq 'grouped' || $kind eq 'robust') ? 3 : 1,

@@ -82,6 +82,15 @@ is( as_user($node, 'up', 'alice',
 		  FROM learn.names}),
 	'bobs:bob:1 per_store:alice:1 price:alice:2 robust:alice:1 shadow:alice:1',
 	'learn.names is filled from the models');
+is( as_user($node, 
+		'up', 'alice',
+		q{SELECT string_agg(g.group_key::text || ':' || g.n_rows || ':' || g.fitted || ':'
+		                    || (g.metrics = m.metrics -> 'groups' -> (g.group_key::text)), ' '
+		                    ORDER BY g.group_key)
+		  FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
+		  WHERE m.name = 'per_store'}),
+	'{berlin}:666:true:true {lyon}:667:true:true {porto}:667:true:true',
+	'learn.groups is filled from the metrics of the grouped model 0.1 trained');
 
 # life goes on after the update
 is( as_user($node, 'up', 'alice',
