@@ -241,7 +241,13 @@ predict_site(FunctionCallInfo fcinfo)
 		site->spec = (text *) DatumGetPointer(datumCopy(PointerGetDatum(spec), false, -1));
 		MemoryContextSwitchTo(old);
 		site->resolved_generation = generation;
-		if (id != site->id || trained_at != site->trained_at)
+		/*
+		 * The same id and time in a recreated extension is another model
+		 * (a model of another epoch is fetched again below anyway).
+		 */
+		if (id != site->id || trained_at != site->trained_at ||
+			(site->model != NULL && site->epoch == cache_epoch &&
+			 site->model->models_relid != models_relid))
 			site->model = NULL;
 		site->id = id;
 		site->trained_at = trained_at;
