@@ -730,6 +730,8 @@ catalog_load_all_groups(ScoringModel *sm)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(sm->id)};
 	MemoryContext old_groups_cxt = sm->groups_cxt;
+	MemoryContext new_groups_cxt;
+	MemoryContext caller_cxt = CurrentMemoryContext;
 	HTAB	   *old_groups = sm->groups;
 	int64		old_nloaded = sm->nloaded;
 	MemoryContext rowcxt;
@@ -746,6 +748,7 @@ catalog_load_all_groups(ScoringModel *sm)
 	 * complete: a cancelled load leaves the model as it was.
 	 */
 	groups_create(sm, CurrentMemoryContext, 1024);
+	new_groups_cxt = sm->groups_cxt;
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn group key",
 								   ALLOCSET_SMALL_SIZES);
 	initStringInfo(&cur);
@@ -808,10 +811,13 @@ catalog_load_all_groups(ScoringModel *sm)
 	}
 	PG_CATCH();
 	{
-		/* the new table goes with the transaction; keep the old one */
+		/* keep the old table */
+		MemoryContextSwitchTo(caller_cxt);
 		sm->groups_cxt = old_groups_cxt;
 		sm->groups = old_groups;
 		sm->nloaded = old_nloaded;
+		MemoryContextDelete(new_groups_cxt);
+		MemoryContextDelete(rowcxt);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
