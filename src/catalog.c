@@ -25,6 +25,10 @@
 #include "utils/builtins.h"
 #include "funcapi.h"
 #include "catalog/pg_class.h"
+#include "common/hashfn.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
@@ -540,7 +544,7 @@ parse_model_ref(const char *spec, char **name, int *version)
 }
 
 int64
-catalog_lookup_model(const char *spec)
+catalog_lookup_model(const char *spec, TimestampTz *trained_at)
 {
 	int			nest;
 	char	   *name;
@@ -557,16 +561,22 @@ catalog_lookup_model(const char *spec)
 	values[1] = Int32GetDatum(version);
 	nest = catalog_spi_begin();
 	if (version > 0)
-		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1 "
+		ret = SPI_execute_with_args("SELECT id, trained_at FROM learn.models "
+									"WHERE name OPERATOR(pg_catalog.=) $1 "
 									"AND version OPERATOR(pg_catalog.=) $2",
 									2, types, values, NULL, true, 1);
 	else
-		ret = SPI_execute_with_args("SELECT id FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1 "
-									"AND deployed",
+		ret = SPI_execute_with_args("SELECT id, trained_at FROM learn.models "
+									"WHERE name OPERATOR(pg_catalog.=) $1 AND deployed",
 									1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "looking up a model");
 	if (SPI_processed > 0)
+	{
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (trained_at)
+			*trained_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 2, &isnull));
+	}
 	catalog_spi_end(nest);
 	return id;
 }
@@ -584,7 +594,7 @@ catalog_models_changed(void)
 }
 
 int64
-catalog_resolve_model(const char *spec)
+catalog_resolve_model(const char *spec, TimestampTz *trained_at)
 {
 	int			nest;
 	char	   *name;
@@ -600,7 +610,7 @@ catalog_resolve_model(const char *spec)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid model reference \"%s\"", spec),
 				 errhint("Use 'name' for the deployed version or 'name@N' for version N.")));
-	id = catalog_lookup_model(spec);
+	id = catalog_lookup_model(spec, trained_at);
 	if (id != 0)
 		return id;
 
@@ -642,42 +652,100 @@ text_array_elems(Datum arr, int *n, MemoryContext mcxt)
 	return out;
 }
 
-static int
-group_cmp(const void *a, const void *b)
+/* Coefficient rows of a model fetched at a time while loading all groups. */
+#define LOAD_BATCH_ROWS 10000
+
+/* The groups table hashes and compares the keys' text, not the pointers. */
+static uint32
+group_key_hash(const void *key, Size keysize)
 {
-	return strcmp(((const ScoringGroup *) a)->key, ((const ScoringGroup *) b)->key);
+	const char *k = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) k, strlen(k));
 }
 
-/* Hand the stored terms of one group to the model's family. */
-static void
-load_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms,
-		   MemoryContext mcxt)
+static int
+group_key_match(const void *a, const void *b, Size keysize)
 {
-	ScoringGroup *g = &sm->groups[sm->ngroups++];
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
 
-	g->key = MemoryContextStrdup(mcxt, key);
-	g->data = sm->family->load(sm->nfeatures, terms, nterms, mcxt);
+/* A new, empty groups table in a new context under parent. */
+static void
+groups_create(ScoringModel *sm, MemoryContext parent, long nelem)
+{
+	HASHCTL		ctl;
+
+	sm->groups_cxt = AllocSetContextCreate(parent, "pg_learn model groups",
+										   ALLOCSET_DEFAULT_SIZES);
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(ScoringGroup);
+	ctl.hash = group_key_hash;
+	ctl.match = group_key_match;
+	ctl.hcxt = sm->groups_cxt;
+	sm->groups = hash_create("pg_learn model groups", Max(nelem, 16), &ctl,
+							 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	sm->nloaded = 0;
+}
+
+ScoringGroup *
+catalog_find_group(ScoringModel *sm, const char *key)
+{
+	return hash_search(sm->groups, &key, HASH_FIND, NULL);
+}
+
+/* Enter a group's terms (data NULL when nterms < 0: no such group). */
+static ScoringGroup *
+add_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms)
+{
+	char	   *k = MemoryContextStrdup(sm->groups_cxt, key);
+	void	   *data = NULL;
+	ScoringGroup *g;
+	bool		found;
+
+	if (nterms >= 0)
+		data = sm->family->load(sm->nfeatures, terms, nterms, sm->groups_cxt);
+	g = hash_search(sm->groups, &k, HASH_ENTER, &found);
+	g->key = k;
+	g->data = data;
+	if (!found)
+		sm->nloaded++;
+	return g;
+}
+
+/* A term from a row (position, estimate) of a coefficients query. */
+static void
+read_term(LearnTerm *t, HeapTuple tup, TupleDesc td, int first)
+{
+	bool		isnull;
+	Datum		est;
+
+	t->position = DatumGetInt32(SPI_getbinval(tup, td, first, &isnull));
+	est = SPI_getbinval(tup, td, first + 1, &isnull);
+	/* a NULL estimate (an aliased term) is NaN */
+	t->estimate = isnull ? NAN : DatumGetFloat8(est);
+	t->std_error = t->statistic = t->p_value = NAN;
 }
 
 ScoringModel *
-catalog_load_scoring(int64 id, MemoryContext mcxt)
+catalog_load_scoring(int64 id)
 {
 	int			nest;
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
 	ScoringModel *sm;
+	MemoryContext mcxt;
 	HeapTuple	tup;
 	TupleDesc	td;
 	bool		isnull;
 	Datum		d;
 	int			ret;
 	char	   *algorithm;
-	char	   *curkey = NULL;
-	LearnTerm  *terms;
-	int			nterms = 0;
 
+	mcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn model",
+								 ALLOCSET_SMALL_SIZES);
 	nest = catalog_spi_begin();
-	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm "
+	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm, trained_at "
 								"FROM learn.models "
 								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
@@ -689,6 +757,8 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	td = SPI_tuptable->tupdesc;
 	sm = MemoryContextAllocZero(mcxt, sizeof(ScoringModel));
 	sm->id = id;
+	sm->mcxt = mcxt;
+	sm->models_relid = catalog_models_relid();
 	sm->name = MemoryContextStrdup(mcxt, TextDatumGetCString(SPI_getbinval(tup, td, 1, &isnull)));
 	sm->version = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
 	sm->features = text_array_elems(SPI_getbinval(tup, td, 3, &isnull), &sm->nfeatures, mcxt);
@@ -696,58 +766,178 @@ catalog_load_scoring(int64 id, MemoryContext mcxt)
 	if (!isnull)
 		sm->group_by = text_array_elems(d, &sm->ngroupcols, mcxt);
 	algorithm = TextDatumGetCString(SPI_getbinval(tup, td, 5, &isnull));
+	sm->trained_at = DatumGetTimestampTz(SPI_getbinval(tup, td, 6, &isnull));
 	sm->family = learn_family_find(algorithm);
 	if (sm->family == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d has algorithm \"%s\", which this library cannot score",
 						sm->name, sm->version, algorithm)));
-
-	ret = SPI_execute_with_args("SELECT group_key, position, estimate FROM learn.coefficients "
-								"WHERE model_id OPERATOR(pg_catalog.=) $1 "
-								"AND class OPERATOR(pg_catalog.=) '' ORDER BY group_key, position",
-								1, types, values, NULL, true, 0);
-	spi_check(ret, SPI_OK_SELECT, "loading coefficients");
-	sm->groups = MemoryContextAllocZero(mcxt, sizeof(ScoringGroup) * Max(SPI_processed, 1));
-	terms = palloc0(sizeof(LearnTerm) * Max(SPI_processed, 1));
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		char	  **kv;
-		int			nk;
-		StringInfoData key;
-		LearnTerm  *t;
-		Datum		est;
-
-		tup = SPI_tuptable->vals[r];
-		td = SPI_tuptable->tupdesc;
-		kv = text_array_elems(SPI_getbinval(tup, td, 1, &isnull), &nk, CurrentMemoryContext);
-		initStringInfo(&key);
-		for (int i = 0; i < nk; i++)
-			key_append(&key, kv[i]);
-		/* rows come ordered by group: a new key ends the previous group */
-		if (curkey == NULL || strcmp(curkey, key.data) != 0)
-		{
-			if (curkey != NULL)
-				load_group(sm, curkey, terms, nterms, mcxt);
-			curkey = key.data;
-			nterms = 0;
-		}
-		t = &terms[nterms++];
-		t->position = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
-		est = SPI_getbinval(tup, td, 3, &isnull);
-		/* a NULL estimate (an aliased term) is NaN */
-		t->estimate = isnull ? NAN : DatumGetFloat8(est);
-		t->std_error = t->statistic = t->p_value = NAN;
-	}
-	if (curkey != NULL)
-		load_group(sm, curkey, terms, nterms, mcxt);
 	catalog_spi_end(nest);
-	if (sm->ngroups == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("model \"%s\" version %d has no coefficients", sm->name, sm->version)));
-	qsort(sm->groups, sm->ngroups, sizeof(ScoringGroup), group_cmp);
+	elog(DEBUG1, "pg_learn: loading model version %lld (\"%s\" version %d)",
+		 (long long) id, sm->name, sm->version);
+	groups_create(sm, mcxt, 0);
+	if (sm->ngroupcols == 0)
+	{
+		catalog_load_all_groups(sm);
+		sm->single = catalog_find_group(sm, "");
+		if (sm->single == NULL || sm->single->data == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("model \"%s\" version %d has no coefficients",
+							sm->name, sm->version)));
+	}
 	return sm;
+}
+
+ScoringGroup *
+catalog_load_group(ScoringModel *sm, const char *key, char *const *values)
+{
+	int			nest;
+	Oid			types[2] = {INT8OID, TEXTARRAYOID};
+	Datum		args[2];
+	Datum	   *elems = palloc(sizeof(Datum) * Max(sm->ngroupcols, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(sm->ngroupcols, 1));
+	int			dims[1] = {sm->ngroupcols};
+	int			lbs[1] = {1};
+	LearnTerm  *terms;
+	int			nterms;
+	ScoringGroup *g;
+	int			ret;
+
+	for (int i = 0; i < sm->ngroupcols; i++)
+	{
+		nulls[i] = values[i] == NULL;
+		elems[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(values[i]);
+	}
+	args[0] = Int64GetDatum(sm->id);
+	args[1] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
+												 -1, false, TYPALIGN_INT));
+	nest = catalog_spi_begin();
+	/* the primary key (model_id, group_key, class, position) finds it */
+	ret = SPI_execute_with_args("SELECT position, estimate FROM learn.coefficients "
+								"WHERE model_id OPERATOR(pg_catalog.=) $1 "
+								"AND group_key OPERATOR(pg_catalog.=) $2 "
+								"AND class OPERATOR(pg_catalog.=) '' ORDER BY position",
+								2, types, args, NULL, true, 0);
+	spi_check(ret, SPI_OK_SELECT, "loading a group's coefficients");
+	nterms = (int) SPI_processed;
+	terms = palloc(sizeof(LearnTerm) * Max(nterms, 1));
+	for (int r = 0; r < nterms; r++)
+		read_term(&terms[r], SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+	g = add_group(sm, key, terms, nterms > 0 ? nterms : -1);
+	catalog_spi_end(nest);
+	sm->nlazy++;
+	elog(DEBUG1, "pg_learn: loaded group %s of model version %lld",
+		 key, (long long) sm->id);
+	return g;
+}
+
+void
+catalog_load_all_groups(ScoringModel *sm)
+{
+	int			nest;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(sm->id)};
+	MemoryContext old_groups_cxt = sm->groups_cxt;
+	MemoryContext new_groups_cxt;
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	HTAB	   *old_groups = sm->groups;
+	int64		old_nloaded = sm->nloaded;
+	MemoryContext rowcxt;
+	Portal		portal;
+	StringInfoData cur;
+	StringInfoData key;
+	bool		have_cur = false;
+	LearnTerm  *terms;
+	int			nterms = 0;
+	int			maxterms = 16;
+
+	/*
+	 * Fill a new table under the caller's context and adopt it only once
+	 * complete: a cancelled load leaves the model as it was.
+	 */
+	groups_create(sm, CurrentMemoryContext, 1024);
+	new_groups_cxt = sm->groups_cxt;
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn group key",
+								   ALLOCSET_SMALL_SIZES);
+	initStringInfo(&cur);
+	initStringInfo(&key);
+	terms = palloc(sizeof(LearnTerm) * maxterms);
+
+	PG_TRY();
+	{
+		nest = catalog_spi_begin();
+		portal = SPI_cursor_open_with_args(NULL,
+										   "SELECT group_key, position, estimate FROM learn.coefficients "
+										   "WHERE model_id OPERATOR(pg_catalog.=) $1 "
+										   "AND class OPERATOR(pg_catalog.=) '' ORDER BY group_key, position",
+										   1, types, values, NULL, true, 0);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, LOAD_BATCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 r = 0; r < SPI_processed; r++)
+			{
+				HeapTuple	tup = SPI_tuptable->vals[r];
+				TupleDesc	td = SPI_tuptable->tupdesc;
+				MemoryContext old;
+				bool		isnull;
+				char	  **kv;
+				int			nk;
+
+				CHECK_FOR_INTERRUPTS();
+				old = MemoryContextSwitchTo(rowcxt);
+				kv = text_array_elems(SPI_getbinval(tup, td, 1, &isnull), &nk, rowcxt);
+				resetStringInfo(&key);
+				for (int i = 0; i < nk; i++)
+					key_append(&key, kv[i]);
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(rowcxt);
+				/* rows come ordered by group: a new key ends the previous group */
+				if (!have_cur || strcmp(cur.data, key.data) != 0)
+				{
+					if (have_cur)
+						add_group(sm, cur.data, terms, nterms);
+					resetStringInfo(&cur);
+					appendBinaryStringInfo(&cur, key.data, key.len);
+					have_cur = true;
+					nterms = 0;
+				}
+				if (nterms == maxterms)
+				{
+					maxterms *= 2;
+					terms = repalloc(terms, sizeof(LearnTerm) * maxterms);
+				}
+				read_term(&terms[nterms++], tup, td, 2);
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		if (have_cur)
+			add_group(sm, cur.data, terms, nterms);
+		SPI_cursor_close(portal);
+		catalog_spi_end(nest);
+	}
+	PG_CATCH();
+	{
+		/* keep the old table */
+		MemoryContextSwitchTo(caller_cxt);
+		sm->groups_cxt = old_groups_cxt;
+		sm->groups = old_groups;
+		sm->nloaded = old_nloaded;
+		MemoryContextDelete(new_groups_cxt);
+		MemoryContextDelete(rowcxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	MemoryContextSetParent(sm->groups_cxt, sm->mcxt);
+	MemoryContextDelete(old_groups_cxt);
+	MemoryContextDelete(rowcxt);
+	sm->complete = true;
+	elog(DEBUG1, "pg_learn: loaded all %lld groups of model version %lld",
+		 (long long) sm->nloaded, (long long) sm->id);
 }
 
 

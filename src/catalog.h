@@ -9,6 +9,7 @@
 
 #include "pg_learn.h"
 
+#include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
 #include "family.h"
@@ -55,16 +56,24 @@ typedef struct GroupRecord
  */
 extern Datum catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups);
 
-/* A model version parsed for scoring. */
+/*
+ * A model version parsed for scoring.  Its groups load on demand: one at a
+ * time as rows of them come (catalog_load_group), or all at once
+ * (catalog_load_all_groups); see predict.c for when.
+ */
 typedef struct ScoringGroup
 {
 	char	   *key;			/* group values joined by key_append */
-	void	   *data;			/* the group's terms as the family loaded them */
+	void	   *data;			/* the group's terms as the family loaded them,
+								 * NULL when the model has no such group */
 } ScoringGroup;
 
 typedef struct ScoringModel
 {
 	int64		id;
+	TimestampTz trained_at;		/* with models_relid: which model id means */
+	Oid			models_relid;	/* learn.models when the version was loaded */
+	MemoryContext mcxt;			/* holds everything below */
 	char	   *name;
 	int			version;
 	const LearnFamily *family;	/* by learn.models.algorithm */
@@ -72,16 +81,23 @@ typedef struct ScoringModel
 	char	  **features;
 	int			ngroupcols;
 	char	  **group_by;
-	int			ngroups;		/* 1 when ungrouped */
-	ScoringGroup *groups;		/* sorted by key */
+	ScoringGroup *single;		/* the group of an ungrouped model */
+	MemoryContext groups_cxt;	/* child of mcxt: groups and their table */
+	struct HTAB *groups;		/* key -> ScoringGroup, as loaded so far */
+	bool		complete;		/* every group is loaded: a missing key is
+								 * no group of the model */
+	int64		nloaded;		/* groups (and absent keys) in groups */
+	int64		nlazy;			/* of those, loaded one by one */
 } ScoringModel;
 
-
-/* Model id of 'name' (deployed version) or 'name@N'; errors when unknown. */
-extern int64 catalog_resolve_model(const char *spec);
+/*
+ * Model id of 'name' (deployed version) or 'name@N'; errors when unknown.
+ * *trained_at (may be NULL) gets the version's learn.models.trained_at.
+ */
+extern int64 catalog_resolve_model(const char *spec, TimestampTz *trained_at);
 
 /* The same, but 0 when the reference is malformed or unknown. */
-extern int64 catalog_lookup_model(const char *spec);
+extern int64 catalog_lookup_model(const char *spec, TimestampTz *trained_at);
 
 /* OID of learn.models. */
 extern Oid	catalog_models_relid(void);
@@ -93,7 +109,26 @@ extern Oid	catalog_models_relid(void);
  */
 extern void catalog_models_changed(void);
 
-/* Load model version id into mcxt. */
-extern ScoringModel *catalog_load_scoring(int64 id, MemoryContext mcxt);
+/*
+ * Load model version id: its row, and every group when it is ungrouped.
+ * The model lives in a new memory context, a child of the caller's
+ * current one until the caller adopts it (MemoryContextSetParent), so an
+ * error while loading leaves nothing behind.
+ */
+extern ScoringModel *catalog_load_scoring(int64 id);
+
+/* A loaded group (or absent key) of a model, NULL when not loaded yet. */
+extern ScoringGroup *catalog_find_group(ScoringModel *sm, const char *key);
+
+/*
+ * Load one group, given its key and the group values it joins (NULL for
+ * SQL NULL).  Returns the entry, whose data is NULL when the model has no
+ * such group.
+ */
+extern ScoringGroup *catalog_load_group(ScoringModel *sm, const char *key,
+										char *const *values);
+
+/* Load every group of a model (checks for interrupts as it goes). */
+extern void catalog_load_all_groups(ScoringModel *sm);
 
 #endif							/* PG_LEARN_CATALOG_H */

@@ -9,7 +9,10 @@
  * lives as long as the executor's FmgrInfo), so a redeploy is seen by the
  * next statement.  The parsed form of each model version is kept in a
  * per-backend cache keyed by model id: a version's content never changes,
- * so the cache needs no invalidation, only a size bound.
+ * so an entry stays valid across invalidations; it is only checked to be
+ * the same model (an id is reused after the extension is recreated) and
+ * bounded in number.  A grouped model loads its groups as rows ask for
+ * them, then all at once (LAZY_GROUP_LOADS).
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -59,19 +62,32 @@ static HTAB *model_cache = NULL;
 static MemoryContext cache_cxt = NULL;
 
 /*
- * Bumped by every relcache invalidation of learn.models: training,
- * deploying and dropping send one (catalog_models_changed), and so does
- * dropping the extension.  Other backends see it at their next command,
- * this one at the next CommandCounterIncrement, so even a PL/pgSQL
- * function that keeps its call sites for the whole transaction resolves
- * names again after a redeploy.
+ * A grouped model loads the groups its rows ask for one at a time, with
+ * an index lookup each, until this many; the next unknown key loads them
+ * all with one ordered scan.  A query that scores a few groups of a large
+ * model (in each parallel worker) so never reads the rest, and one that
+ * scores many pays at most this many lookups more than a full load.
+ */
+#define LAZY_GROUP_LOADS 64
+
+/*
+ * Bumped by every relcache invalidation of learn.models: training that
+ * deploys, deploying and dropping send one (catalog_models_changed), and
+ * so do dropping the extension, ANALYZE, VACUUM and any DDL on the table.
+ * Other backends see it at their next command, this one at the next
+ * CommandCounterIncrement, so even a PL/pgSQL function that keeps its
+ * call sites for the whole transaction resolves names again after a
+ * redeploy.  It only makes call sites resolve names again (one indexed
+ * query each); the cache of loaded versions does not depend on it.
  */
 static uint64 models_generation = 1;
 static Oid	models_relid = InvalidOid;
 
-/* Bumped whenever the cache is emptied; call sites then fetch again. */
+/*
+ * Bumped whenever a cached version is freed (replaced, or the cache
+ * emptied); call sites then fetch their version from the cache again.
+ */
 static uint64 cache_epoch = 0;
-static uint64 cache_models_generation = 0;
 
 static void
 models_inval_callback(Datum arg, Oid relid)
@@ -104,32 +120,65 @@ cache_reset(void)
 	cache_epoch++;
 }
 
+/*
+ * The loaded version id, whose learn.models row says trained_at.  A
+ * version's content never changes, so a cached version stays valid across
+ * any invalidation.  Only its id can come to mean another model: after
+ * DROP EXTENSION and CREATE EXTENSION the ids start again at 1.  Such a
+ * model is in another learn.models (another OID) and was trained at
+ * another time (the same transaction could train both, but not in the
+ * same table), so an entry serves only when both match what the caller
+ * resolved from the catalog just now.
+ */
 static ScoringModel *
-cache_get(int64 id)
+cache_get(int64 id, TimestampTz trained_at)
 {
 	CacheEntry *e;
 	ScoringModel *m;
 	bool		found;
+	Oid			relid = catalog_models_relid();
 
-	/*
-	 * A version's content never changes, but after the catalog changed an
-	 * id may mean another model (the extension was dropped and created
-	 * again), so start over then; and when the cache is full.
-	 */
-	if (model_cache == NULL || cache_models_generation != models_generation ||
-		hash_get_num_entries(model_cache) >= learn_model_cache_size)
-	{
-		cache_models_generation = models_generation;
-		models_relid = catalog_models_relid();
+	if (model_cache == NULL)
 		cache_reset();
-	}
 	e = hash_search(model_cache, &id, HASH_FIND, NULL);
 	if (e)
-		return e->model;
-	m = catalog_load_scoring(id, cache_cxt);
+	{
+		if (e->model->trained_at == trained_at && e->model->models_relid == relid)
+			return e->model;
+		/* another model under a reused id: drop what the old one had */
+		MemoryContextDelete(e->model->mcxt);
+		hash_search(model_cache, &id, HASH_REMOVE, NULL);
+		cache_epoch++;
+	}
+	else if (hash_get_num_entries(model_cache) >= learn_model_cache_size)
+		cache_reset();
+	m = catalog_load_scoring(id);
+	MemoryContextSetParent(m->mcxt, cache_cxt);
 	e = hash_search(model_cache, &id, HASH_ENTER, &found);
 	e->model = m;
 	return m;
+}
+
+/*
+ * The group of a grouped model that key (joining values) names, loading
+ * it first if need be; NULL when the model has no such group.
+ */
+static const ScoringGroup *
+model_group(ScoringModel *m, const char *key, char *const *values)
+{
+	ScoringGroup *g = catalog_find_group(m, key);
+
+	if (g == NULL && !m->complete)
+	{
+		if (m->nlazy < LAZY_GROUP_LOADS)
+			g = catalog_load_group(m, key, values);
+		else
+		{
+			catalog_load_all_groups(m);
+			g = catalog_find_group(m, key);
+		}
+	}
+	return g != NULL && g->data != NULL ? g : NULL;
 }
 
 /* ---------------------------------------------------------------------
@@ -142,6 +191,7 @@ typedef struct PredictSite
 	text	   *spec;			/* model reference last resolved */
 	uint64		resolved_generation;	/* models_generation then */
 	int64		id;
+	TimestampTz trained_at;		/* learn.models.trained_at of id */
 	uint64		epoch;			/* cache_epoch when model was fetched */
 	ScoringModel *model;
 	double	   *x;				/* nfeatures */
@@ -157,6 +207,7 @@ typedef struct PredictSite
 	LearnArgKind *feat_kind;
 	int		   *group_att;
 	KeyFormatter *group_fmt;
+	char	  **group_values;	/* a row's group values as text */
 	Datum	   *values;
 	bool	   *nulls;
 	StringInfoData key;
@@ -179,23 +230,33 @@ predict_site(FunctionCallInfo fcinfo)
 		memcmp(VARDATA_ANY(site->spec), VARDATA_ANY(spec), VARSIZE_ANY_EXHDR(spec)) != 0)
 	{
 		uint64		generation = models_generation;
-		int64		id = catalog_resolve_model(text_to_cstring(spec));
+		TimestampTz trained_at;
+		int64		id = catalog_resolve_model(text_to_cstring(spec), &trained_at);
 		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		models_relid = catalog_models_relid();
 
 		if (site->spec)
 			pfree(site->spec);
 		site->spec = (text *) DatumGetPointer(datumCopy(PointerGetDatum(spec), false, -1));
 		MemoryContextSwitchTo(old);
 		site->resolved_generation = generation;
-		if (id != site->id)
+		/*
+		 * The same id and time in a recreated extension is another model
+		 * (a model of another epoch is fetched again below anyway).
+		 */
+		if (id != site->id || trained_at != site->trained_at ||
+			(site->model != NULL && site->epoch == cache_epoch &&
+			 site->model->models_relid != models_relid))
 			site->model = NULL;
 		site->id = id;
+		site->trained_at = trained_at;
 	}
 	if (site->model == NULL || site->epoch != cache_epoch)
 	{
 		int			nfeatures;
 
-		site->model = cache_get(site->id);
+		site->model = cache_get(site->id, site->trained_at);
 		site->epoch = cache_epoch;
 		nfeatures = Max(site->model->nfeatures, 1);
 		if (site->x == NULL || site->xcap < nfeatures)
@@ -250,7 +311,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 						m->name, m->nfeatures, n),
 				 errhint("The order is that of learn.models.features.")));
 	if (!ARR_HASNULL(xa))
-		PG_RETURN_FLOAT8(model_score(m, &m->groups[0], (double *) ARR_DATA_PTR(xa)));
+		PG_RETURN_FLOAT8(model_score(m, m->single, (double *) ARR_DATA_PTR(xa)));
 	deconstruct_array(xa, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	for (int j = 0; j < n; j++)
@@ -259,7 +320,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		site->x[j] = DatumGetFloat8(elems[j]);
 	}
-	PG_RETURN_FLOAT8(model_score(m, &m->groups[0], site->x));
+	PG_RETURN_FLOAT8(model_score(m, m->single, site->x));
 }
 
 /*
@@ -296,6 +357,7 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 		pfree(site->feat_kind);
 		pfree(site->group_att);
 		pfree(site->group_fmt);
+		pfree(site->group_values);
 	}
 	old = MemoryContextSwitchTo(mcxt);
 	site->feat_att = palloc(sizeof(int) * Max(m->nfeatures, 1));
@@ -320,6 +382,7 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	}
 	site->group_att = palloc(sizeof(int) * Max(m->ngroupcols, 1));
 	site->group_fmt = palloc(sizeof(KeyFormatter) * Max(m->ngroupcols, 1));
+	site->group_values = palloc(sizeof(char *) * Max(m->ngroupcols, 1));
 	for (int g = 0; g < m->ngroupcols; g++)
 	{
 		int			a = find_column(cs, m->group_by[g]);
@@ -336,27 +399,6 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 		initStringInfo(&site->key);
 	MemoryContextSwitchTo(old);
 	site->mapped_model_id = m->id;
-}
-
-static const ScoringGroup *
-find_group(const ScoringModel *m, const char *key)
-{
-	int			lo = 0;
-	int			hi = m->ngroups - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(key, m->groups[mid].key);
-
-		if (c == 0)
-			return &m->groups[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
 }
 
 /*
@@ -379,7 +421,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		site->x[j] = learn_datum_to_double(values[a], site->feat_kind[j]);
 	}
 	if (m->ngroupcols == 0)
-		grp = &m->groups[0];
+		grp = m->single;
 	else
 	{
 		resetStringInfo(&site->key);
@@ -387,10 +429,10 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		{
 			int			a = site->group_att[g];
 
-			key_append(&site->key,
-					   nulls[a] ? NULL : key_text(&site->group_fmt[g], values[a]));
+			site->group_values[g] = nulls[a] ? NULL : key_text(&site->group_fmt[g], values[a]);
+			key_append(&site->key, site->group_values[g]);
 		}
-		grp = find_group(m, site->key.data);
+		grp = model_group(m, site->key.data, site->group_values);
 		if (grp == NULL)
 			return false;
 	}
@@ -559,6 +601,7 @@ learn_predict_support(PG_FUNCTION_ARGS)
 	Var		   *row;
 	RangeTblEntry *rte;
 	int64		id;
+	TimestampTz trained_at;
 	ScoringModel *m;
 	List	   *args;
 	Datum	   *names;
@@ -584,10 +627,10 @@ learn_predict_support(PG_FUNCTION_ARGS)
 	if (rte->rtekind != RTE_RELATION)
 		PG_RETURN_POINTER(NULL);
 
-	id = catalog_lookup_model(TextDatumGetCString(model->constvalue));
+	id = catalog_lookup_model(TextDatumGetCString(model->constvalue), &trained_at);
 	if (id == 0)
 		PG_RETURN_POINTER(NULL);
-	m = cache_get(id);
+	m = cache_get(id, trained_at);
 
 	ncols = m->nfeatures + m->ngroupcols;
 	if (ncols + 2 > FUNC_MAX_ARGS)
