@@ -18,6 +18,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/memutils.h"
+#include "tcop/dest.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -61,6 +64,16 @@ typedef struct GroupFit
 	LearnCounts counts;
 	void	   *fit;			/* the family's; NULL when the fit failed */
 	const char *reason;
+	bool		fitted;
+
+	/*
+	 * A group finished during pass 1 (no later pass): its state and fit
+	 * are gone, what is stored of it is here.
+	 */
+	bool		done;
+	char	   *metrics_json;
+	LearnTerm  *terms;
+	int			nterms;
 } GroupFit;
 
 /* ---------------------------------------------------------------------
@@ -361,14 +374,125 @@ group_key_expr(List *group_by)
 	return b.data;
 }
 
+/*
+ * The receiver of pass 1's groups.  Each group's state is absorbed as it
+ * arrives.  When no later pass needs the groups' fits (finish_now), the
+ * group is also fitted and what is stored of it (metrics, terms) made at
+ * once, in a memory context reset after each group: memory grows with
+ * what is stored, not with the states and fits of every group.
+ */
+typedef struct GroupReceiver
+{
+	DestReceiver pub;
+	const LearnFamily *family;
+	void	   *plan;
+	bool		grouped;
+	bool		finish_now;
+	MemoryContext mcxt;			/* where the groups live */
+	MemoryContext gcxt;			/* one group's work, reset after it */
+	ErrorContextCallback *outer_context;	/* of learn.train's caller */
+	GroupFit   *groups;
+	int			n;
+	int			cap;
+} GroupReceiver;
+
+static void
+group_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+group_shutdown(DestReceiver *self)
+{
+}
+
+static void
+group_destroy(DestReceiver *self)
+{
+}
+
+/* Fit a streamed group and keep what is stored of it. */
+static void
+finish_group(GroupReceiver *r, GroupFit *g, void *state)
+{
+	const LearnFamily *family = r->family;
+	ErrorContextCallback *saved = error_context_stack;
+	void	   *fit;
+	const char *reason = NULL;
+
+	/* notices of the fit read as after the pass, without its context */
+	error_context_stack = r->outer_context;
+	fit = family->fit(r->plan, state, &reason);
+	MemoryContextSwitchTo(r->mcxt);
+	if (fit == NULL)
+		g->reason = pstrdup(reason);
+	else
+	{
+		StringInfoData gm;
+
+		g->fitted = true;
+		initStringInfo(&gm);
+		family->metrics(&gm, r->plan, state, fit);
+		g->metrics_json = gm.data;
+		g->nterms = family->terms(r->plan, fit, g->key_text, &g->terms);
+	}
+	g->done = true;
+	error_context_stack = saved;
+}
+
+static bool
+group_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	GroupReceiver *r = (GroupReceiver *) self;
+	bool		isnull;
+	Datum		key;
+	Datum		state;
+	GroupFit   *g;
+	MemoryContext old;
+
+	CHECK_FOR_INTERRUPTS();
+	state = slot_getattr(slot, 2, &isnull);
+	if (isnull)
+		return true;
+	key = slot_getattr(slot, 1, &isnull);
+	old = MemoryContextSwitchTo(r->mcxt);
+	if (r->n == r->cap)
+	{
+		r->groups = repalloc(r->groups, sizeof(GroupFit) * r->cap * 2);
+		memset(r->groups + r->cap, 0, sizeof(GroupFit) * r->cap);
+		r->cap *= 2;
+	}
+	g = &r->groups[r->n++];
+	if (r->grouped)
+	{
+		g->key = datumCopy(key, false, -1);
+		g->key_text = OidOutputFunctionCall(F_ARRAY_OUT, g->key);
+	}
+	if (r->finish_now)
+	{
+		void	   *st;
+
+		MemoryContextSwitchTo(r->gcxt);
+		st = r->family->absorb(r->plan, DatumGetByteaPP(state), &g->counts);
+		finish_group(r, g, st);
+		MemoryContextReset(r->gcxt);
+	}
+	else
+		g->state = r->family->absorb(r->plan, DatumGetByteaPP(state), &g->counts);
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
 /* Pass 1: the state of each group.  Results are copied to mcxt. */
 static GroupFit *
 run_state_pass(const LearnFamily *family, void *plan, const char *from,
 			   const char *target, const char *weight, List *features,
-			   List *group_by, int *ngroups, MemoryContext mcxt)
+			   List *group_by, bool finish_now, ErrorContextCallback *outer_context,
+			   int *ngroups, MemoryContext mcxt)
 {
 	StringInfoData sql;
-	GroupFit   *groups;
+	GroupReceiver recv;
+	SPIExecuteOptions opts;
 	int			ret;
 
 	initStringInfo(&sql);
@@ -391,36 +515,36 @@ run_state_pass(const LearnFamily *family, void *plan, const char *from,
 		appendStringInfoString(&sql, " ORDER BY 1");
 	}
 
-	ret = SPI_execute(sql.data, true, 0);
-	if (ret != SPI_OK_SELECT)
+	/*
+	 * The groups stream into a receiver while the plan runs to completion
+	 * (so on parallel workers: a cursor fetched in pieces would run none).
+	 */
+	memset(&recv, 0, sizeof(recv));
+	recv.pub.receiveSlot = group_receive;
+	recv.pub.rStartup = group_startup;
+	recv.pub.rShutdown = group_shutdown;
+	recv.pub.rDestroy = group_destroy;
+	recv.pub.mydest = DestNone;
+	recv.family = family;
+	recv.plan = plan;
+	recv.grouped = group_by != NIL;
+	recv.finish_now = finish_now;
+	recv.mcxt = mcxt;
+	recv.outer_context = outer_context;
+	recv.cap = 64;
+	recv.groups = MemoryContextAllocZero(mcxt, sizeof(GroupFit) * recv.cap);
+	recv.gcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn group",
+									  ALLOCSET_DEFAULT_SIZES);
+	memset(&opts, 0, sizeof(opts));
+	opts.read_only = true;
+	opts.dest = &recv.pub;
+	ret = SPI_execute_extended(sql.data, &opts);
+	/* a SELECT into a receiver of our own reads as a utility to SPI */
+	if (ret != SPI_OK_SELECT && ret != SPI_OK_UTILITY)
 		elog(ERROR, "pg_learn: the training pass failed: %s", SPI_result_code_string(ret));
-
-	groups = MemoryContextAllocZero(mcxt, sizeof(GroupFit) * Max(SPI_processed, 1));
-	*ngroups = 0;
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		isnull;
-		Datum		key = SPI_getbinval(tup, td, 1, &isnull);
-		Datum		state = SPI_getbinval(tup, td, 2, &isnull);
-		MemoryContext old;
-		GroupFit   *g;
-
-		CHECK_FOR_INTERRUPTS();
-		if (isnull)
-			continue;
-		old = MemoryContextSwitchTo(mcxt);
-		g = &groups[(*ngroups)++];
-		if (group_by != NIL)
-		{
-			g->key = datumCopy(key, false, -1);
-			g->key_text = OidOutputFunctionCall(F_ARRAY_OUT, g->key);
-		}
-		g->state = family->absorb(plan, DatumGetByteaPP(state), &g->counts);
-		MemoryContextSwitchTo(old);
-	}
-	return groups;
+	MemoryContextDelete(recv.gcxt);
+	*ngroups = recv.n;
+	return recv.groups;
 }
 
 /* Order of GroupFit pointers by key text; the ungrouped one has none. */
@@ -579,6 +703,7 @@ learn_train(PG_FUNCTION_ARGS)
 	long		secs;
 	int			usecs;
 	ErrorContextCallback errcb;
+	bool		finish_now;
 
 	if (name[0] == '\0' || strchr(name, '@') != NULL)
 		ereport(ERROR,
@@ -665,13 +790,22 @@ learn_train(PG_FUNCTION_ARGS)
 	spec.grouped = group_by != NIL;
 	plan = family->begin(&spec);
 
-	/* pass 1 */
+	/*
+	 * pass 1; grouped models that need no later pass finish each group as
+	 * it arrives
+	 */
+	{
+		LearnPass	lp;
+
+		finish_now = group_by != NIL &&
+			!(family->later_pass && family->later_pass(plan, 2, &lp));
+	}
 	errcb.callback = train_error_context;
 	errcb.arg = features;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	groups = run_state_pass(family, plan, from, target, weight, features, group_by,
-							&ngroups, callercxt);
+							finish_now, errcb.previous, &ngroups, callercxt);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
@@ -693,8 +827,12 @@ learn_train(PG_FUNCTION_ARGS)
 	for (int g = 0; g < ngroups; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		groups[g].fit = family->fit(plan, groups[g].state, &groups[g].reason);
-		if (groups[g].fit)
+		if (!groups[g].done)
+		{
+			groups[g].fit = family->fit(plan, groups[g].state, &groups[g].reason);
+			groups[g].fitted = groups[g].fit != NULL;
+		}
+		if (groups[g].fitted)
 			nfitted++;
 	}
 	if (nfitted == 0)
@@ -736,9 +874,16 @@ learn_train(PG_FUNCTION_ARGS)
 		r->key_text = groups[g].key_text;
 		r->n_rows = groups[g].counts.n;
 		r->n_skipped = groups[g].counts.n_skipped;
-		if (groups[g].fit == NULL)
+		if (!groups[g].fitted)
 		{
 			r->reason = groups[g].reason;
+			continue;
+		}
+		if (groups[g].done)
+		{
+			r->metrics_json = groups[g].metrics_json;
+			r->terms = groups[g].terms;
+			r->nterms = groups[g].nterms;
 			continue;
 		}
 		if (group_by != NIL)
