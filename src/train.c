@@ -795,10 +795,10 @@ learn_train(PG_FUNCTION_ARGS)
 	 * it arrives
 	 */
 	{
-		LearnPass	lp;
+		LearnPass	second;
 
 		finish_now = group_by != NIL &&
-			!(family->later_pass && family->later_pass(plan, 2, &lp));
+			!(family->later_pass && family->later_pass(plan, 2, &second));
 	}
 	errcb.callback = train_error_context;
 	errcb.arg = features;
