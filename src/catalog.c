@@ -25,7 +25,6 @@
 #include "utils/builtins.h"
 #include "funcapi.h"
 #include "catalog/pg_class.h"
-#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -655,36 +654,14 @@ text_array_elems(Datum arr, int *n, MemoryContext mcxt)
 /* Coefficient rows of a model fetched at a time while loading all groups. */
 #define LOAD_BATCH_ROWS 10000
 
-/* The groups table hashes and compares the keys' text, not the pointers. */
-static uint32
-group_key_hash(const void *key, Size keysize)
-{
-	const char *k = *(char *const *) key;
-
-	return hash_bytes((const unsigned char *) k, strlen(k));
-}
-
-static int
-group_key_match(const void *a, const void *b, Size keysize)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* A new, empty groups table in a new context under parent. */
 static void
 groups_create(ScoringModel *sm, MemoryContext parent, long nelem)
 {
-	HASHCTL		ctl;
-
 	sm->groups_cxt = AllocSetContextCreate(parent, "pg_learn model groups",
 										   ALLOCSET_DEFAULT_SIZES);
-	ctl.keysize = sizeof(char *);
-	ctl.entrysize = sizeof(ScoringGroup);
-	ctl.hash = group_key_hash;
-	ctl.match = group_key_match;
-	ctl.hcxt = sm->groups_cxt;
-	sm->groups = hash_create("pg_learn model groups", Max(nelem, 16), &ctl,
-							 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	sm->groups = key_table_create("pg_learn model groups", nelem, sizeof(ScoringGroup),
+								  sm->groups_cxt);
 	sm->nloaded = 0;
 }
 

@@ -63,7 +63,8 @@ extern Datum catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *group
  */
 typedef struct ScoringGroup
 {
-	char	   *key;			/* group values joined by key_append */
+	char	   *key;			/* group values joined by key_append; first,
+								 * as key_table_create wants */
 	void	   *data;			/* the group's terms as the family loaded them,
 								 * NULL when the model has no such group */
 } ScoringGroup;

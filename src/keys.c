@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
 #include "datatype/timestamp.h"
@@ -216,6 +217,34 @@ key_append(StringInfo key, const char *value)
 		appendStringInfoString(key, "N;");
 	else
 		appendStringInfo(key, "%zu:%s;", strlen(value), value);
+}
+
+static uint32
+key_table_hash(const void *key, Size keysize)
+{
+	const char *k = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) k, strlen(k));
+}
+
+static int
+key_table_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+HTAB *
+key_table_create(const char *name, long nelem, Size entrysize, MemoryContext mcxt)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = entrysize;
+	ctl.hash = key_table_hash;
+	ctl.match = key_table_match;
+	ctl.hcxt = mcxt;
+	return hash_create(name, Max(nelem, 16), &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
 void

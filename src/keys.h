@@ -10,6 +10,7 @@
 #include "pg_learn.h"
 
 #include "lib/stringinfo.h"
+#include "utils/hsearch.h"
 
 /* How to format values of one type. */
 typedef struct KeyFormatter
@@ -37,6 +38,15 @@ extern char *key_text(KeyFormatter *kf, Datum value);
  * is length-prefixed, so no value can be mistaken for a separator.
  */
 extern void key_append(StringInfo key, const char *value);
+
+/*
+ * A hash table of groups by lookup key, in mcxt: its entries (entrysize
+ * bytes) start with a char * pointing to the NUL-ended key, which the
+ * table hashes and compares by its text.  Search it with the address of a
+ * char *.
+ */
+extern HTAB *key_table_create(const char *name, long nelem, Size entrysize,
+							  MemoryContext mcxt);
 
 /* The lookup key of a stored group key (a text[] datum of canonical text). */
 extern void key_lookup_from_text_array(Datum group_key, StringInfo key);

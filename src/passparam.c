@@ -14,7 +14,6 @@
 
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
-#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
@@ -33,24 +32,9 @@ struct PassParams
 
 typedef struct PassParamEntry
 {
-	char	   *key;			/* hash key: a pointer to a NUL-ended string */
+	char	   *key;			/* first, as key_table_create wants */
 	double	   *param;
 } PassParamEntry;
-
-/* Hash and compare the strings the keys point to. */
-static uint32
-entry_hash(const void *key, Size keysize)
-{
-	const char *s = *(char *const *) key;
-
-	return string_hash(s, strlen(s) + 1);
-}
-
-static int
-entry_match(const void *a, const void *b, Size keysize)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
 
 void
 learn_pass_param_begin(StringInfo buf, int nparam)
@@ -105,7 +89,6 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	PassParams *pp;
 	bytea	   *b;
 	StringInfoData buf;
-	HASHCTL		ctl;
 	int			ngroupcols;
 	int			ngroups;
 
@@ -138,13 +121,8 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	pp->nparam = nparam;
 	pp->ngroupcols = ngroupcols;
 	pp->first_group_arg = first_group_arg;
-	ctl.keysize = sizeof(char *);
-	ctl.entrysize = sizeof(PassParamEntry);
-	ctl.hash = entry_hash;
-	ctl.match = entry_match;
-	ctl.hcxt = mcxt;
-	pp->groups = hash_create("pg_learn pass parameters", Max(ngroups, 16), &ctl,
-							 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	pp->groups = key_table_create("pg_learn pass parameters", ngroups,
+								  sizeof(PassParamEntry), mcxt);
 	for (int g = 0; g < ngroups; g++)
 	{
 		int			len;

@@ -411,6 +411,22 @@ group_destroy(DestReceiver *self)
 {
 }
 
+/* What is stored of a fitted group: its metrics (when grouped) and terms. */
+static void
+record_group(const LearnFamily *family, void *plan, GroupFit *g, void *state,
+			 void *fit, bool grouped)
+{
+	if (grouped)
+	{
+		StringInfoData gm;
+
+		initStringInfo(&gm);
+		family->metrics(&gm, plan, state, fit);
+		g->metrics_json = gm.data;
+	}
+	g->nterms = family->terms(plan, fit, g->key_text, &g->terms);
+}
+
 /* Fit a streamed group and keep what is stored of it. */
 static void
 finish_group(GroupReceiver *r, GroupFit *g, void *state)
@@ -428,13 +444,8 @@ finish_group(GroupReceiver *r, GroupFit *g, void *state)
 		g->reason = pstrdup(reason);
 	else
 	{
-		StringInfoData gm;
-
 		g->fitted = true;
-		initStringInfo(&gm);
-		family->metrics(&gm, r->plan, state, fit);
-		g->metrics_json = gm.data;
-		g->nterms = family->terms(r->plan, fit, g->key_text, &g->terms);
+		record_group(family, r->plan, g, state, fit, r->grouped);
 	}
 	g->done = true;
 	error_context_stack = saved;
@@ -879,22 +890,12 @@ learn_train(PG_FUNCTION_ARGS)
 			r->reason = groups[g].reason;
 			continue;
 		}
-		if (groups[g].done)
-		{
-			r->metrics_json = groups[g].metrics_json;
-			r->terms = groups[g].terms;
-			r->nterms = groups[g].nterms;
-			continue;
-		}
-		if (group_by != NIL)
-		{
-			StringInfoData gm;
-
-			initStringInfo(&gm);
-			family->metrics(&gm, plan, groups[g].state, groups[g].fit);
-			r->metrics_json = gm.data;
-		}
-		r->nterms = family->terms(plan, groups[g].fit, groups[g].key_text, &r->terms);
+		if (!groups[g].done)
+			record_group(family, plan, &groups[g], groups[g].state, groups[g].fit,
+						 group_by != NIL);
+		r->metrics_json = groups[g].metrics_json;
+		r->terms = groups[g].terms;
+		r->nterms = groups[g].nterms;
 	}
 	if (family->terms_done)
 		family->terms_done(plan);
