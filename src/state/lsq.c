@@ -1080,6 +1080,24 @@ meat_flush(MeatState *ms)
 	ms->nbuf = 0;
 }
 
+/* Buffer one row (features x, response y, weight w) of the meat's sum. */
+static void
+meat_add_row(MeatState *ms, const double *x, double y, double w)
+{
+	int			i = ms->nbuf;
+
+	check_response_weight(y, w);
+	ms->buf[i] = 1.0;
+	for (int j = 0; j < ms->ncols - 1; j++)
+		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = x[j];
+	ms->ybuf[i] = y;
+	ms->wbuf[i] = w;
+	ms->n++;
+	if (++ms->nbuf == LEARN_BLOCK_ROWS)
+		meat_flush(ms);
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* meat_trans(state internal, coef float8[], y float8, w float8, VARIADIC x "any") */
 Datum
 meat_trans(PG_FUNCTION_ARGS)
@@ -1087,7 +1105,6 @@ meat_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext = agg_context(fcinfo, "meat_trans");
 	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
 	TransCache *tc = trans_cache(fcinfo, 4);
-	int			i;
 
 	if (ms == NULL || ms->coef == NULL)
 	{
@@ -1109,17 +1126,7 @@ meat_trans(PG_FUNCTION_ARGS)
 	}
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || !read_features(fcinfo, tc, 4))
 		PG_RETURN_POINTER(ms);
-	check_response_weight(PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3));
-	i = ms->nbuf;
-	ms->buf[i] = 1.0;
-	for (int j = 0; j < tc->k; j++)
-		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = tc->x[j];
-	ms->ybuf[i] = PG_GETARG_FLOAT8(2);
-	ms->wbuf[i] = PG_GETARG_FLOAT8(3);
-	ms->n++;
-	if (++ms->nbuf == LEARN_BLOCK_ROWS)
-		meat_flush(ms);
-	CHECK_FOR_INTERRUPTS();
+	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3));
 	PG_RETURN_POINTER(ms);
 }
 
@@ -1137,7 +1144,6 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
 	TransCache *tc = fcinfo->flinfo->fn_extra;
 	int			first;
-	int			i;
 
 	if (tc == NULL)
 	{
@@ -1163,17 +1169,7 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 	}
 	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc, first))
 		PG_RETURN_POINTER(ms);
-	check_response_weight(PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
-	i = ms->nbuf;
-	ms->buf[i] = 1.0;
-	for (int j = 0; j < tc->k; j++)
-		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = tc->x[j];
-	ms->ybuf[i] = PG_GETARG_FLOAT8(3);
-	ms->wbuf[i] = PG_GETARG_FLOAT8(4);
-	ms->n++;
-	if (++ms->nbuf == LEARN_BLOCK_ROWS)
-		meat_flush(ms);
-	CHECK_FOR_INTERRUPTS();
+	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
 	PG_RETURN_POINTER(ms);
 }
 
