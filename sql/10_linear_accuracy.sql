@@ -137,6 +137,7 @@ SELECT name, rel_err((metrics->>'r2')::float8, (SELECT (metrics->>'r2')::float8 
   FROM learn.models WHERE id IN (:s_big, :s_small) ORDER BY name;
 -- squares beyond a double are an error, not infinities
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e306 AS x, y * 1e306 AS y FROM scaled', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x * 1e306 AS x, y FROM scaled', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT x, y * 1e306 AS y FROM scaled', 'y')$$);
 -- the sandwich of robust errors squares the residuals: 1e200 fits, its
 -- meat does not (a clean 22003, ungrouped and per group)

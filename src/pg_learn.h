@@ -24,6 +24,9 @@
 /* First buffer size of a state; it doubles up to LEARN_BLOCK_ROWS. */
 #define LEARN_FIRST_BLOCK_ROWS 8
 
+/* Rows a narrow state folds one at a time before it buffers (lsq.c). */
+#define LEARN_ROW_FOLD_ROWS 256
+
 /* R's lm tolerance for declaring a column aliased (dqrdc2). */
 #define LEARN_ALIAS_TOL 1e-7
 

@@ -9,6 +9,7 @@
  * way.  That keeps the accuracy of a QR least-squares solve in one pass.
  *-------------------------------------------------------------------------
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -16,6 +17,12 @@
 #include <lapacke.h>
 
 #include "linalg.h"
+
+/* dlamch('S') / dlamch('E'): below it dlarfg rescales */
+#define LA_SAFE_MIN (DBL_MIN / DBL_EPSILON)
+/* sums of two squares that neither overflowed nor lost bits to underflow */
+#define LA_SAFE_SQ_MIN (DBL_MIN / (DBL_EPSILON * DBL_EPSILON))
+#define LA_SAFE_SQ_MAX (DBL_MAX / 4)
 
 static int
 tpqrt_nb(int n)
@@ -86,6 +93,72 @@ la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 		cblas_dger(CblasColMajor, m, nk, -1.0, v, 1, w, 1, v + ldb, ldb);
 	}
 	return 0;
+}
+
+/* dlapy2: sqrt(a^2 + b^2) without overflow or destructive underflow */
+static inline double
+pythag(double a, double b)
+{
+	double		w = fabs(a);
+	double		z = fabs(b);
+
+	if (w < z)
+	{
+		double		t = w;
+
+		w = z;
+		z = t;
+	}
+	if (z == 0.0 || !isfinite(w))
+		return w;
+	z /= w;
+	return w * sqrt(1.0 + z * z);
+}
+
+/*
+ * la_qr_fold with one row: the same reflectors (dlarfg of the 2-vector
+ * [R[j,j]; x[j]]), written out so that a row costs no BLAS call and no
+ * buffer.  The rare reflector whose norm is near underflow goes to dlarfg,
+ * which rescales.
+ */
+void
+la_qr_fold_row(int n, double *R, double *x)
+{
+	for (int j = 0; j < n; j++)
+	{
+		double	   *rjj = R + j + (size_t) j * n;
+		double		alpha = *rjj;
+		double		beta;
+		double		tau;
+		double		v;
+		double		r2;
+
+		if (x[j] == 0.0)
+			continue;			/* H is the identity */
+		r2 = alpha * alpha + x[j] * x[j];
+		/* squares in range: the plain formula is as accurate */
+		beta = -copysign(r2 > LA_SAFE_SQ_MIN && r2 < LA_SAFE_SQ_MAX ?
+						 sqrt(r2) : pythag(alpha, x[j]), alpha);
+		if (fabs(beta) < LA_SAFE_MIN)
+		{
+			v = x[j];
+			LAPACKE_dlarfg_work(2, rjj, &v, 1, &tau);
+		}
+		else
+		{
+			tau = (beta - alpha) / beta;
+			v = x[j] * (1.0 / (alpha - beta));
+			*rjj = beta;
+		}
+		for (int c = j + 1; c < n; c++)
+		{
+			double	   *rjc = R + j + (size_t) c * n;
+			double		w = tau * (*rjc + v * x[c]);
+
+			*rjc -= w;
+			x[c] -= v * w;
+		}
+	}
 }
 
 int

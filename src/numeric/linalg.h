@@ -28,6 +28,9 @@ extern int	la_qr_work_size(int n);
  */
 extern int	la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work);
 
+/* la_qr_fold of one row x (n values, overwritten), without BLAS. */
+extern void la_qr_fold_row(int n, double *R, double *x);
+
 /*
  * Merge upper triangular R2 (n x n) into R1: afterwards
  * R1'R1 = R1_old'R1_old + R2'R2.  R2 is overwritten.

@@ -164,12 +164,24 @@ linear_state_flush(LinearState *st)
 	}
 }
 
-/* Add one row: x holds the ncols - 2 features. */
+/*
+ * Add one row: x holds the ncols - 2 features.
+ *
+ * The first LEARN_ROW_FOLD_ROWS rows of a state of at most
+ * LA_FOLD_BLOCKED_MIN columns are folded into R one at a time: a group of
+ * a few hundred rows then never needs a row buffer, which is most of the
+ * memory (and of the time, in page faults) of an aggregate over many small
+ * groups.  Later rows are buffered and folded a block at a time, which is
+ * faster per row.
+ */
 void
 linear_state_add(LinearState *st, const double *x, double y, double w)
 {
 	double		sw;
 	double	   *row;
+	size_t		stride;
+	double		one[LA_FOLD_BLOCKED_MIN];
+	bool		direct;
 	int			k = st->ncols - 2;
 
 	if (w == 0.0)
@@ -177,15 +189,26 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		st->n_zero_weight++;
 		return;
 	}
-	if (unlikely(st->buf == NULL))
-		linear_state_workspace(st, true);
-	row = st->buf + st->nbuf;
+	direct = st->buf == NULL && st->n < LEARN_ROW_FOLD_ROWS &&
+		st->ncols <= LA_FOLD_BLOCKED_MIN;
+	if (direct)
+	{
+		row = one;
+		stride = 1;
+	}
+	else
+	{
+		if (unlikely(st->buf == NULL))
+			linear_state_workspace(st, true);
+		row = st->buf + st->nbuf;
+		stride = st->bufcap;
+	}
 	if (w == 1.0)
 	{
 		row[0] = 1.0;
 		for (int j = 0; j < k; j++)
-			row[(size_t) (j + 1) * st->bufcap] = x[j];
-		row[(size_t) (k + 1) * st->bufcap] = y;
+			row[(j + 1) * stride] = x[j];
+		row[(k + 1) * stride] = y;
 	}
 	else
 	{
@@ -193,14 +216,19 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		st->sum_log_w += log(w);
 		row[0] = sw;
 		for (int j = 0; j < k; j++)
-			row[(size_t) (j + 1) * st->bufcap] = sw * x[j];
-		row[(size_t) (k + 1) * st->bufcap] = sw * y;
+			row[(j + 1) * stride] = sw * x[j];
+		row[(k + 1) * stride] = sw * y;
 	}
 	st->n++;
 	st->sum_w += w;
 	if (unlikely(!isfinite(st->sum_w)))
 		check_weight_sum(st->sum_w);
-	if (++st->nbuf == st->bufcap)
+	if (direct)
+	{
+		la_qr_fold_row(st->ncols, st->R, row);
+		check_factor(st);
+	}
+	else if (++st->nbuf == st->bufcap)
 		linear_state_flush(st);
 }
 
@@ -1042,9 +1070,11 @@ typedef struct MeatState
 								 * its rows (a group that was not fitted) */
 	double	   *M;				/* ncols x ncols, upper */
 	int			nbuf;
-	double	   *buf;			/* LEARN_BLOCK_ROWS x ncols */
+	double	   *buf;			/* LEARN_BLOCK_ROWS x ncols; NULL until
+								 * needed (meat_add_row) */
 	double	   *ybuf;			/* the block's responses, then residuals */
 	double	   *wbuf;
+	MemoryContext mcxt;			/* where the state lives */
 } MeatState;
 
 static MeatState *
@@ -1054,9 +1084,7 @@ meat_state_create(int ncols)
 
 	ms->ncols = ncols;
 	ms->M = palloc0(sizeof(double) * ncols * ncols);
-	ms->buf = palloc(sizeof(double) * LEARN_BLOCK_ROWS * ncols);
-	ms->ybuf = palloc(sizeof(double) * LEARN_BLOCK_ROWS);
-	ms->wbuf = palloc(sizeof(double) * LEARN_BLOCK_ROWS);
+	ms->mcxt = CurrentMemoryContext;
 	return ms;
 }
 
@@ -1080,21 +1108,51 @@ meat_flush(MeatState *ms)
 	ms->nbuf = 0;
 }
 
-/* Buffer one row (features x, response y, weight w) of the meat's sum. */
+/*
+ * Add one row (features x, response y, weight w) to the meat's sum.  As
+ * linear_state_add does, a narrow state adds its first LEARN_ROW_FOLD_ROWS
+ * rows one at a time and buffers only after them.
+ */
 static void
 meat_add_row(MeatState *ms, const double *x, double y, double w)
 {
 	int			i = ms->nbuf;
 
 	check_response_weight(y, w);
-	ms->buf[i] = 1.0;
-	for (int j = 0; j < ms->ncols - 1; j++)
-		ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = x[j];
-	ms->ybuf[i] = y;
-	ms->wbuf[i] = w;
 	ms->n++;
-	if (++ms->nbuf == LEARN_BLOCK_ROWS)
-		meat_flush(ms);
+	if (ms->buf == NULL && ms->n <= LEARN_ROW_FOLD_ROWS &&
+		ms->ncols <= LA_FOLD_BLOCKED_MIN)
+	{
+		double		u[LA_FOLD_BLOCKED_MIN];
+		double		e = y - ms->coef[0];
+
+		for (int j = 1; j < ms->ncols; j++)
+			e -= ms->coef[j] * x[j - 1];
+		e *= w;
+		u[0] = e;
+		for (int j = 1; j < ms->ncols; j++)
+			u[j] = e * x[j - 1];
+		/* the upper triangle of M += u u' */
+		for (int c = 0; c < ms->ncols; c++)
+			for (int r = 0; r <= c; r++)
+				ms->M[r + c * ms->ncols] += u[r] * u[c];
+	}
+	else
+	{
+		if (ms->buf == NULL)
+		{
+			ms->buf = MemoryContextAlloc(ms->mcxt, sizeof(double) * LEARN_BLOCK_ROWS * ms->ncols);
+			ms->ybuf = MemoryContextAlloc(ms->mcxt, sizeof(double) * LEARN_BLOCK_ROWS);
+			ms->wbuf = MemoryContextAlloc(ms->mcxt, sizeof(double) * LEARN_BLOCK_ROWS);
+		}
+		ms->buf[i] = 1.0;
+		for (int j = 0; j < ms->ncols - 1; j++)
+			ms->buf[i + (j + 1) * LEARN_BLOCK_ROWS] = x[j];
+		ms->ybuf[i] = y;
+		ms->wbuf[i] = w;
+		if (++ms->nbuf == LEARN_BLOCK_ROWS)
+			meat_flush(ms);
+	}
 	CHECK_FOR_INTERRUPTS();
 }
 
