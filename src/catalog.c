@@ -265,24 +265,33 @@ returned_model_row(void)
 
 /*
  * Rows are written in batches: one INSERT ... SELECT FROM unnest() of
- * arrays per LEARN_CATALOG_BATCH_ROWS rows, not one statement per row.
+ * arrays per LEARN_CATALOG_BATCH_ROWS rows, not one statement per row.  A
+ * batch's values live in its own memory context, emptied by each flush,
+ * so storing a model takes the memory of one batch whatever its size.
  */
 typedef struct Batch
 {
+	const char *sql;			/* $1 the model id, $2.. one array per column */
+	const char *what;			/* for errors: "storing coefficients" */
+	int64		model_id;
 	int			ncols;
 	int			nrows;
-	Oid		   *elemtypes;
+	const Oid  *elemtypes;
 	Datum	  **values;			/* [col][row] */
 	bool	  **nulls;
+	MemoryContext mcxt;			/* the values, reset by batch_flush */
 } Batch;
 
 static void
-batch_init(Batch *b, int ncols, const Oid *elemtypes)
+batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
+		   int ncols, const Oid *elemtypes)
 {
+	b->sql = sql;
+	b->what = what;
+	b->model_id = model_id;
 	b->ncols = ncols;
 	b->nrows = 0;
-	b->elemtypes = palloc(sizeof(Oid) * ncols);
-	memcpy(b->elemtypes, elemtypes, sizeof(Oid) * ncols);
+	b->elemtypes = elemtypes;
 	b->values = palloc(sizeof(Datum *) * ncols);
 	b->nulls = palloc(sizeof(bool *) * ncols);
 	for (int c = 0; c < ncols; c++)
@@ -290,25 +299,26 @@ batch_init(Batch *b, int ncols, const Oid *elemtypes)
 		b->values[c] = palloc(sizeof(Datum) * LEARN_CATALOG_BATCH_ROWS);
 		b->nulls[c] = palloc0(sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
 	}
+	b->mcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn catalog batch",
+									ALLOCSET_DEFAULT_SIZES);
 }
 
-/*
- * Run sql with $1 = model_id and $2.. = one array per column of the batch,
- * then empty the batch.
- */
+/* Insert the batch's rows, then empty it. */
 static void
-batch_flush(Batch *b, const char *sql, int64 model_id, const char *what)
+batch_flush(Batch *b)
 {
 	Oid		   *types;
 	Datum	   *args;
 	int			ret;
+	MemoryContext old;
 
 	if (b->nrows == 0)
 		return;
+	old = MemoryContextSwitchTo(b->mcxt);
 	types = palloc(sizeof(Oid) * (b->ncols + 1));
 	args = palloc(sizeof(Datum) * (b->ncols + 1));
 	types[0] = INT8OID;
-	args[0] = Int64GetDatum(model_id);
+	args[0] = Int64GetDatum(b->model_id);
 	for (int c = 0; c < b->ncols; c++)
 	{
 		int16		typlen;
@@ -323,12 +333,22 @@ batch_flush(Batch *b, const char *sql, int64 model_id, const char *what)
 														 lbs, b->elemtypes[c], typlen,
 														 typbyval, typalign));
 	}
-	ret = SPI_execute_with_args(sql, b->ncols + 1, types, args, NULL, false, 0);
-	spi_check(ret, SPI_OK_INSERT, what);
+	ret = SPI_execute_with_args(b->sql, b->ncols + 1, types, args, NULL, false, 0);
+	spi_check(ret, SPI_OK_INSERT, b->what);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(b->mcxt);
 	b->nrows = 0;
 	for (int c = 0; c < b->ncols; c++)
 		memset(b->nulls[c], 0, sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* The next row of the batch is complete: flush when the batch is full. */
+static void
+batch_row_done(Batch *b)
+{
+	if (++b->nrows == LEARN_CATALOG_BATCH_ROWS)
+		batch_flush(b);
 }
 
 static void
@@ -338,77 +358,85 @@ batch_float8(Batch *b, int col, double v)
 	b->values[col][b->nrows] = Float8GetDatum(v);
 }
 
-/* The terms of every group, into learn.coefficients. */
+/* A text value of the current row, or NULL. */
 static void
-store_terms(int64 model_id, int ngroups, GroupRecord *groups)
+batch_text(Batch *b, int col, const char *v)
 {
-	static const Oid types[7] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
-	FLOAT8OID, FLOAT8OID};
-	static const char *sql =
-		"INSERT INTO learn.coefficients (model_id, group_key, position, term, "
-		"estimate, std_error, statistic, p_value) "
-		"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv "
-		"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-		"pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
-		"pg_catalog.unnest($8)) AS u(k, p, t, e, se, st, pv)";
-	Batch		b;
-
-	batch_init(&b, 7, types);
-	for (int g = 0; g < ngroups; g++)
-	{
-		Datum		key = CStringGetTextDatum(groups[g].key_text ? groups[g].key_text : "{}");
-
-		for (int t = 0; t < groups[g].nterms; t++)
-		{
-			LearnTerm  *tr = &groups[g].terms[t];
-
-			b.values[0][b.nrows] = key;
-			b.values[1][b.nrows] = Int32GetDatum(tr->position);
-			b.values[2][b.nrows] = CStringGetTextDatum(tr->term);
-			batch_float8(&b, 3, tr->estimate);
-			batch_float8(&b, 4, tr->std_error);
-			batch_float8(&b, 5, tr->statistic);
-			batch_float8(&b, 6, tr->p_value);
-			if (++b.nrows == LEARN_CATALOG_BATCH_ROWS)
-				batch_flush(&b, sql, model_id, "storing coefficients");
-		}
-	}
-	batch_flush(&b, sql, model_id, "storing coefficients");
+	b->nulls[col][b->nrows] = (v == NULL);
+	b->values[col][b->nrows] = v ? PointerGetDatum(cstring_to_text(v)) : (Datum) 0;
 }
 
-/* One row per group of a grouped model, into learn.groups. */
-static void
-store_groups(int64 model_id, int ngroups, GroupRecord *groups)
-{
-	static const Oid types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
-	static const char *sql =
-		"INSERT INTO learn.groups (model_id, group_key, n_rows, n_skipped, fitted, "
-		"reason, metrics) "
-		"SELECT $1, u.k::pg_catalog.text[], u.n, u.s, u.r IS NULL, u.r, "
-		"COALESCE(u.m::pg_catalog.jsonb, '{}'::pg_catalog.jsonb) "
-		"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-		"pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(k, n, s, r, m)";
-	Batch		b;
+static const Oid term_types[7] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
+FLOAT8OID, FLOAT8OID};
+static const char *const term_sql =
+"INSERT INTO learn.coefficients (model_id, group_key, position, term, "
+"estimate, std_error, statistic, p_value) "
+"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv "
+"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+"pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
+"pg_catalog.unnest($8)) AS u(k, p, t, e, se, st, pv)";
 
-	batch_init(&b, 5, types);
-	for (int g = 0; g < ngroups; g++)
+static const Oid group_types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
+static const char *const group_sql =
+"INSERT INTO learn.groups (model_id, group_key, n_rows, n_skipped, fitted, "
+"reason, metrics) "
+"SELECT $1, u.k::pg_catalog.text[], u.n, u.s, u.r IS NULL, u.r, "
+"COALESCE(u.m::pg_catalog.jsonb, '{}'::pg_catalog.jsonb) "
+"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+"pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(k, n, s, r, m)";
+
+/*
+ * Every group from next(arg): its terms into learn.coefficients and, for
+ * a grouped model, its row into learn.groups.
+ */
+static void
+store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
+{
+	Batch		terms;
+	Batch		groups;
+	GroupRecord rec;
+
+	batch_init(&terms, term_sql, "storing coefficients", model_id, 7, term_types);
+	if (grouped)
+		batch_init(&groups, group_sql, "storing groups", model_id, 5, group_types);
+	while (next(arg, &rec))
 	{
-		b.values[0][b.nrows] = CStringGetTextDatum(groups[g].key_text);
-		b.values[1][b.nrows] = Int64GetDatum(groups[g].n_rows);
-		b.values[2][b.nrows] = Int64GetDatum(groups[g].n_skipped);
-		b.nulls[3][b.nrows] = (groups[g].reason == NULL);
-		b.values[3][b.nrows] = groups[g].reason ? CStringGetTextDatum(groups[g].reason) : (Datum) 0;
-		b.nulls[4][b.nrows] = (groups[g].metrics_json == NULL);
-		b.values[4][b.nrows] = groups[g].metrics_json ?
-			CStringGetTextDatum(groups[g].metrics_json) : (Datum) 0;
-		if (++b.nrows == LEARN_CATALOG_BATCH_ROWS)
-			batch_flush(&b, sql, model_id, "storing groups");
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int t = 0; t < rec.nterms; t++)
+		{
+			LearnTerm  *tr = &rec.terms[t];
+
+			old = MemoryContextSwitchTo(terms.mcxt);
+			batch_text(&terms, 0, rec.key_text ? rec.key_text : "{}");
+			terms.values[1][terms.nrows] = Int32GetDatum(tr->position);
+			batch_text(&terms, 2, tr->term);
+			batch_float8(&terms, 3, tr->estimate);
+			batch_float8(&terms, 4, tr->std_error);
+			batch_float8(&terms, 5, tr->statistic);
+			batch_float8(&terms, 6, tr->p_value);
+			MemoryContextSwitchTo(old);
+			batch_row_done(&terms);
+		}
+		if (!grouped)
+			continue;
+		old = MemoryContextSwitchTo(groups.mcxt);
+		batch_text(&groups, 0, rec.key_text);
+		groups.values[1][groups.nrows] = Int64GetDatum(rec.n_rows);
+		groups.values[2][groups.nrows] = Int64GetDatum(rec.n_skipped);
+		batch_text(&groups, 3, rec.reason);
+		batch_text(&groups, 4, rec.metrics_json);
+		MemoryContextSwitchTo(old);
+		batch_row_done(&groups);
 	}
-	batch_flush(&b, sql, model_id, "storing groups");
+	batch_flush(&terms);
+	if (grouped)
+		batch_flush(&groups);
 }
 
 Datum
-catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups)
+catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 {
 	int			nest;
 	Oid			name_types[2] = {TEXTOID, INT4OID};
@@ -500,9 +528,7 @@ catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups)
 										   SPI_tuptable->tupdesc, 1, &isnull));
 	result = returned_model_row();
 
-	store_terms(model_id, ngroups, groups);
-	if (m->group_by != NIL)
-		store_groups(model_id, ngroups, groups);
+	store_groups(model_id, m->group_by != NIL, next, arg);
 	as_caller(&sw);
 	catalog_spi_end(nest);
 	if (m->deploy)

@@ -39,8 +39,7 @@ extern void catalog_check_name_owner(const char *name);
 /* One group of a model: a row of learn.groups when the model is grouped. */
 typedef struct GroupRecord
 {
-	Datum		key;			/* text[] datum; (Datum) 0 when ungrouped */
-	const char *key_text;		/* its text form; NULL when ungrouped */
+	const char *key_text;		/* the key's text form; NULL when ungrouped */
 	int64		n_rows;
 	int64		n_skipped;
 	const char *reason;			/* why it was not fitted; NULL when fitted */
@@ -50,11 +49,19 @@ typedef struct GroupRecord
 } GroupRecord;
 
 /*
- * Store the model row, its groups (rows of learn.groups when m->group_by is
- * set) and their terms, in batches.  Returns the stored learn.models row
- * (labelled with its row type), allocated in the caller's context.
+ * The groups to store, one at a time: fills *rec and returns true, or
+ * returns false after the last.  What it points to need only last until
+ * the next call, so a caller can keep one group in memory at a time.
  */
-extern Datum catalog_store_model(ModelRecord *m, int ngroups, GroupRecord *groups);
+typedef bool (*GroupSource) (void *arg, GroupRecord *rec);
+
+/*
+ * Store the model row, then its groups (rows of learn.groups when
+ * m->group_by is set) and their terms from next(arg), in batches.  Returns
+ * the stored learn.models row (labelled with its row type), allocated in
+ * the caller's context.
+ */
+extern Datum catalog_store_model(ModelRecord *m, GroupSource next, void *arg);
 
 /*
  * A model version parsed for scoring.  Its groups load on demand: one at a

@@ -150,8 +150,19 @@ typedef struct LearnFamily
 	/* A group's pass-1 state, read from its bytea, and its row counts. */
 	void	   *(*absorb) (void *plan, bytea *state, LearnCounts *counts);
 
-	/* Fit a group: its fit, or NULL with the reason in *reason. */
+	/*
+	 * Fit a group: its fit, or NULL with the reason in *reason.  The
+	 * driver fits each group as pass 1 streams it, in a memory context
+	 * reset after the group, so a fit may use any memory it likes.
+	 */
 	void	   *(*fit) (void *plan, void *state, const char **reason);
+
+	/*
+	 * For a family with later passes: copy into the current memory context
+	 * what pass_param, pass_absorb and terms need of a fit, as compactly as
+	 * the family can (it is kept for every group until the last pass).
+	 */
+	void	   *(*keep) (void *plan, void *fit);
 
 	/*
 	 * Optional later passes (NULL: none).  later_pass says whether pass
@@ -162,8 +173,12 @@ typedef struct LearnFamily
 	void		(*pass_param) (void *plan, int pass, void *fit, double *param);
 	void		(*pass_absorb) (void *plan, int pass, void *fit, Datum result);
 
-	/* The metrics of a fitted group: one JSON object appended to out. */
-	void		(*metrics) (StringInfo out, void *plan, void *state, void *fit);
+	/*
+	 * The metrics of a fitted group: one JSON object appended to out.  Made
+	 * right after the fit: later passes do not change them.
+	 */
+	void		(*metrics) (StringInfo out, void *plan, const LearnCounts *counts,
+							void *fit);
 
 	/*
 	 * The stored terms of a fitted group (group_text: the group's key as

@@ -13,6 +13,7 @@
 PG_MODULE_MAGIC;
 
 int			learn_model_cache_size = 64;
+int			learn_max_group_memory = 1024 * 1024;
 
 void		_PG_init(void);
 
@@ -28,6 +29,13 @@ _PG_init(void)
 							&learn_model_cache_size,
 							64, 1, 100000,
 							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("learn.max_group_memory",
+							"Memory a training may keep for its groups between passes.",
+							"A grouped model with later passes (robust standard errors) keeps each fitted group's coefficients until the last pass; beyond this, training stops with an error.",
+							&learn_max_group_memory,
+							1024 * 1024, 64, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("learn");
 

@@ -33,4 +33,7 @@
 /* GUC learn.model_cache_size: model versions kept parsed per backend. */
 extern int	learn_model_cache_size;
 
+/* learn.max_group_memory (kB): what a training keeps between passes. */
+extern int	learn_max_group_memory;
+
 #endif							/* PG_LEARN_H */

@@ -23,6 +23,7 @@
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
@@ -35,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
 #include "args.h"
@@ -55,26 +57,16 @@ typedef struct SourceColumn
 	Oid			typid;
 } SourceColumn;
 
-/* One group's outcome. */
-typedef struct GroupFit
+/*
+ * What a family with later passes keeps of one fitted group until the last
+ * pass (family->keep); everything else about a group is spooled.
+ */
+typedef struct Carry
 {
-	Datum		key;			/* text[] datum, (Datum) 0 when ungrouped */
-	char	   *key_text;		/* its text form */
-	void	   *state;			/* the family's, from pass 1 */
-	LearnCounts counts;
-	void	   *fit;			/* the family's; NULL when the fit failed */
-	const char *reason;
-	bool		fitted;
-
-	/*
-	 * A group finished during pass 1 (no later pass): its state and fit
-	 * are gone, what is stored of it is here.
-	 */
-	bool		done;
-	char	   *metrics_json;
-	LearnTerm  *terms;
-	int			nterms;
-} GroupFit;
+	char	   *key_text;		/* the key's text form; NULL when ungrouped */
+	char	   *lookup;			/* its lookup key (keys.h) */
+	void	   *fit;
+} Carry;
 
 /* ---------------------------------------------------------------------
  * The source
@@ -374,27 +366,51 @@ group_key_expr(List *group_by)
 	return b.data;
 }
 
-/*
- * The receiver of pass 1's groups.  Each group's state is absorbed as it
- * arrives.  When no later pass needs the groups' fits (finish_now), the
- * group is also fitted and what is stored of it (metrics, terms) made at
- * once, in a memory context reset after each group: memory grows with
- * what is stored, not with the states and fits of every group.
+/* ---------------------------------------------------------------------
+ * The groups of a training
+ *
+ * Pass 1 streams its groups into a receiver.  Each group is absorbed,
+ * fitted, and made into what is stored of it (counts, reason or metrics,
+ * terms) in a memory context reset after the group; that record goes to a
+ * spool, a tuplestore that keeps work_mem in memory and the rest in a
+ * temporary file.  Only a family with later passes keeps something per
+ * group in memory (Carry), within learn.max_group_memory.  catalog.c then
+ * reads the spool back one group at a time.
+ * ---------------------------------------------------------------------
  */
-typedef struct GroupReceiver
+
+typedef struct TrainGroups
 {
 	DestReceiver pub;
 	const LearnFamily *family;
 	void	   *plan;
 	bool		grouped;
-	bool		finish_now;
-	MemoryContext mcxt;			/* where the groups live */
+	bool		later;			/* the family has later passes */
+	MemoryContext mcxt;			/* the training's: spool, totals */
 	MemoryContext gcxt;			/* one group's work, reset after it */
+	MemoryContext ccxt;			/* the carries */
 	ErrorContextCallback *outer_context;	/* of learn.train's caller */
-	GroupFit   *groups;
-	int			n;
-	int			cap;
-} GroupReceiver;
+
+	Tuplestorestate *spool;		/* one bytea per group (pack_group) */
+	TupleDesc	spool_desc;
+	TupleTableSlot *spool_slot; /* for reading it back */
+
+	/* totals */
+	int			ngroups;
+	int			nfitted;
+	int64		n_rows;
+	int64		n_skipped;
+	int64		n_zero_weight;
+	char	   *first_reason;	/* why the first unfitted group was not */
+	char	   *metrics_json;	/* the ungrouped model's metrics */
+
+	Carry	   *carries;
+	int			ncarries;
+	int			carry_cap;
+
+	/* reading back */
+	MemoryContext rcxt;			/* the group read last, reset for the next */
+} TrainGroups;
 
 static void
 group_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
@@ -411,98 +427,250 @@ group_destroy(DestReceiver *self)
 {
 }
 
-/* What is stored of a fitted group: its metrics (when grouped) and terms. */
 static void
-record_group(const LearnFamily *family, void *plan, GroupFit *g, void *state,
-			 void *fit, bool grouped)
+check_group_memory(TrainGroups *tg, Size more)
 {
-	if (grouped)
-	{
-		StringInfoData gm;
+	Size		used = MemoryContextMemAllocated(tg->ccxt, true) + more;
 
-		initStringInfo(&gm);
-		family->metrics(&gm, plan, state, fit);
-		g->metrics_json = gm.data;
-	}
-	g->nterms = family->terms(plan, fit, g->key_text, &g->terms);
+	if (used > (Size) learn_max_group_memory * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training a %s needs more than learn.max_group_memory (%d kB) to keep its %d groups between passes",
+						tg->family->noun, learn_max_group_memory, tg->ncarries),
+				 errdetail("A %s with later passes keeps each fitted group's coefficients until the last pass.",
+						   tg->family->noun),
+				 errhint("Raise learn.max_group_memory, or train fewer groups per model.")));
 }
 
-/* Fit a streamed group and keep what is stored of it. */
-static void
-finish_group(GroupReceiver *r, GroupFit *g, void *state)
+/* Keep a fitted group for the later passes; returns its index. */
+static int
+keep_group(TrainGroups *tg, const char *key_text, Datum key, void *fit)
 {
-	const LearnFamily *family = r->family;
-	ErrorContextCallback *saved = error_context_stack;
-	void	   *fit;
-	const char *reason = NULL;
+	MemoryContext old = MemoryContextSwitchTo(tg->ccxt);
+	Carry	   *c;
+	StringInfoData lookup;
 
-	/* notices of the fit read as after the pass, without its context */
-	error_context_stack = r->outer_context;
-	fit = family->fit(r->plan, state, &reason);
-	MemoryContextSwitchTo(r->mcxt);
-	if (fit == NULL)
-		g->reason = pstrdup(reason);
+	if (tg->ncarries == tg->carry_cap)
+	{
+		tg->carry_cap = tg->carry_cap ? tg->carry_cap * 2 : 64;
+		check_group_memory(tg, sizeof(Carry) * tg->carry_cap);
+		tg->carries = tg->carries ?
+			repalloc_huge(tg->carries, sizeof(Carry) * tg->carry_cap) :
+			palloc(sizeof(Carry) * tg->carry_cap);
+	}
+	c = &tg->carries[tg->ncarries];
+	c->key_text = key_text ? pstrdup(key_text) : NULL;
+	initStringInfo(&lookup);
+	if (tg->grouped)
+		key_lookup_from_text_array(key, &lookup);
+	c->lookup = pstrdup(lookup.data);
+	pfree(lookup.data);
+	c->fit = tg->family->keep(tg->plan, fit);
+	MemoryContextSwitchTo(old);
+	check_group_memory(tg, 0);
+	return tg->ncarries++;
+}
+
+/*
+ * A group's spool record: key text (or none), counts, then the reason it
+ * was not fitted, or its metrics and either its terms or the index of its
+ * carry (terms made after the later passes).
+ */
+static void
+pack_string(StringInfo buf, const char *s)
+{
+	pq_sendbyte(buf, s != NULL);
+	if (s)
+		pq_sendstring(buf, s);
+}
+
+static const char *
+unpack_string(StringInfo buf)
+{
+	return pq_getmsgbyte(buf) ? pq_getmsgstring(buf) : NULL;
+}
+
+static void
+spool_group(TrainGroups *tg, const char *key_text, const LearnCounts *counts,
+			const char *reason, const char *metrics, LearnTerm *terms,
+			int nterms, int carry)
+{
+	StringInfoData buf;
+	Datum		value;
+	bool		isnull = false;
+
+	pq_begintypsend(&buf);
+	pack_string(&buf, key_text);
+	pq_sendint64(&buf, counts->n);
+	pq_sendint64(&buf, counts->n_skipped);
+	pack_string(&buf, reason);
+	pack_string(&buf, metrics);
+	pq_sendint32(&buf, carry);
+	pq_sendint32(&buf, nterms);
+	for (int t = 0; t < nterms; t++)
+	{
+		pq_sendint32(&buf, terms[t].position);
+		pq_sendstring(&buf, terms[t].term);
+		pq_sendfloat8(&buf, terms[t].estimate);
+		pq_sendfloat8(&buf, terms[t].std_error);
+		pq_sendfloat8(&buf, terms[t].statistic);
+		pq_sendfloat8(&buf, terms[t].p_value);
+	}
+	value = PointerGetDatum(pq_endtypsend(&buf));
+	tuplestore_putvalues(tg->spool, tg->spool_desc, &value, &isnull);
+}
+
+/* GroupSource for catalog.c: the spooled groups, one at a time. */
+static bool
+next_group(void *arg, GroupRecord *rec)
+{
+	TrainGroups *tg = arg;
+	bytea	   *b;
+	bool		isnull;
+	StringInfoData buf;
+	int			carry;
+	MemoryContext old;
+
+	MemoryContextReset(tg->rcxt);
+	if (!tuplestore_gettupleslot(tg->spool, true, false, tg->spool_slot))
+		return false;
+	old = MemoryContextSwitchTo(tg->rcxt);
+	b = DatumGetByteaPCopy(slot_getattr(tg->spool_slot, 1, &isnull));
+	buf.data = VARDATA(b);
+	buf.len = VARSIZE(b) - VARHDRSZ;
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	memset(rec, 0, sizeof(GroupRecord));
+	rec->key_text = unpack_string(&buf);
+	rec->n_rows = pq_getmsgint64(&buf);
+	rec->n_skipped = pq_getmsgint64(&buf);
+	rec->reason = unpack_string(&buf);
+	rec->metrics_json = unpack_string(&buf);
+	carry = pq_getmsgint(&buf, 4);
+	rec->nterms = pq_getmsgint(&buf, 4);
+	if (carry >= 0)
+		rec->nterms = tg->family->terms(tg->plan, tg->carries[carry].fit,
+										rec->key_text, &rec->terms);
 	else
 	{
-		g->fitted = true;
-		record_group(family, r->plan, g, state, fit, r->grouped);
+		rec->terms = palloc(sizeof(LearnTerm) * Max(rec->nterms, 1));
+		for (int t = 0; t < rec->nterms; t++)
+		{
+			LearnTerm  *tr = &rec->terms[t];
+
+			tr->position = pq_getmsgint(&buf, 4);
+			tr->term = pq_getmsgstring(&buf);
+			tr->estimate = pq_getmsgfloat8(&buf);
+			tr->std_error = pq_getmsgfloat8(&buf);
+			tr->statistic = pq_getmsgfloat8(&buf);
+			tr->p_value = pq_getmsgfloat8(&buf);
+		}
 	}
-	g->done = true;
-	error_context_stack = saved;
+	MemoryContextSwitchTo(old);
+	return true;
 }
 
+/* Pass 1's receiver: one group's state, fitted and spooled at once. */
 static bool
 group_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	GroupReceiver *r = (GroupReceiver *) self;
+	TrainGroups *tg = (TrainGroups *) self;
+	const LearnFamily *family = tg->family;
+	ErrorContextCallback *saved = error_context_stack;
 	bool		isnull;
 	Datum		key;
 	Datum		state;
-	GroupFit   *g;
 	MemoryContext old;
+	char	   *key_text = NULL;
+	LearnCounts counts;
+	void	   *st;
+	void	   *fit;
+	const char *reason = NULL;
 
 	CHECK_FOR_INTERRUPTS();
 	state = slot_getattr(slot, 2, &isnull);
 	if (isnull)
 		return true;
 	key = slot_getattr(slot, 1, &isnull);
-	old = MemoryContextSwitchTo(r->mcxt);
-	if (r->n == r->cap)
-	{
-		r->groups = repalloc(r->groups, sizeof(GroupFit) * r->cap * 2);
-		memset(r->groups + r->cap, 0, sizeof(GroupFit) * r->cap);
-		r->cap *= 2;
-	}
-	g = &r->groups[r->n++];
-	if (r->grouped)
-	{
-		g->key = datumCopy(key, false, -1);
-		g->key_text = OidOutputFunctionCall(F_ARRAY_OUT, g->key);
-	}
-	if (r->finish_now)
-	{
-		void	   *st;
+	old = MemoryContextSwitchTo(tg->gcxt);
+	if (tg->grouped)
+		key_text = OidOutputFunctionCall(F_ARRAY_OUT, key);
+	memset(&counts, 0, sizeof(counts));
+	st = family->absorb(tg->plan, DatumGetByteaPP(state), &counts);
+	tg->ngroups++;
+	tg->n_rows += counts.n;
+	tg->n_skipped += counts.n_skipped;
+	tg->n_zero_weight += counts.n_zero_weight;
 
-		MemoryContextSwitchTo(r->gcxt);
-		st = r->family->absorb(r->plan, DatumGetByteaPP(state), &g->counts);
-		finish_group(r, g, st);
-		MemoryContextReset(r->gcxt);
+	/* notices of the fit read as after the pass, without its context */
+	error_context_stack = tg->outer_context;
+	fit = family->fit(tg->plan, st, &reason);
+	if (fit == NULL)
+	{
+		if (tg->first_reason == NULL)
+			tg->first_reason = MemoryContextStrdup(tg->mcxt, reason);
+		spool_group(tg, key_text, &counts, reason, NULL, NULL, 0, -1);
 	}
 	else
-		g->state = r->family->absorb(r->plan, DatumGetByteaPP(state), &g->counts);
+	{
+		StringInfoData metrics;
+		LearnTerm  *terms = NULL;
+		int			nterms = 0;
+		int			carry = -1;
+
+		tg->nfitted++;
+		initStringInfo(&metrics);
+		family->metrics(&metrics, tg->plan, &counts, fit);
+		if (!tg->grouped)
+			tg->metrics_json = MemoryContextStrdup(tg->mcxt, metrics.data);
+		if (tg->later)
+			carry = keep_group(tg, key_text, key, fit);
+		else
+			nterms = family->terms(tg->plan, fit, key_text, &terms);
+		spool_group(tg, key_text, &counts, NULL, tg->grouped ? metrics.data : NULL,
+					terms, nterms, carry);
+	}
+	error_context_stack = saved;
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(tg->gcxt);
 	return true;
 }
 
-/* Pass 1: the state of each group.  Results are copied to mcxt. */
-static GroupFit *
-run_state_pass(const LearnFamily *family, void *plan, const char *from,
-			   const char *target, const char *weight, List *features,
-			   List *group_by, bool finish_now, ErrorContextCallback *outer_context,
-			   int *ngroups, MemoryContext mcxt)
+static TrainGroups *
+train_groups_create(const LearnFamily *family, void *plan, bool grouped,
+					MemoryContext mcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	TrainGroups *tg = palloc0(sizeof(TrainGroups));
+	LearnPass	second;
+
+	tg->pub.receiveSlot = group_receive;
+	tg->pub.rStartup = group_startup;
+	tg->pub.rShutdown = group_shutdown;
+	tg->pub.rDestroy = group_destroy;
+	tg->pub.mydest = DestNone;
+	tg->family = family;
+	tg->plan = plan;
+	tg->grouped = grouped;
+	tg->later = family->later_pass && family->later_pass(plan, 2, &second);
+	tg->mcxt = mcxt;
+	tg->gcxt = AllocSetContextCreate(mcxt, "pg_learn group", ALLOCSET_DEFAULT_SIZES);
+	tg->ccxt = AllocSetContextCreate(mcxt, "pg_learn kept groups", ALLOCSET_DEFAULT_SIZES);
+	tg->rcxt = AllocSetContextCreate(mcxt, "pg_learn stored group", ALLOCSET_DEFAULT_SIZES);
+	tg->spool_desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(tg->spool_desc, (AttrNumber) 1, "g", BYTEAOID, -1, 0);
+	tg->spool = tuplestore_begin_heap(false, false, work_mem);
+	tg->spool_slot = MakeSingleTupleTableSlot(tg->spool_desc, &TTSOpsMinimalTuple);
+	MemoryContextSwitchTo(old);
+	return tg;
+}
+
+/* Pass 1: the state of each group, streamed into tg. */
+static void
+run_state_pass(TrainGroups *tg, const char *from, const char *target,
+			   const char *weight, List *features, List *group_by)
 {
 	StringInfoData sql;
-	GroupReceiver recv;
 	SPIExecuteOptions opts;
 	int			ret;
 
@@ -512,8 +680,8 @@ run_state_pass(const LearnFamily *family, void *plan, const char *from,
 		appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
 	else
 		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
-	appendStringInfo(&sql, "%s(", family->state_aggregate);
-	append_agg_args(&sql, target, weight, features, family->state_named);
+	appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
+	append_agg_args(&sql, target, weight, features, tg->family->state_named);
 	appendStringInfo(&sql, ") FROM %s", from);
 	if (group_by != NIL)
 	{
@@ -527,47 +695,67 @@ run_state_pass(const LearnFamily *family, void *plan, const char *from,
 	}
 
 	/*
-	 * The groups stream into a receiver while the plan runs to completion
-	 * (so on parallel workers: a cursor fetched in pieces would run none).
+	 * The groups stream into the receiver while the plan runs to
+	 * completion (so on parallel workers: a cursor fetched in pieces would
+	 * run none).
 	 */
-	memset(&recv, 0, sizeof(recv));
-	recv.pub.receiveSlot = group_receive;
-	recv.pub.rStartup = group_startup;
-	recv.pub.rShutdown = group_shutdown;
-	recv.pub.rDestroy = group_destroy;
-	recv.pub.mydest = DestNone;
-	recv.family = family;
-	recv.plan = plan;
-	recv.grouped = group_by != NIL;
-	recv.finish_now = finish_now;
-	recv.mcxt = mcxt;
-	recv.outer_context = outer_context;
-	recv.cap = 64;
-	recv.groups = MemoryContextAllocZero(mcxt, sizeof(GroupFit) * recv.cap);
-	recv.gcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn group",
-									  ALLOCSET_DEFAULT_SIZES);
 	memset(&opts, 0, sizeof(opts));
 	opts.read_only = true;
-	opts.dest = &recv.pub;
+	opts.dest = &tg->pub;
 	ret = SPI_execute_extended(sql.data, &opts);
 	/* a SELECT into a receiver of our own reads as a utility to SPI */
 	if (ret != SPI_OK_SELECT && ret != SPI_OK_UTILITY)
 		elog(ERROR, "pg_learn: the training pass failed: %s", SPI_result_code_string(ret));
-	MemoryContextDelete(recv.gcxt);
-	*ngroups = recv.n;
-	return recv.groups;
 }
 
-/* Order of GroupFit pointers by key text; the ungrouped one has none. */
+/* Order of carries by key text; the ungrouped one has none. */
 static int
-group_key_cmp(const void *a, const void *b)
+carry_key_cmp(const void *a, const void *b)
 {
-	const char *ka = (*(GroupFit *const *) a)->key_text;
-	const char *kb = (*(GroupFit *const *) b)->key_text;
+	const char *ka = ((const Carry *) a)->key_text;
+	const char *kb = ((const Carry *) b)->key_text;
 
 	if (ka == NULL || kb == NULL)
 		return (ka != NULL) - (kb != NULL);
 	return strcmp(ka, kb);
+}
+
+/* A later pass's receiver: each group's result handed to its carry. */
+typedef struct PassReceiver
+{
+	DestReceiver pub;
+	TrainGroups *tg;
+	int			pass;
+	Carry	   *sorted;			/* the carries by key text */
+	MemoryContext rcxt;			/* one result's work */
+} PassReceiver;
+
+static bool
+pass_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	PassReceiver *pr = (PassReceiver *) self;
+	TrainGroups *tg = pr->tg;
+	bool		knull;
+	bool		rnull;
+	Datum		kd;
+	Datum		rd;
+	Carry		probe;
+	Carry	   *found;
+	MemoryContext old;
+
+	CHECK_FOR_INTERRUPTS();
+	rd = slot_getattr(slot, 2, &rnull);
+	if (rnull)
+		return true;
+	kd = slot_getattr(slot, 1, &knull);
+	old = MemoryContextSwitchTo(pr->rcxt);
+	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
+	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	if (found)
+		tg->family->pass_absorb(tg->plan, pr->pass, found->fit, rd);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(pr->rcxt);
+	return true;
 }
 
 /*
@@ -576,21 +764,23 @@ group_key_cmp(const void *a, const void *b)
  * to the family.
  */
 static void
-run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass *lp,
+run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 			   const char *from, const char *target, const char *weight,
-			   List *features, List *group_by, GroupFit *groups, int ngroups)
+			   List *features, List *group_by)
 {
+	const LearnFamily *family = tg->family;
 	int			np = lp->nparam;
 	StringInfoData sql;
 	StringInfoData pbuf;
-	StringInfoData lookup;
-	int			nfit = 0;
 	double	   *param = palloc(sizeof(double) * Max(np, 1));
 	int			ret;
-	Oid			types[1] = {BYTEAOID};
-	Datum		values[1];
-	GroupFit  **byKey;
+	ParamListInfo params;
+	PassReceiver recv;
+	SPIExecuteOptions opts;
 	ListCell   *lc;
+
+	if (tg->ncarries == 0)
+		return;
 
 	/*
 	 * What the pass needs of each fitted group travels as one bytea,
@@ -598,22 +788,18 @@ run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass 
 	 * worker and finds a group's values when it starts the group's state.
 	 */
 	learn_pass_param_begin(&pbuf, np);
-	initStringInfo(&lookup);
-	for (int g = 0; g < ngroups; g++)
+	for (int g = 0; g < tg->ncarries; g++)
 	{
-		if (groups[g].fit == NULL)
-			continue;
 		CHECK_FOR_INTERRUPTS();
-		resetStringInfo(&lookup);
-		if (group_by != NIL)
-			key_lookup_from_text_array(groups[g].key, &lookup);
-		family->pass_param(plan, pass, groups[g].fit, param);
-		learn_pass_param_add(&pbuf, lookup.data, param, np);
-		nfit++;
+		family->pass_param(tg->plan, pass, tg->carries[g].fit, param);
+		learn_pass_param_add(&pbuf, tg->carries[g].lookup, param, np);
 	}
-	if (nfit == 0)
-		return;
-	values[0] = PointerGetDatum(learn_pass_param_end(&pbuf));
+	check_group_memory(tg, pbuf.len);
+	params = makeParamList(1);
+	params->params[0].value = PointerGetDatum(learn_pass_param_end(&pbuf));
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = BYTEAOID;
 
 	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
@@ -633,37 +819,30 @@ run_later_pass(const LearnFamily *family, void *plan, int pass, const LearnPass 
 			appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
 							 quote_identifier((char *) lfirst(lc)));
 	}
-	ret = SPI_execute_with_args(sql.data, 1, types, values, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
+
+	/* results stream into the receiver, matched to the carries by key */
+	memset(&recv, 0, sizeof(recv));
+	recv.pub.receiveSlot = pass_receive;
+	recv.pub.rStartup = group_startup;
+	recv.pub.rShutdown = group_shutdown;
+	recv.pub.rDestroy = group_destroy;
+	recv.pub.mydest = DestNone;
+	recv.tg = tg;
+	recv.pass = pass;
+	recv.sorted = palloc(sizeof(Carry) * tg->ncarries);
+	memcpy(recv.sorted, tg->carries, sizeof(Carry) * tg->ncarries);
+	qsort(recv.sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	recv.rcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn pass result",
+									  ALLOCSET_DEFAULT_SIZES);
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.read_only = true;
+	opts.dest = &recv.pub;
+	ret = SPI_execute_extended(sql.data, &opts);
+	if (ret != SPI_OK_SELECT && ret != SPI_OK_UTILITY)
 		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
-
-	/* match the result rows to the groups by key: sort once, then search */
-	byKey = palloc(sizeof(GroupFit *) * nfit);
-	nfit = 0;
-	for (int g = 0; g < ngroups; g++)
-		if (groups[g].fit)
-			byKey[nfit++] = &groups[g];
-	qsort(byKey, nfit, sizeof(GroupFit *), group_key_cmp);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		knull;
-		bool		rnull;
-		Datum		kd = SPI_getbinval(tup, td, 1, &knull);
-		Datum		rd = SPI_getbinval(tup, td, 2, &rnull);
-		GroupFit	probe;
-		GroupFit   *probep = &probe;
-		GroupFit  **found;
-
-		CHECK_FOR_INTERRUPTS();
-		if (rnull)
-			continue;
-		probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
-		found = bsearch(&probep, byKey, nfit, sizeof(GroupFit *), group_key_cmp);
-		if (found)
-			family->pass_absorb(plan, pass, (*found)->fit, rd);
-	}
+	MemoryContextDelete(recv.rcxt);
+	pfree(recv.sorted);
 }
 
 /* Name the features in errors raised during the passes ("feature 2 ..."). */
@@ -701,20 +880,14 @@ learn_train(PG_FUNCTION_ARGS)
 	char	   *from;
 	List	   *cols;
 	int			k;
-	GroupFit   *groups;
-	int			ngroups;
-	int			nfitted = 0;
-	int64		n_rows = 0;
-	int64		n_skipped = 0;
-	int64		n_zero_weight = 0;
+	TrainGroups *tg;
 	ModelRecord rec;
 	StringInfoData metrics;
-	GroupRecord *recs;
 	ListCell   *lc;
 	long		secs;
 	int			usecs;
 	ErrorContextCallback errcb;
-	bool		finish_now;
+	Datum		result;
 
 	if (name[0] == '\0' || strchr(name, '@') != NULL)
 		ereport(ERROR,
@@ -801,104 +974,53 @@ learn_train(PG_FUNCTION_ARGS)
 	spec.grouped = group_by != NIL;
 	plan = family->begin(&spec);
 
-	/*
-	 * pass 1; grouped models that need no later pass finish each group as
-	 * it arrives
-	 */
-	{
-		LearnPass	second;
-
-		finish_now = group_by != NIL &&
-			!(family->later_pass && family->later_pass(plan, 2, &second));
-	}
+	/* pass 1: every group fitted as it arrives, and spooled */
+	tg = train_groups_create(family, plan, group_by != NIL, callercxt);
 	errcb.callback = train_error_context;
 	errcb.arg = features;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	groups = run_state_pass(family, plan, from, target, weight, features, group_by,
-							finish_now, errcb.previous, &ngroups, callercxt);
+	tg->outer_context = errcb.previous;
+	run_state_pass(tg, from, target, weight, features, group_by);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
 
-	for (int g = 0; g < ngroups; g++)
-	{
-		n_rows += groups[g].counts.n;
-		n_skipped += groups[g].counts.n_skipped;
-		n_zero_weight += groups[g].counts.n_zero_weight;
-	}
-	if (n_rows == 0)
+	if (tg->n_rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the source has no rows to train on"),
-				 n_skipped + n_zero_weight > 0 ?
+				 tg->n_skipped + tg->n_zero_weight > 0 ?
 				 errdetail("%lld rows have a NULL in the target, weight or a feature; %lld have weight 0.",
-						   (long long) n_skipped, (long long) n_zero_weight) : 0));
-
-	for (int g = 0; g < ngroups; g++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (!groups[g].done)
-		{
-			groups[g].fit = family->fit(plan, groups[g].state, &groups[g].reason);
-			groups[g].fitted = groups[g].fit != NULL;
-		}
-		if (groups[g].fitted)
-			nfitted++;
-	}
-	if (nfitted == 0)
+						   (long long) tg->n_skipped, (long long) tg->n_zero_weight) : 0));
+	if (tg->nfitted == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("cannot fit a %s: %s", family->noun, groups[0].reason),
+				 errmsg("cannot fit a %s: %s", family->noun, tg->first_reason),
 				 group_by != NIL ? errdetail("No group could be fitted.") : 0));
 
 	/* later passes, as many as the family asks for */
-	for (int pass = 2; family->later_pass && family->later_pass(plan, pass, &lp); pass++)
+	for (int pass = 2; tg->later && family->later_pass(plan, pass, &lp); pass++)
 	{
 		SPI_connect();
 		MemoryContextSwitchTo(callercxt);
-		run_later_pass(family, plan, pass, &lp, from, target, weight, features,
-					   group_by, groups, ngroups);
+		run_later_pass(tg, pass, &lp, from, target, weight, features, group_by);
 		SPI_finish();
 		MemoryContextSwitchTo(callercxt);
 	}
 
 	/*
-	 * Terms and metrics.  A grouped model keeps its groups' metrics in
-	 * learn.groups, one row each, and only a summary in learn.models.
+	 * A grouped model keeps its groups' metrics in learn.groups, one row
+	 * each, and only a summary in learn.models.
 	 */
-	recs = palloc0(sizeof(GroupRecord) * ngroups);
 	initStringInfo(&metrics);
 	if (group_by == NIL)
-		family->metrics(&metrics, plan, groups[0].state, groups[0].fit);
+		appendStringInfoString(&metrics, tg->metrics_json);
 	else
 		appendStringInfo(&metrics, "{\"n\": %lld, \"n_skipped\": %lld, \"n_groups\": %d, "
 						 "\"n_fitted\": %d, \"n_failed\": %d}",
-						 (long long) n_rows, (long long) n_skipped, ngroups, nfitted,
-						 ngroups - nfitted);
-	for (int g = 0; g < ngroups; g++)
-	{
-		GroupRecord *r = &recs[g];
-
-		CHECK_FOR_INTERRUPTS();
-		r->key = groups[g].key;
-		r->key_text = groups[g].key_text;
-		r->n_rows = groups[g].counts.n;
-		r->n_skipped = groups[g].counts.n_skipped;
-		if (!groups[g].fitted)
-		{
-			r->reason = groups[g].reason;
-			continue;
-		}
-		if (!groups[g].done)
-			record_group(family, plan, &groups[g], groups[g].state, groups[g].fit,
-						 group_by != NIL);
-		r->metrics_json = groups[g].metrics_json;
-		r->terms = groups[g].terms;
-		r->nterms = groups[g].nterms;
-	}
-	if (family->terms_done)
-		family->terms_done(plan);
+						 (long long) tg->n_rows, (long long) tg->n_skipped, tg->ngroups,
+						 tg->nfitted, tg->ngroups - tg->nfitted);
 
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	memset(&rec, 0, sizeof(rec));
@@ -912,9 +1034,12 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.weight = weight;
 	rec.params_json = learn_params_json(params);
 	rec.metrics_json = metrics.data;
-	rec.n_rows = n_rows;
-	rec.n_skipped = n_skipped;
+	rec.n_rows = tg->n_rows;
+	rec.n_skipped = tg->n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
-	PG_RETURN_DATUM(catalog_store_model(&rec, ngroups, recs));
+	result = catalog_store_model(&rec, next_group, tg);
+	if (family->terms_done)
+		family->terms_done(plan);
+	PG_RETURN_DATUM(result);
 }

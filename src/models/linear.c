@@ -150,18 +150,23 @@ json_number(StringInfo buf, const char *key, double v)
 		appendStringInfoString(buf, ": null");
 }
 
-static void
-linear_metrics(StringInfo out, void *plan, void *state, void *fitp)
+static void *
+linear_keep(void *plan, void *fit)
 {
-	LinearState *st = state;
+	return linear_fit_copy((LinearFit *) fit);
+}
+
+static void
+linear_metrics(StringInfo out, void *plan, const LearnCounts *counts, void *fitp)
+{
 	LinearFit  *fit = fitp;
 	StringInfoData buf;
 
 	/* json_number puts a comma before every member but the first */
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
-	json_number(&buf, "n", (double) st->n);
-	json_number(&buf, "n_skipped", (double) st->n_skipped);
+	json_number(&buf, "n", (double) counts->n);
+	json_number(&buf, "n_skipped", (double) counts->n_skipped);
 	json_number(&buf, "rank", fit->rank);
 	json_number(&buf, "df_residual", fit->df_resid);
 	json_number(&buf, "r2", fit->r2);
@@ -312,6 +317,7 @@ const LearnFamily learn_family_linear = {
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,
+	.keep = linear_keep,
 	.later_pass = linear_later_pass,
 	.pass_param = linear_pass_param,
 	.pass_absorb = linear_pass_absorb,

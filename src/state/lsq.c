@@ -927,6 +927,33 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	return fit;
 }
 
+LinearFit *
+linear_fit_copy(const LinearFit *fit)
+{
+	int			p = fit->p;
+	int			rank = fit->rank;
+	Size		size = MAXALIGN(sizeof(LinearFit)) +
+		sizeof(double) * (4 * p + rank * rank) + sizeof(bool) * p;
+	char	   *mem = palloc(size);
+	LinearFit  *copy = (LinearFit *) mem;
+	double	   *d = (double *) (mem + MAXALIGN(sizeof(LinearFit)));
+
+	*copy = *fit;
+	copy->coef = d;
+	copy->std_error = d + p;
+	copy->statistic = d + 2 * p;
+	copy->p_value = d + 3 * p;
+	copy->rinv = d + 4 * p;
+	copy->aliased = (bool *) (d + 4 * p + rank * rank);
+	memcpy(copy->coef, fit->coef, sizeof(double) * p);
+	memcpy(copy->std_error, fit->std_error, sizeof(double) * p);
+	memcpy(copy->statistic, fit->statistic, sizeof(double) * p);
+	memcpy(copy->p_value, fit->p_value, sizeof(double) * p);
+	memcpy(copy->rinv, fit->rinv, sizeof(double) * rank * rank);
+	memcpy(copy->aliased, fit->aliased, sizeof(bool) * p);
+	return copy;
+}
+
 void
 linear_fit_robust(LinearFit *fit, const int *cols, const double *meat,
 				  int meat_n, bool hc1)

@@ -95,6 +95,12 @@ extern LinearFit *linear_fit(LinearState *st, const int *cols, int p,
 							 const char **reason);
 
 /*
+ * A copy of a fit in the current memory context, in one allocation: what
+ * the robust pass and the stored terms need (not the fit's temporaries).
+ */
+extern LinearFit *linear_fit_copy(const LinearFit *fit);
+
+/*
  * Replace the standard errors of a fit by sandwich (Huber-White) ones:
  * meat is the (k+1) x (k+1) matrix sum (w e)^2 x x' over state columns
  * 0..k; hc1 applies the n / (n - rank) correction.
