@@ -44,7 +44,7 @@ CREATE TABLE t AS
 SELECT i % 100000 AS g, i % 10000 AS h,
        sin(i * 0.7071) AS x1, cos(i * 0.3183) AS x2,
        (i % 7) + 2 * sin(i * 0.7071) - 3 * cos(i * 0.3183)
-         + ((i * 7919 % 1000) / 1000.0 - 0.5)::float8 AS y
+         + ((i::bigint * 7919 % 1000) / 1000.0 - 0.5)::float8 AS y
 FROM generate_series(1, 600000) AS i;
 VACUUM ANALYZE t;
 });
