@@ -1039,6 +1039,9 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
 	result = catalog_store_model(&rec, next_group, tg);
+	/* the spool's temporary file, if it spilled, goes now */
+	ExecDropSingleTupleTableSlot(tg->spool_slot);
+	tuplestore_end(tg->spool);
 	if (family->terms_done)
 		family->terms_done(plan);
 	PG_RETURN_DATUM(result);

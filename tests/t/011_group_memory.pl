@@ -49,12 +49,16 @@ FROM generate_series(1, 600000) AS i;
 VACUUM ANALYZE t;
 });
 
-# The peak resident memory, in kB, of a fresh backend that ran $sql.
+# The peak resident memory, in kB, of a fresh backend that ran $sql, which
+# must neither fail nor warn (a spool that spilled to a temporary file and
+# was not closed would warn at commit).
 sub peak_kb
 {
 	my ($sql) = @_;
-	my $status = $node->safe_psql('postgres',
+	my ($ret, $status, $stderr) = $node->psql('postgres',
 		"$sql;\nSELECT pg_read_file('/proc/self/status');");
+	die "failed ($ret): $stderr" if $ret != 0;
+	is($stderr, '', 'no warning: ' . (split /\n/, $sql)[0]);
 	$status =~ /^VmHWM:\s+(\d+) kB/m
 	  or die "no VmHWM in: $status";
 	return $1;
