@@ -5,7 +5,10 @@ OBJS = \
 	src/args.o \
 	src/family.o \
 	src/models/linear.o \
+	src/models/glm.o \
+	src/state/irls.o \
 	src/state/lsq.o \
+	src/state/trans.o \
 	src/catalog.o \
 	src/keys.o \
 	src/passparam.o \
@@ -15,7 +18,7 @@ OBJS = \
 	src/numeric/distributions.o
 
 EXTENSION = pg_learn
-DATA = pg_learn--0.1.sql pg_learn--0.1--0.2.sql
+DATA = pg_learn--0.1.sql pg_learn--0.1--0.2.sql pg_learn--0.2--0.3.sql
 PGFILEDESC = "pg_learn - machine learning inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

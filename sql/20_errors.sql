@@ -18,7 +18,7 @@ SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1,nope}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', weight => 'nope')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', group_by => '{nope}')$$);
 SELECT try($$SELECT learn.train('m', 'linearr', 'bad', 'y')$$);
-SELECT try($$SELECT learn.train('m', 'logistic', 'bad', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'kmeans', 'bad', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"intercpt": false}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"intercept": "yes"}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"robust": "HC3"}')$$);

@@ -748,8 +748,8 @@ catalog_load_scoring(int64 id)
 	mcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn model",
 								 ALLOCSET_SMALL_SIZES);
 	nest = catalog_spi_begin();
-	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm, trained_at "
-								"FROM learn.models "
+	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm, trained_at, "
+								"params::pg_catalog.text FROM learn.models "
 								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
 	if (SPI_processed == 0)
@@ -776,6 +776,9 @@ catalog_load_scoring(int64 id)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d has algorithm \"%s\", which this library cannot score",
 						sm->name, sm->version, algorithm)));
+	if (sm->family->model_load)
+		sm->model_data = sm->family->model_load(TextDatumGetCString(SPI_getbinval(tup, td, 7, &isnull)),
+												mcxt);
 	catalog_spi_end(nest);
 	elog(DEBUG1, "pg_learn: loading model version %lld (\"%s\" version %d)",
 		 (long long) id, sm->name, sm->version);

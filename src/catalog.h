@@ -85,6 +85,7 @@ typedef struct ScoringModel
 	char	   *name;
 	int			version;
 	const LearnFamily *family;	/* by learn.models.algorithm */
+	void	   *model_data;		/* family->model_load's, or NULL */
 	int			nfeatures;
 	char	  **features;
 	int			ngroupcols;

@@ -18,11 +18,13 @@
 /* The registry: one line a family. */
 static const LearnFamily *const learn_families[] = {
 	&learn_family_linear,
+	&learn_family_glm,
+	&learn_family_logistic,
 };
 
 /* Algorithms of DESIGN.md that have no family yet: 0A000, not 22023. */
 static const char *const planned_algorithms[] = {"ridge", "lasso", "elastic_net",
-	"logistic", "multinomial", "glm", "kmeans", "pca", "naive_bayes", NULL};
+	"multinomial", "kmeans", "pca", "naive_bayes", NULL};
 
 /* Params every family takes. */
 static const LearnParamSpec common_params[] = {
@@ -341,4 +343,16 @@ const char *
 learn_param_string(const LearnParams *params, const char *name)
 {
 	return param_value(params, name, LEARN_PARAM_STRING)->string;
+}
+
+void
+learn_param_set_string(LearnParams *params, const char *name, const char *value)
+{
+	for (int i = 0; i < params->n; i++)
+		if (strcmp(params->specs[i]->name, name) == 0)
+		{
+			params->values[i].string = value;
+			return;
+		}
+	elog(ERROR, "pg_learn: no param \"%s\"", name);
 }

@@ -83,6 +83,9 @@ extern bool learn_param_bool(const LearnParams *params, const char *name);
 extern double learn_param_number(const LearnParams *params, const char *name);
 extern const char *learn_param_string(const LearnParams *params, const char *name);
 
+/* Record the effective value of a param the family chose (an ENUM or STRING). */
+extern void learn_param_set_string(LearnParams *params, const char *name, const char *value);
+
 /* ---------------------------------------------------------------------
  * Families
  * ---------------------------------------------------------------------
@@ -91,7 +94,8 @@ extern const char *learn_param_string(const LearnParams *params, const char *nam
 /* What the driver tells a family about one training. */
 typedef struct LearnTrainSpec
 {
-	const LearnParams *params;
+	LearnParams *params;		/* a family may set an effective value */
+	const char *target;			/* the target column */
 	List	   *features;		/* of char *, in argument order */
 	int			nfeatures;
 	bool		grouped;
@@ -116,6 +120,9 @@ typedef struct LearnPass
 {
 	const char *aggregate;		/* schema-qualified, e.g. learn._linear_meat */
 	int			nparam;
+	const char *lead_args;		/* SQL of constant arguments after ngroupcols
+								 * (NULL: none) */
+	const char *mid_args;		/* SQL of arguments after w (NULL: none) */
 } LearnPass;
 
 /* One stored term (a row of learn.coefficients); NaN stores NULL. */
@@ -144,6 +151,15 @@ typedef struct LearnFamily
 	const char *state_aggregate;	/* schema-qualified */
 	bool		state_named;
 
+	/*
+	 * Or pass 1 is a pass aggregate as the later ones are (see LearnPass),
+	 * called with a NULL parameter: first_pass(plan, 1, out) says which.
+	 */
+	bool		(*first_pass) (void *plan, int pass, LearnPass *out);
+
+	/* The target may be boolean (false 0, true 1), not only a number. */
+	bool		target_bool;
+
 	/* A plan for one training, given its params and features. */
 	void	   *(*begin) (const LearnTrainSpec *spec);
 
@@ -166,16 +182,19 @@ typedef struct LearnFamily
 
 	/*
 	 * Optional later passes (NULL: none).  later_pass says whether pass
-	 * number pass (2, 3, ...) is needed and which; pass_param fills a fitted
-	 * group's nparam values; pass_absorb takes the group's result.
+	 * number pass (2, 3, ...) is needed and which; pass_param fills a kept
+	 * group's nparam values, or returns false to leave the group out of the
+	 * pass; pass_absorb takes the group's result, and returns NULL, or why
+	 * the group cannot be fitted after all.
 	 */
 	bool		(*later_pass) (void *plan, int pass, LearnPass *out);
-	void		(*pass_param) (void *plan, int pass, void *fit, double *param);
-	void		(*pass_absorb) (void *plan, int pass, void *fit, Datum result);
+	bool		(*pass_param) (void *plan, int pass, void *fit, double *param);
+	const char *(*pass_absorb) (void *plan, int pass, void *fit, Datum result);
 
 	/*
 	 * The metrics of a fitted group: one JSON object appended to out.  Made
-	 * right after the fit: later passes do not change them.
+	 * right after the fit, or, for a family with later passes, from what
+	 * keep kept after the last pass.
 	 */
 	void		(*metrics) (StringInfo out, void *plan, const LearnCounts *counts,
 							void *fit);
@@ -189,14 +208,22 @@ typedef struct LearnFamily
 						  LearnTerm **terms);
 	void		(*terms_done) (void *plan);
 
-	/* Scoring: a group's stored terms loaded into mcxt, and one row scored. */
+	/*
+	 * Scoring: what the model needs besides its groups, from its params
+	 * (optional; NULL is passed to score without it), a group's stored
+	 * terms loaded into mcxt, and one row scored.
+	 */
+	void	   *(*model_load) (const char *params_json, MemoryContext mcxt);
 	void	   *(*load) (int nfeatures, const LearnTerm *terms, int nterms,
 						 MemoryContext mcxt);
-	double		(*score) (const void *group, const double *x, int nfeatures);
+	double		(*score) (const void *model, const void *group, const double *x,
+						  int nfeatures);
 } LearnFamily;
 
 /* The families, one line each (the registry is in family.c). */
 extern const LearnFamily learn_family_linear;	/* models/linear.c */
+extern const LearnFamily learn_family_glm;	/* models/glm.c */
+extern const LearnFamily learn_family_logistic; /* models/glm.c */
 
 /* The family of an algorithm, or NULL. */
 extern const LearnFamily *learn_family_find(const char *algorithm);

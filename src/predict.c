@@ -272,7 +272,7 @@ predict_site(FunctionCallInfo fcinfo)
 static inline double
 model_score(const ScoringModel *m, const ScoringGroup *g, const double *x)
 {
-	return m->family->score(g->data, x, m->nfeatures);
+	return m->family->score(m->model_data, g->data, x, m->nfeatures);
 }
 
 Datum

@@ -47,6 +47,9 @@
 
 PG_FUNCTION_INFO_V1(learn_train);
 
+/* The target of the current training is boolean (see append_agg_args). */
+static bool train_target_bool = false;
+
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
 #define TRAIN_MAX_FEATURES (FUNC_MAX_ARGS - 4)
 
@@ -66,6 +69,9 @@ typedef struct Carry
 	char	   *key_text;		/* the key's text form; NULL when ungrouped */
 	char	   *lookup;			/* its lookup key (keys.h) */
 	void	   *fit;
+	int			index;			/* in TrainGroups.carries */
+	char	   *reason;			/* why a later pass found it cannot be
+								 * fitted; NULL while it can */
 } Carry;
 
 /* ---------------------------------------------------------------------
@@ -316,7 +322,9 @@ append_agg_args(StringInfo sql, const char *target, const char *weight,
 {
 	ListCell   *lc;
 
-	appendStringInfo(sql, "s.%s::pg_catalog.float8, %s", quote_identifier(target),
+	/* a boolean target is 0 or 1 (only families with target_bool get one) */
+	appendStringInfo(sql, "s.%s::%spg_catalog.float8, %s", quote_identifier(target),
+					 train_target_bool ? "pg_catalog.int4::" : "",
 					 weight ? psprintf("s.%s::pg_catalog.float8", quote_identifier(weight)) :
 					 "1::pg_catalog.float8");
 	if (named)
@@ -364,6 +372,39 @@ group_key_expr(List *group_by)
 	}
 	appendStringInfoString(&b, "]::pg_catalog.text[]");
 	return b.data;
+}
+
+/*
+ * The query of a pass aggregate (family.h's LearnPass): one scan of the
+ * source, grouped by the group key, its parameter param ("$1" or a NULL).
+ */
+static void
+append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
+				  const char *from, const char *target, const char *weight,
+				  List *features, List *group_by)
+{
+	ListCell   *lc;
+
+	appendStringInfo(sql, "SELECT %s, %s(%s, %d, ",
+					 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]",
+					 lp->aggregate, param, list_length(group_by));
+	if (lp->lead_args)
+		appendStringInfo(sql, "%s, ", lp->lead_args);
+	append_agg_args(sql, target, weight, NIL, false);
+	if (lp->mid_args)
+		appendStringInfo(sql, ", %s", lp->mid_args);
+	foreach(lc, group_by)
+		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+	foreach(lc, features)
+		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+	appendStringInfo(sql, ") FROM %s", from);
+	if (group_by != NIL)
+	{
+		appendStringInfoString(sql, " GROUP BY ");
+		foreach(lc, group_by)
+			appendStringInfo(sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
+							 quote_identifier((char *) lfirst(lc)));
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -466,6 +507,8 @@ keep_group(TrainGroups *tg, const char *key_text, Datum key, void *fit)
 	c->lookup = pstrdup(lookup.data);
 	pfree(lookup.data);
 	c->fit = tg->family->keep(tg->plan, fit);
+	c->reason = NULL;
+	c->index = tg->ncarries;
 	MemoryContextSwitchTo(old);
 	check_group_memory(tg, 0);
 	return tg->ncarries++;
@@ -548,9 +591,29 @@ next_group(void *arg, GroupRecord *rec)
 	rec->metrics_json = unpack_string(&buf);
 	carry = pq_getmsgint(&buf, 4);
 	rec->nterms = pq_getmsgint(&buf, 4);
-	if (carry >= 0)
+	if (carry >= 0 && tg->carries[carry].reason)
+	{
+		/* a later pass found it could not be fitted */
+		rec->reason = tg->carries[carry].reason;
+		rec->nterms = 0;
+	}
+	else if (carry >= 0)
+	{
+		LearnCounts counts;
+		StringInfoData metrics;
+
+		counts.n = rec->n_rows;
+		counts.n_skipped = rec->n_skipped;
+		counts.n_zero_weight = 0;
+		if (tg->grouped)
+		{
+			initStringInfo(&metrics);
+			tg->family->metrics(&metrics, tg->plan, &counts, tg->carries[carry].fit);
+			rec->metrics_json = metrics.data;
+		}
 		rec->nterms = tg->family->terms(tg->plan, tg->carries[carry].fit,
 										rec->key_text, &rec->terms);
+	}
 	else
 	{
 		rec->terms = palloc(sizeof(LearnTerm) * Max(rec->nterms, 1));
@@ -620,15 +683,21 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 
 		tg->nfitted++;
 		initStringInfo(&metrics);
-		family->metrics(&metrics, tg->plan, &counts, fit);
-		if (!tg->grouped)
-			tg->metrics_json = MemoryContextStrdup(tg->mcxt, metrics.data);
 		if (tg->later)
+		{
+			/* metrics and terms wait for the last pass */
 			carry = keep_group(tg, key_text, key, fit);
+			spool_group(tg, key_text, &counts, NULL, NULL, NULL, 0, carry);
+		}
 		else
+		{
+			family->metrics(&metrics, tg->plan, &counts, fit);
+			if (!tg->grouped)
+				tg->metrics_json = MemoryContextStrdup(tg->mcxt, metrics.data);
 			nterms = family->terms(tg->plan, fit, key_text, &terms);
-		spool_group(tg, key_text, &counts, NULL, tg->grouped ? metrics.data : NULL,
-					terms, nterms, carry);
+			spool_group(tg, key_text, &counts, NULL, tg->grouped ? metrics.data : NULL,
+						terms, nterms, carry);
+		}
 	}
 	error_context_stack = saved;
 	MemoryContextSwitchTo(old);
@@ -675,24 +744,38 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target,
 	int			ret;
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	if (group_by != NIL)
-		appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
-	else
-		appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
-	appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
-	append_agg_args(&sql, target, weight, features, tg->family->state_named);
-	appendStringInfo(&sql, ") FROM %s", from);
-	if (group_by != NIL)
+	if (tg->family->first_pass)
 	{
-		ListCell   *lc;
+		LearnPass	lp;
 
-		appendStringInfoString(&sql, " GROUP BY ");
-		foreach(lc, group_by)
-			appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
-							 quote_identifier((char *) lfirst(lc)));
-		appendStringInfoString(&sql, " ORDER BY 1");
+		memset(&lp, 0, sizeof(lp));
+		if (!tg->family->first_pass(tg->plan, 1, &lp))
+			elog(ERROR, "pg_learn: family %s has no first pass", tg->family->name);
+		append_pass_query(&sql, &lp, "NULL::pg_catalog.bytea", from, target, weight,
+						  features, group_by);
 	}
+	else
+	{
+		appendStringInfoString(&sql, "SELECT ");
+		if (group_by != NIL)
+			appendStringInfo(&sql, "%s, ", group_key_expr(group_by));
+		else
+			appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
+		appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
+		append_agg_args(&sql, target, weight, features, tg->family->state_named);
+		appendStringInfo(&sql, ") FROM %s", from);
+		if (group_by != NIL)
+		{
+			ListCell   *lc;
+
+			appendStringInfoString(&sql, " GROUP BY ");
+			foreach(lc, group_by)
+				appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
+								 quote_identifier((char *) lfirst(lc)));
+		}
+	}
+	if (group_by != NIL)
+		appendStringInfoString(&sql, " ORDER BY 1");
 
 	/*
 	 * The groups stream into the receiver while the plan runs to
@@ -751,8 +834,20 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
 	old = MemoryContextSwitchTo(pr->rcxt);
 	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
 	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
-	if (found)
-		tg->family->pass_absorb(tg->plan, pr->pass, found->fit, rd);
+	if (found && found->reason == NULL)
+	{
+		const char *reason = tg->family->pass_absorb(tg->plan, pr->pass, found->fit, rd);
+
+		if (reason)
+		{
+			Carry	   *c = &tg->carries[found->index];
+
+			c->reason = MemoryContextStrdup(tg->ccxt, reason);
+			if (tg->first_reason == NULL)
+				tg->first_reason = MemoryContextStrdup(tg->mcxt, reason);
+			tg->nfitted--;
+		}
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(pr->rcxt);
 	return true;
@@ -763,7 +858,7 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
  * pass's aggregate with each group's parameters, its result handed back
  * to the family.
  */
-static void
+static bool
 run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 			   const char *from, const char *target, const char *weight,
 			   List *features, List *group_by)
@@ -775,12 +870,12 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	double	   *param = palloc(sizeof(double) * Max(np, 1));
 	int			ret;
 	ParamListInfo params;
+	int			nincluded = 0;
 	PassReceiver recv;
 	SPIExecuteOptions opts;
-	ListCell   *lc;
 
 	if (tg->ncarries == 0)
-		return;
+		return false;
 
 	/*
 	 * What the pass needs of each fitted group travels as one bytea,
@@ -791,9 +886,14 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	for (int g = 0; g < tg->ncarries; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		family->pass_param(tg->plan, pass, tg->carries[g].fit, param);
+		if (tg->carries[g].reason != NULL ||
+			!family->pass_param(tg->plan, pass, tg->carries[g].fit, param))
+			continue;
 		learn_pass_param_add(&pbuf, tg->carries[g].lookup, param, np);
+		nincluded++;
 	}
+	if (nincluded == 0)
+		return false;
 	check_group_memory(tg, pbuf.len);
 	params = makeParamList(1);
 	params->params[0].value = PointerGetDatum(learn_pass_param_end(&pbuf));
@@ -803,22 +903,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 
 	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s, %s($1, %d, ",
-					 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]",
-					 lp->aggregate, list_length(group_by));
-	append_agg_args(&sql, target, weight, NIL, false);
-	foreach(lc, group_by)
-		appendStringInfo(&sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
-	foreach(lc, features)
-		appendStringInfo(&sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
-	appendStringInfo(&sql, ") FROM %s", from);
-	if (group_by != NIL)
-	{
-		appendStringInfoString(&sql, " GROUP BY ");
-		foreach(lc, group_by)
-			appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
-							 quote_identifier((char *) lfirst(lc)));
-	}
+	append_pass_query(&sql, lp, "$1", from, target, weight, features, group_by);
 
 	/* results stream into the receiver, matched to the carries by key */
 	memset(&recv, 0, sizeof(recv));
@@ -843,6 +928,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
 	MemoryContextDelete(recv.rcxt);
 	pfree(recv.sorted);
+	return true;
 }
 
 /* Name the features in errors raised during the passes ("feature 2 ..."). */
@@ -910,7 +996,12 @@ learn_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	from = source_from_item(source);
 	cols = source_columns(from, callercxt);
-	require_numeric(find_column(cols, target, "target"), "target", false);
+	{
+		SourceColumn *tc = find_column(cols, target, "target");
+
+		require_numeric(tc, "target", family->target_bool);
+		train_target_bool = getBaseType(tc->typid) == BOOLOID;
+	}
 	if (weight)
 	{
 		require_numeric(find_column(cols, weight, "weight"), "weight", false);
@@ -969,6 +1060,7 @@ learn_train(PG_FUNCTION_ARGS)
 						family->noun, TRAIN_MAX_FEATURES, k)));
 
 	spec.params = params;
+	spec.target = target;
 	spec.features = features;
 	spec.nfeatures = k;
 	spec.grouped = group_by != NIL;
@@ -1000,13 +1092,37 @@ learn_train(PG_FUNCTION_ARGS)
 				 group_by != NIL ? errdetail("No group could be fitted.") : 0));
 
 	/* later passes, as many as the family asks for */
-	for (int pass = 2; tg->later && family->later_pass(plan, pass, &lp); pass++)
+	for (int pass = 2; tg->later; pass++)
 	{
+		bool		ran;
+
+		memset(&lp, 0, sizeof(lp));
+		if (!family->later_pass(plan, pass, &lp))
+			break;
 		SPI_connect();
 		MemoryContextSwitchTo(callercxt);
-		run_later_pass(tg, pass, &lp, from, target, weight, features, group_by);
+		ran = run_later_pass(tg, pass, &lp, from, target, weight, features, group_by);
 		SPI_finish();
 		MemoryContextSwitchTo(callercxt);
+		if (!ran)
+			break;
+	}
+	if (tg->nfitted == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot fit a %s: %s", family->noun, tg->first_reason),
+				 group_by != NIL ? errdetail("No group could be fitted.") : 0));
+	if (tg->later && group_by == NIL)
+	{
+		LearnCounts counts;
+		StringInfoData m;
+
+		counts.n = tg->n_rows;
+		counts.n_skipped = tg->n_skipped;
+		counts.n_zero_weight = tg->n_zero_weight;
+		initStringInfo(&m);
+		family->metrics(&m, plan, &counts, tg->carries[0].fit);
+		tg->metrics_json = m.data;
 	}
 
 	/*

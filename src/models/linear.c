@@ -110,7 +110,7 @@ linear_later_pass(void *planp, int pass, LearnPass *out)
 }
 
 /* The meat pass's coefficients: k + 1, intercept first (0 without one). */
-static void
+static bool
 linear_pass_param(void *planp, int pass, void *fitp, double *param)
 {
 	LinearPlan *plan = planp;
@@ -120,9 +120,10 @@ linear_pass_param(void *planp, int pass, void *fitp, double *param)
 		param[0] = 0.0;
 	for (int j = 0; j < fit->p; j++)
 		param[plan->cols[j]] = fit->aliased[j] ? 0.0 : fit->coef[j];
+	return true;
 }
 
-static void
+static const char *
 linear_pass_absorb(void *planp, int pass, void *fitp, Datum result)
 {
 	LinearPlan *plan = planp;
@@ -136,6 +137,7 @@ linear_pass_absorb(void *planp, int pass, void *fitp, Datum result)
 		elog(ERROR, "pg_learn: the robust pass returned a malformed matrix");
 	linear_fit_robust((LinearFit *) fitp, plan->cols, (double *) ARR_DATA_PTR(meat),
 					  n, plan->hc1);
+	return NULL;
 }
 
 static void
@@ -279,7 +281,7 @@ linear_score_coef(const double *coef, const double *x, int n)
 }
 
 static double
-linear_score(const void *group, const double *x, int nfeatures)
+linear_score(const void *model, const void *group, const double *x, int nfeatures)
 {
 	return linear_score_coef((const double *) group, x, nfeatures);
 }

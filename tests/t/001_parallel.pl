@@ -222,6 +222,31 @@ FROM pairs JOIN metric USING (key)});
 		"$kind: r2 compared for every fit");
 }
 
+# IRLS: every iteration of a logistic fit is one parallel aggregate pass,
+# one scan of the source with no join, and the fit equals the serial one
+{
+	my $call = q{learn.train('%s', 'logistic',
+	    'SELECT y > 3 AS big, x1, x2, x3, x4, x5, k, g, w FROM t', 'big',
+	    ARRAY['x1','x2','x3','x4','x5','k'], group_by => ARRAY['g'], weight => 'w')};
+	my $log = train_logged($parallel, sprintf($call, 'logit_par'));
+	my @passes = grep { /Query Text: [^\n]*learn\._glm_pass\(/ }
+	  split /LOG:\s+duration:/, $log;
+	my $iterations = $node->safe_psql('postgres',
+		q{SELECT max((g.metrics ->> 'iterations')::int) FROM learn.groups g
+		  JOIN learn.models m ON m.id = g.model_id WHERE m.name = 'logit_par'});
+	# pass 1 from the starting means, then one pass per iteration
+	is(scalar @passes, $iterations + 1, "logistic: $iterations iterations, one pass each and the first")
+	  or diag("auto_explain log:\n$log");
+	is(scalar(grep { /Partial (Hash|Group)?Aggregate/ && /Finalize (Hash|Group)?Aggregate/
+				  && /Workers Launched: 2/ } @passes),
+		scalar @passes, 'logistic: every pass is a Partial/Finalize aggregate on 2 workers');
+	is(scalar(grep { my @s = /Scan on t\b/g; @s == 1 && !/Join|Hash Cond|Merge Cond/ } @passes),
+		scalar @passes, 'logistic: every pass scans t once and joins nothing');
+	train_logged($serial, sprintf($call, 'logit_ser'));
+	cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('logit_par', 'logit_ser')"),
+		'<', 1e-9, 'logistic: parallel and serial fits agree');
+}
+
 # the variants really differ from each other, so that each comparison
 # above compared a fit of its own
 cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('weighted_ser', 'plain_ser')"),

@@ -39,6 +39,10 @@ max_parallel_workers = 8
 });
 $node->start;
 
+# the version CREATE EXTENSION and ALTER EXTENSION UPDATE go to
+my $current = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
+
 
 
 # ---------------------------------------------------------------------
@@ -175,9 +179,17 @@ SELECT pg_catalog.count(*) FROM (
                      '{"robust": "HC0"}', group_by => ARRAY['region'])
   UNION ALL
   SELECT learn.train('query$i', 'linear', 'SELECT y, x1, x2, region FROM sales', 'y',
-                     ARRAY['x1', 'x2'], group_by => ARRAY['region'])) t;
+                     ARRAY['x1', 'x2'], group_by => ARRAY['region'])
+  UNION ALL
+  SELECT learn.train('logit$i', 'logistic', 'SELECT y > 3 AS big, x1, x2, region FROM sales',
+                     'big', ARRAY['x1', 'x2'], group_by => ARRAY['region'])
+  UNION ALL
+  SELECT learn.train('counts$i', 'glm', 'sales', 'w', ARRAY['x1', 'x2'],
+                     '{"family": "poisson"}')) t;
+SELECT pg_catalog.count(learn.predict('logit$i', s)) + pg_catalog.count(learn.predict('counts$i', s))
+  FROM sales s;
 });
-	is($trained, '7', "search_path $path: seven trainings");
+	is($trained, "9\n6000", "search_path $path: nine trainings, glm ones scored");
 
 	my $scored = $node->safe_psql(
 		'shop', qq{
@@ -315,7 +327,7 @@ is( as_user($node, 'old', 'dbo',
 		         || has_schema_privilege('public', 'learn', 'CREATE') || ' '
 		         || has_schema_privilege('public', 'learn', 'USAGE')
 		  FROM pg_extension, pg_namespace WHERE extname = 'pg_learn' AND nspname = 'learn'}),
-	"0.2 $bootstrap false false true",
+	"$current $bootstrap false false true",
 	'after the update: the schema is the superuser\'s, nobody else may create in it');
 like(
 	error_of($node, 'old', 'dbo',

@@ -1,0 +1,154 @@
+--
+-- The glm and logistic families against R's glm() (tests/reference/
+-- glm_reference.R wrote data/glm.csv and the expected values): estimates,
+-- standard errors, z or t statistics and p-values to 1e-6 relative, the
+-- metrics likewise, the iteration counts exactly.
+--
+CREATE TABLE glm_data (x1 float8, x2 float8, x3 float8, g int, w float8, yb int,
+	yp int, yc int, yci int, yg float8, yi float8, ys int, yl boolean);
+\copy glm_data FROM 'data/glm.csv' CSV HEADER
+CREATE TABLE glm_ref_coef (case_name text, term text, estimate float8, std_error float8,
+	statistic float8, p_value float8);
+\copy glm_ref_coef FROM 'tests/reference/expected/glm_coef.csv' CSV HEADER
+CREATE TABLE glm_ref_metrics (case_name text, key text, value float8);
+\copy glm_ref_metrics FROM 'tests/reference/expected/glm_metrics.csv' CSV HEADER
+
+-- a model's terms (of group gkey) against a reference case: how many, and
+-- whether every number agrees to tol (p-values: or to 1e-14 absolute)
+CREATE FUNCTION glm_same_terms(model text, case_name text, gkey text[] DEFAULT '{}',
+	tol float8 DEFAULT 1e-6, OUT terms bigint, OUT same boolean)
+LANGUAGE sql AS $$
+	SELECT count(*),
+		   coalesce(bool_and(c.term IS NOT NULL
+			   AND rel_err(c.estimate, r.estimate) <= tol
+			   AND rel_err(c.std_error, r.std_error) <= tol
+			   AND rel_err(c.statistic, r.statistic) <= tol
+			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
+		   false)
+	  FROM glm_ref_coef r
+	  JOIN learn.models m ON m.name = model AND m.deployed
+	  LEFT JOIN learn.coefficients c
+		ON c.model_id = m.id AND c.term = r.term AND c.group_key = gkey
+	 WHERE r.case_name = glm_same_terms.case_name
+$$;
+
+-- its metrics (of group gkey, from learn.groups) against the reference
+CREATE FUNCTION glm_same_metrics(model text, case_name text, gkey text[] DEFAULT NULL,
+	tol float8 DEFAULT 1e-6, OUT metrics bigint, OUT same boolean, OUT differ text)
+LANGUAGE sql AS $$
+	WITH mm AS (
+		SELECT CASE WHEN gkey IS NULL THEN m.metrics ELSE gr.metrics END AS metrics
+		  FROM learn.models m
+		  LEFT JOIN learn.groups gr ON gr.model_id = m.id AND gr.group_key = gkey
+		 WHERE m.name = model AND m.deployed)
+	SELECT count(*),
+		   coalesce(bool_and(rel_err((mm.metrics ->> r.key)::float8, r.value) <= tol), false),
+		   string_agg(r.key, ', ') FILTER (WHERE NOT coalesce(rel_err((mm.metrics ->> r.key)::float8, r.value) <= tol, false))
+	  FROM glm_ref_metrics r, mm
+	 WHERE r.case_name = glm_same_metrics.case_name
+$$;
+
+-- binary logistic regression, 0/1 and boolean targets, weights
+SELECT 1 FROM learn.train('logistic', 'logistic', 'glm_data', 'yb', '{x1,x2}');
+SELECT * FROM glm_same_terms('logistic', 'logistic');
+SELECT * FROM glm_same_metrics('logistic', 'logistic');
+SELECT algorithm, task, params, metrics -> 'converged' AS converged,
+	   jsonb_array_length(metrics -> 'history') AS history
+  FROM learn.models WHERE name = 'logistic';
+SELECT 1 FROM learn.train('logistic_bool', 'logistic', 'glm_data', 'yl', '{x1,x2}');
+SELECT * FROM glm_same_terms('logistic_bool', 'logistic_bool');
+SELECT 1 FROM learn.train('logistic_w', 'logistic', 'glm_data', 'yb', '{x1,x2}', weight => 'w');
+SELECT * FROM glm_same_terms('logistic_w', 'logistic_weighted');
+SELECT * FROM glm_same_metrics('logistic_w', 'logistic_weighted');
+
+-- glm: every distribution, canonical and other links
+SELECT 1 FROM learn.train('probit', 'glm', 'glm_data', 'yp', '{x1,x2}',
+	'{"family": "binomial", "link": "probit"}');
+SELECT * FROM glm_same_terms('probit', 'probit');
+SELECT * FROM glm_same_metrics('probit', 'probit');
+SELECT 1 FROM learn.train('cloglog', 'glm', 'glm_data', 'yp', '{x1,x2}',
+	'{"family": "binomial", "link": "cloglog"}');
+SELECT * FROM glm_same_terms('cloglog', 'cloglog');
+SELECT * FROM glm_same_metrics('cloglog', 'cloglog');
+SELECT 1 FROM learn.train('poisson', 'glm', 'glm_data', 'yc', '{x1,x2}', '{"family": "poisson"}');
+SELECT * FROM glm_same_terms('poisson', 'poisson');
+SELECT * FROM glm_same_metrics('poisson', 'poisson');
+SELECT params FROM learn.models WHERE name = 'poisson';
+SELECT 1 FROM learn.train('poisson_identity', 'glm', 'glm_data', 'yci', '{x2,x3}',
+	'{"family": "poisson", "link": "identity"}');
+SELECT * FROM glm_same_terms('poisson_identity', 'poisson_identity');
+SELECT * FROM glm_same_metrics('poisson_identity', 'poisson_identity');
+SELECT 1 FROM learn.train('poisson_noint', 'glm', 'glm_data', 'yc', '{x1,x2}',
+	'{"family": "poisson", "intercept": false}');
+SELECT * FROM glm_same_terms('poisson_noint', 'poisson_noint');
+SELECT * FROM glm_same_metrics('poisson_noint', 'poisson_noint');
+SELECT 1 FROM learn.train('gamma_log', 'glm', 'glm_data', 'yg', '{x1,x2}',
+	'{"family": "gamma", "link": "log"}');
+SELECT * FROM glm_same_terms('gamma_log', 'gamma_log');
+SELECT * FROM glm_same_metrics('gamma_log', 'gamma_log');
+SELECT 1 FROM learn.train('gamma_inverse', 'glm', 'glm_data', 'yg', '{x1,x2}',
+	'{"family": "gamma"}');
+SELECT * FROM glm_same_terms('gamma_inverse', 'gamma_inverse');
+SELECT * FROM glm_same_metrics('gamma_inverse', 'gamma_inverse');
+SELECT 1 FROM learn.train('inverse_gaussian', 'glm', 'glm_data', 'yi', '{x2,x3}',
+	'{"family": "inverse_gaussian"}');
+SELECT * FROM glm_same_terms('inverse_gaussian', 'inverse_gaussian');
+SELECT * FROM glm_same_metrics('inverse_gaussian', 'inverse_gaussian');
+SELECT 1 FROM learn.train('gaussian', 'glm', 'glm_data', 'yg', '{x1,x2}');
+SELECT * FROM glm_same_terms('gaussian', 'gaussian');
+SELECT * FROM glm_same_metrics('gaussian', 'gaussian');
+
+-- one fit per group, each as R fits the group's rows
+SELECT 1 FROM learn.train('poisson_g', 'glm', 'glm_data', 'yc', '{x1,x2}',
+	'{"family": "poisson"}', group_by => '{g}');
+SELECT g, (glm_same_terms('poisson_g', 'poisson_g' || g, ARRAY[g::text])).*,
+	   (glm_same_metrics('poisson_g', 'poisson_g' || g, ARRAY[g::text])).*
+  FROM generate_series(1, 3) AS g;
+SELECT metrics FROM learn.models WHERE name = 'poisson_g';
+
+-- rows with a NULL are skipped and counted; the fit is the same
+CREATE TABLE glm_nulls AS
+SELECT x1, x2, yb FROM glm_data
+UNION ALL VALUES (NULL, 1, 1), (0.5, NULL, 0), (0.5, 1, NULL);
+SELECT 1 FROM learn.train('logistic_nulls', 'logistic', 'glm_nulls', 'yb', '{x1,x2}');
+SELECT * FROM glm_same_terms('logistic_nulls', 'logistic');
+SELECT n_rows, n_skipped FROM learn.models WHERE name = 'logistic_nulls';
+
+-- separated classes: a warning, and converged false
+SELECT 1 FROM learn.train('separated', 'logistic', 'glm_data', 'ys', '{x1}');
+SELECT metrics -> 'converged' AS converged FROM learn.models WHERE name = 'separated';
+
+-- verbose prints an iteration a NOTICE
+SELECT 1 FROM learn.train('verbose', 'glm', 'glm_data', 'yc', '{x1,x2}',
+	'{"family": "poisson", "verbose": true, "tolerance": 1e-4}');
+
+-- scoring: the mean response
+SELECT bool_and(abs(learn.predict('logistic', d) - 1 / (1 + exp(-(c0 + c1 * x1 + c2 * x2)))) < 1e-15)
+	   AS logistic_row,
+	   bool_and(abs(learn.predict('logistic', ARRAY[x1, x2]) -
+					learn.logistic_predict(ARRAY[c0, c1, c2], ARRAY[x1, x2])) < 1e-15)
+	   AS logistic_array
+  FROM glm_data d,
+	   (SELECT max(estimate) FILTER (WHERE position = 0) AS c0,
+			   max(estimate) FILTER (WHERE position = 1) AS c1,
+			   max(estimate) FILTER (WHERE position = 2) AS c2
+		  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+		 WHERE m.name = 'logistic' AND m.deployed) AS c;
+SELECT bool_and(abs(learn.predict('poisson', d) / exp(c0 + c1 * x1 + c2 * x2) - 1) < 1e-14)
+	   AS poisson_log
+  FROM glm_data d,
+	   (SELECT max(estimate) FILTER (WHERE position = 0) AS c0,
+			   max(estimate) FILTER (WHERE position = 1) AS c1,
+			   max(estimate) FILTER (WHERE position = 2) AS c2
+		  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+		 WHERE m.name = 'poisson' AND m.deployed) AS c;
+
+-- bad input: 22023 naming the problem
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'yg', '{x1}', '{"family": "poisson", "link": "logit"}')$$);
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'yg', '{x1}', '{"family": "tweedie"}')$$);
+SELECT try($$SELECT learn.train('m', 'glm', 'SELECT x1, x1 AS y FROM glm_data', 'y', '{x1}', '{"family": "poisson"}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'glm_data', 'yc', '{x1}')$$);
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'x1', '{x2}', '{"family": "gamma"}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'glm_data', 'yb', '{x1}', '{"family": "binomial"}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'glm_data', 'yb', '{x1}', '{"max_iterations": 0}')$$);
+SELECT count(*) AS stored_after_errors FROM learn.models WHERE name = 'm';

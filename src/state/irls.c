@@ -1,0 +1,712 @@
+/*-------------------------------------------------------------------------
+ * state/irls.c
+ *	  The distributions and links of generalized linear models, as R's
+ *	  family objects define them (binomial(), poisson(), Gamma(), ...,
+ *	  make.link()), and learn._glm_pass, the aggregate of one IRLS pass
+ *	  (irls.h).  The working response and weights of each row go into the
+ *	  shared weighted least-squares state, so IRLS solves each iteration as
+ *	  accurately as a linear model.
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "common/int.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "numeric/distributions.h"
+#include "passparam.h"
+#include "state/irls.h"
+#include "state/trans.h"
+
+PG_FUNCTION_INFO_V1(glm_pass_trans);
+PG_FUNCTION_INFO_V1(glm_pass_combine);
+PG_FUNCTION_INFO_V1(glm_pass_serial);
+PG_FUNCTION_INFO_V1(glm_pass_deserial);
+PG_FUNCTION_INFO_V1(glm_pass_final);
+
+/* First byte of a serialized pass state; bump when the layout changes. */
+#define GLM_PASS_STATE_VERSION 1
+
+/* make.link's thresholds */
+#define LOGIT_THRESH 30.0
+#define EPS DBL_EPSILON
+
+/* ---------------------------------------------------------------------
+ * Links (R's make.link) and distributions (R's family objects)
+ * ---------------------------------------------------------------------
+ */
+
+/* qnorm, for the probit link of the starting values only */
+static double
+normal_quantile(double p)
+{
+	double		x = 0.0;
+
+	/* Newton on pnorm from 0: p is a starting mean, never near 0 or 1 */
+	for (int i = 0; i < 100; i++)
+	{
+		double		d = exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
+		double		step = (dist_normal_cdf(x) - p) / d;
+
+		x -= step;
+		if (fabs(step) <= 1e-15 * (1.0 + fabs(x)))
+			break;
+	}
+	return x;
+}
+
+double
+glm_linkfun(GlmLink link, double mu)
+{
+	switch (link)
+	{
+		case GLM_IDENTITY:
+			return mu;
+		case GLM_LOG:
+			return log(mu);
+		case GLM_LOGIT:
+			return log(mu / (1.0 - mu));
+		case GLM_PROBIT:
+			return normal_quantile(mu);
+		case GLM_CLOGLOG:
+			return log(-log1p(-mu));
+		case GLM_SQRT:
+			return sqrt(mu);
+		case GLM_INVERSE:
+			return 1.0 / mu;
+		case GLM_INVERSE_SQUARE:
+			return 1.0 / (mu * mu);
+	}
+	return NAN;
+}
+
+double
+glm_linkinv(GlmLink link, double eta)
+{
+	switch (link)
+	{
+		case GLM_IDENTITY:
+			return eta;
+		case GLM_LOG:
+			return Max(exp(eta), EPS);
+		case GLM_LOGIT:
+			{
+				double		t = eta < -LOGIT_THRESH ? EPS :
+					eta > LOGIT_THRESH ? 1.0 / EPS : exp(eta);
+
+				return t / (1.0 + t);
+			}
+		case GLM_PROBIT:
+			{
+				/* -qnorm(.Machine$double.eps) */
+				const double thresh = 8.125890664701906;
+
+				return dist_normal_cdf(Min(Max(eta, -thresh), thresh));
+			}
+		case GLM_CLOGLOG:
+			return Max(Min(-expm1(-exp(eta)), 1.0 - EPS), EPS);
+		case GLM_SQRT:
+			return eta * eta;
+		case GLM_INVERSE:
+			return 1.0 / eta;
+		case GLM_INVERSE_SQUARE:
+			return 1.0 / sqrt(eta);
+	}
+	return NAN;
+}
+
+/* d mu / d eta */
+double
+glm_mu_eta(GlmLink link, double eta)
+{
+	switch (link)
+	{
+		case GLM_IDENTITY:
+			return 1.0;
+		case GLM_LOG:
+			return Max(exp(eta), EPS);
+		case GLM_LOGIT:
+			{
+				double		opexp = 1.0 + exp(eta);
+
+				return (eta > LOGIT_THRESH || eta < -LOGIT_THRESH) ? EPS :
+					exp(eta) / (opexp * opexp);
+			}
+		case GLM_PROBIT:
+			return Max(exp(-0.5 * eta * eta) / sqrt(2.0 * M_PI), EPS);
+		case GLM_CLOGLOG:
+			{
+				double		e = Min(eta, 700.0);
+
+				return Max(exp(e) * exp(-exp(e)), EPS);
+			}
+		case GLM_SQRT:
+			return 2.0 * eta;
+		case GLM_INVERSE:
+			return -1.0 / (eta * eta);
+		case GLM_INVERSE_SQUARE:
+			return -1.0 / (2.0 * pow(eta, 1.5));
+	}
+	return NAN;
+}
+
+bool
+glm_valid_eta(GlmLink link, double eta)
+{
+	if (!isfinite(eta))
+		return false;
+	switch (link)
+	{
+		case GLM_SQRT:
+		case GLM_INVERSE_SQUARE:
+			return eta > 0.0;
+		case GLM_INVERSE:
+			return eta != 0.0;
+		default:
+			return true;
+	}
+}
+
+bool
+glm_valid_mu(GlmDist dist, double mu)
+{
+	if (!isfinite(mu))
+		return false;
+	switch (dist)
+	{
+		case GLM_BINOMIAL:
+			return mu > 0.0 && mu < 1.0;
+		case GLM_POISSON:
+		case GLM_GAMMA:
+			return mu > 0.0;
+		default:
+			return true;
+	}
+}
+
+double
+glm_variance(GlmDist dist, double mu)
+{
+	switch (dist)
+	{
+		case GLM_GAUSSIAN:
+			return 1.0;
+		case GLM_BINOMIAL:
+			return mu * (1.0 - mu);
+		case GLM_POISSON:
+			return mu;
+		case GLM_GAMMA:
+			return mu * mu;
+		case GLM_INVERSE_GAUSSIAN:
+			return mu * mu * mu;
+	}
+	return NAN;
+}
+
+/* y log(y / mu), 0 when y is 0 */
+static inline double
+y_log_y(double y, double mu)
+{
+	return y != 0.0 ? y * log(y / mu) : 0.0;
+}
+
+double
+glm_dev_resid(GlmDist dist, double y, double mu, double w)
+{
+	switch (dist)
+	{
+		case GLM_GAUSSIAN:
+			return w * (y - mu) * (y - mu);
+		case GLM_BINOMIAL:
+			return 2.0 * w * (y_log_y(y, mu) + y_log_y(1.0 - y, 1.0 - mu));
+		case GLM_POISSON:
+			return 2.0 * w * (y > 0.0 ? y * log(y / mu) - (y - mu) : mu);
+		case GLM_GAMMA:
+			return -2.0 * w * (log(y == 0.0 ? 1.0 : y / mu) - (y - mu) / mu);
+		case GLM_INVERSE_GAUSSIAN:
+			return w * (y - mu) * (y - mu) / (y * mu * mu);
+	}
+	return NAN;
+}
+
+/* R's mustart, the mean of the first iteration */
+static double
+glm_mustart(GlmDist dist, double y, double w)
+{
+	switch (dist)
+	{
+		case GLM_BINOMIAL:
+			return (w * y + 0.5) / (w + 1.0);
+		case GLM_POISSON:
+			return y + 0.1;
+		default:
+			return y;
+	}
+}
+
+static const char *
+dist_name(GlmDist dist)
+{
+	switch (dist)
+	{
+		case GLM_GAUSSIAN:
+			return "gaussian";
+		case GLM_BINOMIAL:
+			return "binomial";
+		case GLM_POISSON:
+			return "poisson";
+		case GLM_GAMMA:
+			return "gamma";
+		case GLM_INVERSE_GAUSSIAN:
+			return "inverse_gaussian";
+	}
+	return "?";
+}
+
+/* The target must be in the distribution's support: 22023 naming it. */
+static void
+check_target(GlmDist dist, double y, const char *target)
+{
+	const char *need = NULL;
+
+	switch (dist)
+	{
+		case GLM_BINOMIAL:
+			if (y < 0.0 || y > 1.0)
+				need = "between 0 and 1";
+			break;
+		case GLM_POISSON:
+			if (y < 0.0)
+				need = "non-negative";
+			break;
+		case GLM_GAMMA:
+		case GLM_INVERSE_GAUSSIAN:
+			if (y <= 0.0)
+				need = "positive";
+			break;
+		default:
+			break;
+	}
+	if (need)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target column \"%s\" has the value %g, but a %s model needs it %s",
+						target, y, dist_name(dist), need)));
+}
+
+/* log of the binomial density of round(w y) successes in round(w) trials */
+static double
+binomial_loglik(double y, double mu, double w)
+{
+	double		n = rint(w);
+	double		k = rint(w * y);
+	double		ll;
+
+	if (n <= 0.0)
+		return 0.0;
+	ll = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+	if (k > 0.0)
+		ll += k * log(mu);
+	if (n - k > 0.0)
+		ll += (n - k) * log1p(-mu);
+	return ll;
+}
+
+double
+glm_loglik(GlmDist dist, const GlmSums *s)
+{
+	double		dev = s->deviance;
+
+	switch (dist)
+	{
+		case GLM_GAUSSIAN:
+			{
+				double		n = (double) s->n_obs;
+
+				return -0.5 * n * (log(2.0 * M_PI * dev / n) + 1.0) + 0.5 * s->sum_log_w;
+			}
+		case GLM_BINOMIAL:
+		case GLM_POISSON:
+			return s->loglik;
+		case GLM_GAMMA:
+			{
+				double		phi = dev / s->sum_w;
+				double		a = 1.0 / phi;
+
+				return -s->sum_w * (lgamma(a) + a * log(phi))
+					- a * s->sum_gamma + (a - 1.0) * s->sum_w_log_y;
+			}
+		case GLM_INVERSE_GAUSSIAN:
+			return -0.5 * (s->sum_w * (1.0 + log(2.0 * M_PI * dev / s->sum_w))
+						   + 3.0 * s->sum_w_log_y);
+	}
+	return NAN;
+}
+
+/* ---------------------------------------------------------------------
+ * The pass aggregate
+ *
+ * learn._glm_pass(param bytea, ngroupcols int4, spec int4, target text,
+ *				   y float8, w float8, offset float8,
+ *				   VARIADIC: the group columns, then the features)
+ *
+ * param NULL: the first pass, from R's starting means.  Otherwise each
+ * group's values (passparam.h) are its k + 1 coefficients and its null
+ * mean; a group without values takes no part.
+ * ---------------------------------------------------------------------
+ */
+
+/* arguments of the transition function: 0 is the state */
+#define GLM_FIRST_ARG 8
+
+typedef struct GlmCallSite
+{
+	TransCache *tc;
+	GlmDist		dist;
+	GlmLink		link;
+	char	   *target;
+	int			ngroupcols;
+} GlmCallSite;
+
+static GlmCallSite *
+glm_call_site(FunctionCallInfo fcinfo)
+{
+	GlmCallSite *cs = fcinfo->flinfo->fn_extra;
+	int			spec;
+	int			ngroupcols;
+	MemoryContext old;
+
+	if (cs != NULL)
+		return cs;
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("learn._glm_pass needs its group columns, spec and target")));
+	ngroupcols = PG_GETARG_INT32(2);
+	spec = PG_GETARG_INT32(3);
+	if (ngroupcols < 0 || GLM_FIRST_ARG + ngroupcols >= PG_NARGS() ||
+		GLM_SPEC_DIST(spec) < GLM_GAUSSIAN || GLM_SPEC_DIST(spec) > GLM_INVERSE_GAUSSIAN ||
+		GLM_SPEC_LINK(spec) < GLM_IDENTITY || GLM_SPEC_LINK(spec) > GLM_INVERSE_SQUARE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("learn._glm_pass: bad spec %d or %d group columns", spec, ngroupcols)));
+	/* trans_cache owns fn_extra until it has made its cache */
+	(void) trans_cache(fcinfo, GLM_FIRST_ARG + ngroupcols);
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cs = palloc0(sizeof(GlmCallSite));
+	cs->tc = fcinfo->flinfo->fn_extra;
+	cs->dist = GLM_SPEC_DIST(spec);
+	cs->link = GLM_SPEC_LINK(spec);
+	cs->target = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	cs->ngroupcols = ngroupcols;
+	if (!PG_ARGISNULL(1))
+		cs->tc->pass = learn_pass_params_decode(fcinfo, 1, 2, GLM_FIRST_ARG,
+												GLM_NPARAM(cs->tc->k));
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cs;
+	return cs;
+}
+
+/*
+ * A row's term of the Pearson statistic, as summary.glm sums it: the
+ * working weight of the iteration that made the coefficients (from the
+ * previous coefficients, or from the starting means) times the squared
+ * working residual at the coefficients.  Without a previous iteration,
+ * w (y - mu)^2 / V(mu).
+ */
+static double
+pearson_term(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
+			 double w, double offset, double mu, double mueta, double var)
+{
+	int			k = cs->tc->k;
+	const double *p = gs->param;
+	double		prev = p ? p[GLM_PARAM_PREV_KIND(k)] : 0.0;
+	double		eta_p;
+	double		mu_p;
+	double		mueta_p;
+	double		r;
+
+	if (prev == 0.0 || mueta == 0.0)
+		return w * (y - mu) * (y - mu) / var;
+	if (prev == 1.0)
+	{
+		mu_p = glm_mustart(cs->dist, y, w);
+		eta_p = glm_linkfun(cs->link, mu_p);
+	}
+	else
+	{
+		const double *b = p + GLM_PARAM_PREV(k);
+
+		eta_p = b[0] + offset;
+		for (int j = 0; j < k; j++)
+			eta_p += b[j + 1] * x[j];
+		mu_p = glm_linkinv(cs->link, eta_p);
+	}
+	mueta_p = glm_mu_eta(cs->link, eta_p);
+	r = (y - mu) / mueta;
+	return w * mueta_p * mueta_p / glm_variance(cs->dist, mu_p) * r * r;
+}
+
+/* One row into a group's pass state. */
+static void
+glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
+			double w, double offset)
+{
+	GlmSums    *s = &gs->sums;
+	int			k = cs->tc->k;
+	double		eta;
+	double		mu;
+	double		mueta;
+	double		var;
+
+	check_response_weight(y, w);
+	check_target(cs->dist, y, cs->target);
+	if (w == 0.0)
+	{
+		gs->ls->n_zero_weight++;
+		return;
+	}
+	s->n_obs++;
+	s->sum_w += w;
+	s->sum_wy += w * y;
+	s->sum_log_w += log(w);
+	if (gs->param == NULL)
+	{
+		mu = glm_mustart(cs->dist, y, w);
+		eta = glm_linkfun(cs->link, mu);
+	}
+	else
+	{
+		const double *p = gs->param;
+
+		eta = p[0] + offset;
+		for (int j = 0; j < k; j++)
+			eta += p[j + 1] * x[j];
+		mu = glm_linkinv(cs->link, eta);
+		s->null_deviance += glm_dev_resid(cs->dist, y,
+										  p[GLM_PARAM_HAS_NULL_MEAN(k)] != 0.0 ?
+										  p[GLM_PARAM_NULL_MEAN(k)] :
+										  glm_linkinv(cs->link, offset), w);
+	}
+	if (!glm_valid_eta(cs->link, eta) || !glm_valid_mu(cs->dist, mu))
+	{
+		s->n_invalid++;
+		return;
+	}
+	var = glm_variance(cs->dist, mu);
+	mueta = glm_mu_eta(cs->link, eta);
+	s->deviance += glm_dev_resid(cs->dist, y, mu, w);
+	s->pearson += pearson_term(cs, gs, x, y, w, offset, mu, mueta, var);
+	switch (cs->dist)
+	{
+		case GLM_BINOMIAL:
+			s->loglik += binomial_loglik(y, mu, w);
+			if (mu < 10.0 * EPS || mu > 1.0 - 10.0 * EPS)
+				s->n_boundary++;
+			break;
+		case GLM_POISSON:
+			s->loglik += w * ((y > 0.0 ? y * log(mu) : 0.0) - mu - lgamma(y + 1.0));
+			break;
+		case GLM_GAMMA:
+			s->sum_gamma += w * (log(mu) + y / mu);
+			s->sum_w_log_y += w * log(y);
+			break;
+		case GLM_INVERSE_GAUSSIAN:
+			s->sum_w_log_y += w * log(y);
+			break;
+		default:
+			break;
+	}
+	if (mueta == 0.0)
+		return;					/* R's glm.fit leaves such rows out */
+	linear_state_add(gs->ls, x, eta - offset + (y - mu) / mueta,
+					 w * mueta * mueta / var);
+}
+
+static GlmPassState *
+glm_pass_state_create(int k)
+{
+	GlmPassState *gs = palloc0(sizeof(GlmPassState));
+
+	gs->ls = linear_state_create(k, LINEAR_FAMILY_LINEAR, 0);
+	return gs;
+}
+
+Datum
+glm_pass_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_trans");
+	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	GlmCallSite *cs = glm_call_site(fcinfo);
+	TransCache *tc = cs->tc;
+	int			first = PG_NARGS() - tc->k;
+
+	if (gs == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		gs = glm_pass_state_create(tc->k);
+		MemoryContextSwitchTo(old);
+		if (tc->pass)
+		{
+			/* the decoded parameter lives as long as the call site */
+			gs->param = learn_pass_params_lookup(tc->pass, fcinfo);
+			gs->skip = (gs->param == NULL);
+		}
+	}
+	if (gs->skip)
+		PG_RETURN_POINTER(gs);
+	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || !read_features(fcinfo, tc, first))
+	{
+		gs->ls->n_skipped++;
+		PG_RETURN_POINTER(gs);
+	}
+	glm_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6),
+				PG_ARGISNULL(7) ? 0.0 : PG_GETARG_FLOAT8(7));
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_POINTER(gs);
+}
+
+static void
+glm_sums_merge(GlmSums *d, const GlmSums *s)
+{
+	if (pg_add_s64_overflow(d->n_obs, s->n_obs, &d->n_obs) ||
+		pg_add_s64_overflow(d->n_invalid, s->n_invalid, &d->n_invalid) ||
+		pg_add_s64_overflow(d->n_boundary, s->n_boundary, &d->n_boundary))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("row count of merged glm states out of range")));
+	d->sum_w += s->sum_w;
+	d->sum_wy += s->sum_wy;
+	d->sum_log_w += s->sum_log_w;
+	d->deviance += s->deviance;
+	d->null_deviance += s->null_deviance;
+	d->pearson += s->pearson;
+	d->loglik += s->loglik;
+	d->sum_w_log_y += s->sum_w_log_y;
+	d->sum_gamma += s->sum_gamma;
+}
+
+Datum
+glm_pass_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_combine");
+	GlmPassState *s1 = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	GlmPassState *s2 = PG_ARGISNULL(1) ? NULL : (GlmPassState *) PG_GETARG_POINTER(1);
+	MemoryContext old;
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	old = MemoryContextSwitchTo(aggcontext);
+	if (s1 == NULL)
+	{
+		s1 = glm_pass_state_create(s2->ls->ncols - 2);
+		s1->skip = s2->skip;
+	}
+	s1->skip = s1->skip && s2->skip;
+	linear_state_merge(s1->ls, s2->ls);
+	glm_sums_merge(&s1->sums, &s2->sums);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(s1);
+}
+
+bytea *
+glm_pass_serialize(GlmPassState *gs)
+{
+	StringInfoData buf;
+	bytea	   *ls = linear_state_serialize(gs->ls);
+	const GlmSums *s = &gs->sums;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, GLM_PASS_STATE_VERSION);
+	pq_sendbyte(&buf, gs->skip);
+	pq_sendint64(&buf, s->n_obs);
+	pq_sendint64(&buf, s->n_invalid);
+	pq_sendint64(&buf, s->n_boundary);
+	pq_sendfloat8(&buf, s->sum_w);
+	pq_sendfloat8(&buf, s->sum_wy);
+	pq_sendfloat8(&buf, s->sum_log_w);
+	pq_sendfloat8(&buf, s->deviance);
+	pq_sendfloat8(&buf, s->null_deviance);
+	pq_sendfloat8(&buf, s->pearson);
+	pq_sendfloat8(&buf, s->loglik);
+	pq_sendfloat8(&buf, s->sum_w_log_y);
+	pq_sendfloat8(&buf, s->sum_gamma);
+	pq_sendbytes(&buf, VARDATA(ls), VARSIZE(ls) - VARHDRSZ);
+	return pq_endtypsend(&buf);
+}
+
+GlmPassState *
+glm_pass_deserialize(bytea *b)
+{
+	StringInfoData buf;
+	GlmPassState *gs = palloc0(sizeof(GlmPassState));
+	GlmSums    *s = &gs->sums;
+	int			rest;
+	bytea	   *ls;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	if (buf.len < 2 + 3 * 8 + 9 * 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid glm pass state"),
+				 errdetail("The state is too short or of another version.")));
+	gs->skip = pq_getmsgbyte(&buf) != 0;
+	s->n_obs = pq_getmsgint64(&buf);
+	s->n_invalid = pq_getmsgint64(&buf);
+	s->n_boundary = pq_getmsgint64(&buf);
+	s->sum_w = pq_getmsgfloat8(&buf);
+	s->sum_wy = pq_getmsgfloat8(&buf);
+	s->sum_log_w = pq_getmsgfloat8(&buf);
+	s->deviance = pq_getmsgfloat8(&buf);
+	s->null_deviance = pq_getmsgfloat8(&buf);
+	s->pearson = pq_getmsgfloat8(&buf);
+	s->loglik = pq_getmsgfloat8(&buf);
+	s->sum_w_log_y = pq_getmsgfloat8(&buf);
+	s->sum_gamma = pq_getmsgfloat8(&buf);
+	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid glm pass state"),
+				 errdetail("A count is negative.")));
+	rest = buf.len - buf.cursor;
+	ls = palloc(VARHDRSZ + rest);
+	SET_VARSIZE(ls, VARHDRSZ + rest);
+	memcpy(VARDATA(ls), buf.data + buf.cursor, rest);
+	gs->ls = linear_state_deserialize(ls);
+	pfree(ls);
+	return gs;
+}
+
+Datum
+glm_pass_serial(PG_FUNCTION_ARGS)
+{
+	agg_context(fcinfo, "glm_pass_serial");
+	PG_RETURN_BYTEA_P(glm_pass_serialize((GlmPassState *) PG_GETARG_POINTER(0)));
+}
+
+Datum
+glm_pass_deserial(PG_FUNCTION_ARGS)
+{
+	agg_context(fcinfo, "glm_pass_deserial");
+	PG_RETURN_POINTER(glm_pass_deserialize(PG_GETARG_BYTEA_PP(0)));
+}
+
+/* A group's result: its serialized state, or NULL when it took no part. */
+Datum
+glm_pass_final(PG_FUNCTION_ARGS)
+{
+	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+
+	if (gs == NULL || gs->skip)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(glm_pass_serialize(gs));
+}

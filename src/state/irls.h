@@ -1,0 +1,107 @@
+/*-------------------------------------------------------------------------
+ * state/irls.h
+ *	  Generalized linear models: the distributions and links of R's
+ *	  family objects, and the state of one IRLS (Fisher scoring) pass.
+ *
+ * A pass evaluates the coefficients b it is given (or, in the first pass,
+ * R's starting values mustart) on every row: eta = [1 x] b + offset,
+ * mu = linkinv(eta).  It accumulates the deviance, the Pearson statistic
+ * and the log-likelihood terms at b, and the weighted least-squares state
+ * (state/lsq.h) of the working response z = eta - offset + (y - mu) / mu'
+ * with working weights w mu'^2 / V(mu), whose solve is the next b.  That
+ * is one iteration of glm.fit, in one scan.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_STATE_IRLS_H
+#define PG_LEARN_STATE_IRLS_H
+
+#include "pg_learn.h"
+
+#include "state/lsq.h"
+
+typedef enum GlmDist
+{
+	GLM_GAUSSIAN = 1,
+	GLM_BINOMIAL,
+	GLM_POISSON,
+	GLM_GAMMA,
+	GLM_INVERSE_GAUSSIAN
+} GlmDist;
+
+typedef enum GlmLink
+{
+	GLM_IDENTITY = 1,
+	GLM_LOG,
+	GLM_LOGIT,
+	GLM_PROBIT,
+	GLM_CLOGLOG,
+	GLM_SQRT,
+	GLM_INVERSE,
+	GLM_INVERSE_SQUARE			/* R's "1/mu^2" */
+} GlmLink;
+
+/* A distribution and link as one int4 of the pass aggregate. */
+#define GLM_SPEC(dist, link) ((int) (dist) * 16 + (int) (link))
+#define GLM_SPEC_DIST(spec) ((GlmDist) ((spec) / 16))
+#define GLM_SPEC_LINK(spec) ((GlmLink) ((spec) % 16))
+
+extern double glm_linkfun(GlmLink link, double mu);
+extern double glm_linkinv(GlmLink link, double eta);
+extern double glm_mu_eta(GlmLink link, double eta);
+extern bool glm_valid_eta(GlmLink link, double eta);
+extern bool glm_valid_mu(GlmDist dist, double mu);
+extern double glm_variance(GlmDist dist, double mu);
+extern double glm_dev_resid(GlmDist dist, double y, double mu, double w);
+
+/*
+ * A group's values in the pass parameter, for k features: its
+ * coefficients (k + 1, intercept first), what made the previous ones (0:
+ * nothing known, 1: the starting means, 2: the coefficients that follow),
+ * the previous coefficients (k + 1), whether it has a null mean, and the
+ * null mean (else linkinv(offset) of each row, as glm.fit takes without
+ * an intercept).
+ */
+#define GLM_PARAM_PREV_KIND(k) ((k) + 1)
+#define GLM_PARAM_PREV(k) ((k) + 2)
+#define GLM_PARAM_HAS_NULL_MEAN(k) (2 * (k) + 3)
+#define GLM_PARAM_NULL_MEAN(k) (2 * (k) + 4)
+#define GLM_NPARAM(k) (2 * (k) + 5)
+
+/* One pass's sums for one group, besides its least-squares state. */
+typedef struct GlmSums
+{
+	int64		n_obs;			/* rows with a positive weight */
+	int64		n_invalid;		/* rows whose eta or mu is out of range */
+	int64		n_boundary;		/* binomial: fitted probability 0 or 1 */
+	double		sum_w;			/* prior weights */
+	double		sum_wy;			/* prior weight times y */
+	double		sum_log_w;		/* sum of log prior weight (gaussian) */
+	double		deviance;
+	double		null_deviance;	/* at the group's null mean (not pass 1) */
+	double		pearson;		/* sum w (y - mu)^2 / V(mu) */
+	double		loglik;			/* binomial, poisson: the log-likelihood */
+	double		sum_w_log_y;	/* gamma, inverse gaussian */
+	double		sum_gamma;		/* gamma: sum w (log mu + y / mu) */
+} GlmSums;
+
+typedef struct GlmPassState
+{
+	LinearState *ls;			/* of sqrt(W) [1 x z] */
+	GlmSums		sums;
+	const double *param;		/* the group's coefficients, then its null
+								 * mean; NULL in the first pass */
+	bool		skip;			/* the group takes no part in this pass */
+} GlmPassState;
+
+/* The serialized form: what the pass aggregate returns per group. */
+extern bytea *glm_pass_serialize(GlmPassState *gs);
+extern GlmPassState *glm_pass_deserialize(bytea *b);
+
+/*
+ * The log-likelihood of a fit (R's logLik.glm), from the sums of the pass
+ * that evaluated its coefficients; dispersion_mle is deviance / sum_w
+ * (gaussian: / n_obs) where the distribution has a dispersion.
+ */
+extern double glm_loglik(GlmDist dist, const GlmSums *s);
+
+#endif							/* PG_LEARN_STATE_IRLS_H */
