@@ -6,6 +6,7 @@ OBJS = \
 	src/family.o \
 	src/models/linear.o \
 	src/models/glm.o \
+	src/models/linpred.o \
 	src/state/irls.o \
 	src/state/lsq.o \
 	src/state/trans.o \

@@ -22,6 +22,7 @@
 #include "utils/jsonb.h"
 
 #include "family.h"
+#include "models/linpred.h"
 #include "numeric/distributions.h"
 #include "state/irls.h"
 #include "state/lsq.h"
@@ -136,8 +137,6 @@ static void *
 glm_begin(const LearnTrainSpec *spec, bool classifier)
 {
 	GlmPlan    *plan = palloc0(sizeof(GlmPlan));
-	ListCell   *lc;
-	int			t = 0;
 
 	plan->classifier = classifier;
 	if (classifier)
@@ -175,19 +174,7 @@ glm_begin(const LearnTrainSpec *spec, bool classifier)
 	plan->verbose = learn_param_bool(spec->params, "verbose");
 	plan->target = spec->target;
 	plan->k = spec->nfeatures;
-	plan->p = plan->k + (plan->intercept ? 1 : 0);
-	plan->cols = palloc(sizeof(int) * plan->p);
-	plan->terms = palloc(sizeof(char *) * plan->p);
-	if (plan->intercept)
-	{
-		plan->terms[t] = "(intercept)";
-		plan->cols[t++] = 0;
-	}
-	foreach(lc, spec->features)
-	{
-		plan->terms[t] = lfirst(lc);
-		plan->cols[t++] = foreach_current_index(lc) + 1;
-	}
+	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
 	return plan;
 }
 
@@ -428,18 +415,6 @@ dispersion(GlmPlan *plan, GlmGroup *g)
 }
 
 static void
-json_number(StringInfo buf, const char *key, double v)
-{
-	if (buf->len > 1)
-		appendStringInfoString(buf, ", ");
-	escape_json(buf, key);
-	if (isfinite(v))
-		appendStringInfo(buf, ": %.17g", v);
-	else
-		appendStringInfoString(buf, ": null");
-}
-
-static void
 glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 {
 	GlmPlan    *plan = planp;
@@ -451,18 +426,18 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
-	json_number(&buf, "n", (double) counts->n);
-	json_number(&buf, "n_skipped", (double) counts->n_skipped);
-	json_number(&buf, "rank", g->fit->rank);
-	json_number(&buf, "df_residual", (double) s->n_obs - g->fit->rank);
-	json_number(&buf, "df_null", (double) s->n_obs - (plan->intercept ? 1 : 0));
-	json_number(&buf, "deviance", s->deviance);
-	json_number(&buf, "null_deviance", s->null_deviance);
-	json_number(&buf, "dispersion", dispersion(plan, g));
-	json_number(&buf, "log_likelihood", ll);
-	json_number(&buf, "aic", -2.0 * ll + 2.0 * npar);
-	json_number(&buf, "bic", -2.0 * ll + log((double) s->n_obs) * npar);
-	json_number(&buf, "iterations", g->iter);
+	linpred_json_number(&buf, "n", (double) counts->n);
+	linpred_json_number(&buf, "n_skipped", (double) counts->n_skipped);
+	linpred_json_number(&buf, "rank", g->fit->rank);
+	linpred_json_number(&buf, "df_residual", (double) s->n_obs - g->fit->rank);
+	linpred_json_number(&buf, "df_null", (double) s->n_obs - (plan->intercept ? 1 : 0));
+	linpred_json_number(&buf, "deviance", s->deviance);
+	linpred_json_number(&buf, "null_deviance", s->null_deviance);
+	linpred_json_number(&buf, "dispersion", dispersion(plan, g));
+	linpred_json_number(&buf, "log_likelihood", ll);
+	linpred_json_number(&buf, "aic", -2.0 * ll + 2.0 * npar);
+	linpred_json_number(&buf, "bic", -2.0 * ll + log((double) s->n_obs) * npar);
+	linpred_json_number(&buf, "iterations", g->iter);
 	appendStringInfo(&buf, ", \"converged\": %s", g->converged ? "true" : "false");
 	appendStringInfoString(&buf, ", \"history\": [");
 	for (int i = 0; i < g->nhistory; i++)
@@ -535,21 +510,6 @@ glm_terms_done(void *planp)
  * ---------------------------------------------------------------------
  */
 
-static void *
-glm_load(int nfeatures, const LearnTerm *terms, int nterms, MemoryContext mcxt)
-{
-	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * (nfeatures + 1));
-
-	for (int t = 0; t < nterms; t++)
-	{
-		int			pos = terms[t].position;
-
-		if (!isnan(terms[t].estimate) && pos >= 0 && pos <= nfeatures)
-			coef[pos] = terms[t].estimate;
-	}
-	return coef;
-}
-
 /* The link of a stored model, from its params. */
 static void *
 glm_model_load(const char *params_json, MemoryContext mcxt)
@@ -569,42 +529,19 @@ glm_model_load(const char *params_json, MemoryContext mcxt)
 static double
 glm_score(const void *model, const void *group, const double *x, int n)
 {
-	const double *coef = group;
-	double		eta = coef[0];
-
-	for (int j = 0; j < n; j++)
-		eta += coef[j + 1] * x[j];
-	return glm_linkinv(*(const GlmLink *) model, eta);
+	return glm_linkinv(*(const GlmLink *) model, linpred_eta(group, x, n));
 }
 
 Datum
 learn_logistic_predict(PG_FUNCTION_ARGS)
 {
-	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
-	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
-	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
-	const double *c;
+	const double *coef;
 	const double *x;
-	double		eta;
+	int			n;
 
-	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef and x must be one-dimensional arrays")));
-	if (nc != nx + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
-						nc, nx)));
-	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
+	if (!linpred_args(fcinfo, &coef, &x, &n))
 		PG_RETURN_NULL();
-	c = (const double *) ARR_DATA_PTR(ca);
-	x = (const double *) ARR_DATA_PTR(xa);
-	eta = c[0];
-	for (int j = 0; j < nx; j++)
-		eta += c[j + 1] * x[j];
-	PG_RETURN_FLOAT8(glm_linkinv(GLM_LOGIT, eta));
+	PG_RETURN_FLOAT8(glm_linkinv(GLM_LOGIT, linpred_eta(coef, x, n)));
 }
 
 #define GLM_CALLBACKS \
@@ -619,7 +556,7 @@ learn_logistic_predict(PG_FUNCTION_ARGS)
 	.terms = glm_terms, \
 	.terms_done = glm_terms_done, \
 	.model_load = glm_model_load, \
-	.load = glm_load, \
+	.load = linpred_load, \
 	.score = glm_score
 
 const LearnFamily learn_family_glm = {

@@ -17,6 +17,7 @@
 #include "utils/json.h"
 
 #include "family.h"
+#include "models/linpred.h"
 #include "state/lsq.h"
 
 PG_FUNCTION_INFO_V1(learn_linear_predict);
@@ -51,8 +52,6 @@ linear_begin(const LearnTrainSpec *spec)
 {
 	LinearPlan *plan = palloc0(sizeof(LinearPlan));
 	const char *robust = learn_param_string(spec->params, "robust");
-	ListCell   *lc;
-	int			t = 0;
 
 	plan->intercept = learn_param_bool(spec->params, "intercept");
 	plan->robust = robust != NULL;
@@ -60,19 +59,7 @@ linear_begin(const LearnTrainSpec *spec)
 	plan->k = spec->nfeatures;
 
 	/* the terms, in state column order */
-	plan->p = plan->k + (plan->intercept ? 1 : 0);
-	plan->cols = palloc(sizeof(int) * plan->p);
-	plan->terms = palloc(sizeof(char *) * plan->p);
-	if (plan->intercept)
-	{
-		plan->terms[t] = "(intercept)";
-		plan->cols[t++] = 0;
-	}
-	foreach(lc, spec->features)
-	{
-		plan->terms[t] = lfirst(lc);
-		plan->cols[t++] = foreach_current_index(lc) + 1;
-	}
+	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
 	return plan;
 }
 
@@ -140,18 +127,6 @@ linear_pass_absorb(void *planp, int pass, void *fitp, Datum result)
 	return NULL;
 }
 
-static void
-json_number(StringInfo buf, const char *key, double v)
-{
-	if (buf->len > 1)
-		appendStringInfoString(buf, ", ");
-	escape_json(buf, key);
-	if (isfinite(v))
-		appendStringInfo(buf, ": %.17g", v);
-	else
-		appendStringInfoString(buf, ": null");
-}
-
 static void *
 linear_keep(void *plan, void *fit)
 {
@@ -164,23 +139,23 @@ linear_metrics(StringInfo out, void *plan, const LearnCounts *counts, void *fitp
 	LinearFit  *fit = fitp;
 	StringInfoData buf;
 
-	/* json_number puts a comma before every member but the first */
+	/* linpred_json_number puts a comma before every member but the first */
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
-	json_number(&buf, "n", (double) counts->n);
-	json_number(&buf, "n_skipped", (double) counts->n_skipped);
-	json_number(&buf, "rank", fit->rank);
-	json_number(&buf, "df_residual", fit->df_resid);
-	json_number(&buf, "r2", fit->r2);
-	json_number(&buf, "adj_r2", fit->adj_r2);
-	json_number(&buf, "rmse", fit->rmse);
-	json_number(&buf, "sigma", fit->sigma);
-	json_number(&buf, "f_statistic", fit->f_statistic);
-	json_number(&buf, "f_p_value", fit->f_p_value);
-	json_number(&buf, "log_likelihood", fit->log_likelihood);
-	json_number(&buf, "aic", fit->aic);
-	json_number(&buf, "bic", fit->bic);
-	json_number(&buf, "condition_number", fit->condition_number);
+	linpred_json_number(&buf, "n", (double) counts->n);
+	linpred_json_number(&buf, "n_skipped", (double) counts->n_skipped);
+	linpred_json_number(&buf, "rank", fit->rank);
+	linpred_json_number(&buf, "df_residual", fit->df_resid);
+	linpred_json_number(&buf, "r2", fit->r2);
+	linpred_json_number(&buf, "adj_r2", fit->adj_r2);
+	linpred_json_number(&buf, "rmse", fit->rmse);
+	linpred_json_number(&buf, "sigma", fit->sigma);
+	linpred_json_number(&buf, "f_statistic", fit->f_statistic);
+	linpred_json_number(&buf, "f_p_value", fit->f_p_value);
+	linpred_json_number(&buf, "log_likelihood", fit->log_likelihood);
+	linpred_json_number(&buf, "aic", fit->aic);
+	linpred_json_number(&buf, "bic", fit->bic);
+	linpred_json_number(&buf, "condition_number", fit->condition_number);
 	appendStringInfoChar(&buf, '}');
 	appendStringInfoString(out, buf.data);
 	pfree(buf.data);
@@ -253,60 +228,22 @@ linear_terms_done(void *planp)
  * ---------------------------------------------------------------------
  */
 
-/* A loaded group: 1 + nfeatures coefficients, intercept first (0 if none). */
-static void *
-linear_load(int nfeatures, const LearnTerm *terms, int nterms, MemoryContext mcxt)
-{
-	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * (nfeatures + 1));
-
-	for (int t = 0; t < nterms; t++)
-	{
-		int			pos = terms[t].position;
-
-		/* an aliased term (NULL estimate) contributes nothing, as in R */
-		if (!isnan(terms[t].estimate) && pos >= 0 && pos <= nfeatures)
-			coef[pos] = terms[t].estimate;
-	}
-	return coef;
-}
-
-static inline double
-linear_score_coef(const double *coef, const double *x, int n)
-{
-	double		y = coef[0];
-
-	for (int j = 0; j < n; j++)
-		y += coef[j + 1] * x[j];
-	return y;
-}
-
 static double
 linear_score(const void *model, const void *group, const double *x, int nfeatures)
 {
-	return linear_score_coef((const double *) group, x, nfeatures);
+	return linpred_eta((const double *) group, x, nfeatures);
 }
 
 Datum
 learn_linear_predict(PG_FUNCTION_ARGS)
 {
-	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
-	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
-	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+	const double *coef;
+	const double *x;
+	int			n;
 
-	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef and x must be one-dimensional arrays")));
-	if (nc != nx + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
-						nc, nx)));
-	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
+	if (!linpred_args(fcinfo, &coef, &x, &n))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(linear_score_coef((double *) ARR_DATA_PTR(ca),
-									   (double *) ARR_DATA_PTR(xa), nx));
+	PG_RETURN_FLOAT8(linpred_eta(coef, x, n));
 }
 
 const LearnFamily learn_family_linear = {
@@ -326,6 +263,6 @@ const LearnFamily learn_family_linear = {
 	.metrics = linear_metrics,
 	.terms = linear_terms,
 	.terms_done = linear_terms_done,
-	.load = linear_load,
+	.load = linpred_load,
 	.score = linear_score,
 };

@@ -1,0 +1,90 @@
+/*-------------------------------------------------------------------------
+ * models/linpred.c
+ *	  Shared by the families with a linear predictor (linpred.h).
+ *-------------------------------------------------------------------------
+ */
+#include "pg_learn.h"
+
+#include <math.h>
+
+#include "utils/array.h"
+#include "utils/json.h"
+
+#include "models/linpred.h"
+
+int
+linpred_terms(const LearnTrainSpec *spec, bool intercept, int **colsp,
+			  const char ***termsp)
+{
+	int			p = spec->nfeatures + (intercept ? 1 : 0);
+	int		   *cols = palloc(sizeof(int) * p);
+	const char **terms = palloc(sizeof(char *) * p);
+	ListCell   *lc;
+	int			t = 0;
+
+	if (intercept)
+	{
+		terms[t] = "(intercept)";
+		cols[t++] = 0;
+	}
+	foreach(lc, spec->features)
+	{
+		terms[t] = lfirst(lc);
+		cols[t++] = foreach_current_index(lc) + 1;
+	}
+	*colsp = cols;
+	*termsp = terms;
+	return p;
+}
+
+void *
+linpred_load(int nfeatures, const LearnTerm *terms, int nterms, MemoryContext mcxt)
+{
+	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * (nfeatures + 1));
+
+	for (int t = 0; t < nterms; t++)
+	{
+		int			pos = terms[t].position;
+
+		if (!isnan(terms[t].estimate) && pos >= 0 && pos <= nfeatures)
+			coef[pos] = terms[t].estimate;
+	}
+	return coef;
+}
+
+bool
+linpred_args(FunctionCallInfo fcinfo, const double **coef, const double **x, int *n)
+{
+	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *xa = PG_GETARG_ARRAYTYPE_P(1);
+	int			nc = ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca));
+	int			nx = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
+
+	if (ARR_NDIM(ca) > 1 || ARR_NDIM(xa) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef and x must be one-dimensional arrays")));
+	if (nc != nx + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coef has %d elements and x has %d; coef needs one more (the intercept)",
+						nc, nx)));
+	if (ARR_HASNULL(ca) || ARR_HASNULL(xa))
+		return false;
+	*coef = (const double *) ARR_DATA_PTR(ca);
+	*x = (const double *) ARR_DATA_PTR(xa);
+	*n = nx;
+	return true;
+}
+
+void
+linpred_json_number(StringInfo buf, const char *key, double v)
+{
+	if (buf->len > 1)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, key);
+	if (isfinite(v))
+		appendStringInfo(buf, ": %.17g", v);
+	else
+		appendStringInfoString(buf, ": null");
+}
