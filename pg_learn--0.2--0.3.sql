@@ -46,3 +46,43 @@ CREATE FUNCTION learn.logistic_predict(coef float8[], x float8[])
 RETURNS float8 AS 'MODULE_PATHNAME', 'learn_logistic_predict'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION learn.logistic_predict(float8[], float8[]) IS 'The probability 1 / (1 + exp(-(coef[1] + coef[2:] . x))) of a logistic model''s coefficients (intercept first) for features x';
+
+-------------------------------------------------------------------------
+-- Classifiers: the probability and the label of a binary classifier.
+-- learn.predict returns the class when the labels are numbers or
+-- booleans (learn.models.classes).
+-------------------------------------------------------------------------
+CREATE FUNCTION learn.predict_proba(model text, x float8[])
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_array'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.predict_proba(text, float8[]) IS 'A binary classifier''s probability of its positive class (the last of learn.models.classes), for feature values in the order of learn.models.features';
+
+CREATE FUNCTION learn._predict_proba_cols(model text, names text[], VARIADIC cols "any")
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_cols'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._predict_proba_cols(text, text[], VARIADIC "any") IS 'learn.predict_proba(text, record) as the planner rewrites it: named columns instead of the row';
+
+CREATE FUNCTION learn.predict_proba(model text, x record)
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_row'
+LANGUAGE C STABLE PARALLEL SAFE SUPPORT learn._predict_support;
+COMMENT ON FUNCTION learn.predict_proba(text, record) IS 'A binary classifier''s probability of its positive class for a row: its columns are matched to the features by name';
+
+CREATE FUNCTION learn.predict_proba(model text, x float8[], class text)
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_array'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.predict_proba(text, float8[], text) IS 'A classifier''s probability of the given class, for feature values in the order of learn.models.features';
+
+CREATE FUNCTION learn.predict_proba(model text, x record, class text)
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.predict_proba(text, record, text) IS 'A classifier''s probability of the given class for a row';
+
+CREATE FUNCTION learn.predict_label(model text, x float8[])
+RETURNS text AS 'MODULE_PATHNAME', 'learn_predict_label_array'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.predict_label(text, float8[]) IS 'A classifier''s predicted class label, for feature values in the order of learn.models.features';
+
+CREATE FUNCTION learn.predict_label(model text, x record)
+RETURNS text AS 'MODULE_PATHNAME', 'learn_predict_label_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.predict_label(text, record) IS 'A classifier''s predicted class label for a row';

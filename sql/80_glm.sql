@@ -7,7 +7,7 @@
 -- for metrics; the margin is for other CPUs' BLAS kernels.)
 --
 CREATE TABLE glm_data (x1 float8, x2 float8, x3 float8, g int, w float8, yb int,
-	yp int, yc int, yci int, yg float8, yi float8, ys int, yl boolean);
+	yp int, yc int, yci int, yg float8, yi float8, ys int, yl boolean, expo float8, yo int);
 \copy glm_data FROM 'data/glm.csv' CSV HEADER
 CREATE TABLE glm_ref_coef (case_name text, term text, estimate float8, std_error float8,
 	statistic float8, p_value float8);
@@ -84,6 +84,17 @@ SELECT 1 FROM learn.train('poisson_noint', 'glm', 'glm_data', 'yc', '{x1,x2}',
 	'{"family": "poisson", "intercept": false}');
 SELECT * FROM glm_same_terms('poisson_noint', 'poisson_noint');
 SELECT * FROM glm_same_metrics('poisson_noint', 'poisson_noint');
+-- a rate model: counts over an exposure, log(exposure) as offset
+SELECT params FROM learn.train('poisson_offset', 'glm',
+	'SELECT yo, x1, x2, ln(expo) AS log_expo FROM glm_data', 'yo', '{x1,x2}',
+	'{"family": "poisson", "offset": "log_expo"}');
+SELECT * FROM glm_same_terms('poisson_offset', 'poisson_offset');
+SELECT * FROM glm_same_metrics('poisson_offset', 'poisson_offset');
+SELECT metrics -> 'null_deviance' AS null_deviance FROM learn.models WHERE name = 'poisson_offset';
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'yo', '{x1}', '{"family": "poisson", "offset": "nope"}')$$);
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'yo', '{x1}', '{"family": "poisson", "offset": "x1"}')$$);
+SELECT try($$SELECT learn.train('m', 'glm', 'glm_data', 'yo', '{x1}', '{"family": "poisson", "offset": "yl"}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'glm_data', 'yb', '{x1}', '{"offset": "x2"}')$$);
 SELECT 1 FROM learn.train('gamma_log', 'glm', 'glm_data', 'yg', '{x1,x2}',
 	'{"family": "gamma", "link": "log"}');
 SELECT * FROM glm_same_terms('gamma_log', 'gamma_log');
@@ -124,18 +135,65 @@ SELECT metrics -> 'converged' AS converged FROM learn.models WHERE name = 'separ
 SELECT 1 FROM learn.train('verbose', 'glm', 'glm_data', 'yc', '{x1,x2}',
 	'{"family": "poisson", "verbose": true, "tolerance": 1e-4}');
 
--- scoring: the mean response
-SELECT bool_and(abs(learn.predict('logistic', d) - 1 / (1 + exp(-(c0 + c1 * x1 + c2 * x2)))) < 1e-15)
-	   AS logistic_row,
-	   bool_and(abs(learn.predict('logistic', ARRAY[x1, x2]) -
+-- scoring: a classifier's probability, class and label; a glm's mean
+SELECT bool_and(abs(learn.predict_proba('logistic', d) - 1 / (1 + exp(-(c0 + c1 * x1 + c2 * x2)))) < 1e-15)
+	   AS proba_row,
+	   bool_and(abs(learn.predict_proba('logistic', ARRAY[x1, x2]) -
 					learn.logistic_predict(ARRAY[c0, c1, c2], ARRAY[x1, x2])) < 1e-15)
-	   AS logistic_array
+	   AS proba_array,
+	   bool_and(learn.predict_proba('logistic', d, '0') = 1 - learn.predict_proba('logistic', d)
+				AND learn.predict_proba('logistic', ARRAY[x1, x2], '1') = learn.predict_proba('logistic', d))
+	   AS proba_class,
+	   bool_and(learn.predict('logistic', d) = (learn.predict_proba('logistic', d) > 0.5)::int
+				AND learn.predict('logistic', ARRAY[x1, x2]) = learn.predict('logistic', d))
+	   AS class,
+	   bool_and(learn.predict_label('logistic', d) = learn.predict('logistic', d)::text
+				AND learn.predict_label('logistic', ARRAY[x1, x2]) = learn.predict('logistic', d)::text)
+	   AS label
   FROM glm_data d,
 	   (SELECT max(estimate) FILTER (WHERE position = 0) AS c0,
 			   max(estimate) FILTER (WHERE position = 1) AS c1,
 			   max(estimate) FILTER (WHERE position = 2) AS c2
 		  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
 		 WHERE m.name = 'logistic' AND m.deployed) AS c;
+-- the planner gives the row forms only the model's columns
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('logistic', d), learn.predict_proba('logistic', d) FROM glm_data d;
+-- accuracy and log_loss on the training rows, as SQL computes them
+SELECT abs((m.metrics ->> 'accuracy')::float8 - s.accuracy) < 1e-15 AS accuracy,
+	   abs((m.metrics ->> 'log_loss')::float8 / s.log_loss - 1) < 1e-12 AS log_loss,
+	   round(s.accuracy::numeric, 4) AS value
+  FROM learn.models m,
+	   (SELECT avg(((learn.predict_proba('logistic', d) > 0.5)::int = yb)::int) AS accuracy,
+			   -avg(CASE yb WHEN 1 THEN ln(learn.predict_proba('logistic', d))
+							ELSE ln(1 - learn.predict_proba('logistic', d)) END) AS log_loss
+		  FROM glm_data d) AS s
+ WHERE m.name = 'logistic' AND m.deployed;
+SELECT classes FROM learn.models WHERE name IN ('logistic', 'logistic_bool') ORDER BY name;
+
+-- any two-valued target: its values in order are the classes, the last
+-- is the positive one
+SELECT classes FROM learn.train('logistic_text', 'logistic',
+	$$SELECT CASE yb WHEN 1 THEN 'yes' ELSE 'no' END AS answer, x1, x2 FROM glm_data$$,
+	'answer', '{x1,x2}');
+SELECT * FROM glm_same_terms('logistic_text', 'logistic');
+SELECT bool_and(learn.predict_label('logistic_text', d) = CASE learn.predict('logistic', d) WHEN 1 THEN 'yes' ELSE 'no' END)
+	   AS labels,
+	   bool_and(learn.predict_proba('logistic_text', d, 'yes') = learn.predict_proba('logistic', d)) AS proba
+  FROM glm_data d;
+SELECT try($$SELECT learn.predict('logistic_text', ARRAY[1, 2])$$);
+SELECT try($$SELECT learn.predict_proba('logistic_text', ARRAY[1, 2], 'maybe')$$);
+SELECT try($$SELECT learn.predict_proba('poisson', ARRAY[1, 2])$$);
+SELECT try($$SELECT learn.predict_label('poisson', ARRAY[1, 2])$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'SELECT g::text AS g, x1 FROM glm_data', 'g', '{x1}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', 'SELECT ''a''::text AS g, x1 FROM glm_data', 'g', '{x1}')$$);
+
+-- a group of one class is stored as not fitted, with its reason
+SELECT metrics FROM learn.train('logistic_groups', 'logistic',
+	'SELECT CASE WHEN g = 3 THEN 1 ELSE yb END AS y, x1, x2, g FROM glm_data', 'y', '{x1,x2}',
+	group_by => '{g}');
+SELECT group_key, fitted, reason FROM learn.groups gr JOIN learn.models m ON m.id = gr.model_id
+ WHERE m.name = 'logistic_groups' ORDER BY group_key;
+
 SELECT bool_and(abs(learn.predict('poisson', d) / exp(c0 + c1 * x1 + c2 * x2) - 1) < 1e-14)
 	   AS poisson_log
   FROM glm_data d,

@@ -444,11 +444,11 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	Oid			caller;
 	char	   *owner;
 	int			last_version;
-	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
+	Oid			types[17] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
-	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID};
-	Datum		values[16];
-	char		nulls[16];
+	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID, TEXTARRAYOID};
+	Datum		values[17];
+	char		nulls[17];
 	OwnerSwitch sw;
 	NameData	trainer;
 	int			version;
@@ -517,12 +517,16 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	values[13] = Float8GetDatum(m->train_seconds);
 	values[14] = BoolGetDatum(m->deploy);
 	values[15] = NameGetDatum(&trainer);
+	if (m->classes != NIL)
+		values[16] = text_array_from_list(m->classes);
+	else
+		nulls[16] = 'n';
 	ret = SPI_execute_with_args("INSERT INTO learn.models (name, version, algorithm, task, "
 								"source, target, features, group_by, weight, params, n_rows, "
-								"n_skipped, metrics, train_seconds, deployed, trained_by) "
+								"n_skipped, metrics, train_seconds, deployed, trained_by, classes) "
 								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::pg_catalog.jsonb, $11, "
-								"$12, $13::pg_catalog.jsonb, $14, $15, $16) RETURNING *",
-								16, types, values, nulls, false, 1);
+								"$12, $13::pg_catalog.jsonb, $14, $15, $16, $17) RETURNING *",
+								17, types, values, nulls, false, 1);
 	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull));
@@ -677,6 +681,26 @@ text_array_elems(Datum arr, int *n, MemoryContext mcxt)
 	return out;
 }
 
+/* A class label as a number: false 0, true 1, a number itself; else NaN. */
+static double
+class_value(const char *label)
+{
+	char	   *end;
+	double		v;
+
+	if (label == NULL)
+		return NAN;
+	if (strcmp(label, "false") == 0)
+		return 0.0;
+	if (strcmp(label, "true") == 0)
+		return 1.0;
+	errno = 0;
+	v = strtod(label, &end);
+	if (end == label || *end != '\0' || errno != 0 || !isfinite(v))
+		return NAN;
+	return v;
+}
+
 /* Coefficient rows of a model fetched at a time while loading all groups. */
 #define LOAD_BATCH_ROWS 10000
 
@@ -749,7 +773,7 @@ catalog_load_scoring(int64 id)
 								 ALLOCSET_SMALL_SIZES);
 	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm, trained_at, "
-								"params::pg_catalog.text FROM learn.models "
+								"params::pg_catalog.text, task, classes FROM learn.models "
 								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
 	if (SPI_processed == 0)
@@ -776,6 +800,16 @@ catalog_load_scoring(int64 id)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" version %d has algorithm \"%s\", which this library cannot score",
 						sm->name, sm->version, algorithm)));
+	sm->classifier = strcmp(TextDatumGetCString(SPI_getbinval(tup, td, 8, &isnull)),
+							"classification") == 0;
+	d = SPI_getbinval(tup, td, 9, &isnull);
+	if (!isnull)
+	{
+		sm->classes = text_array_elems(d, &sm->nclasses, mcxt);
+		sm->class_values = MemoryContextAlloc(mcxt, sizeof(double) * Max(sm->nclasses, 1));
+		for (int i = 0; i < sm->nclasses; i++)
+			sm->class_values[i] = class_value(sm->classes[i]);
+	}
 	if (sm->family->model_load)
 		sm->model_data = sm->family->model_load(TextDatumGetCString(SPI_getbinval(tup, td, 7, &isnull)),
 												mcxt);

@@ -25,6 +25,8 @@ typedef struct ModelRecord
 	List	   *features;		/* of char * */
 	List	   *group_by;		/* of char *, NIL when ungrouped */
 	const char *weight;
+	List	   *classes;		/* of char *: a classifier's labels in sort
+								 * order; NIL for other models */
 	const char *params_json;
 	const char *metrics_json;
 	int64		n_rows;
@@ -86,6 +88,11 @@ typedef struct ScoringModel
 	int			version;
 	const LearnFamily *family;	/* by learn.models.algorithm */
 	void	   *model_data;		/* family->model_load's, or NULL */
+	bool		classifier;		/* task 'classification' */
+	int			nclasses;
+	char	  **classes;		/* learn.models.classes */
+	double	   *class_values;	/* each as a number (false 0, true 1), NaN
+								 * when a label is not one */
 	int			nfeatures;
 	char	  **features;
 	int			ngroupcols;

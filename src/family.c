@@ -303,7 +303,8 @@ learn_params_json(const LearnParams *params)
 				if (v->string)
 					escape_json(&b, v->string);
 				else
-					appendStringInfoString(&b, "false");
+					/* an unset string is null; an enum that is off, false */
+					appendStringInfoString(&b, spec->type == LEARN_PARAM_STRING ? "null" : "false");
 				break;
 		}
 	}

@@ -96,6 +96,14 @@ typedef struct LearnTrainSpec
 {
 	LearnParams *params;		/* a family may set an effective value */
 	const char *target;			/* the target column */
+	List	   *classes;		/* a classifier's labels (char *), in order */
+
+	/*
+	 * A source column a param names (role: the param, for errors), checked
+	 * to be numeric and none of the training's other columns: its SQL as a
+	 * pass aggregate's argument (in begin only).
+	 */
+	const char *(*column_sql) (const char *name, const char *role);
 	List	   *features;		/* of char *, in argument order */
 	int			nfeatures;
 	bool		grouped;

@@ -46,6 +46,11 @@ PG_FUNCTION_INFO_V1(learn_predict_array);
 PG_FUNCTION_INFO_V1(learn_predict_row);
 PG_FUNCTION_INFO_V1(learn_predict_cols);
 PG_FUNCTION_INFO_V1(learn_predict_support);
+PG_FUNCTION_INFO_V1(learn_predict_proba_array);
+PG_FUNCTION_INFO_V1(learn_predict_proba_row);
+PG_FUNCTION_INFO_V1(learn_predict_proba_cols);
+PG_FUNCTION_INFO_V1(learn_predict_label_array);
+PG_FUNCTION_INFO_V1(learn_predict_label_row);
 
 /* ---------------------------------------------------------------------
  * Per-backend cache of parsed model versions
@@ -275,8 +280,9 @@ model_score(const ScoringModel *m, const ScoringGroup *g, const double *x)
 	return m->family->score(m->model_data, g->data, x, m->nfeatures);
 }
 
-Datum
-learn_predict_array(PG_FUNCTION_ARGS)
+/* The array form: false for a NULL score (NULL array or element). */
+static bool
+score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 {
 	PredictSite *site;
 	ScoringModel *m;
@@ -290,6 +296,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model must not be NULL")));
 	site = predict_site(fcinfo);
+	*sitep = site;
 	m = site->model;
 	if (m->ngroupcols > 0)
 		ereport(ERROR,
@@ -297,7 +304,7 @@ learn_predict_array(PG_FUNCTION_ARGS)
 				 errmsg("model \"%s\" is grouped by %s; score a row, not an array",
 						m->name, m->group_by[0])));
 	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
+		return false;
 	xa = PG_GETARG_ARRAYTYPE_P(1);
 	n = ArrayGetNItems(ARR_NDIM(xa), ARR_DIMS(xa));
 	if (ARR_NDIM(xa) > 1)
@@ -311,16 +318,20 @@ learn_predict_array(PG_FUNCTION_ARGS)
 						m->name, m->nfeatures, n),
 				 errhint("The order is that of learn.models.features.")));
 	if (!ARR_HASNULL(xa))
-		PG_RETURN_FLOAT8(model_score(m, m->single, (double *) ARR_DATA_PTR(xa)));
+	{
+		*result = model_score(m, m->single, (double *) ARR_DATA_PTR(xa));
+		return true;
+	}
 	deconstruct_array(xa, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	for (int j = 0; j < n; j++)
 	{
 		if (nulls[j])
-			PG_RETURN_NULL();
+			return false;
 		site->x[j] = DatumGetFloat8(elems[j]);
 	}
-	PG_RETURN_FLOAT8(model_score(m, m->single, site->x));
+	*result = model_score(m, m->single, site->x);
+	return true;
 }
 
 /*
@@ -449,8 +460,9 @@ check_model_arg(FunctionCallInfo fcinfo)
 				 errmsg("model must not be NULL")));
 }
 
-Datum
-learn_predict_row(PG_FUNCTION_ARGS)
+/* The row form: false for a NULL score. */
+static bool
+score_row(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 {
 	PredictSite *site;
 	HeapTupleHeader rec;
@@ -458,12 +470,12 @@ learn_predict_row(PG_FUNCTION_ARGS)
 	Oid			rowtype;
 	int32		rowtypmod;
 	uint64		rowtype_id;
-	double		result;
 
 	check_model_arg(fcinfo);
 	site = predict_site(fcinfo);
+	*sitep = site;
 	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
+		return false;
 	rec = PG_GETARG_HEAPTUPLEHEADER(1);
 	rowtype = HeapTupleHeaderGetTypeId(rec);
 	rowtypmod = HeapTupleHeaderGetTypMod(rec);
@@ -519,9 +531,7 @@ learn_predict_row(PG_FUNCTION_ARGS)
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = rec;
 	heap_deform_tuple(&tuple, site->tupdesc, site->values, site->nulls);
-	if (!score_columns(site, site->values, site->nulls, &result))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(result);
+	return score_columns(site, site->values, site->nulls, result);
 }
 
 /*
@@ -530,15 +540,16 @@ learn_predict_row(PG_FUNCTION_ARGS)
  * the columns the model needs (see predict_support).  Columns are matched
  * by name again whenever the resolved model version changes.
  */
-Datum
-learn_predict_cols(PG_FUNCTION_ARGS)
+/* learn._predict_cols's form: false for a NULL score. */
+static bool
+score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 {
 	PredictSite *site;
-	double		result;
 	int			ncols = PG_NARGS() - 2;
 
 	check_model_arg(fcinfo);
 	site = predict_site(fcinfo);
+	*sitep = site;
 	if (site->mapped_model_id != site->model->id)
 	{
 		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
@@ -575,10 +586,174 @@ learn_predict_cols(PG_FUNCTION_ARGS)
 
 		for (int i = 0; i < ncols; i++)
 			vals[i] = PG_GETARG_DATUM(i + 2);
-		if (!score_columns(site, vals, site->nulls, &result))
-			PG_RETURN_NULL();
+		return score_columns(site, vals, site->nulls, result);
 	}
-	PG_RETURN_FLOAT8(result);
+}
+
+/* ---------------------------------------------------------------------
+ * What is returned: learn.predict, learn.predict_proba, learn.predict_label
+ * ---------------------------------------------------------------------
+ */
+
+/* The class a classifier's score picks: the last when its probability is
+ * over 0.5. */
+static inline int
+predicted_class(const ScoringModel *m, double score)
+{
+	return score > 0.5 ? m->nclasses - 1 : 0;
+}
+
+static void
+check_classifier(const ScoringModel *m, const char *fname)
+{
+	if (!m->classifier || m->nclasses != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model \"%s\" is not a binary classifier, so it has no %s",
+						m->name, fname),
+				 errhint("Score it with learn.predict.")));
+}
+
+/* learn.predict: a regression's value, a classifier's class as a number */
+static Datum
+predict_value(const ScoringModel *m, double score)
+{
+	double		v;
+
+	if (!m->classifier)
+		return Float8GetDatum(score);
+	check_classifier(m, "numeric prediction");
+	v = m->class_values[predicted_class(m, score)];
+	if (isnan(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model \"%s\" has classes that are not numbers, so learn.predict cannot return them",
+						m->name),
+				 errhint("Use learn.predict_label for the class, or learn.predict_proba for its probability.")));
+	return Float8GetDatum(v);
+}
+
+/* learn.predict_proba: the probability of the last class, or of cls */
+static Datum
+predict_proba_value(const ScoringModel *m, double score, text *cls)
+{
+	char	   *c;
+
+	check_classifier(m, "class probabilities");
+	if (cls == NULL)
+		return Float8GetDatum(score);
+	c = text_to_cstring(cls);
+	if (strcmp(c, m->classes[1]) == 0)
+		return Float8GetDatum(score);
+	if (strcmp(c, m->classes[0]) == 0)
+		return Float8GetDatum(1.0 - score);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("model \"%s\" has no class \"%s\"", m->name, c),
+			 errdetail("Its classes are \"%s\" and \"%s\".", m->classes[0], m->classes[1])));
+	return (Datum) 0;
+}
+
+static Datum
+predict_label_value(const ScoringModel *m, double score)
+{
+	check_classifier(m, "class labels");
+	return CStringGetTextDatum(m->classes[predicted_class(m, score)]);
+}
+
+Datum
+learn_predict_array(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_array(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_value(site->model, score));
+}
+
+Datum
+learn_predict_row(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_row(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_value(site->model, score));
+}
+
+Datum
+learn_predict_cols(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_cols(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_value(site->model, score));
+}
+
+/* learn.predict_proba(model, x float8[] [, class text]) */
+Datum
+learn_predict_proba_array(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_array(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_proba_value(site->model, score,
+										PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
+										PG_GETARG_TEXT_PP(2) : NULL));
+}
+
+/* learn.predict_proba(model, x record [, class text]) */
+Datum
+learn_predict_proba_row(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_row(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_proba_value(site->model, score,
+										PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
+										PG_GETARG_TEXT_PP(2) : NULL));
+}
+
+/* learn._predict_proba_cols: learn.predict_proba's row form, rewritten */
+Datum
+learn_predict_proba_cols(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_cols(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_proba_value(site->model, score, NULL));
+}
+
+Datum
+learn_predict_label_array(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_array(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_label_value(site->model, score));
+}
+
+Datum
+learn_predict_label_row(PG_FUNCTION_ARGS)
+{
+	PredictSite *site;
+	double		score;
+
+	if (!score_row(fcinfo, &site, &score))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(predict_label_value(site->model, score));
 }
 
 /*
@@ -664,8 +839,15 @@ learn_predict_support(PG_FUNCTION_ARGS)
 									 PointerGetDatum(construct_array(names, ncols, TEXTOID,
 																	 -1, false, TYPALIGN_INT)),
 									 false, false));
-	target = LookupFuncName(list_make2(makeString("learn"), makeString("_predict_cols")),
-							3, argtypes, true);
+	/* learn.predict_proba's row form has its own columns form */
+	{
+		char	   *fname = get_func_name(fexpr->funcid);
+
+		target = LookupFuncName(list_make2(makeString("learn"),
+										   makeString(fname && strcmp(fname, "predict_proba") == 0 ?
+													  "_predict_proba_cols" : "_predict_cols")),
+								3, argtypes, true);
+	}
 	if (!OidIsValid(target))
 		PG_RETURN_POINTER(NULL);
 

@@ -47,8 +47,18 @@
 
 PG_FUNCTION_INFO_V1(learn_train);
 
-/* The target of the current training is boolean (see append_agg_args). */
-static bool train_target_bool = false;
+/* SQL of the current training's target as the aggregates take it. */
+static char *train_target_sql = NULL;
+
+/* The current training's source columns and roles, for column params. */
+static struct
+{
+	List	   *cols;			/* of SourceColumn */
+	const char *target;
+	const char *weight;
+	List	   *group_by;
+	List	   *features;
+} train_columns;
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
 #define TRAIN_MAX_FEATURES (FUNC_MAX_ARGS - 4)
@@ -322,9 +332,7 @@ append_agg_args(StringInfo sql, const char *target, const char *weight,
 {
 	ListCell   *lc;
 
-	/* a boolean target is 0 or 1 (only families with target_bool get one) */
-	appendStringInfo(sql, "s.%s::%spg_catalog.float8, %s", quote_identifier(target),
-					 train_target_bool ? "pg_catalog.int4::" : "",
+	appendStringInfo(sql, "%s, %s", train_target_sql,
 					 weight ? psprintf("s.%s::pg_catalog.float8", quote_identifier(weight)) :
 					 "1::pg_catalog.float8");
 	if (named)
@@ -405,6 +413,84 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 			appendStringInfo(sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
 							 quote_identifier((char *) lfirst(lc)));
 	}
+}
+
+/*
+ * The target as the aggregates take it (train_target_sql), and, for a
+ * classifier, its classes in sort order.  A binary classifier takes a
+ * boolean target as it is (classes false, true), a number as 0 or 1
+ * (the aggregate checks), and any other type by its two values, read in a
+ * first pass: the target is then 1 for the last one in the type's order.
+ */
+static List *
+target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
+		   MemoryContext mcxt)
+{
+	const char *t = quote_identifier(tc->name);
+	Oid			base = getBaseType(tc->typid);
+	List	   *classes = NIL;
+	LearnArgKind kind;
+	StringInfoData sql;
+	int			ret;
+
+	if (strcmp(family->task, "classification") != 0)
+	{
+		require_numeric(tc, "target", family->target_bool);
+		train_target_sql = psprintf("s.%s::%spg_catalog.float8", t,
+									base == BOOLOID ? "pg_catalog.int4::" : "");
+		return NIL;
+	}
+	if (base == BOOLOID)
+	{
+		train_target_sql = psprintf("s.%s::pg_catalog.int4::pg_catalog.float8", t);
+		return list_make2("false", "true");
+	}
+	if (learn_arg_kind(tc->typid, &kind))
+	{
+		train_target_sql = psprintf("s.%s::pg_catalog.float8", t);
+		return list_make2("0", "1");
+	}
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT d.v::pg_catalog.text FROM (SELECT DISTINCT s.%s AS v FROM %s "
+					 "WHERE s.%s IS NOT NULL) AS d ORDER BY d.v LIMIT 3", t, from, t);
+	ret = SPI_execute(sql.data, true, 0);
+	/* SPI leaves its own context current: what is kept goes to mcxt */
+	MemoryContextSwitchTo(mcxt);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: reading the classes failed: %s", SPI_result_code_string(ret));
+	for (uint64 r = 0; r < SPI_processed; r++)
+		classes = lappend(classes, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+	if (list_length(classes) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target column \"%s\" has %s, but a %s needs two classes",
+						tc->name, list_length(classes) > 2 ? "more than two values" :
+						list_length(classes) == 1 ? "one value" : "no values", family->noun)));
+	train_target_sql = psprintf("(s.%s::pg_catalog.text OPERATOR(pg_catalog.=) %s::pg_catalog.text)"
+								"::pg_catalog.int4::pg_catalog.float8", t,
+								quote_literal_cstr(llast(classes)));
+	return classes;
+}
+
+/*
+ * LearnTrainSpec.column_sql: a column a param names (role: the param),
+ * checked to be numeric and none of the training's other columns, as the
+ * pass aggregates take it.
+ */
+static const char *
+param_column_sql(const char *name, const char *role)
+{
+	SourceColumn *c = find_column(train_columns.cols, name, role);
+
+	require_numeric(c, role, false);
+	if (strcmp(name, train_columns.target) == 0 ||
+		(train_columns.weight && strcmp(name, train_columns.weight) == 0) ||
+		in_names(train_columns.group_by, name) || in_names(train_columns.features, name))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" cannot be the %s and the target, weight, a feature or a group_by column",
+						name, role)));
+	return psprintf("s.%s::pg_catalog.float8", quote_identifier(name));
 }
 
 /* ---------------------------------------------------------------------
@@ -967,6 +1053,7 @@ learn_train(PG_FUNCTION_ARGS)
 	List	   *cols;
 	int			k;
 	TrainGroups *tg;
+	List	   *classes;
 	ModelRecord rec;
 	StringInfoData metrics;
 	ListCell   *lc;
@@ -996,12 +1083,7 @@ learn_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	from = source_from_item(source);
 	cols = source_columns(from, callercxt);
-	{
-		SourceColumn *tc = find_column(cols, target, "target");
-
-		require_numeric(tc, "target", family->target_bool);
-		train_target_bool = getBaseType(tc->typid) == BOOLOID;
-	}
+	classes = target_sql(family, find_column(cols, target, "target"), from, callercxt);
 	if (weight)
 	{
 		require_numeric(find_column(cols, weight, "weight"), "weight", false);
@@ -1059,8 +1141,15 @@ learn_train(PG_FUNCTION_ARGS)
 				 errmsg("a %s takes at most %d features, not %d",
 						family->noun, TRAIN_MAX_FEATURES, k)));
 
+	train_columns.cols = cols;
+	train_columns.target = target;
+	train_columns.weight = weight;
+	train_columns.group_by = group_by;
+	train_columns.features = features;
 	spec.params = params;
 	spec.target = target;
+	spec.classes = classes;
+	spec.column_sql = param_column_sql;
 	spec.features = features;
 	spec.nfeatures = k;
 	spec.grouped = group_by != NIL;
@@ -1148,6 +1237,7 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.features = features;
 	rec.group_by = group_by;
 	rec.weight = weight;
+	rec.classes = classes;
 	rec.params_json = learn_params_json(params);
 	rec.metrics_json = metrics.data;
 	rec.n_rows = tg->n_rows;

@@ -40,8 +40,9 @@ static const LearnParamSpec glm_params[] = {
 	{.name = "link", .type = LEARN_PARAM_ENUM, .default_string = NULL,
 	.choices = link_choices, .false_allowed = true},
 	{.name = "intercept", .type = LEARN_PARAM_BOOL, .default_bool = true},
+	{.name = "offset", .type = LEARN_PARAM_STRING, .default_string = NULL},
 	{.name = "max_iterations", .type = LEARN_PARAM_NUMBER, .default_number = 100,
-	.min = 1, .max = 10000},
+	.min = 1, .max = 10000, .integer = true},
 	{.name = "tolerance", .type = LEARN_PARAM_NUMBER, .default_number = 1e-8,
 	.min = 1e-300, .max = 1},
 	{.name = "verbose", .type = LEARN_PARAM_BOOL, .default_bool = false},
@@ -51,7 +52,7 @@ static const LearnParamSpec glm_params[] = {
 static const LearnParamSpec logistic_params[] = {
 	{.name = "intercept", .type = LEARN_PARAM_BOOL, .default_bool = true},
 	{.name = "max_iterations", .type = LEARN_PARAM_NUMBER, .default_number = 100,
-	.min = 1, .max = 10000},
+	.min = 1, .max = 10000, .integer = true},
 	{.name = "tolerance", .type = LEARN_PARAM_NUMBER, .default_number = 1e-8,
 	.min = 1e-300, .max = 1},
 	{.name = "verbose", .type = LEARN_PARAM_BOOL, .default_bool = false},
@@ -102,6 +103,7 @@ typedef struct GlmPlan
 	double		tolerance;
 	bool		verbose;
 	const char *target;
+	const char *offset_sql;		/* the offset column's argument, or NULL */
 	int			k;
 	int			p;
 	int		   *cols;			/* state column of each term */
@@ -173,6 +175,9 @@ glm_begin(const LearnTrainSpec *spec, bool classifier)
 	plan->tolerance = learn_param_number(spec->params, "tolerance");
 	plan->verbose = learn_param_bool(spec->params, "verbose");
 	plan->target = spec->target;
+	if (!classifier && learn_param_string(spec->params, "offset") != NULL)
+		plan->offset_sql = spec->column_sql(learn_param_string(spec->params, "offset"),
+											"offset");
 	plan->k = spec->nfeatures;
 	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
 	return plan;
@@ -201,9 +206,10 @@ glm_pass(void *planp, int pass, LearnPass *out)
 		return false;
 	out->aggregate = "learn._glm_pass";
 	out->nparam = GLM_NPARAM(plan->k);
-	out->lead_args = psprintf("%d, %s", GLM_SPEC(plan->dist, plan->link),
+	out->lead_args = psprintf("%d, %s", GLM_SPEC(plan->dist, plan->link) +
+							  (plan->classifier ? GLM_SPEC_CLASSIFIER : 0),
 							  quote_literal_cstr(plan->target));
-	out->mid_args = "NULL::pg_catalog.float8";
+	out->mid_args = plan->offset_sql ? plan->offset_sql : "NULL::pg_catalog.float8";
 	return true;
 }
 
@@ -244,6 +250,11 @@ glm_fit(void *planp, void *state, const char **reason)
 	if (gs->sums.n_invalid > 0)
 	{
 		*reason = "the starting values are out of range for the link";
+		return NULL;
+	}
+	if (plan->classifier && (gs->sums.sum_wy == 0.0 || gs->sums.sum_wy == gs->sums.sum_w))
+	{
+		*reason = "all rows are of one class";
 		return NULL;
 	}
 	fit = glm_solve(plan, gs, reason);
@@ -432,11 +443,22 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 	linpred_json_number(&buf, "df_residual", (double) s->n_obs - g->fit->rank);
 	linpred_json_number(&buf, "df_null", (double) s->n_obs - (plan->intercept ? 1 : 0));
 	linpred_json_number(&buf, "deviance", s->deviance);
-	linpred_json_number(&buf, "null_deviance", s->null_deviance);
+	/*
+	 * With an offset and an intercept R fits the null model again (glm's
+	 * refit of an intercept-only model with the offset); not done here.
+	 */
+	linpred_json_number(&buf, "null_deviance",
+						plan->offset_sql && plan->intercept ? NAN : s->null_deviance);
 	linpred_json_number(&buf, "dispersion", dispersion(plan, g));
 	linpred_json_number(&buf, "log_likelihood", ll);
 	linpred_json_number(&buf, "aic", -2.0 * ll + 2.0 * npar);
 	linpred_json_number(&buf, "bic", -2.0 * ll + log((double) s->n_obs) * npar);
+	if (plan->classifier)
+	{
+		/* on the training rows; log_loss is the mean of -log p(y) */
+		linpred_json_number(&buf, "accuracy", s->sum_w_correct / s->sum_w);
+		linpred_json_number(&buf, "log_loss", s->deviance / (2.0 * s->sum_w));
+	}
 	linpred_json_number(&buf, "iterations", g->iter);
 	appendStringInfo(&buf, ", \"converged\": %s", g->converged ? "true" : "false");
 	appendStringInfoString(&buf, ", \"history\": [");

@@ -369,6 +369,7 @@ typedef struct GlmCallSite
 	TransCache *tc;
 	GlmDist		dist;
 	GlmLink		link;
+	bool		classifier;		/* the target must be 0 or 1 */
 	char	   *target;
 	int			ngroupcols;
 } GlmCallSite;
@@ -390,6 +391,7 @@ glm_call_site(FunctionCallInfo fcinfo)
 	ngroupcols = PG_GETARG_INT32(2);
 	spec = PG_GETARG_INT32(3);
 	if (ngroupcols < 0 || GLM_FIRST_ARG + ngroupcols >= PG_NARGS() ||
+		spec < 0 || spec >= 2 * GLM_SPEC_CLASSIFIER ||
 		GLM_SPEC_DIST(spec) < GLM_GAUSSIAN || GLM_SPEC_DIST(spec) > GLM_INVERSE_GAUSSIAN ||
 		GLM_SPEC_LINK(spec) < GLM_IDENTITY || GLM_SPEC_LINK(spec) > GLM_INVERSE_SQUARE)
 		ereport(ERROR,
@@ -402,6 +404,7 @@ glm_call_site(FunctionCallInfo fcinfo)
 	cs->tc = fcinfo->flinfo->fn_extra;
 	cs->dist = GLM_SPEC_DIST(spec);
 	cs->link = GLM_SPEC_LINK(spec);
+	cs->classifier = (spec & GLM_SPEC_CLASSIFIER) != 0;
 	cs->target = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	cs->ngroupcols = ngroupcols;
 	if (!PG_ARGISNULL(1))
@@ -465,6 +468,12 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	double		var;
 
 	check_response_weight(y, w);
+	if (cs->classifier && y != 0.0 && y != 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target column \"%s\" has the value %g, but a numeric target of a classifier takes 0 and 1",
+						cs->target, y),
+				 errhint("Use a boolean or text target to name the classes otherwise.")));
 	check_target(cs->dist, y, cs->target);
 	if (w == 0.0)
 	{
@@ -508,6 +517,8 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 			s->loglik += binomial_loglik(y, mu, w);
 			if (mu < 10.0 * EPS || mu > 1.0 - 10.0 * EPS)
 				s->n_boundary++;
+			if ((mu > 0.5) == (y > 0.5))
+				s->sum_w_correct += w;
 			break;
 		case GLM_POISSON:
 			s->loglik += w * ((y > 0.0 ? y * log(mu) : 0.0) - mu - lgamma(y + 1.0));
@@ -590,6 +601,7 @@ glm_sums_merge(GlmSums *d, const GlmSums *s)
 	d->loglik += s->loglik;
 	d->sum_w_log_y += s->sum_w_log_y;
 	d->sum_gamma += s->sum_gamma;
+	d->sum_w_correct += s->sum_w_correct;
 }
 
 Datum
@@ -637,6 +649,7 @@ glm_pass_serialize(GlmPassState *gs)
 	pq_sendfloat8(&buf, s->loglik);
 	pq_sendfloat8(&buf, s->sum_w_log_y);
 	pq_sendfloat8(&buf, s->sum_gamma);
+	pq_sendfloat8(&buf, s->sum_w_correct);
 	pq_sendbytes(&buf, VARDATA(ls), VARSIZE(ls) - VARHDRSZ);
 	return pq_endtypsend(&buf);
 }
@@ -654,7 +667,7 @@ glm_pass_deserialize(bytea *b)
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	if (buf.len < 2 + 3 * 8 + 9 * 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
+	if (buf.len < 2 + 3 * 8 + 10 * 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid glm pass state"),
@@ -672,6 +685,7 @@ glm_pass_deserialize(bytea *b)
 	s->loglik = pq_getmsgfloat8(&buf);
 	s->sum_w_log_y = pq_getmsgfloat8(&buf);
 	s->sum_gamma = pq_getmsgfloat8(&buf);
+	s->sum_w_correct = pq_getmsgfloat8(&buf);
 	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -40,9 +40,13 @@ typedef enum GlmLink
 	GLM_INVERSE_SQUARE			/* R's "1/mu^2" */
 } GlmLink;
 
-/* A distribution and link as one int4 of the pass aggregate. */
+/*
+ * A distribution and link as one int4 of the pass aggregate, plus
+ * GLM_SPEC_CLASSIFIER for a binary classifier (the target is 0 or 1).
+ */
 #define GLM_SPEC(dist, link) ((int) (dist) * 16 + (int) (link))
-#define GLM_SPEC_DIST(spec) ((GlmDist) ((spec) / 16))
+#define GLM_SPEC_CLASSIFIER 256
+#define GLM_SPEC_DIST(spec) ((GlmDist) (((spec) % 256) / 16))
 #define GLM_SPEC_LINK(spec) ((GlmLink) ((spec) % 16))
 
 extern double glm_linkfun(GlmLink link, double mu);
@@ -82,6 +86,8 @@ typedef struct GlmSums
 	double		loglik;			/* binomial, poisson: the log-likelihood */
 	double		sum_w_log_y;	/* gamma, inverse gaussian */
 	double		sum_gamma;		/* gamma: sum w (log mu + y / mu) */
+	double		sum_w_correct;	/* binomial: weight of rows whose rounded
+								 * fitted probability is their y */
 } GlmSums;
 
 typedef struct GlmPassState

@@ -30,15 +30,17 @@ rinvgauss <- function(mu, lambda) {
 }
 yi <- round(rinvgauss(1 / sqrt(0.5 + 0.4 * x2 + 0.3 * x3), 5), 6)
 ys <- as.integer(x1 > 0.1)          # separated by x1
+expo <- round(runif(n, 0.5, 3), 6)  # exposure: counts over a time
+yo <- rpois(n, expo * exp(0.2 + 0.4 * x1 - 0.3 * x2))
 d <- data.frame(x1, x2, x3, g, w, yb, yp, yc, yci, yg, yi, ys,
-                yl = yb == 1)
+                yl = yb == 1, expo, yo)
 write.csv(d, file.path(data_dir, "glm.csv"), row.names = FALSE)
 d <- read.csv(file.path(data_dir, "glm.csv"))
 
 fmt17 <- function(x) sprintf("%.17g", x)
 coef_rows <- list()
 metric_rows <- list()
-add_case <- function(case, fit) {
+add_case <- function(case, fit, skip = character(0)) {
   s <- summary(fit)
   co <- s$coefficients
   terms <- sub("^\\(Intercept\\)$", "(intercept)", rownames(co))
@@ -50,6 +52,7 @@ add_case <- function(case, fit) {
          aic = AIC(fit), bic = BIC(fit), log_likelihood = as.numeric(logLik(fit)),
          dispersion = s$dispersion, df_residual = fit$df.residual,
          df_null = fit$df.null, iterations = fit$iter, rank = fit$rank)
+  m <- m[!(names(m) %in% skip)]
   metric_rows[[length(metric_rows) + 1]] <<- data.frame(
     case_name = case, key = names(m), value = fmt17(m))
 }
@@ -61,6 +64,9 @@ add_case("cloglog", glm(yp ~ x1 + x2, binomial(link = "cloglog"), d))
 add_case("poisson", glm(yc ~ x1 + x2, poisson, d))
 add_case("poisson_identity", glm(yci ~ x2 + x3, poisson(link = "identity"), d))
 add_case("poisson_noint", glm(yc ~ 0 + x1 + x2, poisson, d))
+# pg_learn does not refit the null model with the offset (its null deviance)
+add_case("poisson_offset", glm(yo ~ x1 + x2, poisson, d, offset = log(expo)),
+         skip = "null_deviance")
 add_case("gamma_log", glm(yg ~ x1 + x2, Gamma(link = "log"), d))
 add_case("gamma_inverse", glm(yg ~ x1 + x2, Gamma, d))
 add_case("inverse_gaussian", glm(yi ~ x2 + x3, inverse.gaussian, d))
