@@ -13,7 +13,8 @@
 # and the peak memory of each.
 #
 # Usage: bench/run.sh [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]
-#                     [-g GROUPS[,GROUPS...] | --grouped] [--hc1-runs N]
+#                     [-g GROUPS[,GROUPS...] | --grouped | --logistic]
+#                     [--hc1-runs N]
 #                     [--no-setup]
 # Environment: BENCH_ROWS, BENCH_WORKERS, BENCH_RUNS, BENCH_SHARED_BUFFERS,
 # BENCH_GROUPS, BENCH_HC1_RUNS (the options win), PGPORT (default 55438),
@@ -27,6 +28,7 @@ WORKERS=${BENCH_WORKERS:-2}
 RUNS=${BENCH_RUNS:-3}
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-1GB}
 GROUPS_LIST=${BENCH_GROUPS:-}
+LOGISTIC=no
 HC1_RUNS=${BENCH_HC1_RUNS:-}
 SETUP=yes
 # --grouped: the numbers of groups of issue 13 and of its earlier measurement
@@ -34,7 +36,7 @@ GROUPED_DEFAULT=5000,10000,100000
 
 usage() {
 	echo "usage: $0 [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]" >&2
-	echo "       [-g GROUPS[,GROUPS...] | --grouped] [--hc1-runs N] [--no-setup]" >&2
+	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic] [--hc1-runs N] [--no-setup]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
 	-b) [ $# -ge 2 ] || usage; SHARED_BUFFERS=$2; shift 2 ;;
 	-g) [ $# -ge 2 ] || usage; GROUPS_LIST=$2; shift 2 ;;
 	--grouped) GROUPS_LIST=$GROUPED_DEFAULT; shift ;;
+	--logistic) LOGISTIC=yes; shift ;;
 	--hc1-runs) [ $# -ge 2 ] || usage; HC1_RUNS=$2; shift 2 ;;
 	--no-setup) SETUP=no; shift ;;
 	-h | --help) usage ;;
@@ -86,7 +89,8 @@ if [ "$SETUP" = yes ]; then
 	. ./scripts/as_postgres.sh
 	setup_then_drop_root ./bench/run.sh --no-setup -n "$ROWS" -w "$WORKERS" \
 		-r "$RUNS" -b "$SHARED_BUFFERS" \
-		${GROUPS_LIST:+-g "$GROUPS_LIST" --hc1-runs "$HC1_RUNS"}
+		${GROUPS_LIST:+-g "$GROUPS_LIST" --hc1-runs "$HC1_RUNS"} \
+		$([ "$LOGISTIC" = yes ] && echo --logistic)
 fi
 
 # a port of its own, so that the test suite can run beside it
@@ -166,6 +170,12 @@ EOF
 		$PSQL -c "SELECT learn.drop_model('bg')" -c "VACUUM learn.models, learn.coefficients" >/dev/null
 	done
 	$PSQL -v hc1_runs="$HC1_RUNS" -f bench/grouped_report.sql
+	exit 0
+fi
+
+if [ "$LOGISTIC" = yes ]; then
+	echo "bench: logistic: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
+	$PSQL -f bench/logistic.sql
 	exit 0
 fi
 

@@ -187,6 +187,13 @@ SELECT try($$SELECT learn.predict_label('poisson', ARRAY[1, 2])$$);
 SELECT try($$SELECT learn.train('m', 'logistic', 'SELECT g::text AS g, x1 FROM glm_data', 'g', '{x1}')$$);
 SELECT try($$SELECT learn.train('m', 'logistic', 'SELECT ''a''::text AS g, x1 FROM glm_data', 'g', '{x1}')$$);
 
+-- a source that gives other rows in a later pass: the group the pass
+-- finds no rows of cannot be fitted, and nothing loops
+CREATE SEQUENCE glm_seq;
+SELECT try($$SELECT learn.train('m', 'logistic',
+	'SELECT yb, x1, nextval(''glm_seq'') > 400 AS late FROM glm_data', 'yb', '{x1}',
+	group_by => '{late}')$$);
+
 -- a group of one class is stored as not fitted, with its reason
 SELECT metrics FROM learn.train('logistic_groups', 'logistic',
 	'SELECT CASE WHEN g = 3 THEN 1 ELSE yb END AS y, x1, x2, g FROM glm_data', 'y', '{x1,x2}',

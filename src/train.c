@@ -80,6 +80,8 @@ typedef struct Carry
 	char	   *lookup;			/* its lookup key (keys.h) */
 	void	   *fit;
 	int			index;			/* in TrainGroups.carries */
+	bool		included;		/* in the current later pass */
+	bool		answered;		/* and its result came */
 	char	   *reason;			/* why a later pass found it cannot be
 								 * fitted; NULL while it can */
 } Carry;
@@ -920,6 +922,8 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
 	old = MemoryContextSwitchTo(pr->rcxt);
 	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
 	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	if (found)
+		tg->carries[found->index].answered = true;
 	if (found && found->reason == NULL)
 	{
 		const char *reason = tg->family->pass_absorb(tg->plan, pr->pass, found->fit, rd);
@@ -972,9 +976,12 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	for (int g = 0; g < tg->ncarries; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		tg->carries[g].included = false;
+		tg->carries[g].answered = false;
 		if (tg->carries[g].reason != NULL ||
 			!family->pass_param(tg->plan, pass, tg->carries[g].fit, param))
 			continue;
+		tg->carries[g].included = true;
 		learn_pass_param_add(&pbuf, tg->carries[g].lookup, param, np);
 		nincluded++;
 	}
@@ -1014,6 +1021,24 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
 	MemoryContextDelete(recv.rcxt);
 	pfree(recv.sorted);
+
+	/*
+	 * A group the pass had values for but found no rows of: the source
+	 * gave other rows than in pass 1 (it is not deterministic).
+	 */
+	for (int g = 0; g < tg->ncarries; g++)
+	{
+		Carry	   *c = &tg->carries[g];
+
+		if (c->included && !c->answered && c->reason == NULL)
+		{
+			c->reason = MemoryContextStrdup(tg->ccxt,
+											psprintf("pass %d found none of its rows: the source changed between passes", pass));
+			if (tg->first_reason == NULL)
+				tg->first_reason = MemoryContextStrdup(tg->mcxt, c->reason);
+			tg->nfitted--;
+		}
+	}
 	return true;
 }
 

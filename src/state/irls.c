@@ -307,6 +307,8 @@ binomial_loglik(double y, double mu, double w)
 	double		k = rint(w * y);
 	double		ll;
 
+	if (n == 1.0)				/* one trial: the binomial coefficient is 1 */
+		return k > 0.0 ? log(mu) : log1p(-mu);
 	if (n <= 0.0)
 		return 0.0;
 	ll = lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
@@ -508,13 +510,29 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 		return;
 	}
 	var = glm_variance(cs->dist, mu);
-	mueta = glm_mu_eta(cs->link, eta);
-	s->deviance += glm_dev_resid(cs->dist, y, mu, w);
-	s->pearson += pearson_term(cs, gs, x, y, w, offset, mu, mueta, var);
+	/* the logit's mu' is mu (1 - mu): no second exp per row */
+	mueta = cs->link == GLM_LOGIT && fabs(eta) <= LOGIT_THRESH ?
+		mu * (1.0 - mu) : glm_mu_eta(cs->link, eta);
+	if (cs->dist == GLM_BINOMIAL && w == 1.0 && (y == 0.0 || y == 1.0))
+	{
+		/* one 0/1 trial: one log gives the deviance and the likelihood */
+		double		ll = y == 1.0 ? log(mu) : log1p(-mu);
+
+		s->deviance -= 2.0 * ll;
+		s->loglik += ll;
+	}
+	else
+	{
+		s->deviance += glm_dev_resid(cs->dist, y, mu, w);
+		if (cs->dist == GLM_BINOMIAL)
+			s->loglik += binomial_loglik(y, mu, w);
+	}
+	/* binomial and poisson have dispersion 1: no Pearson statistic */
+	if (cs->dist != GLM_BINOMIAL && cs->dist != GLM_POISSON)
+		s->pearson += pearson_term(cs, gs, x, y, w, offset, mu, mueta, var);
 	switch (cs->dist)
 	{
 		case GLM_BINOMIAL:
-			s->loglik += binomial_loglik(y, mu, w);
 			if (mu < 10.0 * EPS || mu > 1.0 - 10.0 * EPS)
 				s->n_boundary++;
 			if ((mu > 0.5) == (y > 0.5))
@@ -545,6 +563,7 @@ glm_pass_state_create(int k)
 	GlmPassState *gs = palloc0(sizeof(GlmPassState));
 
 	gs->ls = linear_state_create(k, LINEAR_FAMILY_LINEAR, 0);
+	gs->ls->no_log_w = true;
 	return gs;
 }
 

@@ -214,7 +214,8 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 	else
 	{
 		sw = sqrt(w);
-		st->sum_log_w += log(w);
+		if (!st->no_log_w)
+			st->sum_log_w += log(w);
 		row[0] = sw;
 		for (int j = 0; j < k; j++)
 			row[(j + 1) * stride] = sw * x[j];

@@ -38,6 +38,8 @@ typedef struct LinearState
 	int64		n_zero_weight;	/* rows with weight 0: neither */
 	double		sum_w;			/* sum of the weights of folded rows */
 	double		sum_log_w;		/* sum of their logs (log-likelihood) */
+	bool		no_log_w;		/* the weights are working weights of a
+								 * pass (irls.c): skip their logs */
 	double	   *R;				/* ncols x ncols upper triangular */
 	int			nbuf;			/* rows waiting in buf */
 	int			bufcap;

@@ -1,0 +1,64 @@
+-- bench/logistic.sql: the logistic case (after helpers.sql).  psql
+-- variables: rows, workers, runs.
+--
+-- tl: :rows rows of the same 10 features as t (setup.sql) and a label b
+-- drawn from a logistic model of them (so that the classes overlap, as
+-- in real data, and the fit converges), reproducible (setseed).  Times
+-- the scan S of all its columns, the aggregate pass alone (the first
+-- IRLS pass) and learn.train(..., 'logistic', ...), serial and parallel,
+-- and reports, with the iterations of the fit, training in scans, passes
+-- (iterations + 1: the first pass starts from R's starting means) and
+-- seconds per pass in scans.
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS tl;
+SELECT setseed(0.5) \g /dev/null
+CREATE UNLOGGED TABLE tl (
+	b	boolean,
+	x1	float8, x2 float8, x3 float8, x4 float8, x5 float8,
+	x6	float8, x7 float8, x8 float8, x9 float8, x10 float8
+);
+INSERT INTO tl
+SELECT random() < 1 / (1 + exp(-(-8.5 + 1 * x1 - 0.2 * x2 + 0.5 * x3 + 0.08 * x4 - 0.5 * x5
+								 + 0.1 * x6 - 1 * x7 + 0.001 * x8 + 0.3 * x9 - 0.02 * x10))),
+	   x1, x2, x3, x4, x5, x6, x7, x8, x9, x10
+FROM (SELECT random() AS x1, 10 * random() AS x2, random() - 0.5 AS x3,
+			 100 + random() AS x4, 2 * random() AS x5, 5 * random() AS x6,
+			 random() * random() AS x7, 1000 * random() AS x8,
+			 random() + 1 AS x9, 50 * random() - 25 AS x10
+	  FROM generate_series(1, :rows)) AS s;
+VACUUM (FREEZE, ANALYZE) tl;
+ALTER TABLE tl SET (parallel_workers = :workers);
+SELECT pg_prewarm('tl') \g /dev/null
+
+SELECT bench_run(
+	ARRAY['lscan_serial', 'lscan_parallel', 'lpass_serial', 'lpass_parallel',
+		  'logit_serial', 'logit_parallel'],
+	ARRAY[
+		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
+		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
+		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, NULL, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
+		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, NULL, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
+		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$,
+		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$],
+	ARRAY[0, :workers, 0, :workers, 0, :workers],
+	:runs) \g /dev/null
+
+SELECT (metrics ->> 'iterations')::int AS iterations, metrics ->> 'converged' AS converged,
+	   round((metrics ->> 'accuracy')::numeric, 4) AS accuracy
+  FROM learn.models WHERE name = 'blogit' ORDER BY id DESC LIMIT 1 \gset
+\echo
+\echo 'logistic regression:' :rows 'rows x 10 features,' :iterations 'iterations (converged' :converged ', training accuracy' :accuracy ')'
+\echo '   S     SELECT sum(b::int + x1 + ... + x10) FROM tl'
+\echo '   P     learn._glm_pass over tl (one IRLS pass alone)'
+\echo '   T     learn.train(''blogit'', ''logistic'', ''tl'', ''b'')'
+\echo '   (goals of issue 14: T/S per iteration <= 1.3, T/S <= 8; MADlib: 7 scans an iteration, 49 in all)'
+SELECT m.mode AS "      ",
+	   to_char(s.median, '0.000') || ' s' AS "S",
+	   to_char(p.median / s.median, '90.00') AS "P/S",
+	   to_char(t.median / s.median, '990.00') AS "T/S",
+	   to_char(t.median / s.median / (:iterations + 1), '90.00') AS "T/S a pass",
+	   to_char(t.median / s.median / :iterations, '90.00') AS "T/S an iteration"
+  FROM (VALUES ('serial'), ('parallel')) AS m(mode)
+  JOIN bench_result s ON s.name = 'lscan_' || m.mode
+  JOIN bench_result p ON p.name = 'lpass_' || m.mode
+  JOIN bench_result t ON t.name = 'logit_' || m.mode;
