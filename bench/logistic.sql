@@ -36,11 +36,27 @@ SELECT bench_run(
 	ARRAY[
 		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
 		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
-		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, NULL, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
-		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, NULL, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
+		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, 0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
+		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, 0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
 		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$,
 		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$],
 	ARRAY[0, :workers, 0, :workers, 0, :workers],
+	:runs) \g /dev/null
+
+-- scoring by name against the formula written inline, serial
+SELECT 1 FROM learn.train('blogit_scored', 'logistic', 'tl', 'b') \g /dev/null
+SELECT string_agg(CASE WHEN c.position = 0 THEN format('%s::float8', c.estimate)
+					   ELSE format('%s::float8 * %I', c.estimate, c.term) END,
+				  ' + ' ORDER BY c.position) AS inline_eta
+FROM learn.coefficients AS c JOIN learn.models AS m ON m.id = c.model_id
+WHERE m.name = 'blogit_scored' AND m.deployed \gset
+SELECT bench_run(
+	ARRAY['lscore_inline', 'lscore_row', 'lscore_label'],
+	ARRAY[
+		format('SELECT sum(1 / (1 + exp(-(%s)))) FROM tl', :'inline_eta'),
+		$q$SELECT sum(learn.predict_proba('blogit_scored', tl)) FROM tl$q$,
+		$q$SELECT count(*) FILTER (WHERE learn.predict('blogit_scored', tl) = 1) FROM tl$q$],
+	ARRAY[0, 0, 0],
 	:runs) \g /dev/null
 
 SELECT (metrics ->> 'iterations')::int AS iterations, metrics ->> 'converged' AS converged,
@@ -62,3 +78,10 @@ SELECT m.mode AS "      ",
   JOIN bench_result s ON s.name = 'lscan_' || m.mode
   JOIN bench_result p ON p.name = 'lpass_' || m.mode
   JOIN bench_result t ON t.name = 'logit_' || m.mode;
+
+\echo 'scoring, serial, against 1 / (1 + exp(-(b0 + b1 * x1 + ...))) written inline (goal of issue 14: <= 1.2)'
+SELECT to_char(i.median, '0.000') || ' s' AS "inline",
+	   to_char(r.median / i.median, '0.00') AS "predict_proba(m, tl) / inline",
+	   to_char(l.median / i.median, '0.00') AS "predict(m, tl) / inline"
+  FROM bench_result i, bench_result r, bench_result l
+ WHERE i.name = 'lscore_inline' AND r.name = 'lscore_row' AND l.name = 'lscore_label';

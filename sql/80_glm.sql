@@ -194,6 +194,44 @@ SELECT try($$SELECT learn.train('m', 'logistic',
 	'SELECT yb, x1, nextval(''glm_seq'') > 400 AS late FROM glm_data', 'yb', '{x1}',
 	group_by => '{late}')$$);
 
+-- classes are told apart by the type's equality, not by their text:
+-- '48 hours' is the interval '2 days'
+CREATE TABLE glm_iv AS
+SELECT x1, x2, (ARRAY['1 day', '2 days', '48 hours'])[1 + yb + (yb * i % 2)]::interval AS iv
+  FROM (SELECT *, row_number() OVER () AS i FROM glm_data) AS d;
+SELECT classes FROM learn.train('logistic_iv', 'logistic', 'glm_iv', 'iv', '{x1,x2}');
+SELECT * FROM glm_same_terms('logistic_iv', 'logistic');
+
+-- a training inside the source of another: each keeps its own target
+CREATE FUNCTION glm_nested(i bigint) RETURNS float8 LANGUAGE plpgsql AS $$
+BEGIN
+	IF i = 1 THEN
+		PERFORM learn.train('inner', 'logistic', 'SELECT yp, x1 FROM glm_data', 'yp', '{x1}');
+	END IF;
+	RETURN 0;
+END $$;
+SELECT 1 FROM learn.train('outer', 'logistic',
+	$$SELECT CASE yb WHEN 1 THEN 'yes' ELSE 'no' END AS answer, x1, x2, glm_nested(i) AS z
+	  FROM (SELECT *, row_number() OVER () AS i FROM glm_data) AS d$$, 'answer', '{x1,x2}');
+SELECT * FROM glm_same_terms('outer', 'logistic');
+SELECT name, target FROM learn.models WHERE name IN ('inner', 'outer') ORDER BY name;
+
+-- a NULL offset skips its row, a NaN one is an error
+SELECT n_rows, n_skipped FROM learn.train('offset_nulls', 'glm',
+	'SELECT yo, x1, CASE WHEN yo = 3 THEN NULL ELSE ln(expo) END AS log_expo FROM glm_data',
+	'yo', '{x1}', '{"family": "poisson", "offset": "log_expo"}');
+SELECT count(*) FILTER (WHERE yo = 3) AS threes FROM glm_data;
+SELECT try($$SELECT learn.train('m', 'glm',
+	'SELECT yo, x1, CASE WHEN yo = 3 THEN ''NaN''::float8 ELSE ln(expo) END AS log_expo FROM glm_data',
+	'yo', '{x1}', '{"family": "poisson", "offset": "log_expo"}')$$);
+
+-- the pass aggregate called by hand: bad arguments are errors, not crashes
+SELECT try($$SELECT learn._glm_pass(NULL, 2147483647, 35, 'y', yb, 1, 0, x1) FROM glm_data$$);
+SELECT try($$SELECT learn._glm_pass('\x01000000077fffffff'::bytea, 0, 35, 'y', yb, 1, 0, x1) FROM glm_data$$);
+SELECT try($$SELECT learn._glm_pass(decode('0100000004000000010000000000' || repeat('3ff0000000000000', 4) || '00', 'hex'),
+	0, 35, 'y', yb, 1, 0, x1) FROM glm_data$$);
+SELECT try($$SELECT learn._glm_pass(NULL, 0, 999, 'y', yb, 1, 0, x1) FROM glm_data$$);
+
 -- a group of one class is stored as not fitted, with its reason
 SELECT metrics FROM learn.train('logistic_groups', 'logistic',
 	'SELECT CASE WHEN g = 3 THEN 1 ELSE yb END AS y, x1, x2, g FROM glm_data', 'y', '{x1,x2}',

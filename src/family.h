@@ -103,7 +103,9 @@ typedef struct LearnTrainSpec
 	 * to be numeric and none of the training's other columns: its SQL as a
 	 * pass aggregate's argument (in begin only).
 	 */
-	const char *(*column_sql) (const char *name, const char *role);
+	const char *(*column_sql) (const struct LearnTrainSpec *spec, const char *name,
+							   const char *role);
+	void	   *column_arg;		/* the driver's, for column_sql */
 	List	   *features;		/* of char *, in argument order */
 	int			nfeatures;
 	bool		grouped;

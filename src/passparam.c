@@ -97,7 +97,8 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the pass parameter and its number of group columns must not be NULL")));
 	ngroupcols = PG_GETARG_INT32(ngroupcols_arg);
-	if (ngroupcols < 0 || first_group_arg + ngroupcols > PG_NARGS())
+	/* written so that no sum overflows: ngroupcols comes from SQL */
+	if (ngroupcols < 0 || ngroupcols > PG_NARGS() - first_group_arg)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%d group columns do not fit the %d arguments",
@@ -115,6 +116,10 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	ngroups = pq_getmsgint(&buf, 4);
 	if (ngroups < 0)
 		invalid_param("The number of groups is negative.");
+	/* each group takes at least a key length and its values */
+	if ((uint64) ngroups * (4 + sizeof(double) * (uint64) nparam) >
+		(uint64) (buf.len - buf.cursor))
+		invalid_param("The number of groups does not fit the value's length.");
 
 	old = MemoryContextSwitchTo(mcxt);
 	pp = palloc0(sizeof(PassParams));
@@ -132,6 +137,8 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 		bool		found;
 
 		CHECK_FOR_INTERRUPTS();
+		if (buf.len - buf.cursor < 4)
+			invalid_param("A group key's length runs past the end.");
 		len = pq_getmsgint(&buf, 4);
 		if (len < 0 || len > buf.len - buf.cursor)
 			invalid_param("A group key runs past the end.");
@@ -155,7 +162,8 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 		e->key = key;
 		e->param = param;
 	}
-	pq_getmsgend(&buf);
+	if (buf.cursor != buf.len)
+		invalid_param("Bytes follow the last group.");
 
 	pp->fmt = palloc(sizeof(KeyFormatter) * Max(ngroupcols, 1));
 	for (int i = 0; i < ngroupcols; i++)

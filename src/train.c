@@ -37,6 +37,9 @@
 #include "utils/regproc.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
+#include "utils/syscache.h"
+#include "catalog/pg_operator.h"
 #include "utils/varlena.h"
 
 #include "args.h"
@@ -47,18 +50,15 @@
 
 PG_FUNCTION_INFO_V1(learn_train);
 
-/* SQL of the current training's target as the aggregates take it. */
-static char *train_target_sql = NULL;
-
-/* The current training's source columns and roles, for column params. */
-static struct
+/* A training's source columns and their roles, for column params. */
+typedef struct TrainColumns
 {
 	List	   *cols;			/* of SourceColumn */
 	const char *target;
 	const char *weight;
 	List	   *group_by;
 	List	   *features;
-} train_columns;
+} TrainColumns;
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
 #define TRAIN_MAX_FEATURES (FUNC_MAX_ARGS - 4)
@@ -329,12 +329,12 @@ text_arg(FunctionCallInfo fcinfo, int i, const char *what)
  * separate arguments.
  */
 static void
-append_agg_args(StringInfo sql, const char *target, const char *weight,
+append_agg_args(StringInfo sql, const char *target_sql, const char *weight,
 				List *features, bool named)
 {
 	ListCell   *lc;
 
-	appendStringInfo(sql, "%s, %s", train_target_sql,
+	appendStringInfo(sql, "%s, %s", target_sql,
 					 weight ? psprintf("s.%s::pg_catalog.float8", quote_identifier(weight)) :
 					 "1::pg_catalog.float8");
 	if (named)
@@ -390,7 +390,7 @@ group_key_expr(List *group_by)
  */
 static void
 append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
-				  const char *from, const char *target, const char *weight,
+				  const char *from, const char *target_sql, const char *weight,
 				  List *features, List *group_by)
 {
 	ListCell   *lc;
@@ -400,7 +400,7 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 					 lp->aggregate, param, list_length(group_by));
 	if (lp->lead_args)
 		appendStringInfo(sql, "%s, ", lp->lead_args);
-	append_agg_args(sql, target, weight, NIL, false);
+	append_agg_args(sql, target_sql, weight, NIL, false);
 	if (lp->mid_args)
 		appendStringInfo(sql, ", %s", lp->mid_args);
 	foreach(lc, group_by)
@@ -418,43 +418,57 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 }
 
 /*
- * The target as the aggregates take it (train_target_sql), and, for a
- * classifier, its classes in sort order.  A binary classifier takes a
- * boolean target as it is (classes false, true), a number as 0 or 1
- * (the aggregate checks), and any other type by its two values, read in a
- * first pass: the target is then 1 for the last one in the type's order.
+ * The target as the aggregates take it (*sql), and, for a classifier, its
+ * classes in sort order.  A binary classifier takes a boolean target as
+ * it is (classes false, true) and a number as 0 or 1 (the aggregate
+ * checks); any other column by its two values, read in a first pass with
+ * the type's own equality and order (as text: of values that are equal
+ * but print differently, '2 days' and '48 hours', the smallest text): a
+ * row is then 1 when it equals the last one by the same equality.
  */
 static List *
 target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
-		   MemoryContext mcxt)
+		   char **sql_out)
 {
 	const char *t = quote_identifier(tc->name);
 	Oid			base = getBaseType(tc->typid);
 	List	   *classes = NIL;
+	MemoryContext mcxt = CurrentMemoryContext;
 	LearnArgKind kind;
+	TypeCacheEntry *tce;
+	HeapTuple	optup;
+	Form_pg_operator op;
 	StringInfoData sql;
 	int			ret;
 
 	if (strcmp(family->task, "classification") != 0)
 	{
 		require_numeric(tc, "target", family->target_bool);
-		train_target_sql = psprintf("s.%s::%spg_catalog.float8", t,
-									base == BOOLOID ? "pg_catalog.int4::" : "");
+		*sql_out = psprintf("s.%s::%spg_catalog.float8", t,
+							base == BOOLOID ? "pg_catalog.int4::" : "");
 		return NIL;
 	}
 	if (base == BOOLOID)
 	{
-		train_target_sql = psprintf("s.%s::pg_catalog.int4::pg_catalog.float8", t);
+		*sql_out = psprintf("s.%s::pg_catalog.int4::pg_catalog.float8", t);
 		return list_make2("false", "true");
 	}
 	if (learn_arg_kind(tc->typid, &kind))
 	{
-		train_target_sql = psprintf("s.%s::pg_catalog.float8", t);
+		*sql_out = psprintf("s.%s::pg_catalog.float8", t);
 		return list_make2("0", "1");
 	}
+	tce = lookup_type_cache(tc->typid, TYPECACHE_EQ_OPR | TYPECACHE_LT_OPR);
+	if (!OidIsValid(tce->eq_opr) || !OidIsValid(tce->lt_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("target column \"%s\" has type %s, which has no default ordering to tell its classes apart",
+						tc->name, format_type_be(tc->typid))));
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT d.v::pg_catalog.text FROM (SELECT DISTINCT s.%s AS v FROM %s "
-					 "WHERE s.%s IS NOT NULL) AS d ORDER BY d.v LIMIT 3", t, from, t);
+	/* values equal by the type but of other texts: the smallest text */
+	appendStringInfo(&sql, "SELECT pg_catalog.min(s.%s::pg_catalog.text) FROM %s "
+					 "WHERE s.%s IS NOT NULL GROUP BY s.%s ORDER BY s.%s LIMIT 3",
+					 t, from, t, t, t);
 	ret = SPI_execute(sql.data, true, 0);
 	/* SPI leaves its own context current: what is kept goes to mcxt */
 	MemoryContextSwitchTo(mcxt);
@@ -468,9 +482,17 @@ target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
 				 errmsg("target column \"%s\" has %s, but a %s needs two classes",
 						tc->name, list_length(classes) > 2 ? "more than two values" :
 						list_length(classes) == 1 ? "one value" : "no values", family->noun)));
-	train_target_sql = psprintf("(s.%s::pg_catalog.text OPERATOR(pg_catalog.=) %s::pg_catalog.text)"
-								"::pg_catalog.int4::pg_catalog.float8", t,
-								quote_literal_cstr(llast(classes)));
+
+	/* the type's equality, named exactly, between values of the type */
+	optup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tce->eq_opr));
+	if (!HeapTupleIsValid(optup))
+		elog(ERROR, "pg_learn: cache lookup failed for operator %u", tce->eq_opr);
+	op = (Form_pg_operator) GETSTRUCT(optup);
+	*sql_out = psprintf("(s.%s OPERATOR(%s.%s) %s::%s)::pg_catalog.int4::pg_catalog.float8",
+						t, quote_identifier(get_namespace_name(op->oprnamespace)),
+						NameStr(op->oprname), quote_literal_cstr(llast(classes)),
+						format_type_be_qualified(tc->typid));
+	ReleaseSysCache(optup);
 	return classes;
 }
 
@@ -480,14 +502,15 @@ target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
  * pass aggregates take it.
  */
 static const char *
-param_column_sql(const char *name, const char *role)
+param_column_sql(const LearnTrainSpec *spec, const char *name, const char *role)
 {
-	SourceColumn *c = find_column(train_columns.cols, name, role);
+	const TrainColumns *tcols = spec->column_arg;
+	SourceColumn *c = find_column(tcols->cols, name, role);
 
 	require_numeric(c, role, false);
-	if (strcmp(name, train_columns.target) == 0 ||
-		(train_columns.weight && strcmp(name, train_columns.weight) == 0) ||
-		in_names(train_columns.group_by, name) || in_names(train_columns.features, name))
+	if (strcmp(name, tcols->target) == 0 ||
+		(tcols->weight && strcmp(name, tcols->weight) == 0) ||
+		in_names(tcols->group_by, name) || in_names(tcols->features, name))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column \"%s\" cannot be the %s and the target, weight, a feature or a group_by column",
@@ -824,7 +847,7 @@ train_groups_create(const LearnFamily *family, void *plan, bool grouped,
 
 /* Pass 1: the state of each group, streamed into tg. */
 static void
-run_state_pass(TrainGroups *tg, const char *from, const char *target,
+run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
 			   const char *weight, List *features, List *group_by)
 {
 	StringInfoData sql;
@@ -839,7 +862,7 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target,
 		memset(&lp, 0, sizeof(lp));
 		if (!tg->family->first_pass(tg->plan, 1, &lp))
 			elog(ERROR, "pg_learn: family %s has no first pass", tg->family->name);
-		append_pass_query(&sql, &lp, "NULL::pg_catalog.bytea", from, target, weight,
+		append_pass_query(&sql, &lp, "NULL::pg_catalog.bytea", from, target_sql, weight,
 						  features, group_by);
 	}
 	else
@@ -850,7 +873,7 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target,
 		else
 			appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
 		appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
-		append_agg_args(&sql, target, weight, features, tg->family->state_named);
+		append_agg_args(&sql, target_sql, weight, features, tg->family->state_named);
 		appendStringInfo(&sql, ") FROM %s", from);
 		if (group_by != NIL)
 		{
@@ -950,7 +973,7 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
  */
 static bool
 run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
-			   const char *from, const char *target, const char *weight,
+			   const char *from, const char *target_sql, const char *weight,
 			   List *features, List *group_by)
 {
 	const LearnFamily *family = tg->family;
@@ -996,7 +1019,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 
 	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
-	append_pass_query(&sql, lp, "$1", from, target, weight, features, group_by);
+	append_pass_query(&sql, lp, "$1", from, target_sql, weight, features, group_by);
 
 	/* results stream into the receiver, matched to the carries by key */
 	memset(&recv, 0, sizeof(recv));
@@ -1079,6 +1102,8 @@ learn_train(PG_FUNCTION_ARGS)
 	int			k;
 	TrainGroups *tg;
 	List	   *classes;
+	char	   *target_expr;	/* the target as the aggregates take it */
+	TrainColumns tcols;
 	ModelRecord rec;
 	StringInfoData metrics;
 	ListCell   *lc;
@@ -1108,7 +1133,7 @@ learn_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	from = source_from_item(source);
 	cols = source_columns(from, callercxt);
-	classes = target_sql(family, find_column(cols, target, "target"), from, callercxt);
+	classes = target_sql(family, find_column(cols, target, "target"), from, &target_expr);
 	if (weight)
 	{
 		require_numeric(find_column(cols, weight, "weight"), "weight", false);
@@ -1166,11 +1191,12 @@ learn_train(PG_FUNCTION_ARGS)
 				 errmsg("a %s takes at most %d features, not %d",
 						family->noun, TRAIN_MAX_FEATURES, k)));
 
-	train_columns.cols = cols;
-	train_columns.target = target;
-	train_columns.weight = weight;
-	train_columns.group_by = group_by;
-	train_columns.features = features;
+	tcols.cols = cols;
+	tcols.target = target;
+	tcols.weight = weight;
+	tcols.group_by = group_by;
+	tcols.features = features;
+	spec.column_arg = &tcols;
 	spec.params = params;
 	spec.target = target;
 	spec.classes = classes;
@@ -1187,7 +1213,7 @@ learn_train(PG_FUNCTION_ARGS)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;
-	run_state_pass(tg, from, target, weight, features, group_by);
+	run_state_pass(tg, from, target_expr, weight, features, group_by);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
@@ -1215,7 +1241,7 @@ learn_train(PG_FUNCTION_ARGS)
 			break;
 		SPI_connect();
 		MemoryContextSwitchTo(callercxt);
-		ran = run_later_pass(tg, pass, &lp, from, target, weight, features, group_by);
+		ran = run_later_pass(tg, pass, &lp, from, target_expr, weight, features, group_by);
 		SPI_finish();
 		MemoryContextSwitchTo(callercxt);
 		if (!ran)

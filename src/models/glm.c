@@ -176,7 +176,7 @@ glm_begin(const LearnTrainSpec *spec, bool classifier)
 	plan->verbose = learn_param_bool(spec->params, "verbose");
 	plan->target = spec->target;
 	if (!classifier && learn_param_string(spec->params, "offset") != NULL)
-		plan->offset_sql = spec->column_sql(learn_param_string(spec->params, "offset"),
+		plan->offset_sql = spec->column_sql(spec, learn_param_string(spec->params, "offset"),
 											"offset");
 	plan->k = spec->nfeatures;
 	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
@@ -209,7 +209,8 @@ glm_pass(void *planp, int pass, LearnPass *out)
 	out->lead_args = psprintf("%d, %s", GLM_SPEC(plan->dist, plan->link) +
 							  (plan->classifier ? GLM_SPEC_CLASSIFIER : 0),
 							  quote_literal_cstr(plan->target));
-	out->mid_args = plan->offset_sql ? plan->offset_sql : "NULL::pg_catalog.float8";
+	/* without an offset column, 0 (a NULL offset skips its row) */
+	out->mid_args = plan->offset_sql ? plan->offset_sql : "0::pg_catalog.float8";
 	return true;
 }
 

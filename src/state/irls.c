@@ -295,7 +295,7 @@ check_target(GlmDist dist, double y, const char *target)
 	if (need)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("target column \"%s\" has the value %g, but a %s model needs it %s",
+				 errmsg("target column \"%s\" has the value %g, but the %s family needs it %s",
 						target, y, dist_name(dist), need)));
 }
 
@@ -392,7 +392,8 @@ glm_call_site(FunctionCallInfo fcinfo)
 				 errmsg("learn._glm_pass needs its group columns, spec and target")));
 	ngroupcols = PG_GETARG_INT32(2);
 	spec = PG_GETARG_INT32(3);
-	if (ngroupcols < 0 || GLM_FIRST_ARG + ngroupcols >= PG_NARGS() ||
+	/* no sum that can overflow: ngroupcols comes from SQL */
+	if (ngroupcols < 0 || ngroupcols >= PG_NARGS() - GLM_FIRST_ARG ||
 		spec < 0 || spec >= 2 * GLM_SPEC_CLASSIFIER ||
 		GLM_SPEC_DIST(spec) < GLM_GAUSSIAN || GLM_SPEC_DIST(spec) > GLM_INVERSE_GAUSSIAN ||
 		GLM_SPEC_LINK(spec) < GLM_IDENTITY || GLM_SPEC_LINK(spec) > GLM_INVERSE_SQUARE)
@@ -591,13 +592,20 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 	}
 	if (gs->skip)
 		PG_RETURN_POINTER(gs);
-	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || !read_features(fcinfo, tc, first))
+	/* a NULL target, weight, offset or feature skips the row */
+	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7) ||
+		!read_features(fcinfo, tc, first))
 	{
 		gs->ls->n_skipped++;
 		PG_RETURN_POINTER(gs);
 	}
+	if (!isfinite(PG_GETARG_FLOAT8(7)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the offset is %s", isnan(PG_GETARG_FLOAT8(7)) ? "NaN" : "infinite"),
+				 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
 	glm_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6),
-				PG_ARGISNULL(7) ? 0.0 : PG_GETARG_FLOAT8(7));
+				PG_GETARG_FLOAT8(7));
 	CHECK_FOR_INTERRUPTS();
 	PG_RETURN_POINTER(gs);
 }

@@ -1123,7 +1123,8 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 	{
 		int			ngroupcols = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
 
-		if (ngroupcols < 0 || 5 + ngroupcols >= PG_NARGS())
+		/* no sum that can overflow: ngroupcols comes from SQL */
+		if (ngroupcols < 0 || ngroupcols >= PG_NARGS() - 5)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("learn._linear_meat needs its group columns and at least one feature")));
