@@ -131,6 +131,16 @@ SELECT n_rows, n_skipped FROM learn.models WHERE name = 'logistic_nulls';
 SELECT 1 FROM learn.train('separated', 'logistic', 'glm_data', 'ys', '{x1}');
 SELECT metrics -> 'converged' AS converged FROM learn.models WHERE name = 'separated';
 
+-- a statement_timeout stops a long fit at once, and nothing is stored
+-- (terse: which pass it stops in depends on the machine)
+\set VERBOSITY terse
+SET statement_timeout = '300ms';
+SELECT 1 FROM learn.train('forever', 'logistic',
+	'SELECT yb, x1, x2 FROM glm_data, generate_series(1, 10000)', 'yb', '{x1,x2}');
+RESET statement_timeout;
+\set VERBOSITY default
+SELECT count(*) AS stored FROM learn.models WHERE name = 'forever';
+
 -- verbose prints an iteration a NOTICE
 SELECT 1 FROM learn.train('verbose', 'glm', 'glm_data', 'yc', '{x1,x2}',
 	'{"family": "poisson", "verbose": true, "tolerance": 1e-4}');
