@@ -19,6 +19,14 @@ SELECT 1 FROM learn.train('cars', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec,am}',
 SELECT 1 FROM learn.train('cars_noint', 'linear', 'mtcars', 'mpg', '{wt,hp,qsec}',
 						  '{"intercept": false}');
 SELECT 1 FROM learn.train('stackloss', 'linear', 'stackloss', 'stack_loss');
+-- classifiers and generalized linear models
+SELECT 1 FROM learn.train('manual', 'logistic', 'mtcars', 'am', '{wt,hp}');
+SELECT 1 FROM learn.train('manual_text', 'logistic',
+	'SELECT CASE am WHEN 1 THEN ''manual'' ELSE ''auto'' END AS box, wt, hp, vs FROM mtcars',
+	'box', '{wt,hp}');
+SELECT 1 FROM learn.train('manual_by_vs', 'logistic',
+	'SELECT am = 1 AS manual, wt, hp, vs FROM mtcars', 'manual', '{wt}', group_by => '{vs}');
+SELECT 1 FROM learn.train('carbs', 'glm', 'mtcars', 'carb', '{wt,hp}', '{"family": "poisson"}');
 SELECT 1 FROM learn.train('stackloss_q', 'linear',
 						  'SELECT air_flow, water_temp, stack_loss FROM stackloss WHERE acid_conc > 70',
 						  'stack_loss');

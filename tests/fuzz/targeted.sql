@@ -94,7 +94,7 @@ DECLARE
 BEGIN
 	PERFORM setseed((seed % 1000) / 1000.0);
 	FOR i IN 1 .. iterations LOOP
-		k := floor(random() * 13)::int;
+		k := floor(random() * 16)::int;
 		tbl := (ARRAY['mtcars', 'iris', 'stackloss', 'longley', 'fuzz_inputs',
 					  'mtcars_rankdef'])[1 + floor(random() * 6)::int];
 		-- mostly new names, sometimes existing or invalid ones
@@ -162,6 +162,41 @@ BEGIN
 			PERFORM try_call('linreg', format(
 				'SELECT learn.linreg(%L::float8, %L::float8[]) FROM generate_series(1, %s)',
 				odd_float(), pick('x'), floor(random() * 5)::int));
+		WHEN 13 THEN
+			-- glm and logistic trainings on mtcars, odd scales and params
+			PERFORM try_call('train_glm', format(
+				'SELECT learn.train(%L, %L, %L, %L, %L::text[], %L::jsonb, %L::text[], %L)',
+				name, (ARRAY['glm', 'logistic'])[1 + floor(random() * 2)::int],
+				format('SELECT am, vs, carb, mpg * %s AS mpg, wt * %s AS wt, hp, cyl, gear, '
+					   'CASE am WHEN 1 THEN ''m'' ELSE ''a'' END AS box, ln(1 + gear) AS off FROM mtcars',
+					   (ARRAY[1, 1, 1e-300, 1e150, -1])[1 + floor(random() * 5)::int],
+					   (ARRAY[1, 1, 0, 1e-300, 1e200])[1 + floor(random() * 5)::int]),
+				(ARRAY['am', 'vs', 'carb', 'mpg', 'box', 'cyl'])[1 + floor(random() * 6)::int],
+				(SELECT array_agg(f) FROM unnest('{wt,hp,gear,mpg}'::text[]) f WHERE random() < 0.5),
+				(ARRAY['{}', '{"family": "poisson"}', '{"family": "gamma", "link": "log"}',
+					   '{"family": "binomial", "link": "probit"}', '{"family": "inverse_gaussian"}',
+					   '{"family": "poisson", "offset": "off"}', '{"max_iterations": 2}',
+					   '{"family": "gaussian", "link": "inverse", "tolerance": 1e-300}'])
+				[1 + floor(random() * 8)::int],
+				(ARRAY[NULL, NULL, '{cyl}', '{gear}'])[1 + floor(random() * 4)::int],
+				(ARRAY[NULL, NULL, 'hp'])[1 + floor(random() * 3)::int]));
+		WHEN 14 THEN
+			PERFORM try_call('predict_proba', format(
+				'SELECT learn.predict_proba(%L, %L::float8[]), learn.predict_label(%L, %L::float8[]), '
+				'learn.predict_proba(%L, %L::float8[], %L)',
+				pick('model'), pick('x'), pick('model'), pick('x'), pick('model'), pick('x'),
+				(ARRAY['0', '1', 'manual', 'auto', 'true', NULL, ''])[1 + floor(random() * 7)::int]));
+			PERFORM try_call('predict_proba_row', format(
+				'SELECT learn.predict_proba(%L, t), learn.predict_label(%L, t) FROM %I t',
+				name, name, tbl));
+		WHEN 15 THEN
+			PERFORM try_call('glm_pass', format(
+				'SELECT learn._glm_pass(%s, %s, %s, %L, mpg * %L::float8, %L::float8, %L::float8, wt, hp) FROM mtcars',
+				(ARRAY['NULL', quote_literal(crafted_state()), quote_literal(mutated_state())])
+				[1 + floor(random() * 3)::int] || '::bytea',
+				(ARRAY[0, 0, 1, -1, 2147483647])[1 + floor(random() * 5)::int],
+				(ARRAY[35, 291, 51, 65, 84, 0, 999, -5])[1 + floor(random() * 8)::int],
+				'mpg', odd_float(), abs(odd_float()), odd_float()));
 		WHEN 11 THEN
 			PERFORM try_call('linear_predict', format(
 				'SELECT learn.linear_predict(%L::float8[], %L::float8[])',
