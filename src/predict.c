@@ -661,99 +661,92 @@ predict_label_value(const ScoringModel *m, double score)
 	return CStringGetTextDatum(m->classes[predicted_class(m, score)]);
 }
 
+/* What a scoring function returns of a score. */
+typedef enum PredictOutput
+{
+	OUTPUT_VALUE,				/* learn.predict */
+	OUTPUT_PROBA,				/* learn.predict_proba */
+	OUTPUT_LABEL				/* learn.predict_label */
+} PredictOutput;
+
+typedef bool (*Scorer) (FunctionCallInfo fcinfo, PredictSite **site, double *score);
+
+/*
+ * Score with one of the forms and return what is asked for; class_arg:
+ * argument 2 is learn.predict_proba's class (its three-argument forms).
+ */
+static Datum
+predict_output(FunctionCallInfo fcinfo, Scorer score, PredictOutput output,
+			   bool class_arg)
+{
+	PredictSite *site;
+	double		s;
+
+	if (!score(fcinfo, &site, &s))
+		PG_RETURN_NULL();
+	switch (output)
+	{
+		case OUTPUT_VALUE:
+			return predict_value(site->model, s);
+		case OUTPUT_PROBA:
+			return predict_proba_value(site->model, s,
+									   class_arg && !PG_ARGISNULL(2) ?
+									   PG_GETARG_TEXT_PP(2) : NULL);
+		case OUTPUT_LABEL:
+			return predict_label_value(site->model, s);
+	}
+	PG_RETURN_NULL();
+}
+
 Datum
 learn_predict_array(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_array(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_value(site->model, score));
+	return predict_output(fcinfo, score_array, OUTPUT_VALUE, false);
 }
 
 Datum
 learn_predict_row(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_row(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_value(site->model, score));
+	return predict_output(fcinfo, score_row, OUTPUT_VALUE, false);
 }
 
 Datum
 learn_predict_cols(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_cols(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_value(site->model, score));
+	return predict_output(fcinfo, score_cols, OUTPUT_VALUE, false);
 }
 
 /* learn.predict_proba(model, x float8[] [, class text]) */
 Datum
 learn_predict_proba_array(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_array(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_proba_value(site->model, score,
-										PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
-										PG_GETARG_TEXT_PP(2) : NULL));
+	return predict_output(fcinfo, score_array, OUTPUT_PROBA, PG_NARGS() == 3);
 }
 
 /* learn.predict_proba(model, x record [, class text]) */
 Datum
 learn_predict_proba_row(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_row(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_proba_value(site->model, score,
-										PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
-										PG_GETARG_TEXT_PP(2) : NULL));
+	return predict_output(fcinfo, score_row, OUTPUT_PROBA, PG_NARGS() == 3);
 }
 
 /* learn._predict_proba_cols: learn.predict_proba's row form, rewritten */
 Datum
 learn_predict_proba_cols(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_cols(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_proba_value(site->model, score, NULL));
+	return predict_output(fcinfo, score_cols, OUTPUT_PROBA, false);
 }
 
 Datum
 learn_predict_label_array(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_array(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_label_value(site->model, score));
+	return predict_output(fcinfo, score_array, OUTPUT_LABEL, false);
 }
 
 Datum
 learn_predict_label_row(PG_FUNCTION_ARGS)
 {
-	PredictSite *site;
-	double		score;
-
-	if (!score_row(fcinfo, &site, &score))
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(predict_label_value(site->model, score));
+	return predict_output(fcinfo, score_row, OUTPUT_LABEL, false);
 }
 
 /*
