@@ -384,6 +384,20 @@ group_key_expr(List *group_by)
 	return b.data;
 }
 
+/* " GROUP BY s.g1, s.g2, ..." of a grouped training; nothing otherwise. */
+static void
+append_group_by(StringInfo sql, List *group_by)
+{
+	ListCell   *lc;
+
+	if (group_by == NIL)
+		return;
+	appendStringInfoString(sql, " GROUP BY ");
+	foreach(lc, group_by)
+		appendStringInfo(sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier((char *) lfirst(lc)));
+}
+
 /*
  * The query of a pass aggregate (family.h's LearnPass): one scan of the
  * source, grouped by the group key, its parameter param ("$1" or a NULL).
@@ -408,13 +422,7 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 	foreach(lc, features)
 		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
 	appendStringInfo(sql, ") FROM %s", from);
-	if (group_by != NIL)
-	{
-		appendStringInfoString(sql, " GROUP BY ");
-		foreach(lc, group_by)
-			appendStringInfo(sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
-							 quote_identifier((char *) lfirst(lc)));
-	}
+	append_group_by(sql, group_by);
 }
 
 /*
@@ -875,15 +883,7 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
 		appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
 		append_agg_args(&sql, target_sql, weight, features, tg->family->state_named);
 		appendStringInfo(&sql, ") FROM %s", from);
-		if (group_by != NIL)
-		{
-			ListCell   *lc;
-
-			appendStringInfoString(&sql, " GROUP BY ");
-			foreach(lc, group_by)
-				appendStringInfo(&sql, "%ss.%s", foreach_current_index(lc) > 0 ? ", " : "",
-								 quote_identifier((char *) lfirst(lc)));
-		}
+		append_group_by(&sql, group_by);
 	}
 	if (group_by != NIL)
 		appendStringInfoString(&sql, " ORDER BY 1");
