@@ -359,6 +359,7 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 	GlmGroup   *g = gp;
 	GlmPassState *gs = glm_pass_deserialize(DatumGetByteaPP(result));
 	double		dev = gs->sums.deviance;
+	double		change;
 	const char *reason;
 	LinearFit  *fit;
 	MemoryContext old;
@@ -372,14 +373,12 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 		return reason;
 	}
 	g->halvings = 0;
-	old = MemoryContextSwitchTo(g->mcxt);
 	history_add(g, dev);
-	MemoryContextSwitchTo(old);
+	change = fabs(dev - g->devold) / (fabs(dev) + 0.1);
 	if (plan->verbose)
 		ereport(NOTICE,
-				(errmsg("iteration %d: deviance %.10g, change %.3g", g->iter, dev,
-						fabs(dev - g->devold) / (fabs(dev) + 0.1))));
-	if (fabs(dev - g->devold) / (fabs(dev) + 0.1) < plan->tolerance)
+				(errmsg("iteration %d: deviance %.10g, change %.3g", g->iter, dev, change)));
+	if (change < plan->tolerance)
 	{
 		/* R's binomial warning: estimates running off to infinity */
 		finish(plan, g, &gs->sums, gs->sums.n_boundary == 0 || plan->dist != GLM_BINOMIAL);
@@ -400,7 +399,6 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 	if (g->coefold == NULL)
 		g->coefold = palloc(sizeof(double) * (plan->k + 1));
 	memcpy(g->coefold, g->coef, sizeof(double) * (plan->k + 1));
-
 	pfree(g->fit);
 	g->fit = linear_fit_copy(fit);
 	MemoryContextSwitchTo(old);
