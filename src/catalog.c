@@ -366,15 +366,15 @@ batch_text(Batch *b, int col, const char *v)
 	b->values[col][b->nrows] = v ? PointerGetDatum(cstring_to_text(v)) : (Datum) 0;
 }
 
-static const Oid term_types[7] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
-FLOAT8OID, FLOAT8OID};
+static const Oid term_types[8] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
+FLOAT8OID, FLOAT8OID, TEXTOID};
 static const char *const term_sql =
 "INSERT INTO learn.coefficients (model_id, group_key, position, term, "
-"estimate, std_error, statistic, p_value) "
-"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv "
+"estimate, std_error, statistic, p_value, class) "
+"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv, u.c "
 "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
 "pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
-"pg_catalog.unnest($8)) AS u(k, p, t, e, se, st, pv)";
+"pg_catalog.unnest($8), pg_catalog.unnest($9)) AS u(k, p, t, e, se, st, pv, c)";
 
 static const Oid group_types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
 static const char *const group_sql =
@@ -396,7 +396,7 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 	Batch		groups;
 	GroupRecord rec;
 
-	batch_init(&terms, term_sql, "storing coefficients", model_id, 7, term_types);
+	batch_init(&terms, term_sql, "storing coefficients", model_id, 8, term_types);
 	if (grouped)
 		batch_init(&groups, group_sql, "storing groups", model_id, 5, group_types);
 	while (next(arg, &rec))
@@ -416,6 +416,7 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 			batch_float8(&terms, 4, tr->std_error);
 			batch_float8(&terms, 5, tr->statistic);
 			batch_float8(&terms, 6, tr->p_value);
+			batch_text(&terms, 7, tr->class_label ? tr->class_label : "");
 			MemoryContextSwitchTo(old);
 			batch_row_done(&terms);
 		}
@@ -731,7 +732,8 @@ add_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms)
 	bool		found;
 
 	if (nterms >= 0)
-		data = sm->family->load(sm->nfeatures, terms, nterms, sm->groups_cxt);
+		data = sm->family->load(sm->model_data, sm->nfeatures, terms, nterms,
+								sm->groups_cxt);
 	g = hash_search(sm->groups, &k, HASH_ENTER, &found);
 	g->key = k;
 	g->data = data;
@@ -740,14 +742,30 @@ add_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms)
 	return g;
 }
 
-/* A term from a row (position, estimate) of a coefficients query. */
+/*
+ * A term from a row (position, estimate, class) of a coefficients query.
+ * The term of a multinomial model's class i (1..K-1) gets the position
+ * (i - 1) (nfeatures + 1) + position (family.h); of no class of the
+ * model, -1.
+ */
 static void
-read_term(LearnTerm *t, HeapTuple tup, TupleDesc td, int first)
+read_term(const ScoringModel *sm, LearnTerm *t, HeapTuple tup, TupleDesc td, int first)
 {
 	bool		isnull;
 	Datum		est;
+	char	   *cls = TextDatumGetCString(SPI_getbinval(tup, td, first + 2, &isnull));
 
 	t->position = DatumGetInt32(SPI_getbinval(tup, td, first, &isnull));
+	if (cls[0] != '\0')
+	{
+		int			i = 1;
+
+		while (i < sm->nclasses && strcmp(sm->classes[i], cls) != 0)
+			i++;
+		t->position = i < sm->nclasses && t->position <= sm->nfeatures ?
+			(i - 1) * (sm->nfeatures + 1) + t->position : -1;
+	}
+	pfree(cls);
 	est = SPI_getbinval(tup, td, first + 1, &isnull);
 	/* a NULL estimate (an aliased term) is NaN */
 	t->estimate = isnull ? NAN : DatumGetFloat8(est);
@@ -812,7 +830,7 @@ catalog_load_scoring(int64 id)
 	}
 	if (sm->family->model_load)
 		sm->model_data = sm->family->model_load(TextDatumGetCString(SPI_getbinval(tup, td, 7, &isnull)),
-												mcxt);
+												sm->nclasses, mcxt);
 	catalog_spi_end(nest);
 	elog(DEBUG1, "pg_learn: loading model version %lld (\"%s\" version %d)",
 		 (long long) id, sm->name, sm->version);
@@ -855,16 +873,15 @@ catalog_load_group(ScoringModel *sm, const char *key, char *const *values)
 												 -1, false, TYPALIGN_INT));
 	nest = catalog_spi_begin();
 	/* the primary key (model_id, group_key, class, position) finds it */
-	ret = SPI_execute_with_args("SELECT position, estimate FROM learn.coefficients "
+	ret = SPI_execute_with_args("SELECT position, estimate, class FROM learn.coefficients "
 								"WHERE model_id OPERATOR(pg_catalog.=) $1 "
-								"AND group_key OPERATOR(pg_catalog.=) $2 "
-								"AND class OPERATOR(pg_catalog.=) '' ORDER BY position",
+								"AND group_key OPERATOR(pg_catalog.=) $2",
 								2, types, args, NULL, true, 0);
 	spi_check(ret, SPI_OK_SELECT, "loading a group's coefficients");
 	nterms = (int) SPI_processed;
 	terms = palloc(sizeof(LearnTerm) * Max(nterms, 1));
 	for (int r = 0; r < nterms; r++)
-		read_term(&terms[r], SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		read_term(sm, &terms[r], SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
 	g = add_group(sm, key, terms, nterms > 0 ? nterms : -1);
 	catalog_spi_end(nest);
 	sm->nlazy++;
@@ -909,9 +926,8 @@ catalog_load_all_groups(ScoringModel *sm)
 	{
 		nest = catalog_spi_begin();
 		portal = SPI_cursor_open_with_args(NULL,
-										   "SELECT group_key, position, estimate FROM learn.coefficients "
-										   "WHERE model_id OPERATOR(pg_catalog.=) $1 "
-										   "AND class OPERATOR(pg_catalog.=) '' ORDER BY group_key, position",
+										   "SELECT group_key, position, estimate, class FROM learn.coefficients "
+										   "WHERE model_id OPERATOR(pg_catalog.=) $1 ORDER BY group_key",
 										   1, types, values, NULL, true, 0);
 		for (;;)
 		{
@@ -950,7 +966,7 @@ catalog_load_all_groups(ScoringModel *sm)
 					maxterms *= 2;
 					terms = repalloc(terms, sizeof(LearnTerm) * maxterms);
 				}
-				read_term(&terms[nterms++], tup, td, 2);
+				read_term(sm, &terms[nterms++], tup, td, 2);
 			}
 			SPI_freetuptable(SPI_tuptable);
 		}

@@ -20,11 +20,12 @@ static const LearnFamily *const learn_families[] = {
 	&learn_family_linear,
 	&learn_family_glm,
 	&learn_family_logistic,
+	&learn_family_multinomial,
 };
 
 /* Algorithms of DESIGN.md that have no family yet: 0A000, not 22023. */
 static const char *const planned_algorithms[] = {"ridge", "lasso", "elastic_net",
-	"multinomial", "kmeans", "pca", "naive_bayes", NULL};
+	"kmeans", "pca", "naive_bayes", NULL};
 
 /* Params every family takes. */
 static const LearnParamSpec common_params[] = {

@@ -139,6 +139,7 @@ typedef struct LearnPass
 typedef struct LearnTerm
 {
 	int			position;
+	const char *class_label;	/* a multinomial model's class; NULL: '' */
 	const char *term;
 	double		estimate;
 	double		std_error;
@@ -169,6 +170,13 @@ typedef struct LearnFamily
 
 	/* The target may be boolean (false 0, true 1), not only a number. */
 	bool		target_bool;
+
+	/*
+	 * A classifier of any number of classes (at most the param
+	 * max_classes): the target is the index 0..K-1 of a row's class.  A
+	 * classifier without it has two classes.
+	 */
+	bool		multiclass;
 
 	/* A plan for one training, given its params and features. */
 	void	   *(*begin) (const LearnTrainSpec *spec);
@@ -220,20 +228,28 @@ typedef struct LearnFamily
 
 	/*
 	 * Scoring: what the model needs besides its groups, from its params
-	 * (optional; NULL is passed to score without it), a group's stored
-	 * terms loaded into mcxt, and one row scored.
+	 * and number of classes (optional; NULL is passed on without it), a
+	 * group's stored terms loaded into mcxt (a multinomial model's term of
+	 * class i, 1..K-1, and position j comes with position
+	 * (i - 1) (nfeatures + 1) + j), and one row scored: a regression's
+	 * value, a binary classifier's probability of its last class.  A
+	 * multiclass family gives every class's probability instead
+	 * (score_classes).
 	 */
-	void	   *(*model_load) (const char *params_json, MemoryContext mcxt);
-	void	   *(*load) (int nfeatures, const LearnTerm *terms, int nterms,
-						 MemoryContext mcxt);
+	void	   *(*model_load) (const char *params_json, int nclasses, MemoryContext mcxt);
+	void	   *(*load) (const void *model, int nfeatures, const LearnTerm *terms,
+						 int nterms, MemoryContext mcxt);
 	double		(*score) (const void *model, const void *group, const double *x,
 						  int nfeatures);
+	void		(*score_classes) (const void *model, const void *group, const double *x,
+								  int nfeatures, double *proba);
 } LearnFamily;
 
 /* The families, one line each (the registry is in family.c). */
 extern const LearnFamily learn_family_linear;	/* models/linear.c */
 extern const LearnFamily learn_family_glm;	/* models/glm.c */
 extern const LearnFamily learn_family_logistic; /* models/glm.c */
+extern const LearnFamily learn_family_multinomial;	/* models/glm.c */
 
 /* The family of an algorithm, or NULL. */
 extern const LearnFamily *learn_family_find(const char *algorithm);

@@ -201,6 +201,8 @@ typedef struct PredictSite
 	ScoringModel *model;
 	double	   *x;				/* nfeatures */
 	int			xcap;
+	double	   *proba;			/* a multiclass model's class probabilities */
+	int			probacap;
 
 	/* row forms: how the offered columns map to the model */
 	int64		mapped_model_id;
@@ -269,15 +271,35 @@ predict_site(FunctionCallInfo fcinfo)
 			site->x = MemoryContextAlloc(mcxt, sizeof(double) * nfeatures);
 			site->xcap = nfeatures;
 		}
+		if (site->model->family->score_classes &&
+			(site->proba == NULL || site->probacap < site->model->nclasses))
+		{
+			site->proba = MemoryContextAlloc(mcxt, sizeof(double) *
+											 Max(site->model->nclasses, 1));
+			site->probacap = site->model->nclasses;
+		}
 	}
 	return site;
 }
 
-/* Score one row of features with a group of a model. */
+/*
+ * Score one row of features with a group of a model.  A multiclass model
+ * leaves its class probabilities in site->proba and scores the index of
+ * the most probable class (the first of equals).
+ */
 static inline double
-model_score(const ScoringModel *m, const ScoringGroup *g, const double *x)
+model_score(PredictSite *site, const ScoringGroup *g, const double *x)
 {
-	return m->family->score(m->model_data, g->data, x, m->nfeatures);
+	const ScoringModel *m = site->model;
+	int			best = 0;
+
+	if (m->family->score_classes == NULL)
+		return m->family->score(m->model_data, g->data, x, m->nfeatures);
+	m->family->score_classes(m->model_data, g->data, x, m->nfeatures, site->proba);
+	for (int c = 1; c < m->nclasses; c++)
+		if (site->proba[c] > site->proba[best])
+			best = c;
+	return best;
 }
 
 /* The array form: false for a NULL score (NULL array or element). */
@@ -319,7 +341,7 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 				 errhint("The order is that of learn.models.features.")));
 	if (!ARR_HASNULL(xa))
 	{
-		*result = model_score(m, m->single, (double *) ARR_DATA_PTR(xa));
+		*result = model_score(site, m->single, (double *) ARR_DATA_PTR(xa));
 		return true;
 	}
 	deconstruct_array(xa, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
@@ -330,7 +352,7 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 			return false;
 		site->x[j] = DatumGetFloat8(elems[j]);
 	}
-	*result = model_score(m, m->single, site->x);
+	*result = model_score(site, m->single, site->x);
 	return true;
 }
 
@@ -447,7 +469,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		if (grp == NULL)
 			return false;
 	}
-	*result = model_score(m, grp, site->x);
+	*result = model_score(site, grp, site->x);
 	return true;
 }
 
@@ -595,18 +617,29 @@ score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
  * ---------------------------------------------------------------------
  */
 
-/* The class a classifier's score picks: the last when its probability is
- * over 0.5. */
+/* A multiclass family's model scores every class (model_score). */
+static inline bool
+multiclass(const ScoringModel *m)
+{
+	return m->family->score_classes != NULL;
+}
+
+/*
+ * The class a classifier's score picks: a binary one's last when its
+ * probability is over 0.5; a multiclass one's score is the class.
+ */
 static inline int
 predicted_class(const ScoringModel *m, double score)
 {
+	if (multiclass(m))
+		return (int) score;
 	return score > 0.5 ? m->nclasses - 1 : 0;
 }
 
 static void
 check_classifier(const ScoringModel *m, const char *fname)
 {
-	if (!m->classifier || m->nclasses != 2)
+	if (!m->classifier || (m->nclasses != 2 && !multiclass(m)))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("model \"%s\" is not a binary classifier, so it has no %s",
@@ -633,13 +666,33 @@ predict_value(const ScoringModel *m, double score)
 	return Float8GetDatum(v);
 }
 
-/* learn.predict_proba: the probability of the last class, or of cls */
+/*
+ * learn.predict_proba: the probability of the last class, or of cls (a
+ * multiclass model's probabilities are in proba).
+ */
 static Datum
-predict_proba_value(const ScoringModel *m, double score, text *cls)
+predict_proba_value(const ScoringModel *m, double score, const double *proba, text *cls)
 {
 	char	   *c;
 
 	check_classifier(m, "class probabilities");
+	if (multiclass(m))
+	{
+		if (cls == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model \"%s\" has %d classes, so learn.predict_proba needs the class whose probability it returns",
+							m->name, m->nclasses),
+					 errhint("Call learn.predict_proba(model, x, class).")));
+		c = text_to_cstring(cls);
+		for (int i = 0; i < m->nclasses; i++)
+			if (strcmp(c, m->classes[i]) == 0)
+				return Float8GetDatum(proba[i]);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" has no class \"%s\"", m->name, c),
+				 errdetail("Its classes are those of learn.models.classes.")));
+	}
 	if (cls == NULL)
 		return Float8GetDatum(score);
 	c = text_to_cstring(cls);
@@ -689,7 +742,7 @@ predict_output(FunctionCallInfo fcinfo, Scorer score, PredictOutput output,
 		case OUTPUT_VALUE:
 			return predict_value(site->model, s);
 		case OUTPUT_PROBA:
-			return predict_proba_value(site->model, s,
+			return predict_proba_value(site->model, s, site->proba,
 									   class_arg && !PG_ARGISNULL(2) ?
 									   PG_GETARG_TEXT_PP(2) : NULL);
 		case OUTPUT_LABEL:

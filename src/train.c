@@ -426,17 +426,54 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 }
 
 /*
+ * A multiclass target as the index of its class in classes (0-based), by
+ * the type's default equality (array_position's), or -1.
+ */
+static List *
+multiclass_sql(LearnParams *params, SourceColumn *tc, List *classes, char **sql_out)
+{
+	const char *t = quote_identifier(tc->name);
+	char	   *type = format_type_be_qualified(tc->typid);
+	int			max_classes = (int) learn_param_number(params, "max_classes");
+	StringInfoData sql;
+	ListCell   *lc;
+
+	if (list_length(classes) > max_classes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("target column \"%s\" has more than %d classes", tc->name, max_classes),
+				 errhint("Raise the param \"max_classes\" if the column really is a class label.")));
+	if (list_length(classes) < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target column \"%s\" has %s, but a classifier needs at least two classes",
+						tc->name, classes == NIL ? "no values" : "one value")));
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CASE WHEN s.%s IS NULL THEN NULL::pg_catalog.float8 "
+					 "ELSE (COALESCE(pg_catalog.array_position(ARRAY[", t);
+	foreach(lc, classes)
+		appendStringInfo(&sql, "%s%s::%s", foreach_current_index(lc) ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)), type);
+	appendStringInfo(&sql, "], s.%s), 0) OPERATOR(pg_catalog.-) 1)::pg_catalog.float8 END", t);
+	*sql_out = sql.data;
+	return classes;
+}
+
+/*
  * The target as the aggregates take it (*sql), and, for a classifier, its
  * classes in sort order.  A binary classifier takes a boolean target as
  * it is (classes false, true) and a number as 0 or 1 (the aggregate
  * checks); any other column by its two values, read in a first pass with
  * the type's own equality and order (as text: of values that are equal
  * but print differently, '2 days' and '48 hours', the smallest text): a
- * row is then 1 when it equals the last one by the same equality.
+ * row is then 1 when it equals the last one by the same equality.  A
+ * multiclass family reads the classes of every type so (at most the param
+ * max_classes), and takes a row's class as its index 0..K-1 (-1: none of
+ * them, which the aggregate refuses).
  */
 static List *
-target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
-		   char **sql_out)
+target_sql(const LearnFamily *family, LearnParams *params, SourceColumn *tc,
+		   const char *from, char **sql_out)
 {
 	const char *t = quote_identifier(tc->name);
 	Oid			base = getBaseType(tc->typid);
@@ -456,12 +493,12 @@ target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
 							base == BOOLOID ? "pg_catalog.int4::" : "");
 		return NIL;
 	}
-	if (base == BOOLOID)
+	if (base == BOOLOID && !family->multiclass)
 	{
 		*sql_out = psprintf("s.%s::pg_catalog.int4::pg_catalog.float8", t);
 		return list_make2("false", "true");
 	}
-	if (learn_arg_kind(tc->typid, &kind))
+	if (learn_arg_kind(tc->typid, &kind) && !family->multiclass)
 	{
 		*sql_out = psprintf("s.%s::pg_catalog.float8", t);
 		return list_make2("0", "1");
@@ -475,8 +512,9 @@ target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
 	initStringInfo(&sql);
 	/* values equal by the type but of other texts: the smallest text */
 	appendStringInfo(&sql, "SELECT pg_catalog.min(s.%s::pg_catalog.text) FROM %s "
-					 "WHERE s.%s IS NOT NULL GROUP BY s.%s ORDER BY s.%s LIMIT 3",
-					 t, from, t, t, t);
+					 "WHERE s.%s IS NOT NULL GROUP BY s.%s ORDER BY s.%s LIMIT %d",
+					 t, from, t, t, t,
+					 family->multiclass ? (int) learn_param_number(params, "max_classes") + 1 : 3);
 	ret = SPI_execute(sql.data, true, 0);
 	/* SPI leaves its own context current: what is kept goes to mcxt */
 	MemoryContextSwitchTo(mcxt);
@@ -484,6 +522,8 @@ target_sql(const LearnFamily *family, SourceColumn *tc, const char *from,
 		elog(ERROR, "pg_learn: reading the classes failed: %s", SPI_result_code_string(ret));
 	for (uint64 r = 0; r < SPI_processed; r++)
 		classes = lappend(classes, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+	if (family->multiclass)
+		return multiclass_sql(params, tc, classes, sql_out);
 	if (list_length(classes) != 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -673,6 +713,7 @@ spool_group(TrainGroups *tg, const char *key_text, const LearnCounts *counts,
 	{
 		pq_sendint32(&buf, terms[t].position);
 		pq_sendstring(&buf, terms[t].term);
+		pq_sendstring(&buf, terms[t].class_label ? terms[t].class_label : "");
 		pq_sendfloat8(&buf, terms[t].estimate);
 		pq_sendfloat8(&buf, terms[t].std_error);
 		pq_sendfloat8(&buf, terms[t].statistic);
@@ -742,6 +783,7 @@ next_group(void *arg, GroupRecord *rec)
 
 			tr->position = pq_getmsgint(&buf, 4);
 			tr->term = pq_getmsgstring(&buf);
+			tr->class_label = pq_getmsgstring(&buf);
 			tr->estimate = pq_getmsgfloat8(&buf);
 			tr->std_error = pq_getmsgfloat8(&buf);
 			tr->statistic = pq_getmsgfloat8(&buf);
@@ -1133,7 +1175,8 @@ learn_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	from = source_from_item(source);
 	cols = source_columns(from, callercxt);
-	classes = target_sql(family, find_column(cols, target, "target"), from, &target_expr);
+	classes = target_sql(family, params, find_column(cols, target, "target"), from,
+						 &target_expr);
 	if (weight)
 	{
 		require_numeric(find_column(cols, weight, "weight"), "weight", false);

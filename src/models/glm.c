@@ -1,8 +1,11 @@
 /*-------------------------------------------------------------------------
  * models/glm.c
- *	  The `glm` and `logistic` families: generalized linear models fitted
- *	  by IRLS (Fisher scoring) as R's glm.fit does, one aggregate pass over
- *	  the source per iteration (learn._glm_pass, state/irls.c).
+ *	  The `glm`, `logistic` and `multinomial` families: generalized linear
+ *	  models fitted by IRLS (Fisher scoring) as R's glm.fit does, one
+ *	  aggregate pass over the source per iteration (learn._glm_pass,
+ *	  state/irls.c).  A multinomial model takes the same Newton steps on
+ *	  its K - 1 blocks of coefficients, from zero (every class equally
+ *	  likely), as statsmodels' MNLogit does.
  *
  * Pass 1 starts from R's mustart.  Each later pass evaluates every active
  * group's current coefficients: its deviance decides convergence (relative
@@ -59,6 +62,18 @@ static const LearnParamSpec logistic_params[] = {
 	{.name = NULL}
 };
 
+static const LearnParamSpec multinomial_params[] = {
+	{.name = "intercept", .type = LEARN_PARAM_BOOL, .default_bool = true},
+	{.name = "max_iterations", .type = LEARN_PARAM_NUMBER, .default_number = 100,
+	.min = 1, .max = 10000, .integer = true},
+	{.name = "tolerance", .type = LEARN_PARAM_NUMBER, .default_number = 1e-8,
+	.min = 1e-300, .max = 1},
+	{.name = "max_classes", .type = LEARN_PARAM_NUMBER, .default_number = 100,
+	.min = 2, .max = GLM_MAX_CLASSES, .integer = true},
+	{.name = "verbose", .type = LEARN_PARAM_BOOL, .default_bool = false},
+	{.name = NULL}
+};
+
 /* the links each distribution may use, as R's family functions allow */
 static bool
 link_allowed(GlmDist dist, GlmLink link)
@@ -77,6 +92,8 @@ link_allowed(GlmDist dist, GlmLink link)
 		case GLM_INVERSE_GAUSSIAN:
 			return link == GLM_INVERSE_SQUARE || link == GLM_INVERSE ||
 				link == GLM_IDENTITY || link == GLM_LOG;
+		case GLM_MULTINOMIAL:
+			return link == GLM_LOGIT;
 	}
 	return false;
 }
@@ -98,7 +115,10 @@ typedef struct GlmPlan
 	GlmDist		dist;
 	GlmLink		link;
 	bool		intercept;
-	bool		classifier;		/* logistic */
+	bool		classifier;		/* logistic, multinomial */
+	int			nclasses;		/* multinomial: K; else 0 */
+	char	  **classes;		/* multinomial: the K labels */
+	int			ncoef;			/* k + 1; multinomial (K - 1)(k + 1) */
 	int			max_iterations;
 	double		tolerance;
 	bool		verbose;
@@ -106,7 +126,8 @@ typedef struct GlmPlan
 	const char *offset_sql;		/* the offset column's argument, or NULL */
 	int			k;
 	int			p;
-	int		   *cols;			/* state column of each term */
+	int		   *cols;			/* state column of each term: the index of
+								 * its coefficient */
 	const char **terms;
 	int			active;			/* groups still iterating */
 	int			n_not_converged;
@@ -117,7 +138,7 @@ typedef struct GlmPlan
 /* One fitted group, kept between passes. */
 typedef struct GlmGroup
 {
-	double	   *coef;			/* k + 1, by state column; 0 when aliased */
+	double	   *coef;			/* ncoef, by state column; 0 when aliased */
 	double	   *coefold;		/* the coefficients whose working weights
 								 * made coef, and where a halved step goes;
 								 * NULL: the starting means made coef */
@@ -135,15 +156,57 @@ typedef struct GlmGroup
 	MemoryContext mcxt;			/* where the group is kept */
 } GlmGroup;
 
+/* The terms of a multinomial model: the base terms for each class. */
+static void
+multinomial_terms(GlmPlan *plan, const LearnTrainSpec *spec)
+{
+	int			m = plan->nclasses - 1;
+	int			q = plan->k + 1;
+	int			pb = plan->p;
+	int		   *cols = palloc(sizeof(int) * pb * m);
+	const char **terms = palloc(sizeof(char *) * pb * m);
+	ListCell   *lc;
+	int			i = 0;
+
+	if ((int64) m * q > GLM_MAX_COEF)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a multinomial model of %d classes and %d %s would have %lld coefficients, more than the %d it can have",
+						plan->nclasses, plan->k, plan->k == 1 ? "feature" : "features",
+						(long long) m * q, GLM_MAX_COEF),
+				 errhint("Use fewer features, or combine classes.")));
+	for (int c = 0; c < m; c++)
+		for (int j = 0; j < pb; j++)
+		{
+			cols[c * pb + j] = c * q + plan->cols[j];
+			terms[c * pb + j] = plan->terms[j];
+		}
+	plan->cols = cols;
+	plan->terms = terms;
+	plan->p = pb * m;
+	plan->ncoef = m * q;
+	plan->classes = palloc(sizeof(char *) * plan->nclasses);
+	foreach(lc, spec->classes)
+		plan->classes[i++] = lfirst(lc);
+}
+
+typedef enum GlmKind
+{
+	KIND_GLM,
+	KIND_LOGISTIC,
+	KIND_MULTINOMIAL
+} GlmKind;
+
 static void *
-glm_begin(const LearnTrainSpec *spec, bool classifier)
+glm_begin(const LearnTrainSpec *spec, GlmKind kind)
 {
 	GlmPlan    *plan = palloc0(sizeof(GlmPlan));
+	bool		classifier = kind != KIND_GLM;
 
 	plan->classifier = classifier;
 	if (classifier)
 	{
-		plan->dist = GLM_BINOMIAL;
+		plan->dist = kind == KIND_MULTINOMIAL ? GLM_MULTINOMIAL : GLM_BINOMIAL;
 		plan->link = GLM_LOGIT;
 	}
 	else
@@ -180,19 +243,39 @@ glm_begin(const LearnTrainSpec *spec, bool classifier)
 											"offset");
 	plan->k = spec->nfeatures;
 	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
+	plan->ncoef = plan->k + 1;
+	if (kind == KIND_MULTINOMIAL)
+	{
+		plan->nclasses = list_length(spec->classes);
+		multinomial_terms(plan, spec);
+	}
 	return plan;
 }
 
 static void *
 glm_begin_glm(const LearnTrainSpec *spec)
 {
-	return glm_begin(spec, false);
+	return glm_begin(spec, KIND_GLM);
 }
 
 static void *
 logistic_begin(const LearnTrainSpec *spec)
 {
-	return glm_begin(spec, true);
+	return glm_begin(spec, KIND_LOGISTIC);
+}
+
+static void *
+multinomial_begin(const LearnTrainSpec *spec)
+{
+	return glm_begin(spec, KIND_MULTINOMIAL);
+}
+
+static int
+pass_spec(GlmPlan *plan)
+{
+	if (plan->nclasses > 0)
+		return GLM_SPEC_MULTINOMIAL(plan->nclasses);
+	return GLM_SPEC(plan->dist, plan->link) + (plan->classifier ? GLM_SPEC_CLASSIFIER : 0);
 }
 
 /* Every pass, the first included, is learn._glm_pass. */
@@ -205,19 +288,37 @@ glm_pass(void *planp, int pass, LearnPass *out)
 	if (pass > 2 && plan->active == 0)
 		return false;
 	out->aggregate = "learn._glm_pass";
-	out->nparam = GLM_NPARAM(plan->k);
-	out->lead_args = psprintf("%d, %s", GLM_SPEC(plan->dist, plan->link) +
-							  (plan->classifier ? GLM_SPEC_CLASSIFIER : 0),
-							  quote_literal_cstr(plan->target));
+	out->nparam = glm_nparam(pass_spec(plan), plan->k);
+	out->lead_args = psprintf("%d, %s", pass_spec(plan), quote_literal_cstr(plan->target));
 	/* without an offset column, 0 (a NULL offset skips its row) */
 	out->mid_args = plan->offset_sql ? plan->offset_sql : "0::pg_catalog.float8";
 	return true;
 }
 
-static void *
-glm_absorb(void *plan, bytea *state, LearnCounts *counts)
+/*
+ * A multinomial pass's null deviance: of the class shares with an
+ * intercept (the intercept-only fit), else of equal probabilities.
+ */
+static void
+multinomial_null_deviance(GlmPlan *plan, GlmPassState *gs)
 {
+	double		ll = 0.0;
+
+	for (int c = 0; c < gs->nclasses; c++)
+		if (gs->class_w[c] > 0.0)
+			ll += gs->class_w[c] * (plan->intercept ? log(gs->class_w[c] / gs->sums.sum_w) :
+									-log((double) gs->nclasses));
+	gs->sums.null_deviance = -2.0 * ll;
+}
+
+static void *
+glm_absorb(void *planp, bytea *state, LearnCounts *counts)
+{
+	GlmPlan    *plan = planp;
 	GlmPassState *gs = glm_pass_deserialize(state);
+
+	if (plan->nclasses > 0)
+		multinomial_null_deviance(plan, gs);
 
 	counts->n = gs->sums.n_obs;
 	counts->n_skipped = gs->ls->n_skipped;
@@ -229,13 +330,16 @@ glm_absorb(void *plan, bytea *state, LearnCounts *counts)
 static LinearFit *
 glm_solve(GlmPlan *plan, GlmPassState *gs, const char **reason)
 {
-	return linear_fit(gs->ls, plan->cols, plan->p, plan->intercept, plan->intercept, reason);
+	/* a multinomial model has K - 1 intercepts: none is state column 0 */
+	bool		intercept = plan->intercept && plan->nclasses == 0;
+
+	return linear_fit(gs->ls, plan->cols, plan->p, intercept, intercept, reason);
 }
 
 static void
 set_coef(GlmPlan *plan, GlmGroup *g, const LinearFit *fit)
 {
-	memset(g->coef, 0, sizeof(double) * (plan->k + 1));
+	memset(g->coef, 0, sizeof(double) * plan->ncoef);
 	for (int j = 0; j < plan->p; j++)
 		g->coef[plan->cols[j]] = fit->aliased[j] ? 0.0 : fit->coef[j];
 }
@@ -253,7 +357,17 @@ glm_fit(void *planp, void *state, const char **reason)
 		*reason = "the starting values are out of range for the link";
 		return NULL;
 	}
-	if (plan->classifier && (gs->sums.sum_wy == 0.0 || gs->sums.sum_wy == gs->sums.sum_w))
+	if (plan->nclasses > 0)
+	{
+		for (int c = 0; c < plan->nclasses; c++)
+			if (gs->class_w[c] == 0.0)
+			{
+				*reason = psprintf("class %s has no rows", quote_literal_cstr(plan->classes[c]));
+				return NULL;
+			}
+	}
+	else if (plan->classifier &&
+			 (gs->sums.sum_wy == 0.0 || gs->sums.sum_wy == gs->sums.sum_w))
 	{
 		*reason = "all rows are of one class";
 		return NULL;
@@ -289,11 +403,12 @@ glm_keep(void *planp, void *fitp)
 	GlmGroup   *g = palloc0(sizeof(GlmGroup));
 
 	g->mcxt = CurrentMemoryContext;
-	g->coef = palloc(sizeof(double) * (plan->k + 1));
+	g->coef = palloc(sizeof(double) * plan->ncoef);
 	set_coef(plan, g, fit);
 	g->fit = linear_fit_copy(fit);
 	g->devold = gs->sums.deviance;
-	g->wtdmu = plan->intercept ? gs->sums.sum_wy / gs->sums.sum_w : NAN;
+	g->wtdmu = plan->intercept && plan->nclasses == 0 ?
+		gs->sums.sum_wy / gs->sums.sum_w : NAN;
 	g->iter = 1;
 	plan->active++;
 	return g;
@@ -308,7 +423,9 @@ glm_pass_param(void *planp, int pass, void *gp, double *param)
 
 	if (g->done)
 		return false;
-	memcpy(param, g->coef, sizeof(double) * (k + 1));
+	memcpy(param, g->coef, sizeof(double) * plan->ncoef);
+	if (plan->nclasses > 0)
+		return true;			/* a multinomial pass takes nothing else */
 	/* the iteration that made coef: a halved step keeps it */
 	if (g->coefold == NULL)
 	{
@@ -333,7 +450,7 @@ halve(GlmPlan *plan, GlmGroup *g)
 		return "no valid set of coefficients has been found from the starting values";
 	if (++g->halvings > plan->max_iterations)
 		return "the step size could not be corrected";
-	for (int j = 0; j <= plan->k; j++)
+	for (int j = 0; j < plan->ncoef; j++)
 		g->coef[j] = 0.5 * (g->coef[j] + g->coefold[j]);
 	plan->n_halved++;
 	return NULL;
@@ -364,6 +481,8 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 	LinearFit  *fit;
 	MemoryContext old;
 
+	if (plan->nclasses > 0)
+		multinomial_null_deviance(plan, gs);
 	if (gs->sums.n_invalid > 0 || !isfinite(dev) ||
 		(g->coefold != NULL && dev > g->devold + plan->tolerance * (fabs(g->devold) + 0.1)))
 	{
@@ -380,8 +499,21 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 				(errmsg("iteration %d: deviance %.10g, change %.3g", g->iter, dev, change)));
 	if (change < plan->tolerance)
 	{
+		/*
+		 * A multinomial model's standard errors are those of the Hessian
+		 * at its estimates (as statsmodels' and nnet's): this pass's
+		 * state.  R's glm takes the previous iteration's weights.
+		 */
+		if (plan->nclasses > 0 && (fit = glm_solve(plan, gs, &reason)) != NULL)
+		{
+			old = MemoryContextSwitchTo(g->mcxt);
+			pfree(g->fit);
+			g->fit = linear_fit_copy(fit);
+			MemoryContextSwitchTo(old);
+		}
 		/* R's binomial warning: estimates running off to infinity */
-		finish(plan, g, &gs->sums, gs->sums.n_boundary == 0 || plan->dist != GLM_BINOMIAL);
+		finish(plan, g, &gs->sums, gs->sums.n_boundary == 0 ||
+			   (plan->dist != GLM_BINOMIAL && plan->dist != GLM_MULTINOMIAL));
 		return NULL;
 	}
 	if (g->iter >= plan->max_iterations)
@@ -397,8 +529,8 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 	}
 	old = MemoryContextSwitchTo(g->mcxt);
 	if (g->coefold == NULL)
-		g->coefold = palloc(sizeof(double) * (plan->k + 1));
-	memcpy(g->coefold, g->coef, sizeof(double) * (plan->k + 1));
+		g->coefold = palloc(sizeof(double) * plan->ncoef);
+	memcpy(g->coefold, g->coef, sizeof(double) * plan->ncoef);
 	pfree(g->fit);
 	g->fit = linear_fit_copy(fit);
 	MemoryContextSwitchTo(old);
@@ -411,7 +543,7 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 static bool
 has_dispersion(GlmDist dist)
 {
-	return dist != GLM_BINOMIAL && dist != GLM_POISSON;
+	return dist != GLM_BINOMIAL && dist != GLM_POISSON && dist != GLM_MULTINOMIAL;
 }
 
 static double
@@ -440,7 +572,8 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 	linpred_json_number(&buf, "n_skipped", (double) counts->n_skipped);
 	linpred_json_number(&buf, "rank", g->fit->rank);
 	linpred_json_number(&buf, "df_residual", (double) s->n_obs - g->fit->rank);
-	linpred_json_number(&buf, "df_null", (double) s->n_obs - (plan->intercept ? 1 : 0));
+	linpred_json_number(&buf, "df_null", (double) s->n_obs -
+						(plan->intercept ? Max(plan->nclasses - 1, 1) : 0));
 	linpred_json_number(&buf, "deviance", s->deviance);
 	/*
 	 * With an offset and an intercept R fits the null model again (glm's
@@ -476,12 +609,14 @@ glm_terms(void *planp, void *gp, const char *group_text, LearnTerm **terms)
 	LinearFit  *fit = g->fit;
 	double		phi = dispersion(plan, g);
 	double		df = (double) g->sums.n_obs - fit->rank;
-	LearnTerm  *t = palloc(sizeof(LearnTerm) * plan->p);
+	LearnTerm  *t = palloc0(sizeof(LearnTerm) * plan->p);
 	int			r = 0;
 
 	for (int j = 0; j < plan->p; j++)
 	{
-		t[j].position = plan->cols[j];
+		t[j].position = plan->cols[j] % (plan->k + 1);
+		t[j].class_label = plan->nclasses > 0 ?
+			plan->classes[plan->cols[j] / (plan->k + 1) + 1] : NULL;
 		t[j].term = plan->terms[j];
 		if (fit->aliased[j])
 		{
@@ -531,26 +666,67 @@ glm_terms_done(void *planp)
  * ---------------------------------------------------------------------
  */
 
-/* The link of a stored model, from its params. */
+/* What scoring needs of a stored model besides its groups. */
+typedef struct GlmScoring
+{
+	GlmLink		link;			/* from its params */
+	int			nclasses;		/* multinomial: K */
+} GlmScoring;
+
 static void *
-glm_model_load(const char *params_json, MemoryContext mcxt)
+glm_model_load(const char *params_json, int nclasses, MemoryContext mcxt)
 {
 	Jsonb	   *params = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 															CStringGetDatum(params_json)));
 	JsonbValue *v = getKeyJsonValueFromContainer(&params->root, "link", 4, NULL);
-	GlmLink    *link = MemoryContextAlloc(mcxt, sizeof(GlmLink));
+	GlmScoring *m = MemoryContextAlloc(mcxt, sizeof(GlmScoring));
 	char	   *s = v && v->type == jbvString ?
 		pnstrdup(v->val.string.val, v->val.string.len) : NULL;
 	int			i = s ? choice_index(link_choices, s) : -1;
 
-	*link = i >= 0 ? (GlmLink) (i + 1) : GLM_LOGIT;
-	return link;
+	m->link = i >= 0 ? (GlmLink) (i + 1) : GLM_LOGIT;
+	m->nclasses = nclasses;
+	return m;
 }
 
 static double
 glm_score(const void *model, const void *group, const double *x, int n)
 {
-	return glm_linkinv(*(const GlmLink *) model, linpred_eta(group, x, n));
+	return glm_linkinv(((const GlmScoring *) model)->link, linpred_eta(group, x, n));
+}
+
+static void *
+multinomial_load(const void *model, int nfeatures, const LearnTerm *terms, int nterms,
+				 MemoryContext mcxt)
+{
+	const GlmScoring *m = model;
+
+	return linpred_load_coef(Max(m->nclasses - 1, 0) * (nfeatures + 1), terms, nterms, mcxt);
+}
+
+/* The softmax of the K - 1 predictors and the reference's 0. */
+static void
+multinomial_score(const void *model, const void *group, const double *x, int n,
+				  double *proba)
+{
+	const GlmScoring *m = model;
+	const double *coef = group;
+	double		mx = 0.0;
+	double		sum = 0.0;
+
+	proba[0] = 0.0;
+	for (int c = 1; c < m->nclasses; c++)
+	{
+		proba[c] = linpred_eta(coef + (size_t) (c - 1) * (n + 1), x, n);
+		mx = Max(mx, proba[c]);
+	}
+	for (int c = 0; c < m->nclasses; c++)
+	{
+		proba[c] = exp(proba[c] - mx);
+		sum += proba[c];
+	}
+	for (int c = 0; c < m->nclasses; c++)
+		proba[c] /= sum;
 }
 
 Datum
@@ -576,9 +752,7 @@ learn_logistic_predict(PG_FUNCTION_ARGS)
 	.metrics = glm_metrics, \
 	.terms = glm_terms, \
 	.terms_done = glm_terms_done, \
-	.model_load = glm_model_load, \
-	.load = linpred_load, \
-	.score = glm_score
+	.model_load = glm_model_load
 
 const LearnFamily learn_family_glm = {
 	.name = "glm",
@@ -587,7 +761,9 @@ const LearnFamily learn_family_glm = {
 	.params = glm_params,
 	.begin = glm_begin_glm,
 	.target_bool = true,
-	GLM_CALLBACKS
+	GLM_CALLBACKS,
+	.load = linpred_load,
+	.score = glm_score
 };
 
 const LearnFamily learn_family_logistic = {
@@ -597,5 +773,19 @@ const LearnFamily learn_family_logistic = {
 	.params = logistic_params,
 	.begin = logistic_begin,
 	.target_bool = true,
-	GLM_CALLBACKS
+	GLM_CALLBACKS,
+	.load = linpred_load,
+	.score = glm_score
+};
+
+const LearnFamily learn_family_multinomial = {
+	.name = "multinomial",
+	.task = "classification",
+	.noun = "multinomial logistic regression",
+	.params = multinomial_params,
+	.begin = multinomial_begin,
+	.multiclass = true,
+	GLM_CALLBACKS,
+	.load = multinomial_load,
+	.score_classes = multinomial_score
 };

@@ -198,7 +198,7 @@ linear_terms(void *planp, void *fitp, const char *group_text, LearnTerm **terms)
 	if (notice_aliased(plan, fit, group_text,
 					   plan->n_aliased_groups >= LINEAR_MAX_ALIAS_NOTICES))
 		plan->n_aliased_groups++;
-	t = palloc(sizeof(LearnTerm) * plan->p);
+	t = palloc0(sizeof(LearnTerm) * plan->p);
 	for (int j = 0; j < plan->p; j++)
 	{
 		t[j].position = plan->cols[j];

@@ -38,18 +38,25 @@ linpred_terms(const LearnTrainSpec *spec, bool intercept, int **colsp,
 }
 
 void *
-linpred_load(int nfeatures, const LearnTerm *terms, int nterms, MemoryContext mcxt)
+linpred_load_coef(int ncoef, const LearnTerm *terms, int nterms, MemoryContext mcxt)
 {
-	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * (nfeatures + 1));
+	double	   *coef = MemoryContextAllocZero(mcxt, sizeof(double) * ncoef);
 
 	for (int t = 0; t < nterms; t++)
 	{
 		int			pos = terms[t].position;
 
-		if (!isnan(terms[t].estimate) && pos >= 0 && pos <= nfeatures)
+		if (!isnan(terms[t].estimate) && pos >= 0 && pos < ncoef)
 			coef[pos] = terms[t].estimate;
 	}
 	return coef;
+}
+
+void *
+linpred_load(const void *model, int nfeatures, const LearnTerm *terms, int nterms,
+			 MemoryContext mcxt)
+{
+	return linpred_load_coef(nfeatures + 1, terms, nterms, mcxt);
 }
 
 bool

@@ -18,8 +18,12 @@ extern int	linpred_terms(const LearnTrainSpec *spec, bool intercept, int **cols,
 
 /* A group's coefficients by state column (0 the intercept) from its
  * stored terms; an aliased term (NULL estimate) adds nothing, as in R. */
-extern void *linpred_load(int nfeatures, const LearnTerm *terms, int nterms,
-						  MemoryContext mcxt);
+extern void *linpred_load(const void *model, int nfeatures, const LearnTerm *terms,
+						  int nterms, MemoryContext mcxt);
+
+/* The same for ncoef coefficients by position (a multinomial model's). */
+extern void *linpred_load_coef(int ncoef, const LearnTerm *terms, int nterms,
+							   MemoryContext mcxt);
 
 static inline double
 linpred_eta(const double *coef, const double *x, int n)

@@ -30,7 +30,7 @@ PG_FUNCTION_INFO_V1(glm_pass_deserial);
 PG_FUNCTION_INFO_V1(glm_pass_final);
 
 /* First byte of a serialized pass state; bump when the layout changes. */
-#define GLM_PASS_STATE_VERSION 1
+#define GLM_PASS_STATE_VERSION 2
 
 /* make.link's thresholds */
 #define LOGIT_THRESH 30.0
@@ -204,6 +204,8 @@ glm_variance(GlmDist dist, double mu)
 			return mu * mu;
 		case GLM_INVERSE_GAUSSIAN:
 			return mu * mu * mu;
+		case GLM_MULTINOMIAL:
+			break;				/* a matrix: multinomial_add_row */
 	}
 	return NAN;
 }
@@ -230,6 +232,8 @@ glm_dev_resid(GlmDist dist, double y, double mu, double w)
 			return -2.0 * w * (log(y == 0.0 ? 1.0 : y / mu) - (y - mu) / mu);
 		case GLM_INVERSE_GAUSSIAN:
 			return w * (y - mu) * (y - mu) / (y * mu * mu);
+		case GLM_MULTINOMIAL:
+			break;				/* multinomial_add_row */
 	}
 	return NAN;
 }
@@ -264,6 +268,8 @@ dist_name(GlmDist dist)
 			return "gamma";
 		case GLM_INVERSE_GAUSSIAN:
 			return "inverse_gaussian";
+		case GLM_MULTINOMIAL:
+			return "multinomial";
 	}
 	return "?";
 }
@@ -334,6 +340,7 @@ glm_loglik(GlmDist dist, const GlmSums *s)
 			}
 		case GLM_BINOMIAL:
 		case GLM_POISSON:
+		case GLM_MULTINOMIAL:
 			return s->loglik;
 		case GLM_GAMMA:
 			{
@@ -374,7 +381,18 @@ typedef struct GlmCallSite
 	bool		classifier;		/* the target must be 0 or 1 */
 	char	   *target;
 	int			ngroupcols;
+	int			nclasses;		/* multinomial: K; else 0 */
+	int			lsk;			/* features of the least-squares state */
+	double	   *scratch;		/* multinomial: a row's work space */
 } GlmCallSite;
+
+int
+glm_nparam(int spec, int k)
+{
+	int			nclasses = GLM_SPEC_CLASSES(spec);
+
+	return nclasses > 0 ? (nclasses - 1) * (k + 1) : GLM_NPARAM(k);
+}
 
 static GlmCallSite *
 glm_call_site(FunctionCallInfo fcinfo)
@@ -394,9 +412,12 @@ glm_call_site(FunctionCallInfo fcinfo)
 	spec = PG_GETARG_INT32(3);
 	/* no sum that can overflow: ngroupcols comes from SQL */
 	if (ngroupcols < 0 || ngroupcols >= PG_NARGS() - GLM_FIRST_ARG ||
-		spec < 0 || spec >= 2 * GLM_SPEC_CLASSIFIER ||
-		GLM_SPEC_DIST(spec) < GLM_GAUSSIAN || GLM_SPEC_DIST(spec) > GLM_INVERSE_GAUSSIAN ||
-		GLM_SPEC_LINK(spec) < GLM_IDENTITY || GLM_SPEC_LINK(spec) > GLM_INVERSE_SQUARE)
+		spec < 0 || GLM_SPEC_CLASSES(spec) > GLM_MAX_CLASSES ||
+		GLM_SPEC_DIST(spec) < GLM_GAUSSIAN || GLM_SPEC_DIST(spec) > GLM_MULTINOMIAL ||
+		GLM_SPEC_LINK(spec) < GLM_IDENTITY || GLM_SPEC_LINK(spec) > GLM_INVERSE_SQUARE ||
+		(GLM_SPEC_DIST(spec) == GLM_MULTINOMIAL) != (GLM_SPEC_CLASSES(spec) > 0) ||
+		(GLM_SPEC_CLASSES(spec) > 0 &&
+		 (GLM_SPEC_CLASSES(spec) < 2 || spec % GLM_SPEC_NCLASSES != GLM_SPEC_MULTINOMIAL(0))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("learn._glm_pass: bad spec %d or %d group columns", spec, ngroupcols)));
@@ -410,9 +431,26 @@ glm_call_site(FunctionCallInfo fcinfo)
 	cs->classifier = (spec & GLM_SPEC_CLASSIFIER) != 0;
 	cs->target = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	cs->ngroupcols = ngroupcols;
+	cs->nclasses = GLM_SPEC_CLASSES(spec);
+	cs->lsk = cs->tc->k;
+	if (cs->nclasses > 0)
+	{
+		int			m = cs->nclasses - 1;
+		int			ncoef = m * (cs->tc->k + 1);
+
+		if (ncoef > GLM_MAX_COEF)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a multinomial model of %d classes and %d %s has %d coefficients, more than the %d it can have",
+							cs->nclasses, cs->tc->k, cs->tc->k == 1 ? "feature" : "features",
+							ncoef, GLM_MAX_COEF)));
+		cs->lsk = ncoef - 1;
+		/* eta (m), p (K), V's factor (m x m), v (m), a row (ncoef + 1) */
+		cs->scratch = palloc(sizeof(double) * ((size_t) 3 * m + 1 + (size_t) m * m + ncoef + 1));
+	}
 	if (!PG_ARGISNULL(1))
 		cs->tc->pass = learn_pass_params_decode(fcinfo, 1, 2, GLM_FIRST_ARG,
-												GLM_NPARAM(cs->tc->k));
+												glm_nparam(spec, cs->tc->k));
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cs;
 	return cs;
@@ -558,13 +596,174 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 					 w * mueta * mueta / var);
 }
 
+/*
+ * One row into a multinomial pass state: y is the index of the row's
+ * class.  With the linear predictors eta of the K - 1 classes after the
+ * reference (0 in the first pass: every class equally likely) and their
+ * softmax probabilities p, the Newton step of glm.fit's kind is the
+ * weighted least-squares solve of z = eta + V^-1 (e - p) with the
+ * (K - 1) x (K - 1) weight w V, V = diag(p) - p p' (e: the row's class as
+ * K - 1 indicators).  With V = U'U (Cholesky) the row adds K - 1 rows
+ * sqrt(w) [U (I kron [1 x]), U z] to the least-squares state, and
+ * U z = U eta + U^-T (e - p).  Probabilities below DBL_EPSILON are raised
+ * to it (and all scaled to sum to 1) for V and the residual, as
+ * make.link's logit bounds mu: V stays positive definite.
+ */
+static void
+multinomial_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
+					double w)
+{
+	GlmSums    *s = &gs->sums;
+	int			nclasses = cs->nclasses;
+	int			m = nclasses - 1;
+	int			k = cs->tc->k;
+	int			q = k + 1;
+	int			ncoef = m * q;
+	double	   *eta = cs->scratch;
+	double	   *p = eta + m;
+	double	   *U = p + nclasses;
+	double	   *v = U + (size_t) m * m;
+	double	   *row = v + m;
+	double		mx = 0.0;
+	double		sum;
+	double		logp;
+	double		sw;
+	bool		clamped = false;
+	int			c;
+	int			best = 0;
+
+	check_response_weight(y, w);
+	if (!(y >= 0.0 && y < nclasses) || y != floor(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target column \"%s\" has a value that is none of the %d classes read when training began",
+						cs->target, nclasses),
+				 errhint("The source's rows changed between passes: train on a source that gives the same rows each time it is read.")));
+	if (w == 0.0)
+	{
+		gs->ls->n_zero_weight++;
+		return;
+	}
+	c = (int) y;
+	s->n_obs++;
+	s->sum_w += w;
+	gs->class_w[c] += w;
+	for (int j = 0; j < m; j++)
+	{
+		eta[j] = 0.0;
+		if (gs->param)
+		{
+			const double *b = gs->param + (size_t) j * q;
+
+			eta[j] = b[0];
+			for (int i = 0; i < k; i++)
+				eta[j] += b[i + 1] * x[i];
+		}
+		mx = Max(mx, eta[j]);
+	}
+	if (!isfinite(mx))
+	{
+		s->n_invalid++;
+		return;
+	}
+	/* the softmax, from the largest predictor: no overflow */
+	p[0] = exp(-mx);
+	sum = p[0];
+	for (int j = 0; j < m; j++)
+	{
+		p[j + 1] = exp(eta[j] - mx);
+		sum += p[j + 1];
+	}
+	logp = (c == 0 ? 0.0 : eta[c - 1]) - mx - log(sum);
+	s->deviance -= 2.0 * w * logp;
+	s->loglik += w * logp;
+	for (int j = 0; j < nclasses; j++)
+	{
+		p[j] /= sum;
+		if (p[j] > p[best])
+			best = j;
+	}
+	if (best == c)
+		s->sum_w_correct += w;
+	for (int j = 0; j < nclasses; j++)
+	{
+		if (p[j] < 10.0 * EPS)
+			clamped = true;
+		p[j] = Max(p[j], EPS);
+	}
+	if (clamped)
+	{
+		s->n_boundary++;
+		sum = 0.0;
+		for (int j = 0; j < nclasses; j++)
+			sum += p[j];
+		for (int j = 0; j < nclasses; j++)
+			p[j] /= sum;
+	}
+
+	/* U'U = V, upper triangular, row-major */
+	for (int i = 0; i < m; i++)
+	{
+		double		d = p[i + 1] * (1.0 - p[i + 1]);
+
+		for (int r = 0; r < i; r++)
+			d -= U[r * m + i] * U[r * m + i];
+		if (!(d > 0.0))
+		{
+			s->n_invalid++;
+			return;
+		}
+		U[i * m + i] = sqrt(d);
+		for (int j = i + 1; j < m; j++)
+		{
+			double		e = -p[i + 1] * p[j + 1];
+
+			for (int r = 0; r < i; r++)
+				e -= U[r * m + i] * U[r * m + j];
+			U[i * m + j] = e / U[i * m + i];
+		}
+	}
+	/* v = U^-T (e - p): forward substitution */
+	for (int i = 0; i < m; i++)
+	{
+		double		r = (c == i + 1 ? 1.0 : 0.0) - p[i + 1];
+
+		for (int j = 0; j < i; j++)
+			r -= U[j * m + i] * v[j];
+		v[i] = r / U[i * m + i];
+	}
+	sw = sqrt(w);
+	for (int i = 0; i < m; i++)
+	{
+		double		ueta = 0.0;
+
+		memset(row, 0, sizeof(double) * (ncoef + 1));
+		for (int j = i; j < m; j++)
+		{
+			double		a = sw * U[i * m + j];
+
+			ueta += U[i * m + j] * eta[j];
+			row[j * q] = a;
+			for (int t = 0; t < k; t++)
+				row[j * q + 1 + t] = a * x[t];
+		}
+		row[ncoef] = sw * (ueta + v[i]);
+		linear_state_add_row(gs->ls, row);
+	}
+	gs->ls->sum_w += w;
+}
+
+/* lsk: the features of the least-squares state (glm: k) */
 static GlmPassState *
-glm_pass_state_create(int k)
+glm_pass_state_create(int lsk, int nclasses)
 {
 	GlmPassState *gs = palloc0(sizeof(GlmPassState));
 
-	gs->ls = linear_state_create(k, LINEAR_FAMILY_LINEAR, 0);
+	gs->ls = linear_state_create(lsk, LINEAR_FAMILY_LINEAR, 0);
 	gs->ls->no_log_w = true;
+	gs->nclasses = nclasses;
+	if (nclasses > 0)
+		gs->class_w = palloc0(sizeof(double) * nclasses);
 	return gs;
 }
 
@@ -581,7 +780,7 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
-		gs = glm_pass_state_create(tc->k);
+		gs = glm_pass_state_create(cs->lsk, cs->nclasses);
 		MemoryContextSwitchTo(old);
 		if (tc->pass)
 		{
@@ -604,8 +803,11 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the offset is %s", isnan(PG_GETARG_FLOAT8(7)) ? "NaN" : "infinite"),
 				 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
-	glm_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6),
-				PG_GETARG_FLOAT8(7));
+	if (cs->nclasses > 0)
+		multinomial_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6));
+	else
+		glm_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6),
+					PG_GETARG_FLOAT8(7));
 	CHECK_FOR_INTERRUPTS();
 	PG_RETURN_POINTER(gs);
 }
@@ -644,12 +846,17 @@ glm_pass_combine(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(aggcontext);
 	if (s1 == NULL)
 	{
-		s1 = glm_pass_state_create(s2->ls->ncols - 2);
+		s1 = glm_pass_state_create(s2->ls->ncols - 2, s2->nclasses);
 		s1->skip = s2->skip;
 	}
+	if (s1->nclasses != s2->nclasses)
+		elog(ERROR, "pg_learn: glm pass states of %d and %d classes cannot merge",
+			 s1->nclasses, s2->nclasses);
 	s1->skip = s1->skip && s2->skip;
 	linear_state_merge(s1->ls, s2->ls);
 	glm_sums_merge(&s1->sums, &s2->sums);
+	for (int c = 0; c < s1->nclasses; c++)
+		s1->class_w[c] += s2->class_w[c];
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(s1);
 }
@@ -677,6 +884,9 @@ glm_pass_serialize(GlmPassState *gs)
 	pq_sendfloat8(&buf, s->sum_w_log_y);
 	pq_sendfloat8(&buf, s->sum_gamma);
 	pq_sendfloat8(&buf, s->sum_w_correct);
+	pq_sendint32(&buf, gs->nclasses);
+	for (int c = 0; c < gs->nclasses; c++)
+		pq_sendfloat8(&buf, gs->class_w[c]);
 	pq_sendbytes(&buf, VARDATA(ls), VARSIZE(ls) - VARHDRSZ);
 	return pq_endtypsend(&buf);
 }
@@ -694,7 +904,7 @@ glm_pass_deserialize(bytea *b)
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	if (buf.len < 2 + 3 * 8 + 10 * 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
+	if (buf.len < 2 + 3 * 8 + 10 * 8 + 4 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid glm pass state"),
@@ -713,6 +923,17 @@ glm_pass_deserialize(bytea *b)
 	s->sum_w_log_y = pq_getmsgfloat8(&buf);
 	s->sum_gamma = pq_getmsgfloat8(&buf);
 	s->sum_w_correct = pq_getmsgfloat8(&buf);
+	gs->nclasses = pq_getmsgint(&buf, 4);
+	if (gs->nclasses < 0 || gs->nclasses > GLM_MAX_CLASSES ||
+		gs->nclasses > (buf.len - buf.cursor) / 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid glm pass state"),
+				 errdetail("The number of classes is out of range.")));
+	if (gs->nclasses > 0)
+		gs->class_w = palloc(sizeof(double) * gs->nclasses);
+	for (int c = 0; c < gs->nclasses; c++)
+		gs->class_w[c] = pq_getmsgfloat8(&buf);
 	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -25,7 +25,8 @@ typedef enum GlmDist
 	GLM_BINOMIAL,
 	GLM_POISSON,
 	GLM_GAMMA,
-	GLM_INVERSE_GAUSSIAN
+	GLM_INVERSE_GAUSSIAN,
+	GLM_MULTINOMIAL				/* K classes, the first the reference */
 } GlmDist;
 
 typedef enum GlmLink
@@ -42,12 +43,27 @@ typedef enum GlmLink
 
 /*
  * A distribution and link as one int4 of the pass aggregate, plus
- * GLM_SPEC_CLASSIFIER for a binary classifier (the target is 0 or 1).
+ * GLM_SPEC_CLASSIFIER for a classifier (the target is 0 or 1), and for a
+ * multinomial model its number of classes K times GLM_SPEC_NCLASSES (the
+ * target is the index 0..K-1 of a row's class).
  */
 #define GLM_SPEC(dist, link) ((int) (dist) * 16 + (int) (link))
 #define GLM_SPEC_CLASSIFIER 256
+#define GLM_SPEC_NCLASSES 512
 #define GLM_SPEC_DIST(spec) ((GlmDist) (((spec) % 256) / 16))
 #define GLM_SPEC_LINK(spec) ((GlmLink) ((spec) % 16))
+#define GLM_SPEC_CLASSES(spec) ((spec) / GLM_SPEC_NCLASSES)
+#define GLM_SPEC_MULTINOMIAL(nclasses) \
+	(GLM_SPEC(GLM_MULTINOMIAL, GLM_LOGIT) + GLM_SPEC_CLASSIFIER + \
+	 (nclasses) * GLM_SPEC_NCLASSES)
+
+/*
+ * A multinomial model's coefficients: K - 1 blocks of k + 1 (intercept
+ * first), one per class after the reference; at most GLM_MAX_COEF, which
+ * bounds a group's least-squares state to 8 MB.
+ */
+#define GLM_MAX_COEF 1024
+#define GLM_MAX_CLASSES (GLM_MAX_COEF + 1)
 
 extern double glm_linkfun(GlmLink link, double mu);
 extern double glm_linkinv(GlmLink link, double eta);
@@ -70,6 +86,9 @@ extern double glm_dev_resid(GlmDist dist, double y, double mu, double w);
 #define GLM_PARAM_HAS_NULL_MEAN(k) (2 * (k) + 3)
 #define GLM_PARAM_NULL_MEAN(k) (2 * (k) + 4)
 #define GLM_NPARAM(k) (2 * (k) + 5)
+
+/* A multinomial model's values are its (K - 1)(k + 1) coefficients only. */
+extern int	glm_nparam(int spec, int k);
 
 /* One pass's sums for one group, besides its least-squares state. */
 typedef struct GlmSums
@@ -97,6 +116,9 @@ typedef struct GlmPassState
 	const double *param;		/* the group's coefficients, then its null
 								 * mean; NULL in the first pass */
 	bool		skip;			/* the group takes no part in this pass */
+	int			nclasses;		/* multinomial: K; else 0 */
+	double	   *class_w;		/* multinomial: the prior weight of each
+								 * class's rows */
 } GlmPassState;
 
 /* The serialized form: what the pass aggregate returns per group. */

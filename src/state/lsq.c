@@ -234,6 +234,34 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		linear_state_flush(st);
 }
 
+/*
+ * Add one row given whole: row holds all ncols values, already scaled by
+ * the square root of its weight (a row of a multinomial pass, irls.c,
+ * where one observation makes several rows).  The caller counts weights.
+ */
+void
+linear_state_add_row(LinearState *st, const double *row)
+{
+	if (st->buf == NULL && st->n < LEARN_ROW_FOLD_ROWS &&
+		st->ncols <= LA_FOLD_BLOCKED_MIN)
+	{
+		double		one[LA_FOLD_BLOCKED_MIN];
+
+		memcpy(one, row, sizeof(double) * st->ncols);
+		st->n++;
+		la_qr_fold_row(st->ncols, st->R, one);
+		check_factor(st);
+		return;
+	}
+	if (unlikely(st->buf == NULL))
+		linear_state_workspace(st, true);
+	for (int j = 0; j < st->ncols; j++)
+		st->buf[st->nbuf + (size_t) j * st->bufcap] = row[j];
+	st->n++;
+	if (++st->nbuf == st->bufcap)
+		linear_state_flush(st);
+}
+
 static const char *
 family_name(char family)
 {

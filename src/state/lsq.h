@@ -55,6 +55,7 @@ extern LinearState *linear_state_create(int k, char family, uint64 signature);
 extern uint64 linear_signature(const char *const *names, int n);
 extern void linear_state_add(LinearState *st, const double *x, double y,
 							 double w);
+extern void linear_state_add_row(LinearState *st, const double *row);
 extern void linear_state_flush(LinearState *st);
 extern void linear_state_merge(LinearState *dst, LinearState *src);
 extern bytea *linear_state_serialize(LinearState *st);
