@@ -122,6 +122,19 @@ SELECT count(*) AS terms, bool_and(a.class = '1' AND rel_err(a.estimate, b.estim
   JOIN learn.coefficients b ON b.position = a.position
   JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'lo_bin';
 
+-- the AUC of logistic fits on this data against sklearn's, one of them
+-- with many tied scores (11 values of x3r)
+CREATE TABLE mn_ref_auc (case_name text, value float8);
+\copy mn_ref_auc FROM 'tests/reference/expected/glm_auc.csv' CSV HEADER
+SELECT 1 FROM learn.train('lo_ties', 'logistic',
+	'SELECT yb, round(x3::numeric, 1)::float8 AS x3r FROM mn_data', 'yb', '{x3r}');
+SELECT m.name, rel_err((m.metrics ->> 'auc')::float8, r.value) < 1e-12 AS auc_ref
+  FROM learn.models m JOIN mn_ref_auc r
+	ON r.case_name = CASE m.name WHEN 'lo_bin' THEN 'multinomial_yb' ELSE 'ties' END
+ WHERE m.name IN ('lo_bin', 'lo_ties') ORDER BY 1;
+-- a multinomial model has no AUC
+SELECT metrics ? 'auc' AS has_auc FROM learn.models WHERE name = 'mn';
+
 -- scoring: each class's probability is the softmax of the stored
 -- coefficients, the label the most probable class
 CREATE TEMP VIEW mn_coef AS

@@ -32,7 +32,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("learn.max_group_memory",
 							"Memory a training may keep for its groups between passes.",
-							"A grouped model with later passes (robust standard errors) keeps each fitted group's coefficients until the last pass; beyond this, training stops with an error.",
+							"A grouped model with later passes (robust standard errors, IRLS) keeps each fitted group's coefficients until the last pass; beyond this, training stops with an error. A logistic fit's last pass keeps its rows' fitted probabilities for the AUC within it; beyond, the AUC is null.",
 							&learn_max_group_memory,
 							1024 * 1024, 64, MAX_KILOBYTES,
 							PGC_USERSET, GUC_UNIT_KB,

@@ -129,6 +129,8 @@ typedef struct GlmPlan
 	int		   *cols;			/* state column of each term: the index of
 								 * its coefficient */
 	const char **terms;
+	bool		auc;			/* a binary classifier: its AUC is kept */
+	int			n_auc_dropped;	/* fits with too many rows for it */
 	int			active;			/* groups still iterating */
 	int			n_not_converged;
 	int			n_boundary;
@@ -146,6 +148,8 @@ typedef struct GlmGroup
 	double		devold;
 	int			iter;			/* least-squares solves so far */
 	int			halvings;		/* of the current step */
+	double		change;			/* the last relative change of the deviance */
+	bool		auc_pending;	/* done, but the AUC needs one more pass */
 	bool		done;
 	bool		converged;
 	LinearFit  *fit;			/* the solve that gave coef */
@@ -244,6 +248,7 @@ glm_begin(const LearnTrainSpec *spec, GlmKind kind)
 	plan->k = spec->nfeatures;
 	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
 	plan->ncoef = plan->k + 1;
+	plan->auc = kind == KIND_LOGISTIC;
 	if (kind == KIND_MULTINOMIAL)
 	{
 		plan->nclasses = list_length(spec->classes);
@@ -410,6 +415,7 @@ glm_keep(void *planp, void *fitp)
 	g->wtdmu = plan->intercept && plan->nclasses == 0 ?
 		gs->sums.sum_wy / gs->sums.sum_w : NAN;
 	g->iter = 1;
+	g->change = INFINITY;
 	plan->active++;
 	return g;
 }
@@ -439,6 +445,19 @@ glm_pass_param(void *planp, int pass, void *gp, double *param)
 	}
 	param[GLM_PARAM_HAS_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : 1.0;
 	param[GLM_PARAM_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : g->wtdmu;
+
+	/*
+	 * Keep the rows' scores for the AUC in the pass that is likely the
+	 * last: Newton's change about squares from one iteration to the next
+	 * (near the end), so a change whose square is below the tolerance
+	 * announces convergence.  If the guess was wrong, the next pass keeps
+	 * them again; if no pass kept them, one more pass is made for them.
+	 */
+	param[GLM_PARAM_AUC(k)] = plan->auc &&
+		(g->auc_pending ||
+		 (g->coefold != NULL &&
+		  (g->change * g->change < plan->tolerance || g->iter >= plan->max_iterations))) ?
+		1.0 : 0.0;
 	return true;
 }
 
@@ -457,16 +476,29 @@ halve(GlmPlan *plan, GlmGroup *g)
 }
 
 static void
-finish(GlmPlan *plan, GlmGroup *g, const GlmSums *s, bool converged)
+done(GlmPlan *plan, GlmGroup *g)
+{
+	g->done = true;
+	g->auc_pending = false;
+	plan->active--;
+	if (!g->converged)
+		plan->n_not_converged++;
+	if (g->sums.n_boundary > 0)
+		plan->n_boundary++;
+	if (plan->auc && g->sums.auc < 0.0)
+		plan->n_auc_dropped++;
+}
+
+/* The group's fit is final; kept: the pass kept its scores (the AUC). */
+static void
+finish(GlmPlan *plan, GlmGroup *g, const GlmSums *s, bool converged, bool kept)
 {
 	g->sums = *s;
-	g->done = true;
 	g->converged = converged;
-	plan->active--;
-	if (!converged)
-		plan->n_not_converged++;
-	if (s->n_boundary > 0)
-		plan->n_boundary++;
+	if (plan->auc && !kept)
+		g->auc_pending = true;	/* one more pass, at the same coefficients */
+	else
+		done(plan, g);
 }
 
 static const char *
@@ -483,6 +515,12 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 
 	if (plan->nclasses > 0)
 		multinomial_null_deviance(plan, gs);
+	if (g->auc_pending)
+	{
+		g->sums.auc = gs->sums.auc;
+		done(plan, g);
+		return NULL;
+	}
 	if (gs->sums.n_invalid > 0 || !isfinite(dev) ||
 		(g->coefold != NULL && dev > g->devold + plan->tolerance * (fabs(g->devold) + 0.1)))
 	{
@@ -494,6 +532,7 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 	g->halvings = 0;
 	history_add(g, dev);
 	change = fabs(dev - g->devold) / (fabs(dev) + 0.1);
+	g->change = change;
 	if (plan->verbose)
 		ereport(NOTICE,
 				(errmsg("iteration %d: deviance %.10g, change %.3g", g->iter, dev, change)));
@@ -513,12 +552,13 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 		}
 		/* R's binomial warning: estimates running off to infinity */
 		finish(plan, g, &gs->sums, gs->sums.n_boundary == 0 ||
-			   (plan->dist != GLM_BINOMIAL && plan->dist != GLM_MULTINOMIAL));
+			   (plan->dist != GLM_BINOMIAL && plan->dist != GLM_MULTINOMIAL),
+			   gs->keep_scores);
 		return NULL;
 	}
 	if (g->iter >= plan->max_iterations)
 	{
-		finish(plan, g, &gs->sums, false);
+		finish(plan, g, &gs->sums, false, gs->keep_scores);
 		return NULL;
 	}
 	fit = glm_solve(plan, gs, &reason);
@@ -589,6 +629,8 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 	{
 		/* on the training rows; log_loss is the mean of -log p(y) */
 		linpred_json_number(&buf, "accuracy", s->sum_w_correct / s->sum_w);
+		if (plan->auc)
+			linpred_json_number(&buf, "auc", s->auc < 0.0 ? NAN : s->auc);
 		linpred_json_number(&buf, "log_loss", s->deviance / (2.0 * s->sum_w));
 	}
 	linpred_json_number(&buf, "iterations", g->iter);
@@ -647,6 +689,11 @@ glm_terms_done(void *planp)
 {
 	GlmPlan    *plan = planp;
 
+	if (plan->n_auc_dropped > 0)
+		ereport(NOTICE,
+				(errmsg("the AUC of %d %s is null: its training rows' scores need more than learn.max_group_memory (%d kB)",
+						plan->n_auc_dropped, plan->n_auc_dropped == 1 ? "fit" : "fits",
+						learn_max_group_memory)));
 	if (plan->n_boundary > 0)
 		ereport(WARNING,
 				(errmsg("fitted probabilities numerically 0 or 1 occurred in %d %s",

@@ -17,6 +17,7 @@
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "numeric/distributions.h"
 #include "passparam.h"
@@ -30,7 +31,24 @@ PG_FUNCTION_INFO_V1(glm_pass_deserial);
 PG_FUNCTION_INFO_V1(glm_pass_final);
 
 /* First byte of a serialized pass state; bump when the layout changes. */
-#define GLM_PASS_STATE_VERSION 2
+#define GLM_PASS_STATE_VERSION 3
+
+/* A row's score kept for the AUC: its fitted probability and weight,
+ * negative for class 0. */
+typedef struct GlmScore
+{
+	double		p;
+	double		w;
+} GlmScore;
+
+#define ST_SORT sort_scores
+#define ST_ELEMENT_TYPE GlmScore
+#define ST_COMPARE(a, b) (((a)->p > (b)->p) - ((a)->p < (b)->p))
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* make.link's thresholds */
 #define LOGIT_THRESH 30.0
@@ -496,6 +514,100 @@ pearson_term(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	return w * mueta_p * mueta_p / glm_variance(cs->dist, mu_p) * r * r;
 }
 
+/*
+ * The most scores a state keeps: learn.max_group_memory, and at most what
+ * a parallel worker's serialized state can hold.  Beyond it the state
+ * drops them and its AUC is -1 (not computed).
+ */
+static int64
+max_scores(void)
+{
+	Size		bytes = Min((Size) learn_max_group_memory * 1024, MaxAllocSize / 2);
+
+	return (int64) (bytes / sizeof(GlmScore));
+}
+
+static void
+drop_scores(GlmPassState *gs)
+{
+	if (gs->scores)
+		pfree(gs->scores);
+	gs->scores = NULL;
+	gs->nscores = gs->capscores = 0;
+	gs->sums.auc = -1.0;
+}
+
+/* Make room for n more scores; false when they would be too many. */
+static bool
+reserve_scores(GlmPassState *gs, int64 n)
+{
+	int64		need = gs->nscores + n;
+	int64		cap;
+
+	if (need <= gs->capscores)
+		return true;
+	if (need > max_scores())
+	{
+		drop_scores(gs);
+		return false;
+	}
+	cap = Min(Max(need, Max(2 * gs->capscores, 1024)), max_scores());
+	gs->scores = gs->scores ?
+		repalloc_huge(gs->scores, sizeof(GlmScore) * cap) :
+		MemoryContextAllocHuge(gs->ls->mcxt, sizeof(GlmScore) * cap);
+	gs->capscores = cap;
+	return true;
+}
+
+static inline void
+keep_score(GlmPassState *gs, double p, double w)
+{
+	GlmScore   *sc;
+
+	if (gs->sums.auc < 0.0 || (gs->nscores == gs->capscores && !reserve_scores(gs, 1)))
+		return;
+	sc = (GlmScore *) gs->scores + gs->nscores++;
+	sc->p = p;
+	sc->w = w;
+}
+
+/*
+ * The weighted ROC AUC of the kept scores: the weight of (class 1, class
+ * 0) pairs ordered right, ties counting one half, over the weight of all
+ * such pairs; NaN when a class has no weight.  Sorts the scores.
+ */
+static double
+scores_auc(GlmPassState *gs)
+{
+	GlmScore   *sc = (GlmScore *) gs->scores;
+	int64		n = gs->nscores;
+	double		pos = 0.0;
+	double		neg = 0.0;
+	double		num = 0.0;
+
+	sort_scores(sc, n);
+	for (int64 i = 0; i < n;)
+	{
+		double		bp = 0.0;
+		double		bn = 0.0;
+		int64		j;
+
+		for (j = i; j < n && sc[j].p == sc[i].p; j++)
+		{
+			if (sc[j].w > 0.0)
+				bp += sc[j].w;
+			else
+				bn -= sc[j].w;
+		}
+		/* class 0 rows below this score, and half of those at it */
+		num += bp * (neg + 0.5 * bn);
+		pos += bp;
+		neg += bn;
+		i = j;
+	}
+	return pos > 0.0 && neg > 0.0 ? num / (pos * neg) : NAN;
+}
+
 /* One row into a group's pass state. */
 static void
 glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
@@ -576,6 +688,8 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 				s->n_boundary++;
 			if ((mu > 0.5) == (y > 0.5))
 				s->sum_w_correct += w;
+			if (gs->keep_scores)
+				keep_score(gs, mu, y > 0.5 ? w : -w);
 			break;
 		case GLM_POISSON:
 			s->loglik += w * ((y > 0.0 ? y * log(mu) : 0.0) - mu - lgamma(y + 1.0));
@@ -764,6 +878,7 @@ glm_pass_state_create(int lsk, int nclasses)
 	gs->nclasses = nclasses;
 	if (nclasses > 0)
 		gs->class_w = palloc0(sizeof(double) * nclasses);
+	gs->sums.auc = NAN;
 	return gs;
 }
 
@@ -787,6 +902,8 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 			/* the decoded parameter lives as long as the call site */
 			gs->param = learn_pass_params_lookup(tc->pass, fcinfo);
 			gs->skip = (gs->param == NULL);
+			gs->keep_scores = gs->param && cs->nclasses == 0 &&
+				gs->param[GLM_PARAM_AUC(tc->k)] != 0.0;
 		}
 	}
 	if (gs->skip)
@@ -857,12 +974,27 @@ glm_pass_combine(PG_FUNCTION_ARGS)
 	glm_sums_merge(&s1->sums, &s2->sums);
 	for (int c = 0; c < s1->nclasses; c++)
 		s1->class_w[c] += s2->class_w[c];
+	if (s2->keep_scores)
+	{
+		s1->keep_scores = true;
+		if (s2->sums.auc < 0.0)
+			drop_scores(s1);
+		else if (!(s1->sums.auc < 0.0))
+		{
+			if (reserve_scores(s1, s2->nscores))
+			{
+				memcpy((GlmScore *) s1->scores + s1->nscores, s2->scores,
+					   sizeof(GlmScore) * s2->nscores);
+				s1->nscores += s2->nscores;
+			}
+		}
+	}
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(s1);
 }
 
 bytea *
-glm_pass_serialize(GlmPassState *gs)
+glm_pass_serialize(GlmPassState *gs, bool with_scores)
 {
 	StringInfoData buf;
 	bytea	   *ls = linear_state_serialize(gs->ls);
@@ -884,9 +1016,23 @@ glm_pass_serialize(GlmPassState *gs)
 	pq_sendfloat8(&buf, s->sum_w_log_y);
 	pq_sendfloat8(&buf, s->sum_gamma);
 	pq_sendfloat8(&buf, s->sum_w_correct);
+	pq_sendfloat8(&buf, s->auc);
 	pq_sendint32(&buf, gs->nclasses);
 	for (int c = 0; c < gs->nclasses; c++)
 		pq_sendfloat8(&buf, gs->class_w[c]);
+	pq_sendbyte(&buf, gs->keep_scores);
+	pq_sendint64(&buf, with_scores ? gs->nscores : 0);
+	if (with_scores && gs->nscores > 0)
+	{
+		const GlmScore *sc = (const GlmScore *) gs->scores;
+
+		enlargeStringInfo(&buf, (int) (gs->nscores * 2 * sizeof(double)));
+		for (int64 i = 0; i < gs->nscores; i++)
+		{
+			pq_sendfloat8(&buf, sc[i].p);
+			pq_sendfloat8(&buf, sc[i].w);
+		}
+	}
 	pq_sendbytes(&buf, VARDATA(ls), VARSIZE(ls) - VARHDRSZ);
 	return pq_endtypsend(&buf);
 }
@@ -904,7 +1050,7 @@ glm_pass_deserialize(bytea *b)
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	if (buf.len < 2 + 3 * 8 + 10 * 8 + 4 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
+	if (buf.len < 2 + 3 * 8 + 11 * 8 + 4 + 1 + 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid glm pass state"),
@@ -923,6 +1069,7 @@ glm_pass_deserialize(bytea *b)
 	s->sum_w_log_y = pq_getmsgfloat8(&buf);
 	s->sum_gamma = pq_getmsgfloat8(&buf);
 	s->sum_w_correct = pq_getmsgfloat8(&buf);
+	s->auc = pq_getmsgfloat8(&buf);
 	gs->nclasses = pq_getmsgint(&buf, 4);
 	if (gs->nclasses < 0 || gs->nclasses > GLM_MAX_CLASSES ||
 		gs->nclasses > (buf.len - buf.cursor) / 8)
@@ -934,6 +1081,27 @@ glm_pass_deserialize(bytea *b)
 		gs->class_w = palloc(sizeof(double) * gs->nclasses);
 	for (int c = 0; c < gs->nclasses; c++)
 		gs->class_w[c] = pq_getmsgfloat8(&buf);
+	gs->keep_scores = pq_getmsgbyte(&buf) != 0;
+	gs->nscores = pq_getmsgint64(&buf);
+	if (gs->nscores < 0 || gs->nscores > max_scores() ||
+		gs->nscores > (buf.len - buf.cursor) / (int64) sizeof(GlmScore))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid glm pass state"),
+				 errdetail("The number of kept scores is out of range.")));
+	if (gs->nscores > 0)
+	{
+		GlmScore   *sc = MemoryContextAllocHuge(CurrentMemoryContext,
+												sizeof(GlmScore) * gs->nscores);
+
+		for (int64 i = 0; i < gs->nscores; i++)
+		{
+			sc[i].p = pq_getmsgfloat8(&buf);
+			sc[i].w = pq_getmsgfloat8(&buf);
+		}
+		gs->scores = (double *) sc;
+		gs->capscores = gs->nscores;
+	}
 	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -952,7 +1120,7 @@ Datum
 glm_pass_serial(PG_FUNCTION_ARGS)
 {
 	agg_context(fcinfo, "glm_pass_serial");
-	PG_RETURN_BYTEA_P(glm_pass_serialize((GlmPassState *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(glm_pass_serialize((GlmPassState *) PG_GETARG_POINTER(0), true));
 }
 
 Datum
@@ -970,5 +1138,8 @@ glm_pass_final(PG_FUNCTION_ARGS)
 
 	if (gs == NULL || gs->skip)
 		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(glm_pass_serialize(gs));
+	/* the scores' AUC, unless they were too many (-1) */
+	if (gs->keep_scores && !(gs->sums.auc < 0.0))
+		gs->sums.auc = scores_auc(gs);
+	PG_RETURN_BYTEA_P(glm_pass_serialize(gs, false));
 }

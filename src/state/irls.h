@@ -77,15 +77,17 @@ extern double glm_dev_resid(GlmDist dist, double y, double mu, double w);
  * A group's values in the pass parameter, for k features: its
  * coefficients (k + 1, intercept first), what made the previous ones (0:
  * nothing known, 1: the starting means, 2: the coefficients that follow),
- * the previous coefficients (k + 1), whether it has a null mean, and the
- * null mean (else linkinv(offset) of each row, as glm.fit takes without
- * an intercept).
+ * the previous coefficients (k + 1), whether it has a null mean, the null
+ * mean (else linkinv(offset) of each row, as glm.fit takes without an
+ * intercept), and whether the pass keeps each row's fitted probability
+ * for the AUC (a binary classifier's last pass).
  */
 #define GLM_PARAM_PREV_KIND(k) ((k) + 1)
 #define GLM_PARAM_PREV(k) ((k) + 2)
 #define GLM_PARAM_HAS_NULL_MEAN(k) (2 * (k) + 3)
 #define GLM_PARAM_NULL_MEAN(k) (2 * (k) + 4)
-#define GLM_NPARAM(k) (2 * (k) + 5)
+#define GLM_PARAM_AUC(k) (2 * (k) + 5)
+#define GLM_NPARAM(k) (2 * (k) + 6)
 
 /* A multinomial model's values are its (K - 1)(k + 1) coefficients only. */
 extern int	glm_nparam(int spec, int k);
@@ -107,6 +109,10 @@ typedef struct GlmSums
 	double		sum_gamma;		/* gamma: sum w (log mu + y / mu) */
 	double		sum_w_correct;	/* binomial: weight of rows whose rounded
 								 * fitted probability is their y */
+	double		auc;			/* binary classifier: the ROC AUC of the
+								 * pass's fitted probabilities; NaN when not
+								 * kept, -1 when there were more rows than
+								 * learn.max_group_memory holds */
 } GlmSums;
 
 typedef struct GlmPassState
@@ -119,10 +125,19 @@ typedef struct GlmPassState
 	int			nclasses;		/* multinomial: K; else 0 */
 	double	   *class_w;		/* multinomial: the prior weight of each
 								 * class's rows */
+	bool		keep_scores;	/* keep each row's score for the AUC */
+	int64		nscores;		/* scores kept */
+	int64		capscores;
+	double	   *scores;			/* pairs: fitted probability, and the
+								 * weight, negative for class 0 */
 } GlmPassState;
 
-/* The serialized form: what the pass aggregate returns per group. */
-extern bytea *glm_pass_serialize(GlmPassState *gs);
+/*
+ * The serialized form: what the pass aggregate returns per group (without
+ * the scores, whose AUC is then in sums), or, with_scores, what a parallel
+ * worker hands on.
+ */
+extern bytea *glm_pass_serialize(GlmPassState *gs, bool with_scores);
 extern GlmPassState *glm_pass_deserialize(bytea *b);
 
 /*

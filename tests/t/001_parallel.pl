@@ -245,6 +245,13 @@ FROM pairs JOIN metric USING (key)});
 	train_logged($serial, sprintf($call, 'logit_ser'));
 	cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('logit_par', 'logit_ser')"),
 		'<', 1e-9, 'logistic: parallel and serial fits agree');
+	# the rows' scores for the AUC cross from the workers to the leader
+	cmp_ok($node->safe_psql('postgres', q{
+SELECT coalesce(max(abs((a.metrics ->> 'auc')::float8 - (b.metrics ->> 'auc')::float8)), 1)
+FROM learn.groups a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'logit_par'
+JOIN learn.groups b ON b.group_key = a.group_key
+JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'logit_ser'}),
+		'<', 1e-12, 'logistic: parallel and serial AUC agree');
 }
 
 # the variants really differ from each other, so that each comparison

@@ -137,6 +137,17 @@ BEGIN
 	INSERT INTO public.captured VALUES (current_user, 'float8(integer)');
 	RETURN $1::pg_catalog.float8;
 END $$;
+CREATE FUNCTION public.array_position(text[], text) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO public.captured VALUES (current_user, 'array_position(text[], text)');
+	RETURN pg_catalog.array_position($1, $2);
+END $$;
+CREATE FUNCTION public.minus_int(integer, integer) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO public.captured VALUES (current_user, '-(int, int)');
+	RETURN $1 OPERATOR(pg_catalog.-) $2;
+END $$;
+CREATE OPERATOR public.- (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.minus_int);
 CREATE FUNCTION public.text(text[]) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO public.captured VALUES (current_user, 'text(text[])');
@@ -185,11 +196,15 @@ SELECT pg_catalog.count(*) FROM (
                      'big', ARRAY['x1', 'x2'], group_by => ARRAY['region'])
   UNION ALL
   SELECT learn.train('counts$i', 'glm', 'sales', 'w', ARRAY['x1', 'x2'],
-                     '{"family": "poisson"}')) t;
+                     '{"family": "poisson"}')
+  UNION ALL
+  SELECT learn.train('bands$i', 'multinomial', 'SELECT region::text AS r, x1, x2 FROM sales',
+                     'r', ARRAY['x1', 'x2'])) t;
 SELECT pg_catalog.count(learn.predict('logit$i', s)) + pg_catalog.count(learn.predict('counts$i', s))
+       + pg_catalog.count(learn.predict_label('bands$i', s))
   FROM sales s;
 });
-	is($trained, "9\n6000", "search_path $path: nine trainings, glm ones scored");
+	is($trained, "10\n9000", "search_path $path: ten trainings, glm ones scored");
 
 	my $scored = $node->safe_psql(
 		'shop', qq{
