@@ -131,6 +131,7 @@ typedef struct GlmPlan
 	const char **terms;
 	bool		auc;			/* a binary classifier: its AUC is kept */
 	int			n_auc_dropped;	/* fits with too many rows for it */
+	int			n_null_failed;	/* fits whose null model did not converge */
 	int			active;			/* groups still iterating */
 	int			n_not_converged;
 	int			n_boundary;
@@ -149,8 +150,22 @@ typedef struct GlmGroup
 	int			iter;			/* least-squares solves so far */
 	int			halvings;		/* of the current step */
 	double		change;			/* the last relative change of the deviance */
-	bool		auc_pending;	/* done, but the AUC needs one more pass */
+	bool		auc_pending;	/* fitted, but the AUC needs one more pass */
+	bool		fitted;			/* the fit is final (done: and all else) */
 	bool		done;
+
+	/*
+	 * With an offset and an intercept, the null model linkinv(b0 +
+	 * offset), fitted by IRLS in the same passes (R's glm refits it).
+	 */
+	bool		null_offset;	/* there is such a null model */
+	bool		null_iterating;
+	double		nullb;			/* its intercept, evaluated next */
+	double		nullb_old;		/* the last good one (NaN: none yet) */
+	double		null_devold;
+	double		null_deviance;	/* once converged; NaN when it did not */
+	int			null_iter;
+	int			null_halvings;
 	bool		converged;
 	LinearFit  *fit;			/* the solve that gave coef */
 	GlmSums		sums;			/* at coef, once done */
@@ -416,6 +431,17 @@ glm_keep(void *planp, void *fitp)
 		gs->sums.sum_wy / gs->sums.sum_w : NAN;
 	g->iter = 1;
 	g->change = INFINITY;
+	if (plan->offset_sql && plan->intercept)
+	{
+		g->null_offset = true;
+		g->null_deviance = NAN;
+		g->nullb_old = NAN;
+		/* its first step, from R's starting means as the model's */
+		g->null_iterating = gs->sums.null_sw > 0.0;
+		g->nullb = g->null_iterating ? gs->sums.null_swz / gs->sums.null_sw : 0.0;
+		g->null_devold = gs->sums.deviance;
+		g->null_iter = 1;
+	}
 	plan->active++;
 	return g;
 }
@@ -443,8 +469,16 @@ glm_pass_param(void *planp, int pass, void *gp, double *param)
 		param[GLM_PARAM_PREV_KIND(k)] = 2.0;
 		memcpy(param + GLM_PARAM_PREV(k), g->coefold, sizeof(double) * (k + 1));
 	}
-	param[GLM_PARAM_HAS_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : 1.0;
-	param[GLM_PARAM_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : g->wtdmu;
+	if (g->null_offset)
+	{
+		param[GLM_PARAM_HAS_NULL_MEAN(k)] = 2.0;
+		param[GLM_PARAM_NULL_MEAN(k)] = g->nullb;
+	}
+	else
+	{
+		param[GLM_PARAM_HAS_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : 1.0;
+		param[GLM_PARAM_NULL_MEAN(k)] = isnan(g->wtdmu) ? 0.0 : g->wtdmu;
+	}
 
 	/*
 	 * Keep the rows' scores for the AUC in the pass that is likely the
@@ -475,11 +509,55 @@ halve(GlmPlan *plan, GlmGroup *g)
 	return NULL;
 }
 
+/*
+ * One step of the null model linkinv(b0 + offset), as glm.fit takes it for
+ * the intercept alone: the pass's deviance at b0 and the weighted least
+ * squares of the next b0, halving a step whose deviance is not finite, out
+ * of range or rising.
+ */
+static void
+null_step(GlmPlan *plan, GlmGroup *g, const GlmSums *s)
+{
+	double		dev = s->null_deviance;
+
+	if (s->null_invalid > 0 || !isfinite(dev) ||
+		(!isnan(g->nullb_old) && dev > g->null_devold + plan->tolerance * (fabs(g->null_devold) + 0.1)))
+	{
+		if (!isnan(g->nullb_old) && ++g->null_halvings <= plan->max_iterations)
+		{
+			g->nullb = 0.5 * (g->nullb + g->nullb_old);
+			return;
+		}
+		g->null_iterating = false;
+		plan->n_null_failed++;
+		return;
+	}
+	g->null_halvings = 0;
+	if (fabs(dev - g->null_devold) / (fabs(dev) + 0.1) < plan->tolerance)
+	{
+		g->null_iterating = false;
+		g->null_deviance = dev;
+		return;
+	}
+	if (g->null_iter >= plan->max_iterations || !(s->null_sw > 0.0))
+	{
+		g->null_iterating = false;
+		plan->n_null_failed++;
+		return;
+	}
+	g->nullb_old = g->nullb;
+	g->nullb = s->null_swz / s->null_sw;
+	g->null_devold = dev;
+	g->null_iter++;
+}
+
 static void
 done(GlmPlan *plan, GlmGroup *g)
 {
 	g->done = true;
 	g->auc_pending = false;
+	if (g->null_offset)
+		g->sums.null_deviance = g->null_deviance;
 	plan->active--;
 	if (!g->converged)
 		plan->n_not_converged++;
@@ -489,15 +567,19 @@ done(GlmPlan *plan, GlmGroup *g)
 		plan->n_auc_dropped++;
 }
 
-/* The group's fit is final; kept: the pass kept its scores (the AUC). */
+/*
+ * The group's fit is final; kept: the pass kept its scores (the AUC).  It
+ * is done unless the AUC or the null model needs more passes (at the same
+ * coefficients).
+ */
 static void
 finish(GlmPlan *plan, GlmGroup *g, const GlmSums *s, bool converged, bool kept)
 {
 	g->sums = *s;
 	g->converged = converged;
-	if (plan->auc && !kept)
-		g->auc_pending = true;	/* one more pass, at the same coefficients */
-	else
+	g->fitted = true;
+	g->auc_pending = plan->auc && !kept;
+	if (!g->auc_pending && !g->null_iterating)
 		done(plan, g);
 }
 
@@ -515,10 +597,17 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 
 	if (plan->nclasses > 0)
 		multinomial_null_deviance(plan, gs);
-	if (g->auc_pending)
+	if (g->null_iterating)
+		null_step(plan, g, &gs->sums);
+	if (g->fitted)
 	{
-		g->sums.auc = gs->sums.auc;
-		done(plan, g);
+		if (g->auc_pending && gs->keep_scores)
+		{
+			g->sums.auc = gs->sums.auc;
+			g->auc_pending = false;
+		}
+		if (!g->auc_pending && !g->null_iterating)
+			done(plan, g);
 		return NULL;
 	}
 	if (gs->sums.n_invalid > 0 || !isfinite(dev) ||
@@ -615,12 +704,8 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 	linpred_json_number(&buf, "df_null", (double) s->n_obs -
 						(plan->intercept ? Max(plan->nclasses - 1, 1) : 0));
 	linpred_json_number(&buf, "deviance", s->deviance);
-	/*
-	 * With an offset and an intercept R fits the null model again (glm's
-	 * refit of an intercept-only model with the offset); not done here.
-	 */
-	linpred_json_number(&buf, "null_deviance",
-						plan->offset_sql && plan->intercept ? NAN : s->null_deviance);
+	/* with an offset and an intercept: of the null model's own fit (done) */
+	linpred_json_number(&buf, "null_deviance", s->null_deviance);
 	linpred_json_number(&buf, "dispersion", dispersion(plan, g));
 	linpred_json_number(&buf, "log_likelihood", ll);
 	linpred_json_number(&buf, "aic", -2.0 * ll + 2.0 * npar);
@@ -689,6 +774,11 @@ glm_terms_done(void *planp)
 {
 	GlmPlan    *plan = planp;
 
+	if (plan->n_null_failed > 0)
+		ereport(WARNING,
+				(errmsg("the fit of the null model (the intercept with the offset) did not converge in %d %s: its null_deviance is null",
+						plan->n_null_failed, plan->n_null_failed == 1 ? "fit" : "fits"),
+				 errhint("Raise \"max_iterations\", or loosen \"tolerance\".")));
 	if (plan->n_auc_dropped > 0)
 		ereport(NOTICE,
 				(errmsg("the AUC of %d %s is null: its training rows' scores need more than learn.max_group_memory (%d kB)",

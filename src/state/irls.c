@@ -31,7 +31,7 @@ PG_FUNCTION_INFO_V1(glm_pass_deserial);
 PG_FUNCTION_INFO_V1(glm_pass_final);
 
 /* First byte of a serialized pass state; bump when the layout changes. */
-#define GLM_PASS_STATE_VERSION 3
+#define GLM_PASS_STATE_VERSION 4
 
 /* A row's score kept for the AUC: its fitted probability and weight,
  * negative for class 0. */
@@ -608,6 +608,32 @@ scores_auc(GlmPassState *gs)
 	return pos > 0.0 && neg > 0.0 ? num / (pos * neg) : NAN;
 }
 
+/*
+ * A row of the null model linkinv(b0 + offset) (null model 2): its
+ * deviance, and its part of the weighted least squares of the next b0.
+ */
+static void
+null_model_row(GlmCallSite *cs, GlmSums *s, double y, double w, double b0, double offset)
+{
+	double		eta = b0 + offset;
+	double		mu = glm_linkinv(cs->link, eta);
+	double		mueta;
+	double		ww;
+
+	if (!glm_valid_eta(cs->link, eta) || !glm_valid_mu(cs->dist, mu))
+	{
+		s->null_invalid++;
+		return;
+	}
+	s->null_deviance += glm_dev_resid(cs->dist, y, mu, w);
+	mueta = glm_mu_eta(cs->link, eta);
+	if (mueta == 0.0)
+		return;
+	ww = w * mueta * mueta / glm_variance(cs->dist, mu);
+	s->null_sw += ww;
+	s->null_swz += ww * (b0 + (y - mu) / mueta);
+}
+
 /* One row into a group's pass state. */
 static void
 glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
@@ -619,6 +645,8 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	double		mu;
 	double		mueta;
 	double		var;
+	double		z;
+	double		ww;
 
 	check_response_weight(y, w);
 	if (cs->classifier && y != 0.0 && y != 1.0)
@@ -650,10 +678,13 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 		for (int j = 0; j < k; j++)
 			eta += p[j + 1] * x[j];
 		mu = glm_linkinv(cs->link, eta);
-		s->null_deviance += glm_dev_resid(cs->dist, y,
-										  p[GLM_PARAM_HAS_NULL_MEAN(k)] != 0.0 ?
-										  p[GLM_PARAM_NULL_MEAN(k)] :
-										  glm_linkinv(cs->link, offset), w);
+		if (p[GLM_PARAM_HAS_NULL_MEAN(k)] == 2.0)
+			null_model_row(cs, s, y, w, p[GLM_PARAM_NULL_MEAN(k)], offset);
+		else
+			s->null_deviance += glm_dev_resid(cs->dist, y,
+											  p[GLM_PARAM_HAS_NULL_MEAN(k)] != 0.0 ?
+											  p[GLM_PARAM_NULL_MEAN(k)] :
+											  glm_linkinv(cs->link, offset), w);
 	}
 	if (!glm_valid_eta(cs->link, eta) || !glm_valid_mu(cs->dist, mu))
 	{
@@ -706,8 +737,15 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	}
 	if (mueta == 0.0)
 		return;					/* R's glm.fit leaves such rows out */
-	linear_state_add(gs->ls, x, eta - offset + (y - mu) / mueta,
-					 w * mueta * mueta / var);
+	z = eta - offset + (y - mu) / mueta;
+	ww = w * mueta * mueta / var;
+	if (gs->param == NULL)
+	{
+		/* the null model's first step, from the same starting means */
+		s->null_sw += ww;
+		s->null_swz += ww * z;
+	}
+	linear_state_add(gs->ls, x, z, ww);
 }
 
 /*
@@ -934,7 +972,8 @@ glm_sums_merge(GlmSums *d, const GlmSums *s)
 {
 	if (pg_add_s64_overflow(d->n_obs, s->n_obs, &d->n_obs) ||
 		pg_add_s64_overflow(d->n_invalid, s->n_invalid, &d->n_invalid) ||
-		pg_add_s64_overflow(d->n_boundary, s->n_boundary, &d->n_boundary))
+		pg_add_s64_overflow(d->n_boundary, s->n_boundary, &d->n_boundary) ||
+		pg_add_s64_overflow(d->null_invalid, s->null_invalid, &d->null_invalid))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("row count of merged glm states out of range")));
@@ -943,6 +982,8 @@ glm_sums_merge(GlmSums *d, const GlmSums *s)
 	d->sum_log_w += s->sum_log_w;
 	d->deviance += s->deviance;
 	d->null_deviance += s->null_deviance;
+	d->null_sw += s->null_sw;
+	d->null_swz += s->null_swz;
 	d->pearson += s->pearson;
 	d->loglik += s->loglik;
 	d->sum_w_log_y += s->sum_w_log_y;
@@ -1011,6 +1052,9 @@ glm_pass_serialize(GlmPassState *gs, bool with_scores)
 	pq_sendfloat8(&buf, s->sum_log_w);
 	pq_sendfloat8(&buf, s->deviance);
 	pq_sendfloat8(&buf, s->null_deviance);
+	pq_sendint64(&buf, s->null_invalid);
+	pq_sendfloat8(&buf, s->null_sw);
+	pq_sendfloat8(&buf, s->null_swz);
 	pq_sendfloat8(&buf, s->pearson);
 	pq_sendfloat8(&buf, s->loglik);
 	pq_sendfloat8(&buf, s->sum_w_log_y);
@@ -1050,7 +1094,7 @@ glm_pass_deserialize(bytea *b)
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	if (buf.len < 2 + 3 * 8 + 11 * 8 + 4 + 1 + 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
+	if (buf.len < 2 + 4 * 8 + 13 * 8 + 4 + 1 + 8 || pq_getmsgbyte(&buf) != GLM_PASS_STATE_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid glm pass state"),
@@ -1064,6 +1108,9 @@ glm_pass_deserialize(bytea *b)
 	s->sum_log_w = pq_getmsgfloat8(&buf);
 	s->deviance = pq_getmsgfloat8(&buf);
 	s->null_deviance = pq_getmsgfloat8(&buf);
+	s->null_invalid = pq_getmsgint64(&buf);
+	s->null_sw = pq_getmsgfloat8(&buf);
+	s->null_swz = pq_getmsgfloat8(&buf);
 	s->pearson = pq_getmsgfloat8(&buf);
 	s->loglik = pq_getmsgfloat8(&buf);
 	s->sum_w_log_y = pq_getmsgfloat8(&buf);
@@ -1102,7 +1149,7 @@ glm_pass_deserialize(bytea *b)
 		gs->scores = (double *) sc;
 		gs->capscores = gs->nscores;
 	}
-	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0)
+	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0 || s->null_invalid < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid glm pass state"),

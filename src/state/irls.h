@@ -77,9 +77,11 @@ extern double glm_dev_resid(GlmDist dist, double y, double mu, double w);
  * A group's values in the pass parameter, for k features: its
  * coefficients (k + 1, intercept first), what made the previous ones (0:
  * nothing known, 1: the starting means, 2: the coefficients that follow),
- * the previous coefficients (k + 1), whether it has a null mean, the null
- * mean (else linkinv(offset) of each row, as glm.fit takes without an
- * intercept), and whether the pass keeps each row's fitted probability
+ * the previous coefficients (k + 1), what its null model is (0:
+ * linkinv(offset) of each row, as glm.fit takes without an intercept; 1:
+ * the null mean that follows; 2: with an offset and an intercept, the
+ * intercept b0 that follows, the null model being linkinv(b0 + offset)
+ * as R's glm fits it), that value, and whether the pass keeps each row's fitted probability
  * for the AUC (a binary classifier's last pass).
  */
 #define GLM_PARAM_PREV_KIND(k) ((k) + 1)
@@ -102,7 +104,10 @@ typedef struct GlmSums
 	double		sum_wy;			/* prior weight times y */
 	double		sum_log_w;		/* sum of log prior weight (gaussian) */
 	double		deviance;
-	double		null_deviance;	/* at the group's null mean (not pass 1) */
+	double		null_deviance;	/* of the group's null model (not pass 1) */
+	int64		null_invalid;	/* null model 2: rows out of range */
+	double		null_sw;		/* null model 2: the weighted least squares */
+	double		null_swz;		/* of its next intercept (pass 1: the first) */
 	double		pearson;		/* sum w (y - mu)^2 / V(mu) */
 	double		loglik;			/* binomial, poisson: the log-likelihood */
 	double		sum_w_log_y;	/* gamma, inverse gaussian */
