@@ -159,6 +159,7 @@ typedef struct GlmGroup
 	 * offset), fitted by IRLS in the same passes (R's glm refits it).
 	 */
 	bool		null_offset;	/* there is such a null model */
+	bool		null_known;		/* null_deviance is final: no pass sums it */
 	bool		null_iterating;
 	double		nullb;			/* its intercept, evaluated next */
 	double		nullb_old;		/* the last good one (NaN: none yet) */
@@ -438,6 +439,7 @@ glm_keep(void *planp, void *fitp)
 		g->nullb_old = NAN;
 		/* its first step, from R's starting means as the model's */
 		g->null_iterating = gs->sums.null_sw > 0.0;
+		g->null_known = !g->null_iterating;		/* NaN: no step possible */
 		g->nullb = g->null_iterating ? gs->sums.null_swz / gs->sums.null_sw : 0.0;
 		g->null_devold = gs->sums.deviance;
 		g->null_iter = 1;
@@ -469,7 +471,12 @@ glm_pass_param(void *planp, int pass, void *gp, double *param)
 		param[GLM_PARAM_PREV_KIND(k)] = 2.0;
 		memcpy(param + GLM_PARAM_PREV(k), g->coefold, sizeof(double) * (k + 1));
 	}
-	if (g->null_offset)
+	if (g->null_known)
+	{
+		param[GLM_PARAM_HAS_NULL_MEAN(k)] = 3.0;
+		param[GLM_PARAM_NULL_MEAN(k)] = 0.0;
+	}
+	else if (g->null_offset)
 	{
 		param[GLM_PARAM_HAS_NULL_MEAN(k)] = 2.0;
 		param[GLM_PARAM_NULL_MEAN(k)] = g->nullb;
@@ -529,6 +536,7 @@ null_step(GlmPlan *plan, GlmGroup *g, const GlmSums *s)
 			return;
 		}
 		g->null_iterating = false;
+		g->null_known = true;	/* NaN */
 		plan->n_null_failed++;
 		return;
 	}
@@ -536,12 +544,14 @@ null_step(GlmPlan *plan, GlmGroup *g, const GlmSums *s)
 	if (fabs(dev - g->null_devold) / (fabs(dev) + 0.1) < plan->tolerance)
 	{
 		g->null_iterating = false;
+		g->null_known = true;
 		g->null_deviance = dev;
 		return;
 	}
 	if (g->null_iter >= plan->max_iterations || !(s->null_sw > 0.0))
 	{
 		g->null_iterating = false;
+		g->null_known = true;	/* NaN */
 		plan->n_null_failed++;
 		return;
 	}
@@ -556,7 +566,7 @@ done(GlmPlan *plan, GlmGroup *g)
 {
 	g->done = true;
 	g->auc_pending = false;
-	if (g->null_offset)
+	if (g->null_known)
 		g->sums.null_deviance = g->null_deviance;
 	plan->active--;
 	if (!g->converged)
@@ -599,6 +609,12 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 		multinomial_null_deviance(plan, gs);
 	if (g->null_iterating)
 		null_step(plan, g, &gs->sums);
+	else if (!g->null_known && plan->nclasses == 0)
+	{
+		/* a constant null mean: every pass sums the same deviance */
+		g->null_known = true;
+		g->null_deviance = gs->sums.null_deviance;
+	}
 	if (g->fitted)
 	{
 		if (g->auc_pending && gs->keep_scores)

@@ -664,7 +664,8 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	s->n_obs++;
 	s->sum_w += w;
 	s->sum_wy += w * y;
-	s->sum_log_w += log(w);
+	if (w != 1.0)
+		s->sum_log_w += log(w);
 	if (gs->param == NULL)
 	{
 		mu = glm_mustart(cs->dist, y, w);
@@ -678,13 +679,23 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 		for (int j = 0; j < k; j++)
 			eta += p[j + 1] * x[j];
 		mu = glm_linkinv(cs->link, eta);
-		if (p[GLM_PARAM_HAS_NULL_MEAN(k)] == 2.0)
-			null_model_row(cs, s, y, w, p[GLM_PARAM_NULL_MEAN(k)], offset);
-		else
-			s->null_deviance += glm_dev_resid(cs->dist, y,
-											  p[GLM_PARAM_HAS_NULL_MEAN(k)] != 0.0 ?
-											  p[GLM_PARAM_NULL_MEAN(k)] :
-											  glm_linkinv(cs->link, offset), w);
+		/* the null model, until its deviance is known (3) */
+		switch ((int) p[GLM_PARAM_HAS_NULL_MEAN(k)])
+		{
+			case 0:
+				s->null_deviance += glm_dev_resid(cs->dist, y,
+												  glm_linkinv(cs->link, offset), w);
+				break;
+			case 1:
+				s->null_deviance += glm_dev_resid(cs->dist, y,
+												  p[GLM_PARAM_NULL_MEAN(k)], w);
+				break;
+			case 2:
+				null_model_row(cs, s, y, w, p[GLM_PARAM_NULL_MEAN(k)], offset);
+				break;
+			default:
+				break;
+		}
 	}
 	if (!glm_valid_eta(cs->link, eta) || !glm_valid_mu(cs->dist, mu))
 	{
@@ -738,7 +749,8 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 	if (mueta == 0.0)
 		return;					/* R's glm.fit leaves such rows out */
 	z = eta - offset + (y - mu) / mueta;
-	ww = w * mueta * mueta / var;
+	/* the logit's mu' is V(mu) */
+	ww = mueta == var ? w * mueta : w * mueta * mueta / var;
 	if (gs->param == NULL)
 	{
 		/* the null model's first step, from the same starting means */

@@ -81,7 +81,8 @@ extern double glm_dev_resid(GlmDist dist, double y, double mu, double w);
  * linkinv(offset) of each row, as glm.fit takes without an intercept; 1:
  * the null mean that follows; 2: with an offset and an intercept, the
  * intercept b0 that follows, the null model being linkinv(b0 + offset)
- * as R's glm fits it), that value, and whether the pass keeps each row's fitted probability
+ * as R's glm fits it; 3: none, its deviance is known), that value, and
+ * whether the pass keeps each row's fitted probability
  * for the AUC (a binary classifier's last pass).
  */
 #define GLM_PARAM_PREV_KIND(k) ((k) + 1)
