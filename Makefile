@@ -12,6 +12,7 @@ OBJS = \
 	src/state/trans.o \
 	src/catalog.o \
 	src/keys.o \
+	src/levels.o \
 	src/passparam.o \
 	src/train.o \
 	src/predict.o \

@@ -22,4 +22,25 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- Categorical features and feature expressions
 -------------------------------------------------------------------------
 
+
+-- The levels of each categorical feature of a model version, in order:
+-- the first is the reference level of R's treatment coding.
+CREATE TABLE learn.encodings (
+	model_id		bigint NOT NULL REFERENCES learn.models (id) ON DELETE CASCADE,
+	feature			text NOT NULL,
+	position		integer NOT NULL CHECK (position >= 1),
+	level			text NOT NULL,
+	PRIMARY KEY (model_id, feature, position),
+	UNIQUE (model_id, feature, level)
+);
+
+COMMENT ON TABLE learn.encodings IS 'The levels of each categorical feature of a model version, in coefficient order; scoring reads them';
+COMMENT ON COLUMN learn.encodings.model_id IS 'The model version (learn.models.id)';
+COMMENT ON COLUMN learn.encodings.feature IS 'The categorical feature (an element of learn.models.features)';
+COMMENT ON COLUMN learn.encodings.position IS '1 for the first level in the column''s order (the reference level when the model has an intercept), then 2, 3, ...';
+COMMENT ON COLUMN learn.encodings.level IS 'The level: the text of the column''s value (value::text); its term is "feature=level" in learn.coefficients';
+
+SELECT pg_catalog.pg_extension_config_dump('learn.encodings', '');
+GRANT SELECT ON learn.encodings TO PUBLIC;
+
 -- (end of categorical features and feature expressions)

@@ -42,21 +42,24 @@ learn_arg_kind(Oid typid, LearnArgKind *kind)
 }
 
 LearnArgKind *
-learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, MemoryContext mcxt)
+learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, int n,
+						struct LevelTable *const *levels, MemoryContext mcxt)
 {
-	int			nargs = PG_NARGS();
-	LearnArgKind *kinds = MemoryContextAlloc(mcxt,
-											 sizeof(LearnArgKind) * Max(nargs - first, 1));
+	LearnArgKind *kinds = MemoryContextAllocZero(mcxt, sizeof(LearnArgKind) * Max(n, 1));
 
-	for (int i = first; i < nargs; i++)
+	for (int i = 0; i < n; i++)
 	{
-		Oid			typid = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, i));
+		Oid			typid;
 
-		if (!learn_arg_kind(typid, &kinds[i - first]))
+		if (levels && levels[i])
+			continue;			/* categorical: its text */
+		typid = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, first + i));
+		if (!learn_arg_kind(typid, &kinds[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("feature %d has type %s, which is not numeric or boolean",
-							i - first + 1, format_type_be(typid))));
+							i + 1, format_type_be(typid)),
+					 errhint("A categorical feature needs its levels: learn.train finds them.")));
 	}
 	return kinds;
 }

@@ -27,9 +27,16 @@ typedef enum LearnArgKind
 /* The kind for a type, or false when the type cannot be a numeric feature. */
 extern bool learn_arg_kind(Oid typid, LearnArgKind *kind);
 
-/* Resolve the kinds of arguments first..nargs-1 of a "any" call. */
-extern LearnArgKind *learn_resolve_arg_kinds(FunctionCallInfo fcinfo,
-											 int first, MemoryContext mcxt);
+struct LevelTable;
+
+/*
+ * Resolve the kinds of the n arguments from first on of a "any" call; an
+ * argument with a level table (levels[i], when levels is not NULL) is
+ * categorical and left out.
+ */
+extern LearnArgKind *learn_resolve_arg_kinds(FunctionCallInfo fcinfo, int first, int n,
+											 struct LevelTable *const *levels,
+											 MemoryContext mcxt);
 
 /* A feature value as a double; inline, as it runs per row and feature. */
 static inline double

@@ -34,6 +34,7 @@
 #include "utils/lsyscache.h"
 
 #include "catalog.h"
+#include "levels.h"
 #include "keys.h"
 
 /*
@@ -118,6 +119,18 @@ require_current_catalog(void)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the pg_learn extension in this database is older than its library"),
 				 errdetail("Training, deploying and dropping models need version 0.2 of the extension; scoring works meanwhile."),
+				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
+}
+
+void
+catalog_require_relation(const char *relname, const char *version, const char *what)
+{
+	if (!OidIsValid(get_relname_relid(relname, get_namespace_oid("learn", false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the pg_learn extension in this database is older than its library"),
+				 errdetail("%s needs version %s of the extension; scoring works meanwhile.",
+						   what, version),
 				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
 }
 
@@ -436,6 +449,40 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 		batch_flush(&groups);
 }
 
+static const Oid encoding_types[3] = {TEXTOID, INT4OID, TEXTOID};
+static const char *const encoding_sql =
+"INSERT INTO learn.encodings (model_id, feature, position, level) "
+"SELECT $1, u.f, u.p, u.l "
+"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
+"pg_catalog.unnest($4)) AS u(f, p, l)";
+
+/* The levels of the model's categorical features, into learn.encodings. */
+static void
+store_encodings(int64 model_id, ModelRecord *m)
+{
+	Batch		b;
+	ListCell   *lc;
+
+	catalog_require_relation("encodings", "0.4", "Training with categorical features");
+	batch_init(&b, encoding_sql, "storing encodings", model_id, 3, encoding_types);
+	foreach(lc, m->encodings)
+	{
+		ListCell   *lc2;
+
+		foreach(lc2, (List *) lfirst(lc))
+		{
+			MemoryContext old = MemoryContextSwitchTo(b.mcxt);
+
+			batch_text(&b, 0, list_nth(m->features, foreach_current_index(lc)));
+			b.values[1][b.nrows] = Int32GetDatum(foreach_current_index(lc2) + 1);
+			batch_text(&b, 2, lfirst(lc2));
+			MemoryContextSwitchTo(old);
+			batch_row_done(&b);
+		}
+	}
+	batch_flush(&b);
+}
+
 Datum
 catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 {
@@ -533,6 +580,8 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 										   SPI_tuptable->tupdesc, 1, &isnull));
 	result = returned_model_row();
 
+	if (m->encodings != NIL)
+		store_encodings(model_id, m);
 	store_groups(model_id, m->group_by != NIL, next, arg);
 	as_caller(&sw);
 	catalog_spi_end(nest);
@@ -732,7 +781,7 @@ add_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms)
 	bool		found;
 
 	if (nterms >= 0)
-		data = sm->family->load(sm->model_data, sm->nfeatures, terms, nterms,
+		data = sm->family->load(sm->model_data, sm->nx, terms, nterms,
 								sm->groups_cxt);
 	g = hash_search(sm->groups, &k, HASH_ENTER, &found);
 	g->key = k;
@@ -745,7 +794,7 @@ add_group(ScoringModel *sm, const char *key, LearnTerm *terms, int nterms)
 /*
  * A term from a row (position, estimate, class) of a coefficients query.
  * The term of a multinomial model's class i (1..K-1) gets the position
- * (i - 1) (nfeatures + 1) + position (family.h); of no class of the
+ * (i - 1) (nx + 1) + position (family.h); of no class of the
  * model, -1.
  */
 static void
@@ -762,14 +811,74 @@ read_term(const ScoringModel *sm, LearnTerm *t, HeapTuple tup, TupleDesc td, int
 
 		while (i < sm->nclasses && strcmp(sm->classes[i], cls) != 0)
 			i++;
-		t->position = i < sm->nclasses && t->position <= sm->nfeatures ?
-			(i - 1) * (sm->nfeatures + 1) + t->position : -1;
+		t->position = i < sm->nclasses && t->position <= sm->nx ?
+			(i - 1) * (sm->nx + 1) + t->position : -1;
 	}
 	pfree(cls);
 	est = SPI_getbinval(tup, td, first + 1, &isnull);
 	/* a NULL estimate (an aliased term) is NaN */
 	t->estimate = isnull ? NAN : DatumGetFloat8(est);
 	t->std_error = t->statistic = t->p_value = NAN;
+}
+
+/*
+ * The levels of the model's categorical features, from learn.encodings
+ * (absent before 0.4: no model has any), and each feature's place in x.
+ */
+static void
+load_encodings(ScoringModel *sm)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(sm->id)};
+	int		   *counts = palloc0(sizeof(int) * Max(sm->nfeatures, 1));
+	int			ret;
+
+	sm->xpos = MemoryContextAlloc(sm->mcxt, sizeof(int) * Max(sm->nfeatures, 1));
+	if (OidIsValid(get_relname_relid("encodings", get_namespace_oid("learn", false))))
+	{
+		ret = SPI_execute_with_args("SELECT feature, level FROM learn.encodings "
+									"WHERE model_id OPERATOR(pg_catalog.=) $1 "
+									"ORDER BY feature, position",
+									1, types, values, NULL, true, 0);
+		spi_check(ret, SPI_OK_SELECT, "loading a model's encodings");
+		for (uint64 r = 0; r < SPI_processed;)
+		{
+			char	   *f = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+			int			j = 0;
+			uint64		e = r;
+			char	  **lv;
+			int		   *ll;
+
+			while (j < sm->nfeatures && strcmp(sm->features[j], f) != 0)
+				j++;
+			while (e < SPI_processed &&
+				   strcmp(SPI_getvalue(SPI_tuptable->vals[e], SPI_tuptable->tupdesc, 1), f) == 0)
+				e++;
+			if (j == sm->nfeatures)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("model \"%s\" version %d has levels of \"%s\", which is none of its features",
+								sm->name, sm->version, f)));
+			if (sm->levels == NULL)
+				sm->levels = MemoryContextAllocZero(sm->mcxt, sizeof(LevelTable *) * sm->nfeatures);
+			lv = palloc(sizeof(char *) * (e - r));
+			ll = palloc(sizeof(int) * (e - r));
+			for (uint64 i = r; i < e; i++)
+			{
+				lv[i - r] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+				ll[i - r] = strlen(lv[i - r]);
+			}
+			sm->levels[j] = levels_create(lv, ll, (int) (e - r), sm->mcxt);
+			counts[j] = (int) (e - r);
+			r = e;
+		}
+	}
+	sm->nx = 0;
+	for (int j = 0; j < sm->nfeatures; j++)
+	{
+		sm->xpos[j] = sm->nx;
+		sm->nx += counts[j] > 0 ? counts[j] : 1;
+	}
 }
 
 ScoringModel *
@@ -828,6 +937,7 @@ catalog_load_scoring(int64 id)
 		for (int i = 0; i < sm->nclasses; i++)
 			sm->class_values[i] = class_value(sm->classes[i]);
 	}
+	load_encodings(sm);
 	if (sm->family->model_load)
 		sm->model_data = sm->family->model_load(TextDatumGetCString(SPI_getbinval(tup, td, 7, &isnull)),
 												sm->nclasses, mcxt);

@@ -23,6 +23,8 @@ typedef struct ModelRecord
 	const char *source;
 	const char *target;
 	List	   *features;		/* of char * */
+	List	   *encodings;		/* for each feature its levels (List of char
+								 * *) or NIL; NIL when none is categorical */
 	List	   *group_by;		/* of char *, NIL when ungrouped */
 	const char *weight;
 	List	   *classes;		/* of char *: a classifier's labels in sort
@@ -34,6 +36,14 @@ typedef struct ModelRecord
 	double		train_seconds;
 	bool		deploy;
 } ModelRecord;
+
+/*
+ * Error (55000) unless the catalog has relation learn.<relname>, which came
+ * with version `version` of the extension: `what` waits for ALTER
+ * EXTENSION pg_learn UPDATE.
+ */
+extern void catalog_require_relation(const char *relname, const char *version,
+									 const char *what);
 
 /* Error unless the current role may add a version under this name. */
 extern void catalog_check_name_owner(const char *name);
@@ -95,6 +105,11 @@ typedef struct ScoringModel
 								 * when a label is not one */
 	int			nfeatures;
 	char	  **features;
+	int			nx;				/* the terms' width: nfeatures, with each
+								 * categorical feature's levels expanded */
+	int		   *xpos;			/* each feature's first place in x */
+	struct LevelTable **levels; /* each feature's levels (NULL: numeric);
+								 * NULL when none is categorical */
 	int			ngroupcols;
 	char	  **group_by;
 	ScoringGroup *single;		/* the group of an ungrouped model */

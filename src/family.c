@@ -30,6 +30,8 @@ static const char *const planned_algorithms[] = {"ridge", "lasso", "elastic_net"
 /* Params every family takes. */
 static const LearnParamSpec common_params[] = {
 	{.name = "deploy", .type = LEARN_PARAM_BOOL, .default_bool = true},
+	{.name = "max_levels", .type = LEARN_PARAM_NUMBER, .default_number = 1000,
+	.min = 1, .max = LEARN_MAX_LEVELS, .integer = true},
 	{.name = NULL}
 };
 

@@ -106,8 +106,11 @@ typedef struct LearnTrainSpec
 	const char *(*column_sql) (const struct LearnTrainSpec *spec, const char *name,
 							   const char *role);
 	void	   *column_arg;		/* the driver's, for column_sql */
-	List	   *features;		/* of char *, in argument order */
+	List	   *features;		/* of char *: the terms, a categorical
+								 * column's levels as "column=level" */
 	int			nfeatures;
+	const int  *level;			/* for each term, its level (0 the first,
+								 * the reference), or -1 when numeric */
 	bool		grouped;
 } LearnTrainSpec;
 

@@ -30,6 +30,12 @@
 /* R's lm tolerance for declaring a column aliased (dqrdc2). */
 #define LEARN_ALIAS_TOL 1e-7
 
+/* The most levels a categorical feature may have (param max_levels). */
+#define LEARN_MAX_LEVELS 100000
+
+/* The most terms (columns of a state) a model may have. */
+#define LEARN_MAX_TERMS 4000
+
 /* GUC learn.model_cache_size: model versions kept parsed per backend. */
 extern int	learn_model_cache_size;
 

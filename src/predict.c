@@ -40,6 +40,7 @@
 #include "args.h"
 #include "catalog.h"
 #include "keys.h"
+#include "levels.h"
 #include "predict.h"
 
 PG_FUNCTION_INFO_V1(learn_predict_array);
@@ -199,7 +200,7 @@ typedef struct PredictSite
 	TimestampTz trained_at;		/* learn.models.trained_at of id */
 	uint64		epoch;			/* cache_epoch when model was fetched */
 	ScoringModel *model;
-	double	   *x;				/* nfeatures */
+	double	   *x;				/* the model's nx terms */
 	int			xcap;
 	double	   *proba;			/* a multiclass model's class probabilities */
 	int			probacap;
@@ -212,6 +213,8 @@ typedef struct PredictSite
 	TupleDesc	tupdesc;		/* a copy, for deforming */
 	int		   *feat_att;		/* 0-based attribute of each feature */
 	LearnArgKind *feat_kind;
+	Oid		   *feat_type;		/* a categorical feature's column type */
+	FmgrInfo   *feat_out;		/* and its output function */
 	int		   *group_att;
 	KeyFormatter *group_fmt;
 	char	  **group_values;	/* a row's group values as text */
@@ -265,7 +268,7 @@ predict_site(FunctionCallInfo fcinfo)
 
 		site->model = cache_get(site->id, site->trained_at);
 		site->epoch = cache_epoch;
-		nfeatures = Max(site->model->nfeatures, 1);
+		nfeatures = Max(site->model->nx, 1);
 		if (site->x == NULL || site->xcap < nfeatures)
 		{
 			site->x = MemoryContextAlloc(mcxt, sizeof(double) * nfeatures);
@@ -294,8 +297,8 @@ model_score(PredictSite *site, const ScoringGroup *g, const double *x)
 	int			best = 0;
 
 	if (m->family->score_classes == NULL)
-		return m->family->score(m->model_data, g->data, x, m->nfeatures);
-	m->family->score_classes(m->model_data, g->data, x, m->nfeatures, site->proba);
+		return m->family->score(m->model_data, g->data, x, m->nx);
+	m->family->score_classes(m->model_data, g->data, x, m->nx, site->proba);
 	for (int c = 1; c < m->nclasses; c++)
 		if (site->proba[c] > site->proba[best])
 			best = c;
@@ -325,6 +328,12 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" is grouped by %s; score a row, not an array",
 						m->name, m->group_by[0])));
+	if (m->levels)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" has categorical features; score a row, not an array",
+						m->name),
+				 errhint("Pass the row: learn.predict('%s', t) FROM t.", m->name)));
 	if (PG_ARGISNULL(1))
 		return false;
 	xa = PG_GETARG_ARRAYTYPE_P(1);
@@ -388,6 +397,8 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	{
 		pfree(site->feat_att);
 		pfree(site->feat_kind);
+		pfree(site->feat_type);
+		pfree(site->feat_out);
 		pfree(site->group_att);
 		pfree(site->group_fmt);
 		pfree(site->group_values);
@@ -395,6 +406,8 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	old = MemoryContextSwitchTo(mcxt);
 	site->feat_att = palloc(sizeof(int) * Max(m->nfeatures, 1));
 	site->feat_kind = palloc(sizeof(LearnArgKind) * Max(m->nfeatures, 1));
+	site->feat_type = palloc0(sizeof(Oid) * Max(m->nfeatures, 1));
+	site->feat_out = palloc0(sizeof(FmgrInfo) * Max(m->nfeatures, 1));
 	for (int j = 0; j < m->nfeatures; j++)
 	{
 		int			a = find_column(cs, m->features[j]);
@@ -406,12 +419,23 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 					 errmsg("the row has no column \"%s\", a feature of model \"%s\"",
 							m->features[j], m->name)));
 		typid = getBaseType(cs->types[a]);
+		site->feat_att[j] = a;
+		if (m->levels && m->levels[j])
+		{
+			/* categorical: a value is found by its text */
+			Oid			out;
+			bool		varlena;
+
+			getTypeOutputInfo(typid, &out, &varlena);
+			fmgr_info_cxt(out, &site->feat_out[j], mcxt);
+			site->feat_type[j] = typid;
+			continue;
+		}
 		if (!learn_arg_kind(typid, &site->feat_kind[j]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" has type %s, which is not numeric or boolean",
 							m->features[j], format_type_be(typid))));
-		site->feat_att[j] = a;
 	}
 	site->group_att = palloc(sizeof(int) * Max(m->ngroupcols, 1));
 	site->group_fmt = palloc(sizeof(KeyFormatter) * Max(m->ngroupcols, 1));
@@ -448,10 +472,22 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 	for (int j = 0; j < m->nfeatures; j++)
 	{
 		int			a = site->feat_att[j];
+		int			p = m->xpos[j];
 
 		if (nulls[a])
 			return false;
-		site->x[j] = learn_datum_to_double(values[a], site->feat_kind[j]);
+		if (m->levels && m->levels[j])
+		{
+			/* one indicator per level; an unseen level is the reference */
+			int			i = levels_find_datum(m->levels[j], values[a], site->feat_type[j],
+											  &site->feat_out[j]);
+
+			memset(site->x + p, 0, sizeof(double) * levels_count(m->levels[j]));
+			if (i >= 0)
+				site->x[p + i] = 1.0;
+			continue;
+		}
+		site->x[p] = learn_datum_to_double(values[a], site->feat_kind[j]);
 	}
 	if (m->ngroupcols == 0)
 		grp = m->single;

@@ -40,6 +40,7 @@
 #include "utils/typcache.h"
 #include "utils/syscache.h"
 #include "catalog/pg_operator.h"
+#include "parser/parse_coerce.h"
 #include "utils/varlena.h"
 
 #include "args.h"
@@ -57,7 +58,14 @@ typedef struct TrainColumns
 	const char *target;
 	const char *weight;
 	List	   *group_by;
-	List	   *features;
+	List	   *features;		/* of char *: the feature columns */
+	List	   *encodings;		/* for each feature, its levels (a List of
+								 * char *, in order) when categorical, NIL
+								 * when numeric; NIL when none is */
+	List	   *terms;			/* of char *: the features with each level
+								 * of a categorical one, "column=level" */
+	int		   *level;			/* for each term, its level (0 the first),
+								 * or -1 for a numeric feature */
 } TrainColumns;
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
@@ -263,7 +271,35 @@ require_numeric(SourceColumn *c, const char *role, bool allow_bool)
 						role, c->name, format_type_be(c->typid),
 						allow_bool ? "numeric or boolean" : "numeric"),
 				 strcmp(role, "feature") == 0 ?
-				 errhint("Categorical features are not supported yet; list numeric features explicitly, or cast in a source query.") : 0));
+				 errhint("Derive a number from it in the source query or a feature expression.") : 0));
+}
+
+/*
+ * Whether a column is a categorical feature: of a string type (text,
+ * varchar, character, ...) or an enum, or a domain over one.
+ */
+static bool
+is_categorical(SourceColumn *c)
+{
+	char		cat = TypeCategory(getBaseType(c->typid));
+
+	return cat == TYPCATEGORY_STRING || cat == TYPCATEGORY_ENUM;
+}
+
+/* A feature column: numeric, boolean or categorical; else 42804. */
+static void
+require_feature(SourceColumn *c)
+{
+	LearnArgKind kind;
+
+	if (learn_arg_kind(getBaseType(c->typid), &kind) || is_categorical(c))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("feature column \"%s\" has type %s, which is neither numeric, boolean nor categorical",
+					c->name, format_type_be(c->typid)),
+			 errhint("Derive a number from it in the source query or a feature expression, e.g. extract(epoch FROM %s) AS %s_epoch for a timestamp.",
+					 quote_identifier(c->name), c->name)));
 }
 
 static bool
@@ -323,46 +359,74 @@ text_arg(FunctionCallInfo fcinfo, int i, const char *what)
 	return text_to_cstring(PG_GETARG_TEXT_PP(i));
 }
 
+/* ", 'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
+static void
+append_text_array(StringInfo sql, List *elems)
+{
+	StringInfoData arr;
+	ListCell   *lc;
+
+	initStringInfo(&arr);
+	appendStringInfoChar(&arr, '{');
+	foreach(lc, elems)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&arr, ',');
+		appendStringInfoChar(&arr, '"');
+		for (const char *c = lfirst(lc); *c; c++)
+		{
+			if (*c == '"' || *c == '\\')
+				appendStringInfoChar(&arr, '\\');
+			appendStringInfoChar(&arr, *c);
+		}
+		appendStringInfoChar(&arr, '"');
+	}
+	appendStringInfoChar(&arr, '}');
+	appendStringInfo(sql, ", %s::pg_catalog.text[]", quote_literal_cstr(arr.data));
+	pfree(arr.data);
+}
+
 /*
- * The arguments of a training aggregate: y and w, the feature names when
- * named (a text[] constant, which stamps the state), then the features as
- * separate arguments.
+ * The features as separate arguments (a categorical one as its text),
+ * and after them, when one is categorical, the encoding that lists the
+ * levels (state/trans.h).
+ */
+static void
+append_feature_args(StringInfo sql, const TrainColumns *tcols)
+{
+	ListCell   *lc;
+	List	   *enc = NIL;
+
+	foreach(lc, tcols->features)
+	{
+		List	   *levels = tcols->encodings ?
+			list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
+
+		appendStringInfo(sql, ", s.%s%s", quote_identifier((char *) lfirst(lc)),
+						 levels ? "::pg_catalog.text" : "");
+		enc = lappend(enc, psprintf("%d", list_length(levels)));
+		enc = list_concat(enc, levels);
+	}
+	if (tcols->encodings)
+		append_text_array(sql, enc);
+}
+
+/*
+ * The arguments of a training aggregate: y and w, the names of the terms
+ * when named (a text[] constant, which stamps the state), then the
+ * features.
  */
 static void
 append_agg_args(StringInfo sql, const char *target_sql, const char *weight,
-				List *features, bool named)
+				const TrainColumns *tcols, bool named)
 {
-	ListCell   *lc;
-
 	appendStringInfo(sql, "%s, %s", target_sql,
 					 weight ? psprintf("s.%s::pg_catalog.float8", quote_identifier(weight)) :
 					 "1::pg_catalog.float8");
 	if (named)
-	{
-		StringInfoData arr;
-
-		initStringInfo(&arr);
-		appendStringInfoChar(&arr, '{');
-		foreach(lc, features)
-		{
-			const char *f = lfirst(lc);
-
-			if (foreach_current_index(lc) > 0)
-				appendStringInfoChar(&arr, ',');
-			appendStringInfoChar(&arr, '"');
-			for (const char *c = f; *c; c++)
-			{
-				if (*c == '"' || *c == '\\')
-					appendStringInfoChar(&arr, '\\');
-				appendStringInfoChar(&arr, *c);
-			}
-			appendStringInfoChar(&arr, '"');
-		}
-		appendStringInfoChar(&arr, '}');
-		appendStringInfo(sql, ", %s::pg_catalog.text[]", quote_literal_cstr(arr.data));
-	}
-	foreach(lc, features)
-		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+		append_text_array(sql, tcols->terms);
+	if (tcols)
+		append_feature_args(sql, tcols);
 }
 
 static char *
@@ -405,7 +469,7 @@ append_group_by(StringInfo sql, List *group_by)
 static void
 append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 				  const char *from, const char *target_sql, const char *weight,
-				  List *features, List *group_by)
+				  const TrainColumns *tcols, List *group_by)
 {
 	ListCell   *lc;
 
@@ -414,15 +478,159 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 					 lp->aggregate, param, list_length(group_by));
 	if (lp->lead_args)
 		appendStringInfo(sql, "%s, ", lp->lead_args);
-	append_agg_args(sql, target_sql, weight, NIL, false);
+	append_agg_args(sql, target_sql, weight, NULL, false);
 	if (lp->mid_args)
 		appendStringInfo(sql, ", %s", lp->mid_args);
 	foreach(lc, group_by)
 		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
-	foreach(lc, features)
-		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+	append_feature_args(sql, tcols);
 	appendStringInfo(sql, ") FROM %s", from);
 	append_group_by(sql, group_by);
+}
+
+/*
+ * The levels of the categorical features, in one scan: for each, the
+ * distinct texts of its values (value::text, as the aggregates and
+ * scoring see them), in the column's own order (its type's ordering and
+ * collation; values equal by it but of other texts after one another).
+ * Fills tcols->encodings (NIL when no feature is categorical), ->terms
+ * and ->level.  More than max_levels levels is 54000 naming the column.
+ */
+static void
+find_levels(TrainColumns *tcols, const char *from, int max_levels)
+{
+	List	   *cat = NIL;		/* indexes of the categorical features */
+	StringInfoData sql;
+	ListCell   *lc;
+	MemoryContext mcxt = CurrentMemoryContext;
+	Portal		portal;
+	int			nterms = 0;
+	int			t = 0;
+	int		   *counts;
+	List	  **levels;
+
+	foreach(lc, tcols->features)
+		if (is_categorical(find_column(tcols->cols, lfirst(lc), "feature")))
+			cat = lappend_int(cat, foreach_current_index(lc));
+	tcols->encodings = NIL;
+	if (cat != NIL)
+	{
+		int			nc = list_length(cat);
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT ");
+		foreach(lc, cat)
+			appendStringInfo(&sql, "GROUPING(s.%s), ",
+							 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
+		foreach(lc, cat)
+			appendStringInfo(&sql, "%ss.%s::pg_catalog.text", foreach_current_index(lc) ? ", " : "",
+							 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
+		appendStringInfo(&sql, " FROM %s GROUP BY GROUPING SETS (", from);
+		foreach(lc, cat)
+		{
+			const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
+
+			appendStringInfo(&sql, "%s(s.%s, s.%s::pg_catalog.text)",
+							 foreach_current_index(lc) ? ", " : "", q, q);
+		}
+		appendStringInfoString(&sql, ") ORDER BY ");
+		for (int i = 1; i <= nc; i++)
+			appendStringInfo(&sql, "%d, ", i);
+		foreach(lc, cat)
+		{
+			const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
+
+			appendStringInfo(&sql, "%ss.%s, %d", foreach_current_index(lc) ? ", " : "", q,
+							 nc + foreach_current_index(lc) + 1);
+		}
+		counts = palloc0(sizeof(int) * nc);
+		levels = palloc0(sizeof(List *) * nc);
+		portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
+		MemoryContextSwitchTo(mcxt);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, 1000);
+			MemoryContextSwitchTo(mcxt);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 r = 0; r < SPI_processed; r++)
+			{
+				HeapTuple	tup = SPI_tuptable->vals[r];
+				bool		isnull;
+
+				CHECK_FOR_INTERRUPTS();
+				for (int i = 0; i < nc; i++)
+				{
+					Datum		v;
+
+					/* the row's set: GROUPING 0 for its column */
+					if (DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc, i + 1, &isnull)) != 0)
+						continue;
+					v = SPI_getbinval(tup, SPI_tuptable->tupdesc, nc + i + 1, &isnull);
+					if (isnull)
+						break;	/* the column's NULLs: no level */
+					if (++counts[i] <= max_levels)
+						levels[i] = lappend(levels[i], TextDatumGetCString(v));
+					break;
+				}
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+		MemoryContextSwitchTo(mcxt);
+		for (int i = 0; i < nc; i++)
+		{
+			const char *f = list_nth(tcols->features, list_nth_int(cat, i));
+
+			if (counts[i] > max_levels)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("categorical feature \"%s\" has %d levels, more than max_levels (%d)",
+								f, counts[i], max_levels),
+						 errhint("Raise the param \"max_levels\", or leave the column out of the features if it identifies rows rather than classifies them.")));
+			if (counts[i] == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("categorical feature \"%s\" has no value that is not NULL", f)));
+		}
+		foreach(lc, tcols->features)
+		{
+			List	   *lv = NIL;
+
+			for (int i = 0; i < nc; i++)
+				if (list_nth_int(cat, i) == foreach_current_index(lc))
+					lv = levels[i];
+			tcols->encodings = lappend(tcols->encodings, lv);
+		}
+	}
+
+	/* the terms: a numeric feature, or one per level */
+	tcols->terms = NIL;
+	foreach(lc, tcols->features)
+	{
+		List	   *lv = tcols->encodings ? list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
+
+		nterms += lv ? list_length(lv) : 1;
+	}
+	tcols->level = palloc(sizeof(int) * Max(nterms, 1));
+	foreach(lc, tcols->features)
+	{
+		List	   *lv = tcols->encodings ? list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
+		ListCell   *lc2;
+
+		if (lv == NIL)
+		{
+			tcols->terms = lappend(tcols->terms, lfirst(lc));
+			tcols->level[t++] = -1;
+			continue;
+		}
+		foreach(lc2, lv)
+		{
+			tcols->terms = lappend(tcols->terms, psprintf("%s=%s", (char *) lfirst(lc),
+														  (char *) lfirst(lc2)));
+			tcols->level[t++] = foreach_current_index(lc2);
+		}
+	}
 }
 
 /*
@@ -898,7 +1106,7 @@ train_groups_create(const LearnFamily *family, void *plan, bool grouped,
 /* Pass 1: the state of each group, streamed into tg. */
 static void
 run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
-			   const char *weight, List *features, List *group_by)
+			   const char *weight, const TrainColumns *tcols, List *group_by)
 {
 	StringInfoData sql;
 	SPIExecuteOptions opts;
@@ -913,7 +1121,7 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
 		if (!tg->family->first_pass(tg->plan, 1, &lp))
 			elog(ERROR, "pg_learn: family %s has no first pass", tg->family->name);
 		append_pass_query(&sql, &lp, "NULL::pg_catalog.bytea", from, target_sql, weight,
-						  features, group_by);
+						  tcols, group_by);
 	}
 	else
 	{
@@ -923,7 +1131,7 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
 		else
 			appendStringInfoString(&sql, "NULL::pg_catalog.text[], ");
 		appendStringInfo(&sql, "%s(", tg->family->state_aggregate);
-		append_agg_args(&sql, target_sql, weight, features, tg->family->state_named);
+		append_agg_args(&sql, target_sql, weight, tcols, tg->family->state_named);
 		appendStringInfo(&sql, ") FROM %s", from);
 		append_group_by(&sql, group_by);
 	}
@@ -1016,7 +1224,7 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
 static bool
 run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 			   const char *from, const char *target_sql, const char *weight,
-			   List *features, List *group_by)
+			   const TrainColumns *tcols, List *group_by)
 {
 	const LearnFamily *family = tg->family;
 	int			np = lp->nparam;
@@ -1061,7 +1269,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 
 	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
-	append_pass_query(&sql, lp, "$1", from, target_sql, weight, features, group_by);
+	append_pass_query(&sql, lp, "$1", from, target_sql, weight, tcols, group_by);
 
 	/* results stream into the receiver, matched to the carries by key */
 	memset(&recv, 0, sizeof(recv));
@@ -1202,7 +1410,7 @@ learn_train(PG_FUNCTION_ARGS)
 		{
 			char	   *f = lfirst(lc);
 
-			require_numeric(find_column(cols, f, "feature"), "feature", true);
+			require_feature(find_column(cols, f, "feature"));
 			if (strcmp(f, target) == 0 || (weight && strcmp(f, weight) == 0) ||
 				in_names(group_by, f))
 				ereport(ERROR,
@@ -1219,7 +1427,7 @@ learn_train(PG_FUNCTION_ARGS)
 			if (strcmp(c->name, target) == 0 || (weight && strcmp(c->name, weight) == 0) ||
 				in_names(group_by, c->name))
 				continue;
-			require_numeric(c, "feature", true);
+			require_feature(c);
 			features = lappend(features, c->name);
 		}
 	}
@@ -1239,13 +1447,28 @@ learn_train(PG_FUNCTION_ARGS)
 	tcols.weight = weight;
 	tcols.group_by = group_by;
 	tcols.features = features;
+	find_levels(&tcols, from, (int) learn_param_number(params, "max_levels"));
+	if (tcols.encodings != NIL)
+		catalog_require_relation("encodings", "0.4", "Training with categorical features");
+	if (tcols.encodings != NIL && k + 1 > TRAIN_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a %s with categorical features takes at most %d features, not %d",
+						family->noun, TRAIN_MAX_FEATURES - 1, k)));
+	if (list_length(tcols.terms) > LEARN_MAX_TERMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the features of this %s make %d terms, more than the %d a model can have",
+						family->noun, list_length(tcols.terms), LEARN_MAX_TERMS),
+				 errhint("Categorical features add a term for each level: lower \"max_levels\", or group rare levels in the source.")));
 	spec.column_arg = &tcols;
 	spec.params = params;
 	spec.target = target;
 	spec.classes = classes;
 	spec.column_sql = param_column_sql;
-	spec.features = features;
-	spec.nfeatures = k;
+	spec.features = tcols.terms;
+	spec.nfeatures = list_length(tcols.terms);
+	spec.level = tcols.level;
 	spec.grouped = group_by != NIL;
 	plan = family->begin(&spec);
 
@@ -1256,7 +1479,7 @@ learn_train(PG_FUNCTION_ARGS)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;
-	run_state_pass(tg, from, target_expr, weight, features, group_by);
+	run_state_pass(tg, from, target_expr, weight, &tcols, group_by);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
@@ -1284,7 +1507,7 @@ learn_train(PG_FUNCTION_ARGS)
 			break;
 		SPI_connect();
 		MemoryContextSwitchTo(callercxt);
-		ran = run_later_pass(tg, pass, &lp, from, target_expr, weight, features, group_by);
+		ran = run_later_pass(tg, pass, &lp, from, target_expr, weight, &tcols, group_by);
 		SPI_finish();
 		MemoryContextSwitchTo(callercxt);
 		if (!ran)
@@ -1329,6 +1552,7 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.source = source;
 	rec.target = target;
 	rec.features = features;
+	rec.encodings = tcols.encodings;
 	rec.group_by = group_by;
 	rec.weight = weight;
 	rec.classes = classes;

@@ -21,6 +21,7 @@ linpred_terms(const LearnTrainSpec *spec, bool intercept, int **colsp,
 	const char **terms = palloc(sizeof(char *) * p);
 	ListCell   *lc;
 	int			t = 0;
+	bool		first_factor = true;
 
 	if (intercept)
 	{
@@ -29,12 +30,27 @@ linpred_terms(const LearnTrainSpec *spec, bool intercept, int **colsp,
 	}
 	foreach(lc, spec->features)
 	{
+		int			j = foreach_current_index(lc);
+
+		/*
+		 * R's treatment coding: a categorical feature's first level is
+		 * the reference and has no term, except, without an intercept,
+		 * in the first categorical feature, which has all of its levels.
+		 */
+		if (spec->level && spec->level[j] == 0)
+		{
+			bool		all = !intercept && first_factor;
+
+			first_factor = false;
+			if (!all)
+				continue;
+		}
 		terms[t] = lfirst(lc);
-		cols[t++] = foreach_current_index(lc) + 1;
+		cols[t++] = j + 1;
 	}
 	*colsp = cols;
 	*termsp = terms;
-	return p;
+	return t;
 }
 
 void *

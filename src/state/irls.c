@@ -939,7 +939,6 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
 	GlmCallSite *cs = glm_call_site(fcinfo);
 	TransCache *tc = cs->tc;
-	int			first = PG_NARGS() - tc->k;
 
 	if (gs == NULL)
 	{
@@ -960,7 +959,7 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(gs);
 	/* a NULL target, weight, offset or feature skips the row */
 	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7) ||
-		!read_features(fcinfo, tc, first))
+		!read_features(fcinfo, tc))
 	{
 		gs->ls->n_skipped++;
 		PG_RETURN_POINTER(gs);

@@ -481,7 +481,7 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 		st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
 		MemoryContextSwitchTo(old);
 	}
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc, first))
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc))
 		st->n_skipped++;
 	else
 	{
@@ -1126,7 +1126,7 @@ meat_trans(PG_FUNCTION_ARGS)
 		memcpy(ms->coef, ARR_DATA_PTR(ca), sizeof(double) * ms->ncols);
 		MemoryContextSwitchTo(old);
 	}
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || !read_features(fcinfo, tc, 4))
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || !read_features(fcinfo, tc))
 		PG_RETURN_POINTER(ms);
 	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3));
 	PG_RETURN_POINTER(ms);
@@ -1145,7 +1145,6 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext = agg_context(fcinfo, "meat_pass_trans");
 	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
 	TransCache *tc = fcinfo->flinfo->fn_extra;
-	int			first;
 
 	if (tc == NULL)
 	{
@@ -1159,7 +1158,6 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 		tc = trans_cache(fcinfo, 5 + ngroupcols);
 		tc->pass = learn_pass_params_decode(fcinfo, 1, 2, 5, tc->k + 1);
 	}
-	first = PG_NARGS() - tc->k;
 	if (ms == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
@@ -1170,7 +1168,7 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 		ms->coef = unconstify(double *, learn_pass_params_lookup(tc->pass, fcinfo));
 		ms->skip = (ms->coef == NULL);
 	}
-	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc, first))
+	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc))
 		PG_RETURN_POINTER(ms);
 	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
 	PG_RETURN_POINTER(ms);

@@ -7,8 +7,13 @@
 
 #include <math.h>
 
-#include "utils/memutils.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "nodes/primnodes.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "state/trans.h"
 
@@ -18,6 +23,87 @@
  */
 
 
+/* Whether argument i of a transition function is a constant of its query. */
+static bool
+agg_arg_is_const(FunctionCallInfo fcinfo, int i)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *tle;
+
+	/* argument 0 is the state; the aggregate's own arguments follow */
+	if (aggref == NULL || i < 1 || i > list_length(aggref->args))
+		return false;
+	tle = list_nth_node(TargetEntry, aggref->args, i - 1);
+	return IsA(tle->expr, Const);
+}
+
+/*
+ * Read the encoding (argument enc, a text[] constant) of nargs feature
+ * arguments from first on: a level table for each categorical one, whose
+ * argument must be text.  Returns the state's feature count.
+ */
+static int
+read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mcxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			e = 0;
+	int			k = 0;
+
+	if (PG_ARGISNULL(enc) || !agg_arg_is_const(fcinfo, enc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the encoding of the features must be a constant text[]")));
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(enc), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	tc->levels = MemoryContextAllocZero(mcxt, sizeof(LevelTable *) * Max(tc->nargs, 1));
+	for (int j = 0; j < tc->nargs; j++)
+	{
+		char	   *end;
+		long		nl;
+
+		if (e >= n || nulls[e])
+			goto bad;
+		nl = strtol(TextDatumGetCString(elems[e]), &end, 10);
+		if (*end != '\0' || nl < 0 || nl > n - e - 1 || nl > LEARN_MAX_LEVELS)
+			goto bad;
+		e++;
+		if (nl == 0)
+		{
+			k++;
+			continue;
+		}
+		if (getBaseType(get_fn_expr_argtype(fcinfo->flinfo, tc->first + j)) != TEXTOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("categorical feature %d must be passed as text", j + 1)));
+		{
+			char	  **lv = palloc(sizeof(char *) * nl);
+			int		   *ll = palloc(sizeof(int) * nl);
+
+			for (int i = 0; i < nl; i++, e++)
+			{
+				if (nulls[e])
+					goto bad;
+				lv[i] = VARDATA_ANY(DatumGetTextPP(elems[e]));
+				ll[i] = VARSIZE_ANY_EXHDR(DatumGetTextPP(elems[e]));
+			}
+			tc->levels[j] = levels_create(lv, ll, (int) nl, mcxt);
+		}
+		k += (int) nl;
+	}
+	if (e != n)
+		goto bad;
+	return k;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid encoding of %d features", tc->nargs)));
+	return 0;
+}
+
 TransCache *
 trans_cache(FunctionCallInfo fcinfo, int first)
 {
@@ -26,17 +112,22 @@ trans_cache(FunctionCallInfo fcinfo, int first)
 	if (tc == NULL)
 	{
 		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+		int			last = PG_NARGS() - 1;
+		bool		encoded = last >= first &&
+			get_fn_expr_argtype(fcinfo->flinfo, last) == TEXTARRAYOID;
 
 		if (get_fn_expr_variadic(fcinfo->flinfo))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("pass the features as separate arguments, not as a VARIADIC array")));
 		tc = MemoryContextAllocZero(mcxt, sizeof(TransCache));
-		tc->k = PG_NARGS() - first;
-		tc->kinds = learn_resolve_arg_kinds(fcinfo, first, mcxt);
-		tc->all_float8 = true;
-		for (int j = 0; j < tc->k; j++)
-			if (tc->kinds[j] != LEARN_ARG_FLOAT8)
+		tc->first = first;
+		tc->nargs = PG_NARGS() - first - (encoded ? 1 : 0);
+		tc->k = encoded ? read_encoding(fcinfo, tc, last, mcxt) : tc->nargs;
+		tc->kinds = learn_resolve_arg_kinds(fcinfo, first, tc->nargs, tc->levels, mcxt);
+		tc->all_float8 = tc->levels == NULL;
+		for (int j = 0; j < tc->nargs; j++)
+			if ((tc->levels && tc->levels[j]) || tc->kinds[j] != LEARN_ARG_FLOAT8)
 				tc->all_float8 = false;
 		tc->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(tc->k, 1));
 		fcinfo->flinfo->fn_extra = tc;
@@ -66,10 +157,20 @@ non_finite_feature(int j, double v)
 			 errhint("Filter such rows out of the source, or turn them into NULLs to have them skipped.")));
 }
 
-bool
-read_features(FunctionCallInfo fcinfo, TransCache *tc, int first)
+static void
+unknown_level(int j, const char *s, int len)
 {
-	NullableDatum *args = fcinfo->args + first;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("feature %d has the value \"%.*s\", which is none of its levels read when training began",
+					j + 1, len, s),
+			 errhint("The source's rows changed between passes: train on a source that gives the same rows each time it is read.")));
+}
+
+bool
+read_features(FunctionCallInfo fcinfo, TransCache *tc)
+{
+	NullableDatum *args = fcinfo->args + tc->first;
 	double	   *x = tc->x;
 	double		check = 0.0;
 
@@ -85,12 +186,30 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc, int first)
 	}
 	else
 	{
-		for (int j = 0; j < tc->k; j++)
+		int			c = 0;
+
+		for (int j = 0; j < tc->nargs; j++)
 		{
 			if (args[j].isnull)
 				return false;
-			x[j] = learn_datum_to_double(args[j].value, tc->kinds[j]);
-			check += x[j] * 0.0;
+			if (tc->levels && tc->levels[j])
+			{
+				/* one indicator per level */
+				text	   *v = DatumGetTextPP(args[j].value);
+				int			nl = levels_count(tc->levels[j]);
+				int			i = levels_find(tc->levels[j], VARDATA_ANY(v),
+											VARSIZE_ANY_EXHDR(v));
+
+				if (i < 0)
+					unknown_level(j, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				memset(x + c, 0, sizeof(double) * nl);
+				x[c + i] = 1.0;
+				c += nl;
+				continue;
+			}
+			x[c] = learn_datum_to_double(args[j].value, tc->kinds[j]);
+			check += x[c] * 0.0;
+			c++;
 		}
 	}
 	if (unlikely(isnan(check)))

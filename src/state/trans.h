@@ -11,15 +11,29 @@
 #include "fmgr.h"
 
 #include "args.h"
+#include "levels.h"
 #include "passparam.h"
 
-/* Per-call-site cache of a transition function over "any" features. */
+/*
+ * Per-call-site cache of a transition function over "any" features.
+ *
+ * The feature arguments are numeric (or boolean), or categorical: the
+ * text of a value, when the last argument is an encoding (a text[]
+ * constant) that lists, for each feature argument in order, 0 for a
+ * numeric one, or its number of levels L followed by the L levels.  A
+ * categorical feature becomes L columns of the state, one indicator per
+ * level (the fit leaves the reference level's column out).
+ */
 typedef struct TransCache
 {
 	PassParams *pass;			/* a pass aggregate's decoded parameter */
 	uint64		signature;		/* of the feature names; 0 without */
-	int			k;
-	LearnArgKind *kinds;
+	int			k;				/* the state's features, levels expanded */
+	int			first;			/* argument of the first feature */
+	int			nargs;			/* feature arguments */
+	LearnArgKind *kinds;		/* of each numeric feature argument */
+	LevelTable **levels;		/* of each categorical one (NULL: numeric);
+								 * NULL without an encoding */
 	bool		all_float8;		/* the common case, read without a switch */
 	double	   *x;				/* one row of features */
 } TransCache;
@@ -30,8 +44,8 @@ extern TransCache *trans_cache(FunctionCallInfo fcinfo, int first);
 /* The aggregate's memory context; an error outside an aggregate. */
 extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fname);
 
-/* Read features first..first+k-1 into tc->x; false when one is NULL. */
-extern bool read_features(FunctionCallInfo fcinfo, TransCache *tc, int first);
+/* Read a row's features into tc->x; false when one is NULL. */
+extern bool read_features(FunctionCallInfo fcinfo, TransCache *tc);
 
 /* Error unless y is finite and w finite and non-negative. */
 extern void check_response_weight(double y, double w);

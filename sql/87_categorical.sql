@@ -1,0 +1,183 @@
+--
+-- Categorical features: text, varchar, character(n) and enum columns are
+-- one-hot encoded with R's treatment coding, against R's lm and glm with
+-- factors (tests/reference/factors_reference.R wrote data/factors.csv and
+-- the expected values): the same terms with the same names ("color=green"),
+-- estimates, standard errors, statistics and p-values to 1e-10 relative,
+-- the metrics too; scoring by the stored levels, an unseen level counting
+-- as the reference level.
+--
+SET extra_float_digits = 0;
+CREATE TABLE fac (x1 float8, x2 float8, color text, size text, g int, w float8,
+	y float8, yb int, yc int);
+\copy fac FROM 'data/factors.csv' CSV HEADER
+CREATE TABLE fac_ref_coef (case_name text, term text, estimate float8, std_error float8,
+	statistic float8, p_value float8);
+\copy fac_ref_coef FROM 'tests/reference/expected/factors_coef.csv' CSV HEADER
+CREATE TABLE fac_ref_metrics (case_name text, key text, value float8);
+\copy fac_ref_metrics FROM 'tests/reference/expected/factors_metrics.csv' CSV HEADER
+CREATE TABLE fac_ref_predict (case_name text, x1 float8, x2 float8, color text, size text,
+	prediction float8);
+\copy fac_ref_predict FROM 'tests/reference/expected/factors_predict.csv' CSV HEADER
+
+-- a model's terms (of group gkey) against a reference case: how many on
+-- either side, and whether each agrees to tol (p-values: or 1e-14 absolute)
+CREATE FUNCTION fac_same_terms(model text, case_name text, gkey text[] DEFAULT '{}',
+	tol float8 DEFAULT 1e-10, OUT terms bigint, OUT same boolean)
+LANGUAGE sql AS $$
+	WITH c AS (SELECT co.* FROM learn.coefficients co
+				 JOIN learn.models m ON m.id = co.model_id
+				WHERE m.name = model AND m.deployed AND co.group_key = gkey),
+		 r AS (SELECT * FROM fac_ref_coef r WHERE r.case_name = fac_same_terms.case_name)
+	SELECT count(*),
+		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= tol
+			   AND rel_err(c.std_error, r.std_error) <= tol
+			   AND rel_err(c.statistic, r.statistic) <= tol
+			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
+		   false)
+	  FROM c FULL JOIN r USING (term)
+$$;
+
+CREATE FUNCTION fac_same_metrics(model text, case_name text, gkey text[] DEFAULT NULL,
+	tol float8 DEFAULT 1e-10, OUT metrics bigint, OUT same boolean, OUT differ text)
+LANGUAGE sql AS $$
+	WITH mm AS (
+		SELECT CASE WHEN gkey IS NULL THEN m.metrics ELSE gr.metrics END AS metrics
+		  FROM learn.models m
+		  LEFT JOIN learn.groups gr ON gr.model_id = m.id AND gr.group_key = gkey
+		 WHERE m.name = model AND m.deployed)
+	SELECT count(*),
+		   coalesce(bool_and(rel_err((mm.metrics ->> r.key)::float8, r.value) <= tol), false),
+		   string_agg(r.key, ', ') FILTER (WHERE NOT coalesce(rel_err((mm.metrics ->> r.key)::float8, r.value) <= tol, false))
+	  FROM fac_ref_metrics r, mm
+	 WHERE r.case_name = fac_same_metrics.case_name
+$$;
+
+-- one factor: blue is the reference level and has no term
+SELECT features, n_rows FROM learn.train('fac_color', 'linear', 'fac', 'y', '{color,x1}');
+SELECT * FROM fac_same_terms('fac_color', 'lm_color');
+SELECT * FROM fac_same_metrics('fac_color', 'lm_color');
+SELECT c.position, c.term FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'fac_color' ORDER BY c.position;
+SELECT e.feature, e.position, e.level FROM learn.encodings e JOIN learn.models m ON m.id = e.model_id
+ WHERE m.name = 'fac_color' ORDER BY e.feature, e.position;
+
+-- two factors and two numbers; without an intercept the first factor
+-- keeps all of its levels (R's coding); weights
+SELECT 1 FROM learn.train('fac_two', 'linear', 'fac', 'y', '{color,size,x1,x2}');
+SELECT * FROM fac_same_terms('fac_two', 'lm_two');
+SELECT * FROM fac_same_metrics('fac_two', 'lm_two');
+SELECT 1 FROM learn.train('fac_noint', 'linear', 'fac', 'y', '{color,size,x1}',
+	'{"intercept": false}');
+SELECT * FROM fac_same_terms('fac_noint', 'lm_noint');
+SELECT * FROM fac_same_metrics('fac_noint', 'lm_noint');
+SELECT 1 FROM learn.train('fac_w', 'linear', 'fac', 'y', '{color,size,x1}', weight => 'w');
+SELECT * FROM fac_same_terms('fac_w', 'lm_weighted');
+SELECT * FROM fac_same_metrics('fac_w', 'lm_weighted');
+
+-- grouped: each group's fit as R fits its rows; the levels are the model's
+SELECT 1 FROM learn.train('fac_g', 'linear', 'fac', 'y', '{color,x1}', group_by => '{g}');
+SELECT * FROM fac_same_terms('fac_g', 'lm_g1', '{1}');
+SELECT * FROM fac_same_terms('fac_g', 'lm_g2', '{2}');
+SELECT * FROM fac_same_metrics('fac_g', 'lm_g1', '{1}');
+SELECT * FROM fac_same_metrics('fac_g', 'lm_g2', '{2}');
+
+-- generalized linear models
+SELECT 1 FROM learn.train('fac_logit', 'logistic', 'fac', 'yb', '{color,x1}');
+SELECT * FROM fac_same_terms('fac_logit', 'logistic_color');
+SELECT * FROM fac_same_metrics('fac_logit', 'logistic_color');
+SELECT 1 FROM learn.train('fac_pois', 'glm', 'fac', 'yc', '{size,x1}', '{"family": "poisson"}');
+SELECT * FROM fac_same_terms('fac_pois', 'poisson_size');
+SELECT * FROM fac_same_metrics('fac_pois', 'poisson_size');
+
+-- scoring by the stored levels: R's predictions on new rows; an unseen
+-- level (purple) scores as the reference level (R's prediction for blue)
+CREATE TABLE fac_new AS SELECT * FROM fac_ref_predict;
+SELECT r.case_name, count(*) AS rows,
+	   bool_and(rel_err(CASE r.case_name WHEN 'lm_two' THEN learn.predict('fac_two', r)
+										 ELSE learn.predict_proba('fac_logit', r) END,
+						r.prediction) < 1e-12) AS same
+  FROM fac_new r GROUP BY 1 ORDER BY 1;
+-- the planner's rewrite (learn._predict_cols) scores the same
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('fac_two', r) FROM fac_new r;
+-- in a view, from a record variable, and with the columns in another order
+-- and of other string types (varchar, character(n) with its blanks)
+CREATE VIEW fac_scored AS SELECT learn.predict('fac_two', r) AS p, r.* FROM fac_new r;
+SELECT bool_and(rel_err(p, prediction) < 1e-12) AS same FROM fac_scored WHERE case_name = 'lm_two';
+SELECT bool_and(rel_err(learn.predict('fac_two', t), t.prediction) < 1e-12) AS same
+  FROM (SELECT x2, size::char(4) AS size, prediction, color::varchar AS color, x1
+		  FROM fac_new WHERE case_name = 'lm_two') t;
+-- a NULL level scores NULL; a missing column is an error naming it; an
+-- array cannot score a model with categorical features
+SELECT learn.predict('fac_two', t) IS NULL AS null_score
+  FROM (SELECT NULL::text AS color, 'M' AS size, 1.0::float8 AS x1, 2.0::float8 AS x2) t;
+SELECT try($$SELECT learn.predict('fac_two', t) FROM (SELECT 'M' AS size, 1.0::float8 AS x1, 2.0::float8 AS x2) t$$);
+SELECT try($$SELECT learn.predict('fac_two', ARRAY[1, 2, 3, 4])$$);
+-- grouped scoring: each row by its group's coefficients and the levels
+SELECT bool_and(abs(learn.predict('fac_g', f) - (c0 + coalesce(cg, 0) + coalesce(cr, 0) + c1 * x1)) < 1e-12) AS same
+  FROM fac f JOIN LATERAL (
+	SELECT max(c.estimate) FILTER (WHERE c.term = '(intercept)') AS c0,
+		   max(c.estimate) FILTER (WHERE c.term = 'color=green' AND f.color = 'green') AS cg,
+		   max(c.estimate) FILTER (WHERE c.term = 'color=red' AND f.color = 'red') AS cr,
+		   max(c.estimate) FILTER (WHERE c.term = 'x1') AS c1
+	  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+	 WHERE m.name = 'fac_g' AND m.deployed AND c.group_key = ARRAY[f.g::text]) k ON true;
+
+-- an enum: its levels in the enum's order (S is the reference), the same
+-- fit in another parametrization (fitted values, r2, deviance)
+CREATE TYPE tshirt AS ENUM ('S', 'M', 'L', 'XL');
+CREATE TABLE fac_enum AS SELECT y, x1, color, size::tshirt AS size FROM fac;
+SELECT 1 FROM learn.train('fac_enum', 'linear', 'fac_enum', 'y', '{color,size,x1}');
+SELECT 1 FROM learn.train('fac_text', 'linear', 'fac', 'y', '{color,size,x1}');
+SELECT string_agg(e.level, ',' ORDER BY e.position) AS levels
+  FROM learn.encodings e JOIN learn.models m ON m.id = e.model_id
+ WHERE m.name = 'fac_enum' AND e.feature = 'size';
+SELECT rel_err((a.metrics ->> 'r2')::float8, (b.metrics ->> 'r2')::float8) < 1e-12 AS same_r2,
+	   (SELECT bool_and(abs(learn.predict('fac_enum', e) - learn.predict('fac_text', f)) < 1e-10)
+		  FROM fac_enum e JOIN fac f USING (y, x1)) AS same_fit
+  FROM learn.models a, learn.models b WHERE a.name = 'fac_enum' AND b.name = 'fac_text';
+
+-- every family takes them: robust standard errors (a later pass of the
+-- same features), a multinomial target of its own levels
+SELECT 1 FROM learn.train('fac_hc1', 'linear', 'fac', 'y', '{color,size,x1}', '{"robust": "HC1"}');
+SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same_estimates,
+	   bool_and(a.std_error <> b.std_error) AS other_errors
+  FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_hc1'
+  JOIN learn.coefficients b ON b.term = a.term
+  JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_text';
+SELECT 1 FROM learn.train('fac_mn', 'multinomial', 'fac', 'size', '{color,x1}');
+SELECT class, count(*) AS terms FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'fac_mn' GROUP BY class ORDER BY class;
+SELECT learn.predict_label('fac_mn', f) IS NOT NULL AS scored FROM fac f LIMIT 1;
+
+-- default features: every other column, text ones as categorical
+SELECT features FROM learn.train('fac_default', 'linear',
+	'SELECT y, color, x1 FROM fac', 'y');
+SELECT count(*) AS terms FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'fac_default';
+
+-- parallel workers: the same fit
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+ALTER TABLE fac SET (parallel_workers = 2);
+SELECT 1 FROM learn.train('fac_two_par', 'linear', 'fac', 'y', '{color,size,x1,x2}');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT count(*) AS terms, bool_and(rel_err(a.estimate, b.estimate) < 1e-12) AS same
+  FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_two'
+  JOIN learn.coefficients b ON b.term = a.term
+  JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_two_par';
+
+-- limits and types
+SELECT try($$SELECT learn.train('m', 'linear', 'fac', 'y', '{size,x1}', '{"max_levels": 3}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1, ''{}''::jsonb AS doc FROM fac', 'y', '{x1,doc}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1, now() AS t FROM fac', 'y', '{x1,t}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, NULL::text AS c FROM fac', 'y', '{c}')$$);
+-- a direct call cannot pass a varying encoding
+SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, ARRAY['0', '2', color, 'x']) FROM fac$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, '{0,2,blue}'::text[]) FROM fac$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, '{0,2,blue,green}'::text[]) FROM fac$$);

@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ * levels.c
+ *	  A small open-addressing hash table from a level's text to its index
+ *	  (levels.h).
+ *-------------------------------------------------------------------------
+ */
+#include "levels.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+struct LevelTable
+{
+	int			n;				/* levels */
+	int			mask;			/* slots - 1, a power of two minus one */
+	int		   *slots;			/* level index + 1; 0 is empty */
+	char	  **text;			/* each level's text */
+	int		   *len;
+};
+
+LevelTable *
+levels_create(char *const *levels, const int *lens, int n, MemoryContext mcxt)
+{
+	LevelTable *t = MemoryContextAllocZero(mcxt, sizeof(LevelTable));
+	int			size = 8;
+
+	while (size < 2 * n)
+		size *= 2;
+	t->n = n;
+	t->mask = size - 1;
+	t->slots = MemoryContextAllocZero(mcxt, sizeof(int) * size);
+	t->text = MemoryContextAlloc(mcxt, sizeof(char *) * Max(n, 1));
+	t->len = MemoryContextAlloc(mcxt, sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		uint32		h = hash_bytes((const unsigned char *) levels[i], lens[i]);
+
+		t->text[i] = MemoryContextAlloc(mcxt, lens[i] + 1);
+		memcpy(t->text[i], levels[i], lens[i]);
+		t->text[i][lens[i]] = '\0';
+		t->len[i] = lens[i];
+		if (levels_find(t, levels[i], lens[i]) >= 0)
+			elog(ERROR, "pg_learn: level \"%s\" appears twice", t->text[i]);
+		while (t->slots[h & t->mask] != 0)
+			h++;
+		t->slots[h & t->mask] = i + 1;
+	}
+	return t;
+}
+
+int
+levels_count(const LevelTable *t)
+{
+	return t->n;
+}
+
+int
+levels_find(const LevelTable *t, const char *s, int len)
+{
+	uint32		h = hash_bytes((const unsigned char *) s, len);
+
+	for (;;)
+	{
+		int			i = t->slots[h & t->mask] - 1;
+
+		if (i < 0)
+			return -1;
+		if (t->len[i] == len && memcmp(t->text[i], s, len) == 0)
+			return i;
+		h++;
+	}
+}
+
+int
+levels_find_datum(const LevelTable *t, Datum d, Oid typid, FmgrInfo *out)
+{
+	switch (typid)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			{
+				text	   *v = DatumGetTextPP(d);
+				int			i = levels_find(t, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+
+				if ((Pointer) v != DatumGetPointer(d))
+					pfree(v);
+				return i;
+			}
+		case BPCHAROID:
+			{
+				/* character(n)::text drops the trailing blanks */
+				BpChar	   *v = DatumGetBpCharPP(d);
+				int			len = VARSIZE_ANY_EXHDR(v);
+				int			i;
+
+				while (len > 0 && VARDATA_ANY(v)[len - 1] == ' ')
+					len--;
+				i = levels_find(t, VARDATA_ANY(v), len);
+				if ((Pointer) v != DatumGetPointer(d))
+					pfree(v);
+				return i;
+			}
+		default:
+			{
+				char	   *s = OutputFunctionCall(out, d);
+				int			i = levels_find(t, s, strlen(s));
+
+				pfree(s);
+				return i;
+			}
+	}
+}

@@ -1,0 +1,31 @@
+/*-------------------------------------------------------------------------
+ * levels.h
+ *	  The levels of a categorical feature, found by the text of a value:
+ *	  the aggregates (state/trans.c) and scoring (predict.c) turn a value
+ *	  into the index of its level with the same table.
+ *
+ * A value's text is what `value::text` gives (for character(n): without
+ * its trailing blanks), so training and scoring agree on every type.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_LEVELS_H
+#define PG_LEARN_LEVELS_H
+
+#include "pg_learn.h"
+
+typedef struct LevelTable LevelTable;
+
+/* A table of n levels (distinct texts), allocated in mcxt. */
+extern LevelTable *levels_create(char *const *levels, const int *lens, int n,
+								 MemoryContext mcxt);
+
+/* The number of levels. */
+extern int	levels_count(const LevelTable *t);
+
+/* The index (0-based) of the level with this text, or -1. */
+extern int	levels_find(const LevelTable *t, const char *s, int len);
+
+/* The level index of a datum of type typid, as its text, or -1. */
+extern int	levels_find_datum(const LevelTable *t, Datum d, Oid typid, FmgrInfo *out);
+
+#endif							/* PG_LEARN_LEVELS_H */
