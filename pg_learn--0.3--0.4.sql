@@ -43,4 +43,10 @@ COMMENT ON COLUMN learn.encodings.level IS 'The level: the text of the column''s
 SELECT pg_catalog.pg_extension_config_dump('learn.encodings', '');
 GRANT SELECT ON learn.encodings TO PUBLIC;
 
+-- A scoring trigger: BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE
+-- FUNCTION learn.score_trigger('model', 'column' [, 'class']).
+CREATE FUNCTION learn.score_trigger() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'learn_score_trigger' LANGUAGE C;
+COMMENT ON FUNCTION learn.score_trigger() IS 'Trigger: writes the new row''s prediction by model tgargs[0] into column tgargs[1] (a regression''s value, a classifier''s probability of the last class or of tgargs[2], its class or its label, by the column''s type)';
+
 -- (end of categorical features and feature expressions)

@@ -21,6 +21,8 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pathnodes.h"
@@ -52,6 +54,7 @@ PG_FUNCTION_INFO_V1(learn_predict_proba_row);
 PG_FUNCTION_INFO_V1(learn_predict_proba_cols);
 PG_FUNCTION_INFO_V1(learn_predict_label_array);
 PG_FUNCTION_INFO_V1(learn_predict_label_row);
+PG_FUNCTION_INFO_V1(learn_score_trigger);
 
 /* ---------------------------------------------------------------------
  * Per-backend cache of parsed model versions
@@ -224,16 +227,15 @@ typedef struct PredictSite
 } PredictSite;
 
 static PredictSite *
-predict_site(FunctionCallInfo fcinfo)
+predict_site_for(FmgrInfo *flinfo, text *spec)
 {
-	PredictSite *site = fcinfo->flinfo->fn_extra;
-	text	   *spec = PG_GETARG_TEXT_PP(0);
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	PredictSite *site = flinfo->fn_extra;
+	MemoryContext mcxt = flinfo->fn_mcxt;
 
 	if (site == NULL)
 	{
 		site = MemoryContextAllocZero(mcxt, sizeof(PredictSite));
-		fcinfo->flinfo->fn_extra = site;
+		flinfo->fn_extra = site;
 	}
 	if (site->spec == NULL || site->resolved_generation != models_generation ||
 		VARSIZE_ANY_EXHDR(site->spec) != VARSIZE_ANY_EXHDR(spec) ||
@@ -283,6 +285,13 @@ predict_site(FunctionCallInfo fcinfo)
 		}
 	}
 	return site;
+}
+
+/* The call site of a scoring function whose argument 0 is the model. */
+static PredictSite *
+predict_site(FunctionCallInfo fcinfo)
+{
+	return predict_site_for(fcinfo->flinfo, PG_GETARG_TEXT_PP(0));
 }
 
 /*
@@ -519,6 +528,47 @@ check_model_arg(FunctionCallInfo fcinfo)
 }
 
 /* The row form: false for a NULL score. */
+/* A copy of the layout of the rows to score, and room for one row. */
+static void
+site_set_rowdesc(PredictSite *site, TupleDesc td, MemoryContext mcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+	if (site->tupdesc)
+	{
+		FreeTupleDesc(site->tupdesc);
+		pfree(site->values);
+		pfree(site->nulls);
+	}
+	site->tupdesc = CreateTupleDescCopy(td);
+	site->values = palloc(sizeof(Datum) * Max(site->tupdesc->natts, 1));
+	site->nulls = palloc(sizeof(bool) * Max(site->tupdesc->natts, 1));
+	MemoryContextSwitchTo(old);
+	site->mapped_model_id = 0;
+}
+
+/* Map the model's columns to those of the rows' layout, once per model. */
+static void
+site_map_rowdesc(PredictSite *site, MemoryContext mcxt)
+{
+	TupleDesc	td = site->tupdesc;
+	ColumnSet	cs;
+
+	if (site->mapped_model_id == site->model->id)
+		return;
+	cs.n = td->natts;
+	cs.names = palloc(sizeof(char *) * Max(td->natts, 1));
+	cs.types = palloc(sizeof(Oid) * Max(td->natts, 1));
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		cs.names[i] = att->attisdropped ? NULL : NameStr(att->attname);
+		cs.types[i] = att->atttypid;
+	}
+	map_columns(site, &cs, mcxt);
+}
+
 static bool
 score_row(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 {
@@ -546,43 +596,15 @@ score_row(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 	if (site->tupdesc == NULL || site->rowtype != rowtype ||
 		site->rowtypmod != rowtypmod || site->rowtype_id != rowtype_id)
 	{
-		MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 		TupleDesc	td = lookup_rowtype_tupdesc(rowtype, rowtypmod);
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
 
-		if (site->tupdesc)
-		{
-			FreeTupleDesc(site->tupdesc);
-			pfree(site->values);
-			pfree(site->nulls);
-		}
-		site->tupdesc = CreateTupleDescCopy(td);
+		site_set_rowdesc(site, td, fcinfo->flinfo->fn_mcxt);
 		ReleaseTupleDesc(td);
-		site->values = palloc(sizeof(Datum) * Max(site->tupdesc->natts, 1));
-		site->nulls = palloc(sizeof(bool) * Max(site->tupdesc->natts, 1));
-		MemoryContextSwitchTo(old);
 		site->rowtype = rowtype;
 		site->rowtypmod = rowtypmod;
 		site->rowtype_id = rowtype_id;
-		site->mapped_model_id = 0;
 	}
-	if (site->mapped_model_id != site->model->id)
-	{
-		TupleDesc	td = site->tupdesc;
-		ColumnSet	cs;
-
-		cs.n = td->natts;
-		cs.names = palloc(sizeof(char *) * Max(td->natts, 1));
-		cs.types = palloc(sizeof(Oid) * Max(td->natts, 1));
-		for (int i = 0; i < td->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(td, i);
-
-			cs.names[i] = att->attisdropped ? NULL : NameStr(att->attname);
-			cs.types[i] = att->atttypid;
-		}
-		map_columns(site, &cs, fcinfo->flinfo->fn_mcxt);
-	}
+	site_map_rowdesc(site, fcinfo->flinfo->fn_mcxt);
 
 	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
 	ItemPointerSetInvalid(&tuple.t_self);
@@ -836,6 +858,161 @@ Datum
 learn_predict_label_row(PG_FUNCTION_ARGS)
 {
 	return predict_output(fcinfo, score_row, OUTPUT_LABEL, false);
+}
+
+/* ---------------------------------------------------------------------
+ * learn.score_trigger('model', 'column' [, 'class'])
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * What the trigger writes into a column: a number column (float8, float4,
+ * numeric) takes a regression's value or a classifier's probability (of
+ * the last class, or of cls); an integer or boolean column a classifier's
+ * class as a number; any other column a classifier's label, through the
+ * column type's input function.
+ */
+static Datum
+trigger_value(const ScoringModel *m, PredictSite *site, double score, const char *cls,
+			  Form_pg_attribute att, const char *colname)
+{
+	Oid			base = getBaseType(att->atttypid);
+	int32		typmod = att->atttypmod;
+	Datum		d;
+
+	switch (base)
+	{
+		case FLOAT8OID:
+		case FLOAT4OID:
+		case NUMERICOID:
+			{
+				double		v = score;
+
+				if (m->classifier)
+				{
+					if (multiclass(m) && cls == NULL)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("model \"%s\" has %d classes: learn.score_trigger needs the class whose probability it writes into \"%s\"",
+										m->name, m->nclasses, colname),
+								 errhint("Add the class as the trigger's third argument.")));
+					v = DatumGetFloat8(predict_proba_value(m, score, site->proba,
+														   cls ? cstring_to_text(cls) : NULL));
+				}
+				if (base == FLOAT8OID)
+					return Float8GetDatum(v);
+				if (base == FLOAT4OID)
+					return DirectFunctionCall1(dtof, Float8GetDatum(v));
+				d = DirectFunctionCall1(float8_numeric, Float8GetDatum(v));
+				if (typmod >= 0)
+					d = DirectFunctionCall2(numeric, d, Int32GetDatum(typmod));
+				return d;
+			}
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case BOOLOID:
+			{
+				double		v;
+
+				if (!m->classifier)
+					break;
+				v = DatumGetFloat8(predict_value(m, score));
+				if (base == BOOLOID)
+					return BoolGetDatum(v != 0.0);
+				d = DirectFunctionCall1(dtoi8, Float8GetDatum(v));
+				if (base == INT8OID)
+					return d;
+				return base == INT4OID ? DirectFunctionCall1(int84, d) :
+					DirectFunctionCall1(int82, d);
+			}
+		default:
+			{
+				Oid			in;
+				Oid			ioparam;
+
+				if (!m->classifier)
+					break;
+				getTypeInputInfo(base, &in, &ioparam);
+				return OidInputFunctionCall(in, m->classes[predicted_class(m, score)],
+											ioparam, typmod);
+			}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("column \"%s\" has type %s, which cannot hold a prediction of model \"%s\"",
+					colname, format_type_be(att->atttypid), m->name),
+			 errhint("A regression's value goes into a float8, float4 or numeric column; a classifier's probability into one of those, its label into a text column, its class into an integer or boolean one when the classes are numbers.")));
+	return (Datum) 0;
+}
+
+/*
+ * BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION
+ * learn.score_trigger('model', 'column' [, 'class']): the new row's
+ * prediction written into its column (NULL when a feature is NULL or the
+ * model has no such group).
+ */
+Datum
+learn_score_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Trigger    *trig;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	Form_pg_attribute att;
+	PredictSite *site;
+	const char *colname;
+	int			attnum;
+	Datum		value = (Datum) 0;
+	bool		isnull = true;
+	double		score;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("learn.score_trigger must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("learn.score_trigger must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
+	trig = td->tg_trigger;
+	if (trig->tgnargs < 2 || trig->tgnargs > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("learn.score_trigger takes 2 or 3 arguments (model, column[, class]), not %d",
+						trig->tgnargs)));
+	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	desc = RelationGetDescr(td->tg_relation);
+	colname = trig->tgargs[1];
+	attnum = SPI_fnumber(desc, colname);
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("table \"%s\" has no column \"%s\" for learn.score_trigger to write",
+						RelationGetRelationName(td->tg_relation), colname)));
+	att = TupleDescAttr(desc, attnum - 1);
+
+	site = predict_site_for(fcinfo->flinfo, cstring_to_text(trig->tgargs[0]));
+	if (site->tupdesc == NULL || !equalTupleDescs(site->tupdesc, desc))
+		site_set_rowdesc(site, desc, fcinfo->flinfo->fn_mcxt);
+	site_map_rowdesc(site, fcinfo->flinfo->fn_mcxt);
+	for (int j = 0; j < site->model->nfeatures; j++)
+		if (site->feat_att[j] == attnum - 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" is a feature of model \"%s\"; learn.score_trigger cannot write into it",
+							colname, site->model->name)));
+	heap_deform_tuple(tuple, desc, site->values, site->nulls);
+	if (score_columns(site, site->values, site->nulls, &score))
+	{
+		value = trigger_value(site->model, site, score,
+							  trig->tgnargs == 3 ? trig->tgargs[2] : NULL, att, colname);
+		isnull = false;
+	}
+	if (get_typtype(att->atttypid) == TYPTYPE_DOMAIN)
+		domain_check(value, isnull, att->atttypid, NULL, fcinfo->flinfo->fn_mcxt);
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 1, &attnum, &value, &isnull));
 }
 
 /*
