@@ -172,6 +172,34 @@ SELECT count(*) AS terms, bool_and(rel_err(a.estimate, b.estimate) < 1e-12) AS s
   JOIN learn.coefficients b ON b.term = a.term
   JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_two_par';
 
+-- rows gathered by their combination of levels: 8000 combinations (more
+-- than the 4096 cells a state keeps before it folds them in) give the fit
+-- of the same indicators passed as numbers
+CREATE TABLE fac_many AS
+SELECT 'a' || lpad((i % 20)::text, 2, '0') AS c1, 'b' || lpad(((i / 20) % 20)::text, 2, '0') AS c2,
+	   'c' || lpad(((i / 400) % 20)::text, 2, '0') AS c3, sin(i) AS x,
+	   (i % 20) * 0.1 + ((i / 20) % 20) * 0.01 + sin(i) + cos(i * 0.37) AS y
+  FROM generate_series(1, 24000) i;
+DO $$
+DECLARE cols text;
+BEGIN
+	SELECT string_agg(format('(%I = %L)::int AS %I', c, l, c || '_' || l), ', ' ORDER BY c, l)
+	  INTO cols
+	  FROM (SELECT DISTINCT 'c1' AS c, c1 AS l FROM fac_many WHERE c1 <> 'a00'
+			UNION ALL SELECT DISTINCT 'c2', c2 FROM fac_many WHERE c2 <> 'b00'
+			UNION ALL SELECT DISTINCT 'c3', c3 FROM fac_many WHERE c3 <> 'c00') l;
+	EXECUTE format('CREATE VIEW fac_many_dummies AS SELECT y, x, %s FROM fac_many', cols);
+END
+$$;
+SELECT count(DISTINCT (c1, c2, c3)) AS combinations FROM fac_many;
+SELECT 1 FROM learn.train('fac_many', 'linear', 'fac_many', 'y', '{c1,c2,c3,x}');
+SELECT 1 FROM learn.train('fac_many_dense', 'linear', 'fac_many_dummies', 'y');
+SELECT count(*) AS terms,
+	   bool_and(rel_err(a.estimate, b.estimate) < 1e-10 AND rel_err(a.std_error, b.std_error) < 1e-10) AS same
+  FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_many'
+  JOIN learn.coefficients b ON replace(b.term, '_', '=') = a.term
+  JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_many_dense';
+
 -- limits and types
 SELECT try($$SELECT learn.train('m', 'linear', 'fac', 'y', '{size,x1}', '{"max_levels": 3}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, x1, ''{}''::jsonb AS doc FROM fac', 'y', '{x1,doc}')$$);

@@ -34,7 +34,7 @@
 #define LEARN_MAX_LEVELS 100000
 
 /* The most terms (columns of a state) a model may have. */
-#define LEARN_MAX_TERMS 4000
+#define LEARN_MAX_TERMS LEARN_MAX_FEATURES
 
 /* GUC learn.model_cache_size: model versions kept parsed per backend. */
 extern int	learn_model_cache_size;

@@ -757,7 +757,10 @@ glm_add_row(GlmCallSite *cs, GlmPassState *gs, const double *x, double y,
 		s->null_sw += ww;
 		s->null_swz += ww * z;
 	}
-	linear_state_add(gs->ls, x, z, ww);
+	if (gs->ls->cells)
+		linear_state_add_cells(gs->ls, cs->tc->lev, cs->tc->xnum, z, ww);
+	else
+		linear_state_add(gs->ls, x, z, ww);
 }
 
 /*
@@ -945,6 +948,8 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
 		gs = glm_pass_state_create(cs->lsk, cs->nclasses);
+		if (cs->nclasses == 0)
+			trans_set_cells(tc, gs->ls);
 		MemoryContextSwitchTo(old);
 		if (tc->pass)
 		{

@@ -142,8 +142,9 @@ check_weight_sum(double sum_w)
 				 errhint("Rescale the weights: only their ratios matter to the estimates.")));
 }
 
-void
-linear_state_flush(LinearState *st)
+/* Fold the buffered rows into R. */
+static void
+flush_buffer(LinearState *st)
 {
 	int			info;
 
@@ -163,6 +164,227 @@ linear_state_flush(LinearState *st)
 		pfree(st->buf);
 		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Cells: the rows of a state with categorical features, gathered by their
+ * levels.
+ *
+ * A row of levels (a_1, ..., a_m) and numbers x has the state row
+ * [1, e_a1, ..., e_am, x, y] (e_a: the indicators of level a), which is
+ * mostly zeros and, folded into R, costs ncols^2 like any row.  All rows of
+ * one combination of levels share their indicator columns, so a cell keeps
+ * the small factor Rc of their [1, x, y] alone (q = nnum + 2 columns).
+ * Since [1 c', X, y] = [1, X, y] [e1 c', I] for the cell's constant
+ * indicator row c, the rows of Rc [e1 c', I] stand for the cell's rows in
+ * the big factor, exactly: flushing a cell folds its q rows, each with
+ * Rc[r, 0] in the intercept and in the cell's indicator columns.  Cells are
+ * flushed when their table is full, and before the state is solved,
+ * merged or serialized.
+ * ---------------------------------------------------------------------
+ */
+
+#define CELL_FIRST_SLOTS 16		/* a table's first size: a power of two */
+#define CELL_MAX 4096			/* cells a state keeps before a flush */
+
+typedef struct Cell
+{
+	uint32		hash;
+	int		   *levels;			/* one per block */
+	double	   *R;				/* q x q, column-major */
+} Cell;
+
+struct CellTable
+{
+	int			nblocks;
+	int		   *block_col;		/* each block's first state column */
+	int			nnum;
+	int		   *num_col;		/* each number's state column */
+	int			q;				/* nnum + 2 */
+	int			ncells;
+	int			nslots;			/* a power of two, at least 2 ncells */
+	Cell	  **slots;
+	MemoryContext mcxt;			/* the cells: reset by each flush */
+	double	   *row;			/* ncols: a flushed row */
+	double	   *small;			/* q: a row of a cell */
+};
+
+void
+linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int nnum,
+					   const int *num_col)
+{
+	struct CellTable *ct;
+
+	/* worth it only when the indicators are most of the columns */
+	if (nblocks == 0 || st->ncols < 2 * (nnum + 2))
+		return;
+	ct = MemoryContextAllocZero(st->mcxt, sizeof(struct CellTable));
+	ct->nblocks = nblocks;
+	ct->block_col = MemoryContextAlloc(st->mcxt, sizeof(int) * nblocks);
+	memcpy(ct->block_col, block_col, sizeof(int) * nblocks);
+	ct->nnum = nnum;
+	ct->num_col = MemoryContextAlloc(st->mcxt, sizeof(int) * Max(nnum, 1));
+	memcpy(ct->num_col, num_col, sizeof(int) * nnum);
+	ct->q = nnum + 2;
+	ct->nslots = CELL_FIRST_SLOTS;
+	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * ct->nslots);
+	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
+	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
+	ct->small = MemoryContextAlloc(st->mcxt, sizeof(double) * ct->q);
+	st->cells = ct;
+}
+
+/* Fold one whole row (scaled) into the state, counting nothing. */
+static void
+fold_raw(LinearState *st, const double *row)
+{
+	if (st->buf == NULL && st->n < LEARN_ROW_FOLD_ROWS && st->ncols <= LA_FOLD_BLOCKED_MIN)
+	{
+		double		one[LA_FOLD_BLOCKED_MIN];
+
+		memcpy(one, row, sizeof(double) * st->ncols);
+		la_qr_fold_row(st->ncols, st->R, one);
+		check_factor(st);
+		return;
+	}
+	if (unlikely(st->buf == NULL))
+		linear_state_workspace(st, true);
+	for (int j = 0; j < st->ncols; j++)
+		st->buf[st->nbuf + (size_t) j * st->bufcap] = row[j];
+	if (++st->nbuf == st->bufcap)
+		flush_buffer(st);
+}
+
+/* Double the table of cells. */
+static void
+grow_cells(LinearState *st)
+{
+	struct CellTable *ct = st->cells;
+	int			n = ct->nslots * 2;
+	Cell	  **slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * n);
+
+	for (int i = 0; i < ct->nslots; i++)
+	{
+		Cell	   *c = ct->slots[i];
+		uint32		h;
+
+		if (c == NULL)
+			continue;
+		for (h = c->hash; slots[h & (n - 1)] != NULL; h++)
+			;
+		slots[h & (n - 1)] = c;
+	}
+	pfree(ct->slots);
+	ct->slots = slots;
+	ct->nslots = n;
+}
+
+/* Fold every cell into R and empty the table. */
+static void
+flush_cells(LinearState *st)
+{
+	struct CellTable *ct = st->cells;
+	int			q = ct->q;
+
+	if (ct->ncells == 0)
+		return;
+	for (int h = 0; h < ct->nslots; h++)
+	{
+		Cell	   *c = ct->slots[h];
+
+		if (c == NULL)
+			continue;
+		for (int r = 0; r < q; r++)
+		{
+			double		one = c->R[r];	/* Rc[r, 0] */
+			bool		zero = true;
+
+			memset(ct->row, 0, sizeof(double) * st->ncols);
+			ct->row[0] = one;
+			for (int b = 0; b < ct->nblocks; b++)
+				ct->row[ct->block_col[b] + c->levels[b]] = one;
+			for (int j = 0; j < ct->nnum; j++)
+				ct->row[ct->num_col[j]] = c->R[r + (j + 1) * q];
+			ct->row[st->ncols - 1] = c->R[r + (q - 1) * q];
+			for (int j = 0; j < st->ncols && zero; j++)
+				zero = ct->row[j] == 0.0;
+			if (!zero)
+				fold_raw(st, ct->row);
+		}
+		ct->slots[h] = NULL;
+		CHECK_FOR_INTERRUPTS();
+	}
+	ct->ncells = 0;
+	MemoryContextReset(ct->mcxt);
+}
+
+void
+linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
+					   double y, double w)
+{
+	struct CellTable *ct = st->cells;
+	uint32		hash = 0;
+	uint32		h;
+	Cell	   *c;
+	double		sw;
+
+	if (w == 0.0)
+	{
+		st->n_zero_weight++;
+		return;
+	}
+	for (int b = 0; b < ct->nblocks; b++)
+		hash = hash_combine(hash, murmurhash32((uint32) levels[b]));
+	for (h = hash;; h++)
+	{
+		c = ct->slots[h & (ct->nslots - 1)];
+		if (c == NULL)
+			break;
+		if (c->hash == hash &&
+			memcmp(c->levels, levels, sizeof(int) * ct->nblocks) == 0)
+			break;
+	}
+	if (c == NULL)
+	{
+		if (ct->ncells == CELL_MAX)
+			flush_cells(st);
+		if (2 * (ct->ncells + 1) > ct->nslots)
+			grow_cells(st);
+		for (h = hash; ct->slots[h & (ct->nslots - 1)] != NULL; h++)
+			;
+		c = MemoryContextAlloc(ct->mcxt, sizeof(Cell));
+		c->hash = hash;
+		c->levels = MemoryContextAlloc(ct->mcxt, sizeof(int) * ct->nblocks);
+		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
+		c->R = MemoryContextAllocZero(ct->mcxt, sizeof(double) * ct->q * ct->q);
+		ct->slots[h & (ct->nslots - 1)] = c;
+		ct->ncells++;
+	}
+	sw = w == 1.0 ? 1.0 : sqrt(w);
+	if (w != 1.0 && !st->no_log_w)
+		st->sum_log_w += log(w);
+	ct->small[0] = sw;
+	for (int j = 0; j < ct->nnum; j++)
+		ct->small[j + 1] = sw * xnum[j];
+	ct->small[ct->q - 1] = sw * y;
+	la_qr_fold_row(ct->q, c->R, ct->small);
+	if (unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
+	{
+		flush_cells(st);		/* the big factor says which column */
+		check_factor(st);
+	}
+	st->n++;
+	st->sum_w += w;
+	if (unlikely(!isfinite(st->sum_w)))
+		check_weight_sum(st->sum_w);
+}
+
+void
+linear_state_flush(LinearState *st)
+{
+	if (st->cells)
+		flush_cells(st);
+	flush_buffer(st);
 }
 
 /*
@@ -231,7 +453,7 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 		check_factor(st);
 	}
 	else if (++st->nbuf == st->bufcap)
-		linear_state_flush(st);
+		flush_buffer(st);
 }
 
 /*
@@ -242,24 +464,8 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 void
 linear_state_add_row(LinearState *st, const double *row)
 {
-	if (st->buf == NULL && st->n < LEARN_ROW_FOLD_ROWS &&
-		st->ncols <= LA_FOLD_BLOCKED_MIN)
-	{
-		double		one[LA_FOLD_BLOCKED_MIN];
-
-		memcpy(one, row, sizeof(double) * st->ncols);
-		st->n++;
-		la_qr_fold_row(st->ncols, st->R, one);
-		check_factor(st);
-		return;
-	}
-	if (unlikely(st->buf == NULL))
-		linear_state_workspace(st, true);
-	for (int j = 0; j < st->ncols; j++)
-		st->buf[st->nbuf + (size_t) j * st->bufcap] = row[j];
+	fold_raw(st, row);
 	st->n++;
-	if (++st->nbuf == st->bufcap)
-		linear_state_flush(st);
 }
 
 static const char *
@@ -479,6 +685,7 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 			tc->signature = names_signature(fcinfo, first - 1, tc->k);
 		old = MemoryContextSwitchTo(aggcontext);
 		st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
+		trans_set_cells(tc, st);
 		MemoryContextSwitchTo(old);
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc))
@@ -489,7 +696,10 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 		double		w = PG_GETARG_FLOAT8(2);
 
 		check_response_weight(y, w);
-		linear_state_add(st, tc->x, y, w);
+		if (st->cells)
+			linear_state_add_cells(st, tc->lev, tc->xnum, y, w);
+		else
+			linear_state_add(st, tc->x, y, w);
 	}
 	CHECK_FOR_INTERRUPTS();
 	PG_RETURN_POINTER(st);

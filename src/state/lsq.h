@@ -46,6 +46,8 @@ typedef struct LinearState
 	double	   *buf;			/* bufcap x ncols, column-major; NULL until
 								 * the first row */
 	double	   *work;			/* QR workspace; NULL until needed */
+	struct CellTable *cells;	/* rows gathered by their levels (lsq.c);
+								 * NULL: rows fold directly */
 	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 
@@ -56,6 +58,18 @@ extern uint64 linear_signature(const char *const *names, int n);
 extern void linear_state_add(LinearState *st, const double *x, double y,
 							 double w);
 extern void linear_state_add_row(LinearState *st, const double *row);
+
+/*
+ * Categorical features: gather rows by their combination of levels
+ * (nblocks categorical features whose first level is state column
+ * block_col[b]; nnum numbers at columns num_col[j]), when it pays.  Rows
+ * then come by linear_state_add_cells (when st->cells is set): each
+ * block's level, and the numbers.
+ */
+extern void linear_state_set_cells(LinearState *st, int nblocks, const int *block_col,
+								   int nnum, const int *num_col);
+extern void linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
+								   double y, double w);
 extern void linear_state_flush(LinearState *st);
 extern void linear_state_merge(LinearState *dst, LinearState *src);
 extern bytea *linear_state_serialize(LinearState *st);

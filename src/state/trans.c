@@ -130,6 +130,25 @@ trans_cache(FunctionCallInfo fcinfo, int first)
 			if ((tc->levels && tc->levels[j]) || tc->kinds[j] != LEARN_ARG_FLOAT8)
 				tc->all_float8 = false;
 		tc->x = MemoryContextAlloc(mcxt, sizeof(double) * Max(tc->k, 1));
+		if (tc->levels)
+		{
+			int			c = 1;	/* state column 0 is the constant */
+
+			tc->block_col = MemoryContextAlloc(mcxt, sizeof(int) * tc->nargs);
+			tc->num_col = MemoryContextAlloc(mcxt, sizeof(int) * tc->nargs);
+			tc->lev = MemoryContextAlloc(mcxt, sizeof(int) * tc->nargs);
+			tc->xnum = MemoryContextAlloc(mcxt, sizeof(double) * tc->nargs);
+			for (int j = 0; j < tc->nargs; j++)
+			{
+				if (tc->levels[j])
+				{
+					tc->block_col[tc->nblocks++] = c;
+					c += levels_count(tc->levels[j]);
+				}
+				else
+					tc->num_col[tc->nnum++] = c++;
+			}
+		}
 		fcinfo->flinfo->fn_extra = tc;
 	}
 	return tc;
@@ -187,6 +206,8 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 	else
 	{
 		int			c = 0;
+		int			b = 0;
+		int			u = 0;
 
 		for (int j = 0; j < tc->nargs; j++)
 		{
@@ -205,10 +226,14 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 				memset(x + c, 0, sizeof(double) * nl);
 				x[c + i] = 1.0;
 				c += nl;
+				tc->lev[b++] = i;
 				continue;
 			}
 			x[c] = learn_datum_to_double(args[j].value, tc->kinds[j]);
-			check += x[c] * 0.0;
+			if (unlikely(!isfinite(x[c])))
+				non_finite_feature(j, x[c]);	/* j: the argument */
+			if (tc->levels)
+				tc->xnum[u++] = x[c];
 			c++;
 		}
 	}

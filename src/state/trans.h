@@ -13,6 +13,7 @@
 #include "args.h"
 #include "levels.h"
 #include "passparam.h"
+#include "state/lsq.h"
 
 /*
  * Per-call-site cache of a transition function over "any" features.
@@ -36,7 +37,20 @@ typedef struct TransCache
 								 * NULL without an encoding */
 	bool		all_float8;		/* the common case, read without a switch */
 	double	   *x;				/* one row of features */
+
+	/* with categorical features (levels set): the layout of the state */
+	int			nblocks;		/* categorical features */
+	int		   *block_col;		/* state column of each one's first level */
+	int			nnum;			/* numeric features */
+	int		   *num_col;		/* state column of each */
+	int		   *lev;			/* a row's level of each categorical one */
+	double	   *xnum;			/* a row's numbers */
 } TransCache;
+
+/* Gather the state's rows by their levels when it pays (lsq.h). */
+#define trans_set_cells(tc, st) \
+	((tc)->levels ? linear_state_set_cells((st), (tc)->nblocks, (tc)->block_col, \
+										   (tc)->nnum, (tc)->num_col) : (void) 0)
 
 /* The cache of a call site whose features start at argument first. */
 extern TransCache *trans_cache(FunctionCallInfo fcinfo, int first);
