@@ -16,9 +16,9 @@ SELECT 1 FROM learn.train('drv_grouped', 'linear', 'mtcars', 'mpg', '{wt}', grou
 
 -- PREPARE with untyped parameters: they become text, and EXECUTE takes
 -- literals (a JDBC or ODBC client that prepares sends the same)
-PREPARE drv_predict AS SELECT learn.predict($1, $2);
-PREPARE drv_proba AS SELECT learn.predict_proba($1, $2);
-PREPARE drv_proba_class AS SELECT learn.predict_proba($1, $2, $3);
+PREPARE drv_predict AS SELECT round(learn.predict($1, $2)::numeric, 6) AS predict;
+PREPARE drv_proba AS SELECT round(learn.predict_proba($1, $2)::numeric, 6) AS proba;
+PREPARE drv_proba_class AS SELECT round(learn.predict_proba($1, $2, $3)::numeric, 6) AS proba;
 PREPARE drv_label AS SELECT learn.predict_label($1, $2);
 SELECT name, parameter_types FROM pg_prepared_statements
  WHERE name LIKE 'drv\_%' ORDER BY name;
@@ -39,7 +39,7 @@ RESET plan_cache_mode;
 EXECUTE drv_predict('drv_mpg', ARRAY[2.8, 120, 18]);
 
 -- literals, and every form against the array form
-SELECT learn.predict('drv_mpg', '{2.8,120,18}') AS literal;
+SELECT round(learn.predict('drv_mpg', '{2.8,120,18}')::numeric, 6) AS literal;
 SELECT learn.predict('drv_mpg', '{2.8,120,18}') = learn.predict('drv_mpg', ARRAY[2.8, 120, 18]) AS predict,
 	   learn.predict_proba('drv_am', '{2.8,120}') = learn.predict_proba('drv_am', ARRAY[2.8, 120]) AS proba,
 	   learn.predict_proba('drv_am', '{2.8,120}', '0') = learn.predict_proba('drv_am', ARRAY[2.8, 120], '0') AS proba_class,
@@ -60,8 +60,8 @@ SELECT count(*) AS rows,
   FROM mtcars;
 -- parameters typed by the client: text and varchar (JDBC's setString),
 -- float8[] and numeric[] (an array parameter)
-PREPARE drv_typed_text(text, varchar) AS SELECT learn.predict($1, $2);
-PREPARE drv_typed_array(text, float8[]) AS SELECT learn.predict($1, $2);
+PREPARE drv_typed_text(text, varchar) AS SELECT round(learn.predict($1, $2)::numeric, 6) AS predict;
+PREPARE drv_typed_array(text, float8[]) AS SELECT round(learn.predict($1, $2)::numeric, 6) AS predict;
 PREPARE drv_typed_numeric(varchar, numeric[]) AS SELECT learn.predict_label($1, $2);
 EXECUTE drv_typed_text('drv_mpg', '{2.8,120,18}');
 EXECUTE drv_typed_array('drv_mpg', '{2.8,120,18}');
