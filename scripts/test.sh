@@ -2,12 +2,15 @@
 # The whole test suite: set up (a strict build: warnings are errors), then
 # the numeric unit tests, the check of the library's exported symbols,
 # pg_regress (installcheck) and the TAP tests against a throwaway cluster
-# of the PostgreSQL the Debian release ships (or PG_CONFIG's).  Exits
-# non-zero on any failure.
+# of the PostgreSQL the Debian release ships (or PG_CONFIG's).  The TAP
+# test of real clients (psycopg, node-postgres, psqlODBC) requires them:
+# scripts/clients.sh installs them first.  Exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
 export WERROR=1
+export PG_LEARN_TEST_CLIENTS=required
 if [ "${1:-}" != "--no-setup" ]; then
+	./scripts/clients.sh
 	. ./scripts/as_postgres.sh
 	setup_then_drop_root ./scripts/test.sh --no-setup
 fi
