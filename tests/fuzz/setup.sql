@@ -1,8 +1,9 @@
 --
 -- The database that scripts/fuzz.sh points sqlsmith at: the regression
--- suite's data sets (sql/00_data.sql), a populated catalog, and a table of
--- values that pg_learn's functions take, so that sqlsmith, which fills
--- arguments from columns it sees, reaches more than the first error.
+-- suite's data sets (sql/00_data.sql), a populated catalog (linear, glm,
+-- logistic and multinomial models), and a table of values that
+-- pg_learn's functions take, so that sqlsmith, which fills arguments from
+-- columns it sees, reaches more than the first error.
 -- Run with psql from the top of the tree.
 --
 \set ON_ERROR_STOP 1
@@ -27,6 +28,14 @@ SELECT 1 FROM learn.train('manual_text', 'logistic',
 SELECT 1 FROM learn.train('manual_by_vs', 'logistic',
 	'SELECT am = 1 AS manual, wt, hp, vs FROM mtcars', 'manual', '{wt}', group_by => '{vs}');
 SELECT 1 FROM learn.train('carbs', 'glm', 'mtcars', 'carb', '{wt,hp}', '{"family": "poisson"}');
+-- multinomial: text classes (setosa separated by the sepal), integer
+-- classes, grouped and weighted with a group lacking a class
+SELECT 1 FROM learn.train('species', 'multinomial', 'iris', 'species',
+						  '{sepal_length,sepal_width}');
+SELECT 1 FROM learn.train('cyl_mn', 'multinomial', 'mtcars', 'cyl', '{mpg}',
+						  '{"max_iterations": 5, "max_classes": 3}');
+SELECT 1 FROM learn.train('gear_by_cyl', 'multinomial', 'mtcars', 'gear', '{wt}',
+						  '{"intercept": false}', '{cyl}', 'carb');
 SELECT 1 FROM learn.train('stackloss_q', 'linear',
 						  'SELECT air_flow, water_temp, stack_loss FROM stackloss WHERE acid_conc > 70',
 						  'stack_loss');
@@ -87,7 +96,12 @@ INSERT INTO fuzz_inputs (model, version, algorithm, source, target, features,
 	('@', 2147483647, 'LINEAR', 'public.mtcars', 'model', '{model}', '{"deploy": "no"}',
 	 '{model}', 'model', '{1e200,1e200,1e200}', '{1e200,1e200,1e200,1e200}', 1e200, 1e200),
 	('stackloss_hc0@1', 1, 'linear', 'longley', 'y', '{x1,x2,x3,x4,x5,x6}', 'null',
-	 '{x1}', 'x2', '[2:4]={1,2,3}', '[0:3]={1,2,3,4}', 2, 2);
+	 '{x1}', 'x2', '[2:4]={1,2,3}', '[0:3]={1,2,3,4}', 2, 2),
+	('species', 4, 'multinomial', 'iris', 'species', '{sepal_length,sepal_width}',
+	 '{"max_classes": 3, "tolerance": 1e-4, "max_iterations": 7}', '{species}', NULL,
+	 '{5.1,3.5}', '{1,2,3,4,5,6}', 2, 1),
+	('gear_by_cyl@1', 5, 'multinomial', 'SELECT * FROM mtcars', 'gear', '{wt,hp}',
+	 '{"max_classes": 1026, "intercept": false}', '{cyl}', 'carb', '{3,110}', '{}', 3, 0);
 -- serialized aggregate states, whole and cut short
 UPDATE fuzz_inputs f SET state = s.state
   FROM (SELECT learn.linear_partial(mpg, 1, wt, hp) AS state FROM mtcars) s
@@ -99,6 +113,16 @@ UPDATE fuzz_inputs SET state = '\x00' WHERE version = 3;
 UPDATE fuzz_inputs f SET state = s.state
   FROM (SELECT learn.linreg_partial(mpg, ARRAY[1, wt]) AS state FROM mtcars) s
  WHERE f.version = 0;
+-- parameters of learn._glm_pass (passparam.c): version 1, values per
+-- group, groups, then each group's key and values; a multinomial one of
+-- three classes and one feature, a logistic one of one feature
+UPDATE fuzz_inputs SET state = '\x01'::bytea || int4send(4) || int4send(1) || int4send(0)
+		|| float8send(0.5) || float8send(-1) || float8send(0.25) || float8send(2)
+ WHERE version = 4;
+UPDATE fuzz_inputs SET state = '\x01'::bytea || int4send(8) || int4send(1) || int4send(0)
+		|| float8send(0.5) || float8send(-1) || float8send(2) || float8send(0.4)
+		|| float8send(-0.9) || float8send(1) || float8send(0.4) || float8send(1)
+ WHERE version = 5;
 ANALYZE;
 
 -- sqlsmith connects as an ordinary role: it trains, scores and drops its
