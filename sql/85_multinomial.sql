@@ -176,11 +176,26 @@ SELECT try($$SELECT learn.predict_proba('mn', ARRAY[1, 2])$$);
 SELECT try($$SELECT learn.predict_proba('mn', ARRAY[1, 2], 'owl')$$);
 SELECT try($$SELECT learn.predict_proba('mn', d) FROM mn_data d LIMIT 1$$);
 
+-- float classes keep every digit, whatever extra_float_digits says
+SET extra_float_digits = 0;
+SELECT classes, metrics -> 'converged' AS converged FROM learn.train('mn_float', 'multinomial',
+	$$SELECT i::float8 AS x, (i % 3) * 0.1::float8 + 0.2 AS y FROM generate_series(1, 30) i$$, 'y', '{x}',
+	'{"max_iterations": 3}');
+SELECT array_length(classes, 1) AS classes FROM learn.train('mn_float2', 'multinomial',
+	$$SELECT i::float8 + sin(i) AS x, CASE WHEN i % 2 = 0 THEN 0.3::float8 ELSE 0.1::float8 + 0.2 END AS y
+	  FROM generate_series(1, 30) i$$, 'y', '{x}');
+SHOW extra_float_digits;
+RESET extra_float_digits;
+
 -- errors
 SELECT try($$SELECT learn.train('m', 'multinomial', $q$SELECT x1, 'a'::text AS y FROM mn_data$q$, 'y', '{x1}')$$);
 SELECT try($$SELECT learn.train('m', 'multinomial', 'mn_data', 'y4', '{x1}', '{"max_classes": 3}')$$);
 SELECT try($$SELECT learn.train('m', 'multinomial', 'mn_data', 'y4', '{x1}', '{"max_classes": 1}')$$);
 SELECT try($$SELECT learn.train('m', 'multinomial', 'mn_data', 'y3', '{x1}', '{"offset": "x2"}')$$);
+-- targets that cannot hold labels
+SELECT try($$SELECT learn.train('m', 'multinomial', $q$SELECT i::float8 AS x, ARRAY[i % 3] AS y FROM generate_series(1, 30) i$q$, 'y', '{x}')$$);
+SELECT try($$SELECT learn.train('m', 'multinomial', $q$SELECT i::float8 AS x, ROW(i % 3, 1) AS y FROM generate_series(1, 30) i$q$, 'y', '{x}')$$);
+SELECT try($$SELECT learn.train('m', 'logistic', $q$SELECT i::float8 AS x, ROW(i % 2, 1) AS y FROM generate_series(1, 30) i$q$, 'y', '{x}')$$);
 SELECT try($$SELECT learn.train('m', 'multinomial', $q$SELECT x1, (x1 * 1000)::int AS y FROM mn_data$q$,
 	'y', '{x1}', '{"max_classes": 1025}')$$);
 -- a class the aggregate was not told of (the source changed between passes)

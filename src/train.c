@@ -29,6 +29,7 @@
 #include "parser/parser.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
@@ -711,6 +712,13 @@ target_sql(const LearnFamily *family, LearnParams *params, SourceColumn *tc,
 		*sql_out = psprintf("s.%s::pg_catalog.float8", t);
 		return list_make2("0", "1");
 	}
+	/* a label is a value's text, read back as the type */
+	if (base == RECORDOID || (family->multiclass && type_is_array(base)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target column \"%s\" has type %s, which cannot hold the classes of a %s",
+						tc->name, format_type_be(tc->typid), family->noun),
+				 errhint("Derive a label from it in the source query, e.g. a text column.")));
 	tce = lookup_type_cache(tc->typid, TYPECACHE_EQ_OPR | TYPECACHE_LT_OPR);
 	if (!OidIsValid(tce->eq_opr) || !OidIsValid(tce->lt_opr))
 		ereport(ERROR,
@@ -1353,6 +1361,7 @@ learn_train(PG_FUNCTION_ARGS)
 	TrainGroups *tg;
 	List	   *classes;
 	char	   *target_expr;	/* the target as the aggregates take it */
+	int			guc_nest;
 	TrainColumns tcols;
 	ModelRecord rec;
 	StringInfoData metrics;
@@ -1377,6 +1386,14 @@ learn_train(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(6))
 		group_by = text_array_to_list(PG_GETARG_ARRAYTYPE_P(6), "group_by");
 	catalog_check_name_owner(name);
+
+	/*
+	 * Class labels and levels are values' text, read back as values: a
+	 * float in full, whatever the caller's extra_float_digits.
+	 */
+	guc_nest = NewGUCNestLevel();
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 
 	/* resolve the source and check every column against it */
 	SPI_connect();
@@ -1568,5 +1585,6 @@ learn_train(PG_FUNCTION_ARGS)
 	tuplestore_end(tg->spool);
 	if (family->terms_done)
 		family->terms_done(plan);
+	AtEOXact_GUC(true, guc_nest);
 	PG_RETURN_DATUM(result);
 }
