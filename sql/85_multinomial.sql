@@ -174,6 +174,9 @@ SELECT bool_and(learn.predict_label('mn_g', d) IS NOT NULL) AS scored,
 SELECT try($$SELECT learn.predict('mn', ARRAY[1, 2])$$);
 SELECT try($$SELECT learn.predict_proba('mn', ARRAY[1, 2])$$);
 SELECT try($$SELECT learn.predict_proba('mn', ARRAY[1, 2], 'owl')$$);
+-- a NULL class gives NULL, for any classifier
+SELECT learn.predict_proba('mn', ARRAY[1, 2], NULL) IS NULL AS multinomial,
+	   learn.predict_proba('lo_bin', ARRAY[1, 2], NULL) IS NULL AS binary;
 SELECT try($$SELECT learn.predict_proba('mn', d) FROM mn_data d LIMIT 1$$);
 
 -- float classes keep every digit, whatever extra_float_digits says

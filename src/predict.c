@@ -784,7 +784,8 @@ typedef bool (*Scorer) (FunctionCallInfo fcinfo, PredictSite **site, double *sco
 
 /*
  * Score with one of the forms and return what is asked for; class_arg:
- * argument 2 is learn.predict_proba's class (its three-argument forms).
+ * argument 2 is learn.predict_proba's class (its three-argument forms),
+ * whose NULL gives NULL, as a NULL feature does.
  */
 static Datum
 predict_output(FunctionCallInfo fcinfo, Scorer score, PredictOutput output,
@@ -793,7 +794,7 @@ predict_output(FunctionCallInfo fcinfo, Scorer score, PredictOutput output,
 	PredictSite *site;
 	double		s;
 
-	if (!score(fcinfo, &site, &s))
+	if (!score(fcinfo, &site, &s) || (class_arg && PG_ARGISNULL(2)))
 		PG_RETURN_NULL();
 	switch (output)
 	{

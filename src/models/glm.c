@@ -383,7 +383,7 @@ glm_fit(void *planp, void *state, const char **reason)
 		for (int c = 0; c < plan->nclasses; c++)
 			if (gs->class_w[c] == 0.0)
 			{
-				*reason = psprintf("class %s has no rows", quote_literal_cstr(plan->classes[c]));
+				*reason = psprintf("class \"%s\" has no rows", plan->classes[c]);
 				return NULL;
 			}
 	}
