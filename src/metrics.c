@@ -9,8 +9,8 @@
  *		a Welford mean and sum of squares of y, merged as Chan et al.), the
  *		counts of equal pairs and of the four boolean outcomes, the log
  *		loss;
- *	  - AucState, every score kept, 8 bytes a row, in two arrays (one per
- *		class) sorted for an exact merge count;
+ *	  - AucState, every score kept, 8 bytes a row, by class, in sorted
+ *		runs whose (true, false) pairs are counted exactly;
  *	  - ConfusionState, the distinct labels and a count per (actual,
  *		predicted) pair of them.
  *
@@ -81,7 +81,7 @@ PG_FUNCTION_INFO_V1(learn_confusion_final);
  */
 #define METRIC_AUC_MAX_ROWS INT64CONST(100000000)
 
-/* The first capacity of each of a new AUC state's arrays. */
+/* The first capacity of each class's scores in a new AUC state. */
 #define METRIC_AUC_FIRST_CAP 16
 
 /* learn.confusion_matrix: most distinct labels, and most bytes of them. */
@@ -221,17 +221,18 @@ comp_value(const CompSum *a)
 /* count[] of accuracy */
 #define COUNT_EQUAL 0
 
-/* sum[] of the regression errors and of y about its mean; log loss
- * uses SUM_SQUARED */
+/* sum[] of the regression errors and of the squares of y about its mean */
 #define SUM_SQUARED 0
 #define SUM_ABSOLUTE 1
 #define SUM_Y_SQUARES 2
+/* sum[] of the log loss (a state of its own) */
+#define SUM_LOG_LOSS 0
 
 typedef struct MetricSums
 {
 	int64		n;				/* pairs counted */
 	int64		count[4];		/* outcomes, or equal pairs */
-	double		mean;			/* Welford: the mean of y (and sum[2]) */
+	double		mean;			/* Welford: the mean of y */
 	CompSum		sum[3];
 } MetricSums;
 
@@ -372,7 +373,7 @@ learn_log_loss_trans(PG_FUNCTION_ARGS)
 	p = Min(Max(p, METRIC_LOG_LOSS_EPS), 1.0 - METRIC_LOG_LOSS_EPS);
 	st = sums_state(fcinfo, "learn_log_loss_trans");
 	st->n++;
-	comp_add(&st->sum[SUM_SQUARED], PG_GETARG_BOOL(1) ? -log(p) : -log1p(-p));
+	comp_add(&st->sum[SUM_LOG_LOSS], PG_GETARG_BOOL(1) ? -log(p) : -log1p(-p));
 	PG_RETURN_POINTER(st);
 }
 
@@ -607,7 +608,7 @@ learn_log_loss_final(PG_FUNCTION_ARGS)
 {
 	double		loss;
 
-	if (!sum_mean(fcinfo, SUM_SQUARED, "log losses", &loss))
+	if (!sum_mean(fcinfo, SUM_LOG_LOSS, "log losses", &loss))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(loss);
 }
@@ -626,13 +627,29 @@ learn_log_loss_final(PG_FUNCTION_ARGS)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/*
+ * Most sorted runs a class keeps.  Merged states append their sorted
+ * scores as runs, and the final function counts pairs run by run (the
+ * count is a sum over pairs of runs), so nothing is merged into a copy;
+ * beyond this many runs the class is sorted whole instead.
+ */
+#define METRIC_AUC_MAX_RUNS 16
+
+/* The scores of one class: v[0, n), the runs [end[r - 1], end[r]). */
+typedef struct AucScores
+{
+	double	   *v;
+	int64		n;
+	int64		cap;
+	bool		sorted;			/* each run is in ascending order */
+	int			nruns;			/* 0 when n is 0; end[nruns - 1] = n */
+	int64		end[METRIC_AUC_MAX_RUNS];
+} AucScores;
+
 /* [0]: the scores of actual false, [1]: of actual true */
 typedef struct AucState
 {
-	int64		n[2];
-	int64		cap[2];
-	double	   *v[2];
-	bool		sorted[2];		/* v[c] is in ascending order */
+	AucScores	c[2];
 } AucState;
 
 static void
@@ -651,25 +668,36 @@ auc_state_create(MemoryContext mcxt)
 {
 	AucState   *st = MemoryContextAllocZero(mcxt, sizeof(AucState));
 
-	st->sorted[0] = st->sorted[1] = true;
+	st->c[0].sorted = st->c[1].sorted = true;
 	return st;
 }
 
-/* Room for at least need scores of class c (within the limit). */
+/* Room for at least need scores (within the limit). */
 static void
-auc_reserve(AucState *st, int c, int64 need, MemoryContext mcxt)
+scores_reserve(AucScores *s, int64 need, MemoryContext mcxt)
 {
 	int64		cap;
 
-	if (need <= st->cap[c])
+	if (need <= s->cap)
 		return;
 	if (need > METRIC_AUC_MAX_ROWS)
 		too_many_scores();
-	cap = Min(Max(need, Max(2 * st->cap[c], METRIC_AUC_FIRST_CAP)), METRIC_AUC_MAX_ROWS);
-	st->v[c] = st->v[c] ?
-		repalloc_huge(st->v[c], sizeof(double) * cap) :
+	cap = Min(Max(need, Max(2 * s->cap, METRIC_AUC_FIRST_CAP)), METRIC_AUC_MAX_ROWS);
+	s->v = s->v ?
+		repalloc_huge(s->v, sizeof(double) * cap) :
 		MemoryContextAllocHuge(mcxt, sizeof(double) * cap);
-	st->cap[c] = cap;
+	s->cap = cap;
+}
+
+/* The scores as one run, sorted. */
+static void
+scores_flatten(AucScores *s)
+{
+	if (!s->sorted || s->nruns > 1)
+		sort_scores(s->v, s->n);
+	s->sorted = true;
+	s->nruns = s->n > 0 ? 1 : 0;
+	s->end[0] = s->n;
 }
 
 Datum
@@ -677,89 +705,65 @@ learn_auc_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "learn_auc_trans");
 	AucState   *st = CURRENT_STATE(AucState);
+	AucScores  *s;
 	double		score;
-	int			c;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		RETURN_STATE(st);
 	score = PG_GETARG_FLOAT8(2);
 	if (unlikely(!isfinite(score)))
 		non_finite_input("score", score);
-	c = PG_GETARG_BOOL(1) ? 1 : 0;
 	if (st == NULL)
 		st = auc_state_create(aggcontext);
-	if (unlikely(st->n[0] + st->n[1] >= METRIC_AUC_MAX_ROWS))
+	if (unlikely(st->c[0].n + st->c[1].n >= METRIC_AUC_MAX_ROWS))
 		too_many_scores();
-	if (st->n[c] == st->cap[c])
-		auc_reserve(st, c, st->n[c] + 1, aggcontext);
-	/* scores that come in order stay known sorted (a window by score) */
-	if (st->n[c] > 0 && score < st->v[c][st->n[c] - 1])
-		st->sorted[c] = false;
-	st->v[c][st->n[c]++] = score;
+	s = &st->c[PG_GETARG_BOOL(1) ? 1 : 0];
+	if (s->n == s->cap)
+		scores_reserve(s, s->n + 1, aggcontext);
+	/* the last run grows; scores that come in order keep it sorted */
+	if (s->n > 0 && score < s->v[s->n - 1])
+		s->sorted = false;
+	s->v[s->n++] = score;
+	s->nruns = Max(s->nruns, 1);
+	s->end[s->nruns - 1] = s->n;
 	PG_RETURN_POINTER(st);
 }
 
+/* Append b's scores to a's: as sorted runs while both are sorted. */
 static void
-auc_sort(AucState *st)
+scores_merge(AucScores *a, const AucScores *b, MemoryContext mcxt)
 {
-	for (int c = 0; c < 2; c++)
+	int64		n = a->n;
+
+	if (b->n == 0)
+		return;
+	scores_reserve(a, n + b->n, mcxt);
+	memcpy(a->v + n, b->v, sizeof(double) * b->n);
+	a->n = n + b->n;
+	if (a->sorted && b->sorted && a->nruns + b->nruns <= METRIC_AUC_MAX_RUNS)
 	{
-		if (!st->sorted[c])
-		{
-			sort_scores(st->v[c], st->n[c]);
-			st->sorted[c] = true;
-		}
+		for (int r = 0; r < b->nruns; r++)
+			a->end[a->nruns++] = n + b->end[r];
+	}
+	else
+	{
+		/* sorted whole at the end */
+		a->sorted = false;
+		a->nruns = 1;
+		a->end[0] = a->n;
 	}
 }
 
-/*
- * Merge b's scores into a.  Sorted arrays (the parallel workers sort
- * theirs before sending them) merge in order, so the leader only merges;
- * otherwise b's are appended and sorted at the end.
- */
 static void
 auc_merge(void *into, const void *from, MemoryContext mcxt)
 {
 	AucState   *a = into;
 	const AucState *b = from;
 
-	if (a->n[0] + a->n[1] + b->n[0] + b->n[1] > METRIC_AUC_MAX_ROWS)
+	if (a->c[0].n + a->c[1].n + b->c[0].n + b->c[1].n > METRIC_AUC_MAX_ROWS)
 		too_many_scores();
 	for (int c = 0; c < 2; c++)
-	{
-		int64		na = a->n[c];
-		int64		nb = b->n[c];
-
-		if (nb == 0)
-			continue;
-		if (na > 0 && a->sorted[c] && b->sorted[c])
-		{
-			double	   *m = MemoryContextAllocHuge(mcxt, sizeof(double) * (na + nb));
-			const double *x = a->v[c];
-			const double *y = b->v[c];
-			int64		i = 0,
-						j = 0,
-						k = 0;
-
-			while (i < na && j < nb)
-				m[k++] = y[j] < x[i] ? y[j++] : x[i++];
-			while (i < na)
-				m[k++] = x[i++];
-			while (j < nb)
-				m[k++] = y[j++];
-			pfree(a->v[c]);
-			a->v[c] = m;
-			a->cap[c] = na + nb;
-		}
-		else
-		{
-			auc_reserve(a, c, na + nb, mcxt);
-			memcpy(a->v[c] + na, b->v[c], sizeof(double) * nb);
-			a->sorted[c] = (na == 0 && b->sorted[c]);
-		}
-		a->n[c] = na + nb;
-		CHECK_FOR_INTERRUPTS();
-	}
+		scores_merge(&a->c[c], &b->c[c], mcxt);
 }
 
 Datum
@@ -770,7 +774,10 @@ learn_auc_combine(PG_FUNCTION_ARGS)
 
 #define AUC_HEADER_BYTES (2 * 8)
 
-/* Version, kind, the two counts, then each class's scores, sorted. */
+/*
+ * Version, kind, the two counts, then each class's scores, sorted: the
+ * parallel workers share the sorting, and the leader appends their runs.
+ */
 Datum
 learn_auc_serial(PG_FUNCTION_ARGS)
 {
@@ -778,26 +785,28 @@ learn_auc_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	agg_context(fcinfo, "learn_auc_serial");
-	/* sorted here, the workers share the sorting */
-	auc_sort(st);
 	state_writer(&buf, METRIC_KIND_AUC);
-	pq_sendint64(&buf, st->n[0]);
-	pq_sendint64(&buf, st->n[1]);
-	/* within MaxAllocSize: at most METRIC_AUC_MAX_ROWS scores */
-	enlargeStringInfo(&buf, (int) (sizeof(double) * (st->n[0] + st->n[1])));
 	for (int c = 0; c < 2; c++)
 	{
+		scores_flatten(&st->c[c]);
+		pq_sendint64(&buf, st->c[c].n);
+	}
+	/* within MaxAllocSize: at most METRIC_AUC_MAX_ROWS scores */
+	enlargeStringInfo(&buf, (int) (sizeof(double) * (st->c[0].n + st->c[1].n)));
+	for (int c = 0; c < 2; c++)
+	{
+		const AucScores *s = &st->c[c];
 		char	   *out = buf.data + buf.len;
 
-		for (int64 i = 0; i < st->n[c]; i++)
+		for (int64 i = 0; i < s->n; i++)
 		{
 			uint64		u;
 
-			memcpy(&u, &st->v[c][i], sizeof(u));
+			memcpy(&u, &s->v[i], sizeof(u));
 			u = pg_hton64(u);
 			memcpy(out + i * sizeof(u), &u, sizeof(u));
 		}
-		buf.len += (int) (sizeof(double) * st->n[c]);
+		buf.len += (int) (sizeof(double) * s->n);
 	}
 	buf.data[buf.len] = '\0';
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -814,18 +823,20 @@ learn_auc_deserial(PG_FUNCTION_ARGS)
 	state_reader(&buf, PG_GETARG_BYTEA_PP(0), METRIC_KIND_AUC, AUC_HEADER_BYTES);
 	n[0] = pq_getmsgint64(&buf);
 	n[1] = pq_getmsgint64(&buf);
-	if (n[0] < 0 || n[1] < 0 || n[0] + n[1] > METRIC_AUC_MAX_ROWS ||
+	if (n[0] < 0 || n[1] < 0 || n[0] > METRIC_AUC_MAX_ROWS || n[1] > METRIC_AUC_MAX_ROWS ||
+		n[0] + n[1] > METRIC_AUC_MAX_ROWS ||
 		buf.len - buf.cursor != (int64) sizeof(double) * (n[0] + n[1]))
 		invalid_state("The number of scores does not match the state's length.");
 	st = auc_state_create(CurrentMemoryContext);
 	for (int c = 0; c < 2; c++)
 	{
+		AucScores  *s = &st->c[c];
 		const char *in = buf.data + buf.cursor;
 
 		if (n[c] == 0)
 			continue;
-		st->v[c] = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n[c]);
-		st->n[c] = st->cap[c] = n[c];
+		s->v = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n[c]);
+		s->n = s->cap = n[c];
 		for (int64 i = 0; i < n[c]; i++)
 		{
 			uint64		u;
@@ -836,41 +847,29 @@ learn_auc_deserial(PG_FUNCTION_ARGS)
 			memcpy(&v, &u, sizeof(v));
 			if (!isfinite(v))
 				invalid_state("A score is not finite.");
-			if (i > 0 && v < st->v[c][i - 1])
-				st->sorted[c] = false;
-			st->v[c][i] = v;
+			if (i > 0 && v < s->v[i - 1])
+				s->sorted = false;
+			s->v[i] = v;
 		}
+		s->nruns = 1;
+		s->end[0] = n[c];
 		buf.cursor += (int) (sizeof(double) * n[c]);
 	}
 	PG_RETURN_POINTER(st);
 }
 
 /*
- * The ROC AUC: the share of (true, false) pairs whose true member scores
- * higher, ties counting one half.  With both classes sorted, one merge
- * counts, for each run of equal positive scores, the negatives below and
- * equal to it.  The count (twice the numerator, an integer below 2^53 at
- * the row limit) and the denominator are exact, so the result is the same
- * rounded ratio whatever the plan.  NULL unless both classes are present.
+ * Twice the number of pairs of a sorted run of positive scores and one of
+ * negative scores that the positive wins, plus the ties: for each group
+ * of equal positive scores, two for every negative below and one for
+ * every negative equal, counted in one merge of the two runs.
  */
-Datum
-learn_auc_final(PG_FUNCTION_ARGS)
+static int64
+run_pairs_twice(const double *pos, int64 npos, const double *neg, int64 nneg)
 {
-	AucState   *st = CURRENT_STATE(AucState);
-	const double *neg;
-	const double *pos;
-	int64		nneg;
-	int64		npos;
 	int64		below = 0;
 	int64		twice = 0;
 
-	if (st == NULL || st->n[0] == 0 || st->n[1] == 0)
-		PG_RETURN_NULL();
-	auc_sort(st);
-	neg = st->v[0];
-	pos = st->v[1];
-	nneg = st->n[0];
-	npos = st->n[1];
 	for (int64 i = 0; i < npos;)
 	{
 		double		s = pos[i];
@@ -889,7 +888,46 @@ learn_auc_final(PG_FUNCTION_ARGS)
 		twice += run * (2 * below + (upto - below));
 		below = upto;
 	}
-	PG_RETURN_FLOAT8((double) twice / (2.0 * (double) npos * (double) nneg));
+	return twice;
+}
+
+/*
+ * The ROC AUC: the share of (true, false) pairs whose true member scores
+ * higher, ties counting one half, summed over every pair of a sorted run
+ * of each class.  The count (twice the numerator, an integer below 2^53
+ * at the row limit) and the denominator are exact, so the result is the
+ * same rounded ratio whatever the plan.  NULL unless both classes are
+ * present.
+ */
+Datum
+learn_auc_final(PG_FUNCTION_ARGS)
+{
+	AucState   *st = CURRENT_STATE(AucState);
+	const AucScores *neg;
+	const AucScores *pos;
+	int64		twice = 0;
+
+	if (st == NULL || st->c[0].n == 0 || st->c[1].n == 0)
+		PG_RETURN_NULL();
+	for (int c = 0; c < 2; c++)
+		if (!st->c[c].sorted)
+			scores_flatten(&st->c[c]);
+	neg = &st->c[0];
+	pos = &st->c[1];
+	for (int i = 0; i < pos->nruns; i++)
+	{
+		int64		p0 = i > 0 ? pos->end[i - 1] : 0;
+
+		for (int j = 0; j < neg->nruns; j++)
+		{
+			int64		n0 = j > 0 ? neg->end[j - 1] : 0;
+
+			twice += run_pairs_twice(pos->v + p0, pos->end[i] - p0,
+									 neg->v + n0, neg->end[j] - n0);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_RETURN_FLOAT8((double) twice / (2.0 * (double) pos->n * (double) neg->n));
 }
 
 /* ---------------------------------------------------------------------
