@@ -142,6 +142,35 @@ SELECT grp, p.matrix = s.matrix AS parallel_is_serial,
 	   FULL JOIN metrics_ref_cm r USING (grp)
  ORDER BY grp;
 
+-- Partitionwise aggregation: one partial state a partition, 20 of them
+-- combined in one leader (more sorted runs of scores than learn.auc keeps:
+-- it sorts them whole), the same values
+CREATE TABLE metrics_parts (LIKE metrics_data) PARTITION BY HASH (id);
+DO $$
+BEGIN
+	FOR r IN 0..19 LOOP
+		EXECUTE format('CREATE TABLE metrics_part_%s PARTITION OF metrics_parts
+						FOR VALUES WITH (MODULUS 20, REMAINDER %s)', r, r);
+	END LOOP;
+END
+$$;
+INSERT INTO metrics_parts SELECT * FROM metrics_data;
+ANALYZE metrics_parts;
+SELECT metrics_views('metrics_parts');
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT count(*) FROM regexp_matches(plan_of('SELECT learn.auc(actual, score) FROM metrics_parts'),
+											'Partial Aggregate', 'g')) AS partial_states;
+SELECT metric, count(*) AS compared,
+	   bool_and(rel_err(p.value, o.value) <= 1e-12) AS same,
+	   bool_and(metric <> 'auc' OR p.value IS NOT DISTINCT FROM o.value) AS auc_exact
+  FROM metrics_parts_metrics p FULL JOIN ours_small o USING (metric, grp)
+ GROUP BY metric ORDER BY metric;
+SELECT bool_and(p.matrix = o.matrix) AS same_matrices
+  FROM metrics_parts_cm p JOIN metrics_data_cm o USING (grp);
+RESET max_parallel_workers_per_gather;
+RESET enable_partitionwise_aggregate;
+
 -- ---------------------------------------------------------------------
 -- NULL pairs are ignored; no pairs give NULL
 -- ---------------------------------------------------------------------
