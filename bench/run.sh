@@ -12,8 +12,12 @@
 # and grouped training (plain and with HC1 errors), serial and parallel,
 # and the peak memory of each.
 #
+# With --metrics, the metric aggregates instead: learn.auc, r2, log_loss,
+# accuracy and confusion_matrix over N rows against a scan of the columns
+# each reads, serial and parallel.
+#
 # Usage: bench/run.sh [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]
-#                     [-g GROUPS[,GROUPS...] | --grouped | --logistic]
+#                     [-g GROUPS[,GROUPS...] | --grouped | --logistic | --metrics]
 #                     [--hc1-runs N]
 #                     [--no-setup]
 # Environment: BENCH_ROWS, BENCH_WORKERS, BENCH_RUNS, BENCH_SHARED_BUFFERS,
@@ -29,6 +33,7 @@ RUNS=${BENCH_RUNS:-3}
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-1GB}
 GROUPS_LIST=${BENCH_GROUPS:-}
 LOGISTIC=no
+METRICS=no
 HC1_RUNS=${BENCH_HC1_RUNS:-}
 SETUP=yes
 # --grouped: the numbers of groups of issue 13 and of its earlier measurement
@@ -36,7 +41,7 @@ GROUPED_DEFAULT=5000,10000,100000
 
 usage() {
 	echo "usage: $0 [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]" >&2
-	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic] [--hc1-runs N] [--no-setup]" >&2
+	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic | --metrics] [--hc1-runs N] [--no-setup]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
 	-g) [ $# -ge 2 ] || usage; GROUPS_LIST=$2; shift 2 ;;
 	--grouped) GROUPS_LIST=$GROUPED_DEFAULT; shift ;;
 	--logistic) LOGISTIC=yes; shift ;;
+	--metrics) METRICS=yes; shift ;;
 	--hc1-runs) [ $# -ge 2 ] || usage; HC1_RUNS=$2; shift 2 ;;
 	--no-setup) SETUP=no; shift ;;
 	-h | --help) usage ;;
@@ -90,7 +96,8 @@ if [ "$SETUP" = yes ]; then
 	setup_then_drop_root ./bench/run.sh --no-setup -n "$ROWS" -w "$WORKERS" \
 		-r "$RUNS" -b "$SHARED_BUFFERS" \
 		${GROUPS_LIST:+-g "$GROUPS_LIST" --hc1-runs "$HC1_RUNS"} \
-		$([ "$LOGISTIC" = yes ] && echo --logistic)
+		$([ "$LOGISTIC" = yes ] && echo --logistic) \
+		$([ "$METRICS" = yes ] && echo --metrics)
 fi
 
 # a port of its own, so that the test suite can run beside it
@@ -176,6 +183,12 @@ fi
 if [ "$LOGISTIC" = yes ]; then
 	echo "bench: logistic: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
 	$PSQL -f bench/logistic.sql
+	exit 0
+fi
+
+if [ "$METRICS" = yes ]; then
+	echo "bench: metrics: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
+	$PSQL -f bench/metrics.sql
 	exit 0
 fi
 
