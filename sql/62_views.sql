@@ -154,6 +154,11 @@ SELECT pg_describe_object(d.classid, d.objid, 0) AS uncommented
  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_learn')
    AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+   -- PostgreSQL 17 on records the implicit types too: the array types and
+   -- the row types of tables and views, which take no comment of their own
+   AND NOT (d.classid = 'pg_type'::regclass AND EXISTS (
+		SELECT 1 FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid
+		 WHERE t.oid = d.objid AND (t.typcategory = 'A' OR c.relkind IN ('r', 'p', 'v', 'm', 'f'))))
 UNION ALL
 SELECT pg_describe_object('pg_class'::regclass, a.attrelid, a.attnum)
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
