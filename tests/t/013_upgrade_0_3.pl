@@ -10,7 +10,7 @@
 # targets), several versions of a name, one never deployed, one dropped.
 #
 # With this library installed and before ALTER EXTENSION UPDATE, every
-# model scores as 0.3 did (equal, or a float within 4 ulps),, the least-squares states 0.3 serialized
+# model scores as 0.3 did (equal, or a float within 4 ulps), the least-squares states 0.3 serialized
 # merge as they did, numeric training works and categorical training asks
 # for the update; a dump taken then restores at the current version.  After
 # the update, the catalog rows are unchanged, the scores are still equal,
