@@ -199,12 +199,14 @@ SELECT pg_catalog.count(*) FROM (
                      '{"family": "poisson"}')
   UNION ALL
   SELECT learn.train('bands$i', 'multinomial', 'SELECT region::text AS r, x1, x2 FROM sales',
-                     'r', ARRAY['x1', 'x2'])) t;
+                     'r', ARRAY['x1', 'x2'])
+  UNION ALL
+  SELECT learn.train('cat$i', 'linear', 'sales', 'y', ARRAY['x1', 'region'])) t;
 SELECT pg_catalog.count(learn.predict('logit$i', s)) + pg_catalog.count(learn.predict('counts$i', s))
-       + pg_catalog.count(learn.predict_label('bands$i', s))
+       + pg_catalog.count(learn.predict_label('bands$i', s)) + pg_catalog.count(learn.predict('cat$i', s))
   FROM sales s;
 });
-	is($trained, "10\n9000", "search_path $path: ten trainings, glm ones scored");
+	is($trained, "11\n12000", "search_path $path: eleven trainings (one categorical), glm and categorical ones scored");
 
 	my $scored = $node->safe_psql(
 		'shop', qq{
