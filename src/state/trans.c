@@ -191,10 +191,11 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 {
 	NullableDatum *args = fcinfo->args + tc->first;
 	double	   *x = tc->x;
-	double		check = 0.0;
 
 	if (tc->all_float8)
 	{
+		double		check = 0.0;
+
 		for (int j = 0; j < tc->k; j++)
 		{
 			if (args[j].isnull)
@@ -202,6 +203,13 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 			x[j] = DatumGetFloat8(args[j].value);
 			check += x[j] * 0.0;	/* NaN when any value is NaN or infinite */
 		}
+		if (unlikely(isnan(check)))
+		{
+			for (int j = 0; j < tc->k; j++)
+				if (!isfinite(x[j]))
+					non_finite_feature(j, x[j]);
+		}
+		return true;
 	}
 	else
 	{
@@ -236,12 +244,6 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 				tc->xnum[u++] = x[c];
 			c++;
 		}
-	}
-	if (unlikely(isnan(check)))
-	{
-		for (int j = 0; j < tc->k; j++)
-			if (!isfinite(x[j]))
-				non_finite_feature(j, x[j]);
 	}
 	return true;
 }
