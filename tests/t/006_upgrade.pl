@@ -47,8 +47,10 @@ $node->command_ok(
 	'load the models pg_learn 0.1 trained');
 $node->safe_psql('up', 'GRANT SELECT ON sales, scores_v0_1 TO PUBLIC');
 
+# a model row without its NULL columns: the columns later updates add are
+# NULL for 0.1's models, and a value in one of them changes the row
 my $catalog_q = q{
-SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m;
+SELECT md5(string_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(m))::text, '|' ORDER BY id)) FROM learn.models m;
 SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position))
   FROM learn.coefficients c};
 # every score of every model, compared with what 0.1 computed: equal as

@@ -85,8 +85,11 @@ is( as_user($node, 'up', 'alice',
 
 # The catalog rows of the fixture's models, as one md5 per table: the
 # update must not change a byte of them, nor must what this test trains.
+# A model row is compared without its NULL columns, so the columns later
+# updates add (NULL for these models) leave it equal and any value in them
+# does not.
 my $catalog_q = qq{
-SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m WHERE id <= $last_id;
+SELECT md5(string_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(m))::text, '|' ORDER BY id)) FROM learn.models m WHERE id <= $last_id;
 SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position))
   FROM learn.coefficients c WHERE model_id <= $last_id;
 SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key))

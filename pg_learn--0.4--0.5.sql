@@ -1,0 +1,13 @@
+/* pg_learn--0.4--0.5.sql: feature expressions, imputation, explanations,
+ * evaluation on any source and held-out splits */
+
+\echo Use "ALTER EXTENSION pg_learn UPDATE TO '0.5'" to load this file. \quit
+
+SET LOCAL search_path = pg_catalog, pg_temp;
+
+-------------------------------------------------------------------------
+-- Feature expressions: the expression of each feature (NULL for a plain
+-- column), deparsed so that it reads the same under any search_path.
+-------------------------------------------------------------------------
+ALTER TABLE learn.models ADD COLUMN feature_exprs text[];
+COMMENT ON COLUMN learn.models.feature_exprs IS 'The SQL expression of each feature over the source''s columns, NULL for a plain column; evaluated again at scoring';
