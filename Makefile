@@ -13,6 +13,7 @@ OBJS = \
 	src/catalog.o \
 	src/keys.o \
 	src/levels.o \
+	src/exprs.o \
 	src/passparam.o \
 	src/train.o \
 	src/predict.o \

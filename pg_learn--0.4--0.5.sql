@@ -11,3 +11,10 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -------------------------------------------------------------------------
 ALTER TABLE learn.models ADD COLUMN feature_exprs text[];
 COMMENT ON COLUMN learn.models.feature_exprs IS 'The SQL expression of each feature over the source''s columns, NULL for a plain column; evaluated again at scoring';
+
+-------------------------------------------------------------------------
+-- Imputation (params "impute": "mean"): the value that replaces a NULL in
+-- each feature at training and at scoring.
+-------------------------------------------------------------------------
+ALTER TABLE learn.models ADD COLUMN impute_values text[];
+COMMENT ON COLUMN learn.models.impute_values IS 'With params "impute": "mean", the value that replaces a NULL in each feature (a number''s mean, a category''s most frequent level), at training and at scoring; NULL when NULLs are skipped';

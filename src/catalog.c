@@ -77,9 +77,18 @@ text_array_from_list(List *l)
 	int			i = 0;
 	ListCell   *lc;
 
+	bool	   *nulls = palloc0(sizeof(bool) * Max(list_length(l), 1));
+	int			dims[1] = {list_length(l)};
+	int			lbs[1] = {1};
+
 	foreach(lc, l)
-		d[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	return PointerGetDatum(construct_array(d, i, TEXTOID, -1, false, TYPALIGN_INT));
+	{
+		nulls[i] = lfirst(lc) == NULL;
+		d[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum((char *) lfirst(lc));
+		i++;
+	}
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID, -1, false,
+											  TYPALIGN_INT));
 }
 
 /*
@@ -126,6 +135,22 @@ void
 catalog_require_relation(const char *relname, const char *version, const char *what)
 {
 	if (!OidIsValid(get_relname_relid(relname, get_namespace_oid("learn", false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the pg_learn extension in this database is older than its library"),
+				 errdetail("%s needs version %s of the extension; scoring works meanwhile.",
+						   what, version),
+				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
+}
+
+/* The same for a column that a later version added to a catalog table. */
+void
+catalog_require_column(const char *relname, const char *column, const char *version,
+					   const char *what)
+{
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("learn", false));
+
+	if (!OidIsValid(relid) || get_attnum(relid, column) == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the pg_learn extension in this database is older than its library"),
@@ -492,11 +517,15 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	Oid			caller;
 	char	   *owner;
 	int			last_version;
-	Oid			types[17] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
+	Oid			types[19] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
-	INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID, TEXTARRAYOID};
-	Datum		values[17];
-	char		nulls[17];
+		INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID};
+	Datum		values[19];
+	char		nulls[19];
+	StringInfoData cols;
+	StringInfoData args;
+	int			nargs = 17;
 	OwnerSwitch sw;
 	NameData	trainer;
 	int			version;
@@ -569,12 +598,31 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 		values[16] = text_array_from_list(m->classes);
 	else
 		nulls[16] = 'n';
-	ret = SPI_execute_with_args("INSERT INTO learn.models (name, version, algorithm, task, "
-								"source, target, features, group_by, weight, params, n_rows, "
-								"n_skipped, metrics, train_seconds, deployed, trained_by, classes) "
-								"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::pg_catalog.jsonb, $11, "
-								"$12, $13::pg_catalog.jsonb, $14, $15, $16, $17) RETURNING *",
-								17, types, values, nulls, false, 1);
+	/*
+	 * The columns 0.5 added are written only when the model has them, so
+	 * that other models train before ALTER EXTENSION UPDATE.
+	 */
+	initStringInfo(&cols);
+	initStringInfo(&args);
+	if (m->feature_exprs != NIL)
+	{
+		values[nargs++] = text_array_from_list(m->feature_exprs);
+		appendStringInfoString(&cols, ", feature_exprs");
+		appendStringInfo(&args, ", $%d", nargs);
+	}
+	if (m->impute_values != NIL)
+	{
+		values[nargs++] = text_array_from_list(m->impute_values);
+		appendStringInfoString(&cols, ", impute_values");
+		appendStringInfo(&args, ", $%d", nargs);
+	}
+	ret = SPI_execute_with_args(psprintf("INSERT INTO learn.models (name, version, algorithm, task, "
+										 "source, target, features, group_by, weight, params, n_rows, "
+										 "n_skipped, metrics, train_seconds, deployed, trained_by, classes%s) "
+										 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::pg_catalog.jsonb, $11, "
+										 "$12, $13::pg_catalog.jsonb, $14, $15, $16, $17%s) RETURNING *",
+										 cols.data, args.data),
+								nargs, types, values, nulls, false, 1);
 	spi_check(ret, SPI_OK_INSERT_RETURNING, "storing the model");
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull));
@@ -881,6 +929,89 @@ load_encodings(ScoringModel *sm)
 	}
 }
 
+/* A text[] of one entry per feature, or NULL; the elements NULL or not. */
+static char **
+feature_texts(ScoringModel *sm, Datum d, bool isnull, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	char	  **out;
+
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n != sm->nfeatures)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("model \"%s\" version %d has %d %s for %d features",
+						sm->name, sm->version, n, what, sm->nfeatures)));
+	out = MemoryContextAllocZero(sm->mcxt, sizeof(char *) * Max(n, 1));
+	for (int j = 0; j < n; j++)
+		if (!nulls[j])
+			out[j] = MemoryContextStrdup(sm->mcxt, TextDatumGetCString(elems[j]));
+	return out;
+}
+
+/*
+ * The features' expressions and imputed values, from learn.models
+ * (feature_exprs and impute_values, absent before 0.5: no model has any);
+ * each stays NULL when no feature has one.  An imputed category is found
+ * among the feature's levels once, here.
+ */
+static void
+load_feature_exprs(ScoringModel *sm)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(sm->id)};
+	Oid			relid = catalog_models_relid();
+	bool		isnull;
+	Datum		d;
+	int			ret;
+	char	  **imputed;
+
+	if (get_attnum(relid, "feature_exprs") == InvalidAttrNumber ||
+		get_attnum(relid, "impute_values") == InvalidAttrNumber)
+		return;
+	ret = SPI_execute_with_args("SELECT feature_exprs, impute_values FROM learn.models "
+								"WHERE id OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "loading a model's feature expressions");
+	if (SPI_processed != 1)
+		return;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	sm->feature_exprs = feature_texts(sm, d, isnull, "feature expressions");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	imputed = feature_texts(sm, d, isnull, "imputed values");
+	if (imputed == NULL)
+		return;
+	sm->impute = MemoryContextAlloc(sm->mcxt, sizeof(double) * Max(sm->nfeatures, 1));
+	for (int j = 0; j < sm->nfeatures; j++)
+	{
+		if (imputed[j] == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("model \"%s\" version %d imputes no value for feature \"%s\"",
+							sm->name, sm->version, sm->features[j])));
+		if (sm->levels && sm->levels[j])
+		{
+			/* a category: the index of its level */
+			int			i = levels_find(sm->levels[j], imputed[j], strlen(imputed[j]));
+
+			if (i < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("model \"%s\" version %d imputes \"%s\", which is no level of feature \"%s\"",
+								sm->name, sm->version, imputed[j], sm->features[j])));
+			sm->impute[j] = i;
+		}
+		else
+			sm->impute[j] = DatumGetFloat8(DirectFunctionCall1(float8in,
+															   CStringGetDatum(imputed[j])));
+	}
+}
+
 ScoringModel *
 catalog_load_scoring(int64 id)
 {
@@ -938,6 +1069,7 @@ catalog_load_scoring(int64 id)
 			sm->class_values[i] = class_value(sm->classes[i]);
 	}
 	load_encodings(sm);
+	load_feature_exprs(sm);
 	if (sm->family->model_load)
 		sm->model_data = sm->family->model_load(TextDatumGetCString(SPI_getbinval(tup, td, 7, &isnull)),
 												sm->nclasses, mcxt);

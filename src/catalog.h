@@ -23,6 +23,11 @@ typedef struct ModelRecord
 	const char *source;
 	const char *target;
 	List	   *features;		/* of char * */
+	List	   *feature_exprs;	/* for each feature its stored expression or
+								 * NULL; NIL when no feature has one */
+	List	   *impute_values;	/* for each feature the text of the value
+								 * that replaces a NULL; NIL when NULLs are
+								 * skipped */
 	List	   *encodings;		/* for each feature its levels (List of char
 								 * *) or NIL; NIL when none is categorical */
 	List	   *group_by;		/* of char *, NIL when ungrouped */
@@ -46,6 +51,8 @@ extern void catalog_require_relation(const char *relname, const char *version,
 									 const char *what);
 
 /* Error unless the current role may add a version under this name. */
+extern void catalog_require_column(const char *relname, const char *column,
+								   const char *version, const char *what);
 extern void catalog_check_name_owner(const char *name);
 
 /* One group of a model: a row of learn.groups when the model is grouped. */
@@ -105,6 +112,11 @@ typedef struct ScoringModel
 								 * when a label is not one */
 	int			nfeatures;
 	char	  **features;
+	char	  **feature_exprs;	/* each feature's expression or NULL; NULL
+								 * when none has one */
+	double	   *impute;			/* impute "mean": each feature's value for a
+								 * NULL (a category: its level's index);
+								 * NULL when NULLs give NULL */
 	int			nx;				/* the terms' width: nfeatures, with each
 								 * categorical feature's levels expanded */
 	int		   *xpos;			/* each feature's first place in x */

@@ -27,17 +27,21 @@ static const LearnFamily *const learn_families[] = {
 static const char *const planned_algorithms[] = {"ridge", "lasso", "elastic_net",
 	"kmeans", "pca", "naive_bayes", NULL};
 
+static const char *const impute_choices[] = {"skip", "mean", NULL};
+
 /* Params every family takes. */
 static const LearnParamSpec common_params[] = {
 	{.name = "deploy", .type = LEARN_PARAM_BOOL, .default_bool = true},
 	{.name = "max_levels", .type = LEARN_PARAM_NUMBER, .default_number = 1000,
 	.min = 1, .max = LEARN_MAX_LEVELS, .integer = true},
+	{.name = "impute", .type = LEARN_PARAM_ENUM, .choices = impute_choices,
+	.default_string = "skip", .omit_default = true},
 	{.name = NULL}
 };
 
 /* Common params of DESIGN.md that a family may not take yet: 0A000. */
 static const char *const later_params[] = {"test_fraction", "seed", "max_iterations",
-	"tolerance", "standardize", "impute", "verbose", NULL};
+	"tolerance", "standardize", "verbose", NULL};
 
 const LearnFamily *
 learn_family_find(const char *algorithm)
@@ -289,7 +293,11 @@ learn_params_json(const LearnParams *params)
 		const LearnParamSpec *spec = params->specs[i];
 		const LearnParamValue *v = &params->values[i];
 
-		if (i > 0)
+		/* a param added later is left out at its default, as before it */
+		if (spec->omit_default && v->string && spec->default_string &&
+			strcmp(v->string, spec->default_string) == 0)
+			continue;
+		if (b.len > 1)
 			appendStringInfoString(&b, ", ");
 		escape_json(&b, spec->name);
 		appendStringInfoString(&b, ": ");

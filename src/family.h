@@ -46,6 +46,9 @@ typedef struct LearnParamSpec
 	const char *default_string; /* STRING; ENUM: a choice, or NULL (false) */
 	const char *const *choices; /* ENUM: canonical spellings, NULL-ended */
 	bool		false_allowed;	/* ENUM: false turns it off */
+	bool		omit_default;	/* ENUM: left out of the effective params
+								 * at its default (a param later versions
+								 * added, which older models lack) */
 } LearnParamSpec;
 
 /* A parsed value: BOOL in b, NUMBER in number, STRING and ENUM in string

@@ -22,9 +22,11 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/optimizer.h"
@@ -41,6 +43,7 @@
 
 #include "args.h"
 #include "catalog.h"
+#include "exprs.h"
 #include "keys.h"
 #include "levels.h"
 #include "predict.h"
@@ -217,6 +220,11 @@ typedef struct PredictSite
 	int		   *feat_att;		/* 0-based attribute of each feature */
 	LearnArgKind *feat_kind;
 	Oid		   *feat_type;		/* a categorical feature's column type */
+	ExprState **feat_expr;		/* a feature expression's state, or NULL;
+								 * NULL when the row's columns are read as
+								 * they are */
+	TupleTableSlot *expr_slot;	/* the offered columns, for feat_expr */
+	ExprContext *expr_context;
 	FmgrInfo   *feat_out;		/* and its output function */
 	int		   *group_att;
 	KeyFormatter *group_fmt;
@@ -366,9 +374,9 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 					  &elems, &nulls, &n);
 	for (int j = 0; j < n; j++)
 	{
-		if (nulls[j])
+		if (nulls[j] && m->impute == NULL)
 			return false;
-		site->x[j] = DatumGetFloat8(elems[j]);
+		site->x[j] = nulls[j] ? m->impute[j] : DatumGetFloat8(elems[j]);
 	}
 	*result = model_score(site, m->single, site->x);
 	return true;
@@ -383,6 +391,8 @@ typedef struct ColumnSet
 	int			n;
 	const char **names;
 	Oid		   *types;
+	bool		computed;		/* the features' expressions are computed:
+								 * columns named as the features */
 } ColumnSet;
 
 static int
@@ -394,6 +404,51 @@ find_column(const ColumnSet *cs, const char *name)
 	return -1;
 }
 
+/* An offered column as a Var of the expression slot. */
+static Node *
+expr_column_var(void *arg, const char *name, int location)
+{
+	const ColumnSet *cs = arg;
+	int			a = find_column(cs, name);
+
+	if (a < 0)
+		return NULL;
+	return (Node *) makeVar(1, a + 1, cs->types[a], -1, get_typcollation(cs->types[a]), 0);
+}
+
+/*
+ * Compile the model's feature expressions over the offered columns, into
+ * site->feat_expr, with a slot that holds a row's columns for them.
+ */
+static void
+compile_feature_exprs(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
+{
+	ScoringModel *m = site->model;
+	TupleDesc	td = CreateTemplateTupleDesc(Max(cs->n, 1));
+
+	site->feat_expr = palloc0(sizeof(ExprState *) * m->nfeatures);
+	for (int i = 0; i < cs->n; i++)
+		TupleDescInitEntry(td, i + 1, cs->names[i] ? cs->names[i] : "dropped",
+						   OidIsValid(cs->types[i]) ? cs->types[i] : INT4OID, -1, 0);
+	for (int i = cs->n; i < Max(cs->n, 1); i++)
+		TupleDescInitEntry(td, i + 1, "none", INT4OID, -1, 0);
+	site->expr_slot = MakeSingleTupleTableSlot(td, &TTSOpsVirtual);
+	site->expr_context = CreateStandaloneExprContext();
+	for (int j = 0; j < m->nfeatures; j++)
+	{
+		Node	   *raw;
+		char	   *sql;
+		Node	   *expr;
+
+		if (m->feature_exprs[j] == NULL)
+			continue;
+		raw = feature_expr_raw(m->feature_exprs[j], &sql);
+		expr = feature_expr_analyze(raw, sql, m->features[j], m->name, FEATURE_EXPR_SCORE,
+									expr_column_var, (void *) cs);
+		site->feat_expr[j] = ExecInitExpr((Expr *) expression_planner((Expr *) expr), NULL);
+	}
+}
+
 /* Map the model's features and group columns to the offered columns. */
 static void
 map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
@@ -402,6 +457,14 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	MemoryContext old;
 
 	/* a call site that goes through many models keeps only the last map */
+	if (site->expr_slot)
+	{
+		ExecDropSingleTupleTableSlot(site->expr_slot);
+		FreeExprContext(site->expr_context, true);
+		site->expr_slot = NULL;
+		site->expr_context = NULL;
+	}
+	site->feat_expr = NULL;
 	if (site->feat_att)
 	{
 		pfree(site->feat_att);
@@ -417,17 +480,28 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	site->feat_kind = palloc(sizeof(LearnArgKind) * Max(m->nfeatures, 1));
 	site->feat_type = palloc0(sizeof(Oid) * Max(m->nfeatures, 1));
 	site->feat_out = palloc0(sizeof(FmgrInfo) * Max(m->nfeatures, 1));
+	if (m->feature_exprs && !cs->computed)
+		compile_feature_exprs(site, cs, mcxt);
 	for (int j = 0; j < m->nfeatures; j++)
 	{
-		int			a = find_column(cs, m->features[j]);
+		int			a;
 		Oid			typid;
 
-		if (a < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("the row has no column \"%s\", a feature of model \"%s\"",
-							m->features[j], m->name)));
-		typid = getBaseType(cs->types[a]);
+		if (site->feat_expr && site->feat_expr[j])
+		{
+			a = -1;
+			typid = getBaseType(exprType((Node *) site->feat_expr[j]->expr));
+		}
+		else
+		{
+			a = find_column(cs, m->features[j]);
+			if (a < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("the row has no column \"%s\", a feature of model \"%s\"",
+								m->features[j], m->name)));
+			typid = getBaseType(cs->types[a]);
+		}
 		site->feat_att[j] = a;
 		if (m->levels && m->levels[j])
 		{
@@ -443,7 +517,8 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 		if (!learn_arg_kind(typid, &site->feat_kind[j]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" has type %s, which is not numeric or boolean",
+					 errmsg("%s \"%s\" has type %s, which is not numeric or boolean",
+							a < 0 ? "feature expression" : "column",
 							m->features[j], format_type_be(typid))));
 	}
 	site->group_att = palloc(sizeof(int) * Max(m->ngroupcols, 1));
@@ -478,17 +553,50 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 	ScoringModel *m = site->model;
 	const ScoringGroup *grp;
 
+	if (site->feat_expr)
+	{
+		TupleTableSlot *slot = site->expr_slot;
+		int			n = slot->tts_tupleDescriptor->natts;
+
+		ExecClearTuple(slot);
+		memcpy(slot->tts_values, values, sizeof(Datum) * n);
+		memcpy(slot->tts_isnull, nulls, sizeof(bool) * n);
+		ExecStoreVirtualTuple(slot);
+		ResetExprContext(site->expr_context);
+		site->expr_context->ecxt_scantuple = slot;
+	}
 	for (int j = 0; j < m->nfeatures; j++)
 	{
 		int			a = site->feat_att[j];
 		int			p = m->xpos[j];
+		Datum		v;
+		bool		isnull;
 
-		if (nulls[a])
-			return false;
+		if (a >= 0)
+		{
+			v = values[a];
+			isnull = nulls[a];
+		}
+		else
+			v = ExecEvalExprSwitchContext(site->feat_expr[j], site->expr_context, &isnull);
+		if (isnull)
+		{
+			/* NULL gives NULL, unless the model imputes */
+			if (m->impute == NULL)
+				return false;
+			if (m->levels && m->levels[j])
+			{
+				memset(site->x + p, 0, sizeof(double) * levels_count(m->levels[j]));
+				site->x[p + (int) m->impute[j]] = 1.0;
+			}
+			else
+				site->x[p] = m->impute[j];
+			continue;
+		}
 		if (m->levels && m->levels[j])
 		{
 			/* one indicator per level; an unseen level is the reference */
-			int			i = levels_find_datum(m->levels[j], values[a], site->feat_type[j],
+			int			i = levels_find_datum(m->levels[j], v, site->feat_type[j],
 											  &site->feat_out[j]);
 
 			memset(site->x + p, 0, sizeof(double) * levels_count(m->levels[j]));
@@ -496,7 +604,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 				site->x[p + i] = 1.0;
 			continue;
 		}
-		site->x[p] = learn_datum_to_double(values[a], site->feat_kind[j]);
+		site->x[p] = learn_datum_to_double(v, site->feat_kind[j]);
 	}
 	if (m->ngroupcols == 0)
 		grp = m->single;
@@ -557,6 +665,7 @@ site_map_rowdesc(PredictSite *site, MemoryContext mcxt)
 	if (site->mapped_model_id == site->model->id)
 		return;
 	cs.n = td->natts;
+	cs.computed = false;
 	cs.names = palloc(sizeof(char *) * Max(td->natts, 1));
 	cs.types = palloc(sizeof(Oid) * Max(td->natts, 1));
 	for (int i = 0; i < td->natts; i++)
@@ -647,6 +756,7 @@ score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 					 errmsg("learn._predict_cols needs one name for each of its %d columns",
 							ncols)));
 		cs.n = ncols;
+		cs.computed = true;
 		cs.names = palloc(sizeof(char *) * Max(ncols, 1));
 		cs.types = palloc(sizeof(Oid) * Max(ncols, 1));
 		for (int i = 0; i < ncols; i++)
@@ -1026,6 +1136,59 @@ learn_score_trigger(PG_FUNCTION_ARGS)
  * columns is planned again.  When anything is unusual, the call is left
  * as it is: the plain row form is always correct.
  */
+/* A column of the row's table, as the row's own Var would read it. */
+typedef struct InlineRow
+{
+	Oid			relid;
+	Var		   *row;
+} InlineRow;
+
+static Node *
+inline_column_var(void *arg, const char *name, int location)
+{
+	InlineRow  *ir = arg;
+	AttrNumber	attnum = get_attnum(ir->relid, name);
+	Oid			typid;
+	int32		typmod;
+	Oid			collid;
+	Var		   *col;
+
+	if (attnum <= 0)
+		return NULL;
+	get_atttypetypmodcoll(ir->relid, attnum, &typid, &typmod, &collid);
+	col = learn_make_column_var(ir->row, attnum, typid, typmod, collid);
+#if PG_VERSION_NUM >= 160000
+	/* nulled by the same outer joins as the row it replaces */
+	col->varnullingrels = bms_copy(ir->row->varnullingrels);
+#endif
+	return (Node *) col;
+}
+
+/*
+ * A feature expression over the row's table, to be evaluated by the
+ * executor in place of the row; NULL when it reads a column the table
+ * lacks or calls a function that is not a superuser's (the row form then
+ * reports or checks it at run time).
+ */
+static Node *
+inline_feature_expr(const ScoringModel *m, int j, Oid relid, Var *row)
+{
+	char	   *sql;
+	Node	   *raw = feature_expr_raw(m->feature_exprs[j], &sql);
+	InlineRow	ir;
+	Node	   *expr;
+	ListCell   *lc;
+
+	foreach(lc, feature_expr_columns(raw))
+		if (get_attnum(relid, (char *) lfirst(lc)) <= 0)
+			return NULL;
+	ir.relid = relid;
+	ir.row = row;
+	expr = feature_expr_analyze(raw, sql, m->features[j], m->name, FEATURE_EXPR_INLINE,
+								inline_column_var, &ir);
+	return expr ? (Node *) expression_planner((Expr *) expr) : NULL;
+}
+
 Datum
 learn_predict_support(PG_FUNCTION_ARGS)
 {
@@ -1075,24 +1238,21 @@ learn_predict_support(PG_FUNCTION_ARGS)
 	for (int i = 0; i < ncols; i++)
 	{
 		const char *col = i < m->nfeatures ? m->features[i] : m->group_by[i - m->nfeatures];
-		AttrNumber	attnum = get_attnum(rte->relid, col);
-		Oid			typid;
-		int32		typmod;
-		Oid			collid;
+		InlineRow	ir;
+		Node	   *arg;
 
-		if (attnum <= 0)
-			PG_RETURN_POINTER(NULL);
-		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
-		names[i] = CStringGetTextDatum(col);
+		if (i < m->nfeatures && m->feature_exprs && m->feature_exprs[i])
+			arg = inline_feature_expr(m, i, rte->relid, row);
+		else
 		{
-			Var		   *col = learn_make_column_var(row, attnum, typid, typmod, collid);
-
-#if PG_VERSION_NUM >= 160000
-			/* nulled by the same outer joins as the row it replaces */
-			col->varnullingrels = bms_copy(row->varnullingrels);
-#endif
-			args = lappend(args, col);
+			ir.relid = rte->relid;
+			ir.row = row;
+			arg = inline_column_var(&ir, col, -1);
 		}
+		if (arg == NULL)
+			PG_RETURN_POINTER(NULL);
+		names[i] = CStringGetTextDatum(col);
+		args = lappend(args, arg);
 	}
 	args = list_insert_nth(args, 1,
 						   makeConst(TEXTARRAYOID, -1, InvalidOid, -1,

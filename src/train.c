@@ -47,6 +47,7 @@
 #include "args.h"
 #include "catalog.h"
 #include "family.h"
+#include "exprs.h"
 #include "keys.h"
 #include "passparam.h"
 
@@ -67,6 +68,12 @@ typedef struct TrainColumns
 								 * of a categorical one, "column=level" */
 	int		   *level;			/* for each term, its level (0 the first),
 								 * or -1 for a numeric feature */
+	List	   *modes;			/* for each categorical feature its most
+								 * frequent level (the first of equals) */
+	List	   *impute;			/* impute "mean": for each feature the text
+								 * of the value that replaces a NULL (a
+								 * number's mean, a category's mode); NIL
+								 * when NULLs are skipped */
 } TrainColumns;
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
@@ -275,6 +282,14 @@ require_numeric(SourceColumn *c, const char *role, bool allow_bool)
 				 errhint("Derive a number from it in the source query or a feature expression.") : 0));
 }
 
+/* A numeric or boolean column of s as float8, in SQL. */
+static char *
+float8_sql(SourceColumn *c, const char *quoted)
+{
+	return psprintf(c->typid == BOOLOID ? "s.%s::pg_catalog.int4::pg_catalog.float8" :
+					"s.%s::pg_catalog.float8", quoted);
+}
+
 /*
  * Whether a column is a categorical feature: of a string type (text,
  * varchar, character, ...) or an enum, or a domain over one.
@@ -312,6 +327,103 @@ in_names(List *names, const char *name)
 		if (strcmp((char *) lfirst(lc), name) == 0)
 			return true;
 	return false;
+}
+
+/* A source column as the Param $k+1 of a feature expression at training. */
+static Node *
+expr_column_param(void *arg, const char *name, int location)
+{
+	List	   *cols = arg;
+	ListCell   *lc;
+
+	foreach(lc, cols)
+	{
+		SourceColumn *c = lfirst(lc);
+
+		if (strcmp(c->name, name) == 0)
+		{
+			Param	   *p = makeNode(Param);
+
+			p->paramkind = PARAM_EXTERN;
+			p->paramid = foreach_current_index(lc) + 1;
+			p->paramtype = c->typid;
+			p->paramtypmod = -1;
+			p->paramcollid = get_typcollation(c->typid);
+			p->location = location;
+			return (Node *) p;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The features elements: each the exact name of a source column, one
+ * column name as SQL writes it, or 'expression AS name'.  Sets *features
+ * to the features' names and *exprs to each one's stored expression or
+ * NULL (NIL when none has one), and returns the FROM item, which computes
+ * the expressions' columns when there are any.
+ */
+static char *
+resolve_features(List *elems, List *cols, const char *from, List **features,
+				 List **exprs)
+{
+	StringInfoData wrap;
+	const char **names = palloc(sizeof(char *) * Max(list_length(cols), 1));
+	bool		any = false;
+	ListCell   *lc;
+
+	foreach(lc, cols)
+		names[foreach_current_index(lc)] = ((SourceColumn *) lfirst(lc))->name;
+	initStringInfo(&wrap);
+	*features = NIL;
+	*exprs = NIL;
+	foreach(lc, elems)
+	{
+		char	   *elem = lfirst(lc);
+		char	   *name = elem;
+		char	   *stored = NULL;
+		Node	   *raw;
+		char	   *sql;
+		Node	   *expr;
+		ListCell   *lc2;
+
+		if (in_names(*features, elem))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("feature \"%s\" is given twice", elem)));
+		foreach(lc2, cols)
+			if (strcmp(((SourceColumn *) lfirst(lc2))->name, elem) == 0)
+				break;
+		if (lc2 == NULL && feature_element_parse(elem, &name, &raw, &sql))
+		{
+			foreach(lc2, cols)
+				if (strcmp(((SourceColumn *) lfirst(lc2))->name, name) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("feature expression \"%s\" is named \"%s\", which is also a column of the source",
+									elem, name),
+							 errhint("Give the expression another name.")));
+			expr = feature_expr_analyze(raw, sql, name, NULL, FEATURE_EXPR_TRAIN,
+										expr_column_param, cols);
+			stored = feature_expr_deparse(expr, names, true);
+			appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, false),
+							 quote_identifier(name));
+			any = true;
+		}
+		if (in_names(*features, name))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("feature \"%s\" is given twice", name)));
+		*features = lappend(*features, name);
+		*exprs = lappend(*exprs, stored);
+	}
+	if (!any)
+	{
+		*exprs = NIL;
+		return (char *) from;
+	}
+	catalog_require_column("models", "feature_exprs", "0.5", "Training with feature expressions");
+	return psprintf("(SELECT s.*%s FROM %s) AS s", wrap.data, from);
 }
 
 static List *
@@ -402,14 +514,72 @@ append_feature_args(StringInfo sql, const TrainColumns *tcols)
 	{
 		List	   *levels = tcols->encodings ?
 			list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
+		const char *col = quote_identifier((char *) lfirst(lc));
 
-		appendStringInfo(sql, ", s.%s%s", quote_identifier((char *) lfirst(lc)),
-						 levels ? "::pg_catalog.text" : "");
+		if (tcols->impute && levels)
+			appendStringInfo(sql, ", COALESCE(s.%s::pg_catalog.text, %s)", col,
+							 quote_literal_cstr(list_nth(tcols->impute, foreach_current_index(lc))));
+		else if (tcols->impute)
+			appendStringInfo(sql, ", COALESCE(%s, %s::pg_catalog.float8)",
+							 float8_sql(find_column(tcols->cols, lfirst(lc), "feature"), col),
+							 (char *) list_nth(tcols->impute, foreach_current_index(lc)));
+		else
+			appendStringInfo(sql, ", s.%s%s", col, levels ? "::pg_catalog.text" : "");
 		enc = lappend(enc, psprintf("%d", list_length(levels)));
 		enc = list_concat(enc, levels);
 	}
 	if (tcols->encodings)
 		append_text_array(sql, enc);
+}
+
+/*
+ * impute "mean": the mean of each numeric feature's values that are not
+ * NULL (one scan) and the most frequent level of each categorical one
+ * (found with the levels), as the text that replaces a NULL.
+ */
+static void
+find_imputed(TrainColumns *tcols, const char *from)
+{
+	StringInfoData sql;
+	ListCell   *lc;
+	int			nnum = 0;
+	int			k = 0;
+	MemoryContext mcxt = CurrentMemoryContext;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	foreach(lc, tcols->features)
+	{
+		if (tcols->encodings && list_nth(tcols->encodings, foreach_current_index(lc)))
+			continue;
+		appendStringInfo(&sql, "%spg_catalog.avg(%s)", nnum++ ? ", " : "",
+						 float8_sql(find_column(tcols->cols, lfirst(lc), "feature"),
+									quote_identifier(lfirst(lc))));
+	}
+	appendStringInfo(&sql, " FROM %s", from);
+	if (nnum > 0 && SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: finding the features' means failed");
+	/* SPI leaves us in its own context, which SPI_finish frees */
+	MemoryContextSwitchTo(mcxt);
+	tcols->impute = NIL;
+	foreach(lc, tcols->features)
+	{
+		bool		isnull;
+		Datum		d;
+
+		if (tcols->encodings && list_nth(tcols->encodings, foreach_current_index(lc)))
+		{
+			tcols->impute = lappend(tcols->impute, list_nth(tcols->modes, foreach_current_index(lc)));
+			continue;
+		}
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, ++k, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature \"%s\" has no value that is not NULL, so it has no mean to impute",
+							(char *) lfirst(lc))));
+		tcols->impute = lappend(tcols->impute, psprintf("%.17g", DatumGetFloat8(d)));
+	}
 }
 
 /*
@@ -509,7 +679,10 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 	int			t = 0;
 	int		   *counts;
 	List	  **levels;
+	char	  **modes;
+	int64	   *mode_rows;
 
+	tcols->modes = NIL;
 	foreach(lc, tcols->features)
 		if (is_categorical(find_column(tcols->cols, lfirst(lc), "feature")))
 			cat = lappend_int(cat, foreach_current_index(lc));
@@ -526,7 +699,7 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 		foreach(lc, cat)
 			appendStringInfo(&sql, "%ss.%s::pg_catalog.text", foreach_current_index(lc) ? ", " : "",
 							 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
-		appendStringInfo(&sql, " FROM %s GROUP BY GROUPING SETS (", from);
+		appendStringInfo(&sql, ", pg_catalog.count(*) FROM %s GROUP BY GROUPING SETS (", from);
 		foreach(lc, cat)
 		{
 			const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
@@ -546,6 +719,8 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 		}
 		counts = palloc0(sizeof(int) * nc);
 		levels = palloc0(sizeof(List *) * nc);
+		modes = palloc0(sizeof(char *) * nc);
+		mode_rows = palloc0(sizeof(int64) * nc);
 		portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
 		MemoryContextSwitchTo(mcxt);
 		for (;;)
@@ -571,7 +746,17 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 					if (isnull)
 						break;	/* the column's NULLs: no level */
 					if (++counts[i] <= max_levels)
+					{
+						int64		rows = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+																	   2 * nc + 1, &isnull));
+
 						levels[i] = lappend(levels[i], TextDatumGetCString(v));
+						if (rows > mode_rows[i])
+						{
+							mode_rows[i] = rows;
+							modes[i] = llast(levels[i]);
+						}
+					}
 					break;
 				}
 			}
@@ -597,11 +782,16 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 		foreach(lc, tcols->features)
 		{
 			List	   *lv = NIL;
+			char	   *mode = NULL;
 
 			for (int i = 0; i < nc; i++)
 				if (list_nth_int(cat, i) == foreach_current_index(lc))
+				{
 					lv = levels[i];
+					mode = modes[i];
+				}
 			tcols->encodings = lappend(tcols->encodings, lv);
+			tcols->modes = lappend(tcols->modes, mode);
 		}
 	}
 
@@ -1348,6 +1538,7 @@ learn_train(PG_FUNCTION_ARGS)
 	char	   *source = text_arg(fcinfo, 2, "source");
 	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	List	   *features = NIL;
+	List	   *feature_exprs = NIL;
 	List	   *group_by = NIL;
 	char	   *weight = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
 	const LearnFamily *family;
@@ -1422,7 +1613,10 @@ learn_train(PG_FUNCTION_ARGS)
 	}
 	if (!PG_ARGISNULL(4))
 	{
-		features = text_array_to_list(PG_GETARG_ARRAYTYPE_P(4), "features");
+		from = resolve_features(text_array_to_list(PG_GETARG_ARRAYTYPE_P(4), "features"),
+								cols, from, &features, &feature_exprs);
+		if (feature_exprs != NIL)
+			cols = source_columns(from, callercxt);
 		foreach(lc, features)
 		{
 			char	   *f = lfirst(lc);
@@ -1464,7 +1658,13 @@ learn_train(PG_FUNCTION_ARGS)
 	tcols.weight = weight;
 	tcols.group_by = group_by;
 	tcols.features = features;
+	tcols.impute = NIL;
 	find_levels(&tcols, from, (int) learn_param_number(params, "max_levels"));
+	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
+	{
+		catalog_require_column("models", "impute_values", "0.5", "Imputing features");
+		find_imputed(&tcols, from);
+	}
 	if (tcols.encodings != NIL)
 		catalog_require_relation("encodings", "0.4", "Training with categorical features");
 	if (tcols.encodings != NIL && k + 1 > TRAIN_MAX_FEATURES)
@@ -1569,6 +1769,8 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.source = source;
 	rec.target = target;
 	rec.features = features;
+	rec.feature_exprs = feature_exprs;
+	rec.impute_values = tcols.impute;
 	rec.encodings = tcols.encodings;
 	rec.group_by = group_by;
 	rec.weight = weight;

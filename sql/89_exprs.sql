@@ -1,0 +1,171 @@
+--
+-- Feature expressions ('log(disp) AS log_disp'): against R's lm and glm
+-- with the terms computed in the formula (tests/reference/exprs_reference.R
+-- wrote the expected values from data/mtcars.csv): the same estimates,
+-- standard errors, statistics and p-values, and the same fitted values
+-- when the base table's rows are scored directly -- by the planner's
+-- rewrite, by the plain row form, through a view and from a trigger's NEW.
+--
+SET extra_float_digits = 0;
+CREATE TABLE ex_ref_coef (model text, term text, estimate float8, std_error float8,
+	statistic float8, p_value float8);
+\copy ex_ref_coef FROM 'tests/reference/expected/exprs_coef.csv' CSV HEADER
+CREATE TABLE ex_ref_predict (model text, car text, prediction float8);
+\copy ex_ref_predict FROM 'tests/reference/expected/exprs_predict.csv' CSV HEADER
+
+-- the deployed version's terms against R's: how many on either side, and
+-- whether each agrees to tol (p-values: or 1e-14 absolute)
+CREATE FUNCTION ex_same_terms(model_name text, tol float8, OUT terms bigint, OUT same boolean)
+LANGUAGE sql AS $$
+	WITH c AS (SELECT co.* FROM learn.coefficients co
+				 JOIN learn.models m ON m.id = co.model_id
+				WHERE m.name = model_name AND m.deployed),
+		 r AS (SELECT * FROM ex_ref_coef r WHERE r.model = model_name)
+	SELECT count(*),
+		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= tol
+			   AND rel_err(c.std_error, r.std_error) <= tol
+			   AND rel_err(c.statistic, r.statistic) <= tol
+			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
+		   false)
+	  FROM c FULL JOIN r USING (term)
+$$;
+
+-- lm(mpg ~ log(disp) + I(hp / wt) + factor(cyl)), R's log being ln: a computed number, a
+-- quotient of an integer and a float column, a level of a computed text
+SELECT name, features, feature_exprs, n_rows
+  FROM learn.train('cars_lm', 'linear', 'mtcars', 'mpg',
+                   ARRAY['ln(disp) AS log_disp', 'hp / wt AS power', 'cyl::text AS cyls']);
+SELECT * FROM ex_same_terms('cars_lm', 1e-10);
+SELECT term FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'cars_lm' ORDER BY position;
+
+-- glm(am ~ log(hp) + I(wt / qsec), binomial)
+SELECT name, features, feature_exprs
+  FROM learn.train('cars_glm', 'glm', 'mtcars', 'am',
+                   ARRAY['ln(hp) AS log_hp', 'wt / qsec AS wt_per_qsec'],
+                   '{"family": "binomial"}');
+SELECT * FROM ex_same_terms('cars_glm', 1e-7);
+
+-- the base table's rows score directly: the planner puts the expressions
+-- in place of the row ...
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('cars_lm', c) FROM mtcars c;
+SELECT r.model, count(*) AS rows,
+       bool_and(rel_err(CASE r.model WHEN 'cars_lm' THEN learn.predict('cars_lm', c)
+                                     ELSE learn.predict('cars_glm', c) END,
+                        r.prediction) <= 1e-9) AS same
+  FROM mtcars c JOIN ex_ref_predict r ON r.car = c.model GROUP BY r.model ORDER BY 1;
+-- ... and the row form computes them itself, for a table's row and for a
+-- query's anonymous one
+SELECT count(*), bool_and(rel_err(learn.predict('cars_lm', c.*::mtcars), r.prediction) <= 1e-9)
+  FROM mtcars c JOIN ex_ref_predict r ON r.car = c.model AND r.model = 'cars_lm';
+SELECT count(*), bool_and(rel_err(learn.predict('cars_lm', q), r.prediction) <= 1e-9)
+  FROM (SELECT model, disp, wt, hp, cyl FROM mtcars) q
+  JOIN ex_ref_predict r ON r.car = q.model AND r.model = 'cars_lm';
+
+-- a view's rows
+CREATE VIEW ex_cars AS SELECT model, cyl, disp, hp, wt, qsec FROM mtcars;
+CREATE VIEW ex_scores AS
+	SELECT v.model, learn.predict('cars_lm', v) AS mpg_hat, learn.predict('cars_glm', v) AS p_am
+	  FROM ex_cars v;
+SELECT count(*), bool_and(rel_err(s.mpg_hat, r.prediction) <= 1e-9)
+  FROM ex_scores s JOIN ex_ref_predict r ON r.car = s.model AND r.model = 'cars_lm';
+SELECT count(*), bool_and(rel_err(s.p_am, r.prediction) <= 1e-9)
+  FROM ex_scores s JOIN ex_ref_predict r ON r.car = s.model AND r.model = 'cars_glm';
+
+-- a trigger's NEW
+CREATE TABLE ex_new_cars (model text, cyl int, disp float8, hp int, wt float8, mpg_hat float8);
+CREATE TRIGGER ex_score BEFORE INSERT OR UPDATE ON ex_new_cars
+	FOR EACH ROW EXECUTE FUNCTION learn.score_trigger('cars_lm', 'mpg_hat');
+INSERT INTO ex_new_cars (model, cyl, disp, hp, wt) SELECT model, cyl, disp, hp, wt FROM mtcars;
+SELECT count(*), bool_and(rel_err(n.mpg_hat, r.prediction) <= 1e-9)
+  FROM ex_new_cars n JOIN ex_ref_predict r ON r.car = n.model AND r.model = 'cars_lm';
+
+-- an input of an expression NULL: the prediction is NULL
+SELECT learn.predict('cars_lm', q) FROM (SELECT NULL::float8 AS disp, 3.0 AS wt, 110 AS hp, 6 AS cyl) q;
+-- the array form takes the features' values, already computed
+SELECT rel_err(learn.predict('cars_glm', ARRAY[ln(110), 2.62 / 16.46]), r.prediction) <= 1e-9
+  FROM ex_ref_predict r WHERE r.model = 'cars_glm' AND r.car = 'Mazda RX4';
+-- a row lacking a column an expression reads: 42703 naming it
+SELECT learn.predict('cars_lm', q) FROM (SELECT 160.0 AS disp, 110 AS hp, 6 AS cyl) q;
+
+-- A stored expression reads the same under any search_path: a function of
+-- the same name earlier in the path changes neither scoring nor the plan.
+CREATE SCHEMA ex_shadow;
+CREATE FUNCTION ex_shadow.ln(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION ex_shadow.text(integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT 'x'$$;
+SET search_path = ex_shadow, pg_catalog, public;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('cars_lm', c) FROM mtcars c;
+SELECT count(*), bool_and(rel_err(learn.predict('cars_lm', c), r.prediction) <= 1e-9),
+       bool_and(rel_err(learn.predict('cars_lm', c.*::mtcars), r.prediction) <= 1e-9)
+  FROM mtcars c JOIN ex_ref_predict r ON r.car = c.model AND r.model = 'cars_lm';
+-- training under that path takes the caller's function, and stores it
+-- qualified, so that scoring takes it too
+SELECT features, feature_exprs
+  FROM learn.train('ex_shadowed', 'linear', 'mtcars', 'mpg', ARRAY['ln(disp) AS log_disp', 'wt']);
+RESET search_path;
+SELECT count(*), bool_and(learn.predict('ex_shadowed', c) = learn.predict('ex_shadowed', ARRAY[c.disp, c.wt]))
+  FROM mtcars c;
+
+-- Errors, each naming what is wrong
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(disp)']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(disp) AS hp']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(disp) AS x', 'wt AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(nope) AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['c.disp AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp) AS x, (1']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp AS x FROM pg_class']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(model) AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['random() * disp AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['sum(disp) AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['rank() OVER () AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['generate_series(1, cyl) AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['(SELECT 1) AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['$1 AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['ARRAY[disp] AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp AS mpg']);
+SELECT count(*) FROM learn.models WHERE name = 'ex_bad';
+
+-- A function that is no longer immutable stops scoring with the reason.
+CREATE FUNCTION ex_half(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2';
+SELECT feature_exprs FROM learn.train('ex_half', 'linear', 'mtcars', 'mpg', ARRAY['ex_half(disp) AS half_disp']);
+SELECT count(*) FROM mtcars c WHERE learn.predict('ex_half', c) IS NOT NULL;
+ALTER FUNCTION ex_half(float8) VOLATILE;
+SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
+DROP FUNCTION ex_half(float8);
+SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
+
+-- a temporary function would be gone when the model scores
+CREATE FUNCTION pg_temp.ex_twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['pg_temp.ex_twice(disp) AS x']);
+
+-- A model's expressions run with the rights of the role that scores, so
+-- they may call only functions of superusers and of roles whose rights
+-- that role has: bob cannot be made to run alice's function by scoring
+-- her model, neither by the row form nor by the planner's rewrite.
+CREATE ROLE regress_ex_alice;
+CREATE ROLE regress_ex_bob;
+GRANT SELECT ON mtcars TO regress_ex_alice, regress_ex_bob;
+CREATE SCHEMA ex_alice AUTHORIZATION regress_ex_alice;
+GRANT USAGE ON SCHEMA ex_alice TO PUBLIC;
+SET ROLE regress_ex_alice;
+CREATE FUNCTION ex_alice.scaled(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 100';
+SELECT feature_exprs FROM learn.train('ex_alice', 'linear', 'mtcars', 'mpg',
+                                      ARRAY['ex_alice.scaled(disp) AS d', 'ln(hp) AS log_hp']);
+SELECT count(*) FROM mtcars c WHERE learn.predict('ex_alice', c) IS NOT NULL;
+SET ROLE regress_ex_bob;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('ex_alice', c) FROM mtcars c;
+SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice', c.*::mtcars) FROM mtcars c LIMIT 1;
+-- a model whose expressions call only built-in functions scores for him
+SELECT count(*) FROM mtcars c WHERE learn.predict('cars_lm', c) IS NOT NULL;
+RESET ROLE;
+-- a member of alice's role may
+GRANT regress_ex_alice TO regress_ex_bob;
+SET ROLE regress_ex_bob;
+SELECT count(*) FROM mtcars c WHERE learn.predict('ex_alice', c) IS NOT NULL;
+RESET ROLE;
+SELECT learn.drop_model('ex_alice');
+DROP SCHEMA ex_alice CASCADE;
+REVOKE SELECT ON mtcars FROM regress_ex_alice, regress_ex_bob;
+DROP ROLE regress_ex_bob;
+DROP ROLE regress_ex_alice;

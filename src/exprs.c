@@ -1,0 +1,430 @@
+/*-------------------------------------------------------------------------
+ *
+ * exprs.c
+ *	  Feature expressions: a features element 'log(disp) AS log_disp' is a
+ *	  SQL expression over the source's columns, stored with the model and
+ *	  evaluated again at scoring over the scored row's columns.
+ *
+ * At training the element is parsed with the caller's search_path, over
+ * Params that stand for the source's columns, and checked (immutable; no
+ * aggregate, window function, set-returning function or subquery).  What
+ * is stored is that tree printed with pg_catalog's search_path, each Param
+ * replaced by its column's quoted name: read back under the same path it
+ * denotes the same functions and operators, whatever search_path the
+ * scoring session has.  At scoring the stored text is analyzed over the
+ * scored row's columns, under pg_catalog's search_path, and runs with the
+ * scorer's rights: it may call only functions owned by superusers or by
+ * roles whose rights the scorer has, so that no model owner's code runs
+ * as another role.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_node.h"
+#include "parser/parser.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/regproc.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+
+#include "exprs.h"
+
+/* The search_path under which stored expressions are printed and read. */
+#define CATALOG_SEARCH_PATH "pg_catalog, pg_temp"
+
+static int
+catalog_path_begin(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", CATALOG_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+/*
+ * An error's position in "SELECT <expression>" is shown in that text, not
+ * in the statement that called pg_learn.
+ */
+static void
+expr_error_callback(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
+
+/* The one target of "SELECT <text>" (*sql), or an error. */
+static ResTarget *
+parse_target(const char *text, const char *what, char **sql_out)
+{
+	char	   *sql = psprintf("SELECT %s", text);
+	List	   *stmts;
+	SelectStmt *s;
+	ErrorContextCallback errcb;
+
+	errcb.callback = expr_error_callback;
+	errcb.arg = sql;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	error_context_stack = errcb.previous;
+	*sql_out = sql;
+
+	if (list_length(stmts) == 1 &&
+		IsA(linitial_node(RawStmt, stmts)->stmt, SelectStmt))
+	{
+		s = (SelectStmt *) linitial_node(RawStmt, stmts)->stmt;
+		if (s->op == SETOP_NONE && list_length(s->targetList) == 1 &&
+			s->distinctClause == NIL && s->intoClause == NULL && s->fromClause == NIL &&
+			s->whereClause == NULL && s->groupClause == NIL && s->havingClause == NULL &&
+			s->windowClause == NIL && s->valuesLists == NIL && s->sortClause == NIL &&
+			s->limitOffset == NULL && s->limitCount == NULL && s->lockingClause == NIL &&
+			s->withClause == NULL)
+			return linitial_node(ResTarget, s->targetList);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("%s \"%s\" is not one expression", what, text),
+			 errhint("A feature is a column name or 'expression AS name', e.g. 'log(disp) AS log_disp'.")));
+	return NULL;
+}
+
+/* A ColumnRef of one plain name: that name, else NULL. */
+static const char *
+plain_column(Node *n)
+{
+	ColumnRef  *c;
+
+	if (!IsA(n, ColumnRef))
+		return NULL;
+	c = (ColumnRef *) n;
+	if (list_length(c->fields) != 1 || !IsA(linitial(c->fields), String))
+		return NULL;
+	return strVal(linitial(c->fields));
+}
+
+/*
+ * A features element that is not the exact name of a source column: one
+ * column name, quoted or not (false, *name that column), or 'expression
+ * AS name' (true, *name and *raw the expression's parse tree).
+ */
+bool
+feature_element_parse(const char *elem, char **name, Node **raw, char **sql)
+{
+	ResTarget  *rt = parse_target(elem, "feature", sql);
+	const char *col = plain_column(rt->val);
+
+	if (rt->name == NULL)
+	{
+		if (col == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("feature expression \"%s\" needs a name", elem),
+					 errhint("Write it as 'expression AS name', e.g. 'log(disp) AS log_disp'.")));
+		*name = pstrdup(col);
+		return false;
+	}
+	*name = pstrdup(rt->name);
+	if (col != NULL && strcmp(col, rt->name) == 0)
+		return false;			/* 'x AS x' is column x */
+	*raw = rt->val;
+	return true;
+}
+
+/* A stored expression's parse tree. */
+Node *
+feature_expr_raw(const char *text, char **sql)
+{
+	ResTarget  *rt = parse_target(text, "stored feature expression", sql);
+
+	return rt->val;
+}
+
+static bool
+columns_walker(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		const char *col = plain_column(node);
+
+		if (col != NULL)
+			*names = lappend(*names, pstrdup(col));
+		return false;
+	}
+	return raw_expression_tree_walker(node, columns_walker, (void *) names);
+}
+
+List *
+feature_expr_columns(Node *raw)
+{
+	List	   *names = NIL;
+
+	(void) columns_walker(raw, &names);
+	return names;
+}
+
+typedef struct HookState
+{
+	FeatureColumnFn column;
+	void	   *arg;
+	const char *feature;
+	const char *model;
+} HookState;
+
+static Node *
+pre_columnref(ParseState *pstate, ColumnRef *cref)
+{
+	HookState  *hs = pstate->p_ref_hook_state;
+	const char *col = plain_column((Node *) cref);
+	Node	   *n;
+
+	if (col == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("feature expression \"%s\" may name only columns, not %s",
+						hs->feature, NameListToString(cref->fields)),
+				 errhint("Leave out the table name: the columns are the row's."),
+				 parser_errposition(pstate, cref->location)));
+	n = hs->column(hs->arg, col, cref->location);
+	if (n == NULL)
+	{
+		if (hs->model)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the row has no column \"%s\", which feature \"%s\" of model \"%s\" reads",
+							col, hs->feature, hs->model),
+					 parser_errposition(pstate, cref->location)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of feature expression \"%s\" does not exist in the source",
+						col, hs->feature),
+				 parser_errposition(pstate, cref->location)));
+	}
+	return n;
+}
+
+typedef struct RightsCheck
+{
+	bool		superusers_only;
+	Oid			func;			/* the first untrusted one */
+	Oid			owner;
+} RightsCheck;
+
+static bool
+untrusted_function(Oid func, void *context)
+{
+	RightsCheck *rc = context;
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(func));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", func);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	if (superuser_arg(owner) ||
+		(!rc->superusers_only && has_privs_of_role(GetUserId(), owner)))
+		return false;
+	rc->func = func;
+	rc->owner = owner;
+	return true;
+}
+
+static bool
+temporary_function(Oid func, void *context)
+{
+	if (!isAnyTempNamespace(get_func_namespace(func)))
+		return false;
+	*(Oid *) context = func;
+	return true;
+}
+
+static bool
+temporary_walker(Node *node, Oid *func)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, temporary_function, func))
+		return true;
+	return expression_tree_walker(node, temporary_walker, (void *) func);
+}
+
+static bool
+rights_walker(Node *node, RightsCheck *rc)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, untrusted_function, rc))
+		return true;
+	return expression_tree_walker(node, rights_walker, (void *) rc);
+}
+
+/*
+ * Analyze an expression's raw tree; column names become what column()
+ * makes of them.  Errors name the feature (and the model, when scoring).
+ * FEATURE_EXPR_INLINE gives NULL instead of an expression that calls a
+ * function of a role other than a superuser.
+ */
+Node *
+feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char *model,
+					 FeatureExprUse use, FeatureColumnFn column, void *arg)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	HookState	hs;
+	ErrorContextCallback errcb;
+	Node	   *expr;
+	int			nest = -1;
+	const char *what = model ? psprintf("feature \"%s\" of model \"%s\"", feature, model) :
+		psprintf("feature \"%s\"", feature);
+
+	hs.column = column;
+	hs.arg = arg;
+	hs.feature = feature;
+	hs.model = model;
+	pstate->p_pre_columnref_hook = pre_columnref;
+	pstate->p_ref_hook_state = &hs;
+	pstate->p_sourcetext = sql;
+	errcb.callback = expr_error_callback;
+	errcb.arg = (void *) sql;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	if (use != FEATURE_EXPR_TRAIN)
+		nest = catalog_path_begin();
+	expr = transformExpr(pstate, copyObject(raw), EXPR_KIND_SELECT_TARGET);
+	assign_expr_collations(pstate, expr);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
+	error_context_stack = errcb.previous;
+
+	if (pstate->p_hasAggs)
+		ereport(ERROR,
+				(errcode(ERRCODE_GROUPING_ERROR),
+				 errmsg("%s must not use an aggregate function", what),
+				 errhint("A feature is computed from one row's columns; aggregate in the source query.")));
+	if (pstate->p_hasWindowFuncs)
+		ereport(ERROR,
+				(errcode(ERRCODE_WINDOWING_ERROR),
+				 errmsg("%s must not use a window function", what),
+				 errhint("A feature is computed from one row's columns; use window functions in the source query.")));
+	if (pstate->p_hasTargetSRFs)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s must not return a set", what)));
+	if (pstate->p_hasSubLinks)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s must not use a subquery", what),
+				 errhint("A feature is computed from one row's columns.")));
+	if (contain_mutable_functions(expr))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("%s is not immutable", what),
+				 errdetail("Scoring evaluates it again on other rows, and must compute what training computed."),
+				 errhint("Use only IMMUTABLE functions and operators in a feature expression.")));
+	if (use == FEATURE_EXPR_TRAIN)
+	{
+		Oid			func;
+
+		if (temporary_walker(expr, &func))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s calls temporary function %s", what, get_func_name(func)),
+					 errdetail("A model outlives the session; its expressions are evaluated again at scoring.")));
+	}
+	else
+	{
+		RightsCheck rc;
+
+		rc.superusers_only = (use == FEATURE_EXPR_INLINE);
+		if (rights_walker(expr, &rc))
+		{
+			if (use == FEATURE_EXPR_INLINE)
+				return NULL;
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s calls function %s of role \"%s\"", what,
+							format_procedure_qualified(rc.func),
+							GetUserNameFromId(rc.owner, false)),
+					 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles whose rights that role has.")));
+		}
+	}
+	return expr;
+}
+
+static bool
+ident_char(char c)
+{
+	return isalnum((unsigned char) c) || c == '_' || c == '$' || IS_HIGHBIT_SET(c);
+}
+
+/*
+ * The text to store for an analyzed expression over Params $1..$n that
+ * stand for the columns param_names[0..n-1]: printed with pg_catalog's
+ * search_path (catalog_path) or the caller's, each $k replaced by its
+ * column's quoted name.  The printer writes literals as '...' or E'...'
+ * with quotes doubled and identifiers as "..." with quotes doubled, so a
+ * $k outside them is a parameter unless it ends an identifier.
+ */
+char *
+feature_expr_deparse(Node *expr, const char *const *param_names, bool catalog_path)
+{
+	int			nest = catalog_path ? catalog_path_begin() : -1;
+	char	   *s = deparse_expression(expr, NIL, false, false);
+	StringInfoData out;
+	char		quote = 0;
+
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
+	initStringInfo(&out);
+	for (const char *p = s; *p; p++)
+	{
+		if (quote)
+		{
+			appendStringInfoChar(&out, *p);
+			if (*p == quote)
+			{
+				if (p[1] == quote)
+					appendStringInfoChar(&out, *++p);
+				else
+					quote = 0;
+			}
+			continue;
+		}
+		if (*p == '\'' || *p == '"')
+			quote = *p;
+		else if (*p == '$' && isdigit((unsigned char) p[1]) &&
+				 (p == s || !ident_char(p[-1])))
+		{
+			int			k = 0;
+
+			while (isdigit((unsigned char) p[1]))
+				k = k * 10 + (*++p - '0');
+			Assert(k >= 1);
+			appendStringInfoString(&out, quote_identifier(param_names[k - 1]));
+			continue;
+		}
+		appendStringInfoChar(&out, *p);
+	}
+	return out.data;
+}
