@@ -12,12 +12,18 @@
 # and grouped training (plain and with HC1 errors), serial and parallel,
 # and the peak memory of each.
 #
+# With --categorical, the categorical case instead: N rows of 2 text
+# columns of 50 levels each and 8 float8 features; the scan, the levels
+# pass, the training aggregate and training, serial and parallel, and
+# scoring by name against the model's formula written inline.
+#
 # With --metrics, the metric aggregates instead: learn.auc, r2, log_loss,
 # accuracy and confusion_matrix over N rows against a scan of the columns
 # each reads, serial and parallel.
 #
 # Usage: bench/run.sh [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]
-#                     [-g GROUPS[,GROUPS...] | --grouped | --logistic | --metrics]
+#                     [-g GROUPS[,GROUPS...] | --grouped | --logistic | --categorical |
+#                      --metrics]
 #                     [--hc1-runs N]
 #                     [--no-setup]
 # Environment: BENCH_ROWS, BENCH_WORKERS, BENCH_RUNS, BENCH_SHARED_BUFFERS,
@@ -33,6 +39,7 @@ RUNS=${BENCH_RUNS:-3}
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-1GB}
 GROUPS_LIST=${BENCH_GROUPS:-}
 LOGISTIC=no
+CATEGORICAL=no
 METRICS=no
 HC1_RUNS=${BENCH_HC1_RUNS:-}
 SETUP=yes
@@ -41,7 +48,8 @@ GROUPED_DEFAULT=5000,10000,100000
 
 usage() {
 	echo "usage: $0 [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]" >&2
-	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic | --metrics] [--hc1-runs N] [--no-setup]" >&2
+	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic | --categorical | --metrics]" >&2
+	echo "       [--hc1-runs N] [--no-setup]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -53,6 +61,7 @@ while [ $# -gt 0 ]; do
 	-g) [ $# -ge 2 ] || usage; GROUPS_LIST=$2; shift 2 ;;
 	--grouped) GROUPS_LIST=$GROUPED_DEFAULT; shift ;;
 	--logistic) LOGISTIC=yes; shift ;;
+	--categorical) CATEGORICAL=yes; shift ;;
 	--metrics) METRICS=yes; shift ;;
 	--hc1-runs) [ $# -ge 2 ] || usage; HC1_RUNS=$2; shift 2 ;;
 	--no-setup) SETUP=no; shift ;;
@@ -97,6 +106,7 @@ if [ "$SETUP" = yes ]; then
 		-r "$RUNS" -b "$SHARED_BUFFERS" \
 		${GROUPS_LIST:+-g "$GROUPS_LIST" --hc1-runs "$HC1_RUNS"} \
 		$([ "$LOGISTIC" = yes ] && echo --logistic) \
+		$([ "$CATEGORICAL" = yes ] && echo --categorical) \
 		$([ "$METRICS" = yes ] && echo --metrics)
 fi
 
@@ -183,6 +193,12 @@ fi
 if [ "$LOGISTIC" = yes ]; then
 	echo "bench: logistic: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
 	$PSQL -f bench/logistic.sql
+	exit 0
+fi
+
+if [ "$CATEGORICAL" = yes ]; then
+	echo "bench: categorical: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
+	$PSQL -f bench/categorical.sql
 	exit 0
 fi
 
