@@ -18,3 +18,22 @@ COMMENT ON COLUMN learn.models.feature_exprs IS 'The SQL expression of each feat
 -------------------------------------------------------------------------
 ALTER TABLE learn.models ADD COLUMN impute_values text[];
 COMMENT ON COLUMN learn.models.impute_values IS 'With params "impute": "mean", the value that replaces a NULL in each feature (a number''s mean, a category''s most frequent level), at training and at scoring; NULL when NULLs are skipped';
+
+-------------------------------------------------------------------------
+-- Explanations: each feature's part in one prediction
+-------------------------------------------------------------------------
+CREATE FUNCTION learn.explain(model text, x float8[])
+RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_explain_array'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.explain(text, float8[]) IS 'Explains the prediction for feature values in the order of learn.models.features: the intercept and each feature''s value, term, estimate and contribution (estimate times value, on the link scale), which sum to the linear predictor';
+
+CREATE FUNCTION learn.explain(model text, x record)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_explain_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn.explain(text, record) IS 'Explains the prediction for a row: the intercept and each feature''s value, term, estimate and contribution (estimate times value, on the link scale), which sum to the linear predictor; imputed values and unseen levels are flagged';
+
+CREATE FUNCTION learn.explain(model text, x text)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN learn.explain(model, learn._features(x));
+COMMENT ON FUNCTION learn.explain(text, text) IS 'Explains the prediction for feature values given as the text of a float8[], e.g. a driver''s untyped parameter';

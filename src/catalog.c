@@ -1031,7 +1031,8 @@ catalog_load_scoring(int64 id)
 								 ALLOCSET_SMALL_SIZES);
 	nest = catalog_spi_begin();
 	ret = SPI_execute_with_args("SELECT name, version, features, group_by, algorithm, trained_at, "
-								"params::pg_catalog.text, task, classes FROM learn.models "
+								"params::pg_catalog.text, task, classes, "
+								"params OPERATOR(pg_catalog.->>) 'intercept' FROM learn.models "
 								"WHERE id OPERATOR(pg_catalog.=) $1", 1, types, values, NULL, true, 1);
 	spi_check(ret, SPI_OK_SELECT, "loading a model");
 	if (SPI_processed == 0)
@@ -1068,6 +1069,8 @@ catalog_load_scoring(int64 id)
 		for (int i = 0; i < sm->nclasses; i++)
 			sm->class_values[i] = class_value(sm->classes[i]);
 	}
+	d = SPI_getbinval(tup, td, 10, &isnull);
+	sm->intercept = isnull || strcmp(TextDatumGetCString(d), "false") != 0;
 	load_encodings(sm);
 	load_feature_exprs(sm);
 	if (sm->family->model_load)

@@ -106,6 +106,8 @@ typedef struct ScoringModel
 	const LearnFamily *family;	/* by learn.models.algorithm */
 	void	   *model_data;		/* family->model_load's, or NULL */
 	bool		classifier;		/* task 'classification' */
+	bool		intercept;		/* params.intercept: the first level of a
+								 * categorical feature has no term */
 	int			nclasses;
 	char	  **classes;		/* learn.models.classes */
 	double	   *class_values;	/* each as a number (false 0, true 1), NaN

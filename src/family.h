@@ -249,6 +249,15 @@ typedef struct LearnFamily
 						  int nfeatures);
 	void		(*score_classes) (const void *model, const void *group, const double *x,
 								  int nfeatures, double *proba);
+
+	/*
+	 * Explaining (learn.explain): the coefficients of a loaded group's
+	 * linear predictor `predictor` (0; a multiclass family: one per class
+	 * after the first), the intercept first, then one per term; NULL when
+	 * the family has no linear predictor.
+	 */
+	const double *(*coefficients) (const void *model, const void *group, int nfeatures,
+								   int predictor);
 } LearnFamily;
 
 /* The families, one line each (the registry is in family.c). */

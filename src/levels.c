@@ -50,6 +50,12 @@ levels_create(char *const *levels, const int *lens, int n, MemoryContext mcxt)
 	return t;
 }
 
+const char *
+levels_text(const LevelTable *t, int i)
+{
+	return t->text[i];
+}
+
 int
 levels_count(const LevelTable *t)
 {

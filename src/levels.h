@@ -22,6 +22,9 @@ extern LevelTable *levels_create(char *const *levels, const int *lens, int n,
 /* The number of levels. */
 extern int	levels_count(const LevelTable *t);
 
+/* The text of level i. */
+extern const char *levels_text(const LevelTable *t, int i);
+
 /* The index (0-based) of the level with this text, or -1. */
 extern int	levels_find(const LevelTable *t, const char *s, int len);
 

@@ -33,6 +33,8 @@
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/array.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -58,6 +60,8 @@ PG_FUNCTION_INFO_V1(learn_predict_proba_cols);
 PG_FUNCTION_INFO_V1(learn_predict_label_array);
 PG_FUNCTION_INFO_V1(learn_predict_label_row);
 PG_FUNCTION_INFO_V1(learn_score_trigger);
+PG_FUNCTION_INFO_V1(learn_explain_array);
+PG_FUNCTION_INFO_V1(learn_explain_row);
 
 /* ---------------------------------------------------------------------
  * Per-backend cache of parsed model versions
@@ -198,6 +202,10 @@ model_group(ScoringModel *m, const char *key, char *const *values)
  * ---------------------------------------------------------------------
  */
 
+#define EXPLAIN_VALUE	0
+#define EXPLAIN_IMPUTED	1		/* NULL, replaced by the imputed value */
+#define EXPLAIN_UNSEEN	2		/* a level training never saw */
+
 typedef struct PredictSite
 {
 	text	   *spec;			/* model reference last resolved */
@@ -225,6 +233,12 @@ typedef struct PredictSite
 								 * they are */
 	TupleTableSlot *expr_slot;	/* the offered columns, for feat_expr */
 	ExprContext *expr_context;
+
+	/* learn.explain: what the last scored row was made of */
+	bool		explaining;
+	char	   *flags;			/* each feature: EXPLAIN_* */
+	char	  **level_text;		/* each categorical feature's value text */
+	const ScoringGroup *group;	/* the group that scored it */
 	FmgrInfo   *feat_out;		/* and its output function */
 	int		   *group_att;
 	KeyFormatter *group_fmt;
@@ -365,8 +379,13 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 				 errmsg("model \"%s\" takes %d features, but the array has %d",
 						m->name, m->nfeatures, n),
 				 errhint("The order is that of learn.models.features.")));
+	site->group = m->single;
+	if (site->explaining)
+		memset(site->flags, EXPLAIN_VALUE, m->nfeatures);
 	if (!ARR_HASNULL(xa))
 	{
+		if (site->explaining)
+			memcpy(site->x, ARR_DATA_PTR(xa), sizeof(double) * n);
 		*result = model_score(site, m->single, (double *) ARR_DATA_PTR(xa));
 		return true;
 	}
@@ -377,6 +396,8 @@ score_array(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 		if (nulls[j] && m->impute == NULL)
 			return false;
 		site->x[j] = nulls[j] ? m->impute[j] : DatumGetFloat8(elems[j]);
+		if (site->explaining && nulls[j])
+			site->flags[j] = EXPLAIN_IMPUTED;
 	}
 	*result = model_score(site, m->single, site->x);
 	return true;
@@ -584,6 +605,11 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 			/* NULL gives NULL, unless the model imputes */
 			if (m->impute == NULL)
 				return false;
+			if (site->explaining)
+			{
+				site->flags[j] = EXPLAIN_IMPUTED;
+				site->level_text[j] = NULL;
+			}
 			if (m->levels && m->levels[j])
 			{
 				memset(site->x + p, 0, sizeof(double) * levels_count(m->levels[j]));
@@ -602,8 +628,15 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 			memset(site->x + p, 0, sizeof(double) * levels_count(m->levels[j]));
 			if (i >= 0)
 				site->x[p + i] = 1.0;
+			if (site->explaining)
+			{
+				site->flags[j] = i >= 0 ? EXPLAIN_VALUE : EXPLAIN_UNSEEN;
+				site->level_text[j] = OutputFunctionCall(&site->feat_out[j], v);
+			}
 			continue;
 		}
+		if (site->explaining)
+			site->flags[j] = EXPLAIN_VALUE;
 		site->x[p] = learn_datum_to_double(v, site->feat_kind[j]);
 	}
 	if (m->ngroupcols == 0)
@@ -622,6 +655,7 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 		if (grp == NULL)
 			return false;
 	}
+	site->group = grp;
 	*result = model_score(site, grp, site->x);
 	return true;
 }
@@ -969,6 +1003,226 @@ Datum
 learn_predict_label_row(PG_FUNCTION_ARGS)
 {
 	return predict_output(fcinfo, score_row, OUTPUT_LABEL, false);
+}
+
+/* ---------------------------------------------------------------------
+ * learn.explain: each feature's part in one prediction
+ * ---------------------------------------------------------------------
+ */
+
+static void
+explain_number(StringInfo b, double v)
+{
+	if (isfinite(v))
+		appendStringInfo(b, "%.17g", v);
+	else
+		appendStringInfoString(b, "null");
+}
+
+/* A number per linear predictor: plain for one, else an object by class. */
+static void
+explain_numbers(StringInfo b, const ScoringModel *m, const double *v, int npred)
+{
+	if (npred == 1)
+	{
+		explain_number(b, v[0]);
+		return;
+	}
+	appendStringInfoChar(b, '{');
+	for (int c = 0; c < npred; c++)
+	{
+		if (c > 0)
+			appendStringInfoString(b, ", ");
+		escape_json(b, m->classes[c + 1]);
+		appendStringInfoString(b, ": ");
+		explain_number(b, v[c]);
+	}
+	appendStringInfoChar(b, '}');
+}
+
+/*
+ * The explanation of one row as JSON text: the intercept and, for each
+ * feature, its value, its term, the term's estimate and its contribution
+ * (estimate times value, on the link scale), which sum to the linear
+ * predictor; then the prediction.  A categorical feature contributes the
+ * estimate of its level's term (0 for the reference level and for a level
+ * training never saw, flagged "unseen_level"); a NULL the model imputed
+ * is flagged "imputed".
+ */
+static char *
+explain_json(PredictSite *site, double score)
+{
+	ScoringModel *m = site->model;
+	int			npred = m->family->score_classes ? Max(m->nclasses - 1, 1) : 1;
+	const double **coef = palloc(sizeof(double *) * npred);
+	double	   *v = palloc(sizeof(double) * npred);
+	double	   *eta = palloc(sizeof(double) * npred);
+	StringInfoData b;
+
+	for (int c = 0; c < npred; c++)
+	{
+		coef[c] = m->family->coefficients(m->model_data, site->group->data, m->nx, c);
+		eta[c] = coef[c][0];
+	}
+	initStringInfo(&b);
+	appendStringInfoString(&b, "{\"model\": ");
+	escape_json(&b, m->name);
+	appendStringInfo(&b, ", \"version\": %d", m->version);
+	if (m->ngroupcols > 0)
+	{
+		appendStringInfoString(&b, ", \"group\": {");
+		for (int g = 0; g < m->ngroupcols; g++)
+		{
+			if (g > 0)
+				appendStringInfoString(&b, ", ");
+			escape_json(&b, m->group_by[g]);
+			appendStringInfoString(&b, ": ");
+			if (site->group_values[g])
+				escape_json(&b, site->group_values[g]);
+			else
+				appendStringInfoString(&b, "null");
+		}
+		appendStringInfoChar(&b, '}');
+	}
+	appendStringInfoString(&b, ", \"intercept\": ");
+	explain_numbers(&b, m, eta, npred);
+	appendStringInfoString(&b, ", \"features\": [");
+	for (int j = 0; j < m->nfeatures; j++)
+	{
+		int			p = m->xpos[j];
+		int			col = p;	/* the term's place in x */
+		double		x;
+		bool		reference = false;
+
+		appendStringInfoString(&b, j > 0 ? ", {\"feature\": " : "{\"feature\": ");
+		escape_json(&b, m->features[j]);
+		appendStringInfoString(&b, ", \"value\": ");
+		if (m->levels && m->levels[j])
+		{
+			int			nl = levels_count(m->levels[j]);
+			const char *text = site->level_text ? site->level_text[j] : NULL;
+
+			col = -1;
+			for (int i = 0; i < nl; i++)
+				if (site->x[p + i] != 0.0)
+					col = p + i;
+			if (text == NULL && col >= 0)
+				text = levels_text(m->levels[j], col - p);
+			if (text)
+				escape_json(&b, text);
+			else
+				appendStringInfoString(&b, "null");
+			appendStringInfoString(&b, ", \"term\": ");
+			reference = m->intercept && col == p;
+			if (col >= 0 && !reference)
+				escape_json(&b, psprintf("%s=%s", m->features[j], levels_text(m->levels[j], col - p)));
+			else
+				appendStringInfoString(&b, "null");
+			x = 1.0;
+		}
+		else
+		{
+			x = site->x[p];
+			explain_number(&b, x);
+			appendStringInfoString(&b, ", \"term\": ");
+			escape_json(&b, m->features[j]);
+		}
+		for (int c = 0; c < npred; c++)
+			v[c] = col >= 0 ? coef[c][col + 1] : 0.0;
+		appendStringInfoString(&b, ", \"estimate\": ");
+		explain_numbers(&b, m, v, npred);
+		for (int c = 0; c < npred; c++)
+		{
+			v[c] *= x;
+			eta[c] += v[c];
+		}
+		appendStringInfoString(&b, ", \"contribution\": ");
+		explain_numbers(&b, m, v, npred);
+		if (reference)
+			appendStringInfoString(&b, ", \"reference_level\": true");
+		if (site->flags[j] == EXPLAIN_IMPUTED)
+			appendStringInfoString(&b, ", \"imputed\": true");
+		else if (site->flags[j] == EXPLAIN_UNSEEN)
+			appendStringInfoString(&b, ", \"unseen_level\": true");
+		appendStringInfoChar(&b, '}');
+	}
+	appendStringInfoString(&b, "], \"linear_predictor\": ");
+	explain_numbers(&b, m, eta, npred);
+	if (!m->classifier)
+	{
+		appendStringInfoString(&b, ", \"prediction\": ");
+		explain_number(&b, score);
+	}
+	else
+	{
+		if (multiclass(m))
+		{
+			appendStringInfoString(&b, ", \"probabilities\": {");
+			for (int c = 0; c < m->nclasses; c++)
+			{
+				if (c > 0)
+					appendStringInfoString(&b, ", ");
+				escape_json(&b, m->classes[c]);
+				appendStringInfoString(&b, ": ");
+				explain_number(&b, site->proba[c]);
+			}
+			appendStringInfoChar(&b, '}');
+		}
+		else
+		{
+			appendStringInfoString(&b, ", \"probability\": ");
+			explain_number(&b, score);
+		}
+		appendStringInfoString(&b, ", \"class\": ");
+		escape_json(&b, m->classes[predicted_class(m, score)]);
+	}
+	appendStringInfoChar(&b, '}');
+	return b.data;
+}
+
+static Datum
+explain_output(FunctionCallInfo fcinfo, Scorer score)
+{
+	PredictSite *site;
+	ScoringModel *m;
+	double		s;
+	bool		ok;
+
+	check_model_arg(fcinfo);
+	site = predict_site(fcinfo);
+	m = site->model;
+	if (m->family->coefficients == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" (algorithm %s) has no linear predictor to explain",
+						m->name, m->family->name)));
+	site->flags = palloc(Max(m->nfeatures, 1));
+	site->level_text = palloc0(sizeof(char *) * Max(m->nfeatures, 1));
+	site->explaining = true;
+	PG_TRY();
+	{
+		ok = score(fcinfo, &site, &s);
+	}
+	PG_FINALLY();
+	{
+		site->explaining = false;
+	}
+	PG_END_TRY();
+	if (!ok || site->model != m)
+		PG_RETURN_NULL();
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(explain_json(site, s)));
+}
+
+Datum
+learn_explain_array(PG_FUNCTION_ARGS)
+{
+	return explain_output(fcinfo, score_array);
+}
+
+Datum
+learn_explain_row(PG_FUNCTION_ARGS)
+{
+	return explain_output(fcinfo, score_row);
 }
 
 /* ---------------------------------------------------------------------

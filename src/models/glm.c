@@ -916,7 +916,8 @@ const LearnFamily learn_family_glm = {
 	.target_bool = true,
 	GLM_CALLBACKS,
 	.load = linpred_load,
-	.score = glm_score
+	.score = glm_score,
+	.coefficients = linpred_coefficients
 };
 
 const LearnFamily learn_family_logistic = {
@@ -928,7 +929,8 @@ const LearnFamily learn_family_logistic = {
 	.target_bool = true,
 	GLM_CALLBACKS,
 	.load = linpred_load,
-	.score = glm_score
+	.score = glm_score,
+	.coefficients = linpred_coefficients
 };
 
 const LearnFamily learn_family_multinomial = {
@@ -940,5 +942,6 @@ const LearnFamily learn_family_multinomial = {
 	.multiclass = true,
 	GLM_CALLBACKS,
 	.load = multinomial_load,
-	.score_classes = multinomial_score
+	.score_classes = multinomial_score,
+	.coefficients = linpred_coefficients
 };

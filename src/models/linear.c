@@ -265,4 +265,5 @@ const LearnFamily learn_family_linear = {
 	.terms_done = linear_terms_done,
 	.load = linpred_load,
 	.score = linear_score,
+	.coefficients = linpred_coefficients,
 };

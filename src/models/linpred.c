@@ -53,6 +53,12 @@ linpred_terms(const LearnTrainSpec *spec, bool intercept, int **colsp,
 	return t;
 }
 
+const double *
+linpred_coefficients(const void *model, const void *group, int nfeatures, int predictor)
+{
+	return (const double *) group + (size_t) predictor * (nfeatures + 1);
+}
+
 void *
 linpred_load_coef(int ncoef, const LearnTerm *terms, int nterms, MemoryContext mcxt)
 {

@@ -25,6 +25,11 @@ extern void *linpred_load(const void *model, int nfeatures, const LearnTerm *ter
 extern void *linpred_load_coef(int ncoef, const LearnTerm *terms, int nterms,
 							   MemoryContext mcxt);
 
+/* The coefficients callback of a family whose group is its coefficients
+ * (linpred_load's): predictor p starts p * (nfeatures + 1) doubles in. */
+extern const double *linpred_coefficients(const void *model, const void *group,
+										  int nfeatures, int predictor);
+
 static inline double
 linpred_eta(const double *coef, const double *x, int n)
 {
