@@ -37,3 +37,22 @@ RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN learn.explain(model, learn._features(x));
 COMMENT ON FUNCTION learn.explain(text, text) IS 'Explains the prediction for feature values given as the text of a float8[], e.g. a driver''s untyped parameter';
+
+-------------------------------------------------------------------------
+-- The planner's rewrite of the row forms (learn._predict_support) also
+-- serves learn.predict_label and learn.predict_proba with a class: the
+-- executor passes only the model's columns, never the whole row.
+-------------------------------------------------------------------------
+CREATE FUNCTION learn._predict_proba_class_cols(model text, names text[], class text, VARIADIC cols "any")
+RETURNS float8 AS 'MODULE_PATHNAME', 'learn_predict_proba_class_cols'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._predict_proba_class_cols(text, text[], text, VARIADIC "any") IS 'learn.predict_proba(text, record, text) as the planner rewrites it: named columns instead of the row';
+
+CREATE FUNCTION learn._predict_label_cols(model text, names text[], VARIADIC cols "any")
+RETURNS text AS 'MODULE_PATHNAME', 'learn_predict_label_cols'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._predict_label_cols(text, text[], VARIADIC "any") IS 'learn.predict_label(text, record) as the planner rewrites it: named columns instead of the row';
+
+ALTER FUNCTION learn.predict_proba(text, record, text) SUPPORT learn._predict_support;
+ALTER FUNCTION learn.predict_label(text, record) SUPPORT learn._predict_support;
+COMMENT ON FUNCTION learn._predict_support(internal) IS 'Planner support of the row forms of learn.predict, learn.predict_proba and learn.predict_label: passes only the model''s columns';

@@ -62,6 +62,26 @@ SELECT count(*), bool_and(rel_err(learn.predict('cars_lm', q), r.prediction) <= 
   FROM (SELECT model, disp, wt, hp, cyl FROM mtcars) q
   JOIN ex_ref_predict r ON r.car = q.model AND r.model = 'cars_lm';
 
+-- the rewrite serves learn.predict_label and learn.predict_proba with a
+-- class too, and gives what the plain row form gives
+SELECT 1 FROM learn.train('ex_logit', 'logistic', 'mtcars', 'am', ARRAY['ln(hp) AS log_hp', 'wt']);
+SELECT 1 FROM learn.train('ex_mn', 'multinomial', 'mn_data', 'y3', ARRAY['x1', 'x1 * x2 AS x12']);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT learn.predict_label('ex_logit', c), learn.predict_proba('ex_logit', c, '0') FROM mtcars c;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT learn.predict_label('ex_mn', d), learn.predict_proba('ex_mn', d, 'cat') FROM mn_data d;
+SELECT count(*),
+       bool_and(learn.predict_label('ex_logit', c) = learn.predict_label('ex_logit', c.*::mtcars)),
+       bool_and(learn.predict_proba('ex_logit', c, '0') = learn.predict_proba('ex_logit', c.*::mtcars, '0')),
+       bool_and(abs(learn.predict_proba('ex_logit', c, '0') + learn.predict_proba('ex_logit', c) - 1) <= 1e-15)
+  FROM mtcars c;
+SELECT count(*),
+       bool_and(learn.predict_label('ex_mn', d) = learn.predict_label('ex_mn', d.*::mn_data)),
+       bool_and(learn.predict_proba('ex_mn', d, 'cat') = learn.predict_proba('ex_mn', d.*::mn_data, 'cat')),
+       count(DISTINCT learn.predict_label('ex_mn', d))
+  FROM mn_data d;
+SELECT learn.predict_proba('ex_mn', d, 'horse') FROM mn_data d LIMIT 1;
+
 -- a view's rows
 CREATE VIEW ex_cars AS SELECT model, cyl, disp, hp, wt, qsec FROM mtcars;
 CREATE VIEW ex_scores AS

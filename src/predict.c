@@ -62,6 +62,8 @@ PG_FUNCTION_INFO_V1(learn_predict_label_row);
 PG_FUNCTION_INFO_V1(learn_score_trigger);
 PG_FUNCTION_INFO_V1(learn_explain_array);
 PG_FUNCTION_INFO_V1(learn_explain_row);
+PG_FUNCTION_INFO_V1(learn_predict_proba_class_cols);
+PG_FUNCTION_INFO_V1(learn_predict_label_cols);
 
 /* ---------------------------------------------------------------------
  * Per-backend cache of parsed model versions
@@ -765,10 +767,10 @@ score_row(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
  */
 /* learn._predict_cols's form: false for a NULL score. */
 static bool
-score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
+score_cols_from(FunctionCallInfo fcinfo, PredictSite **sitep, double *result, int first)
 {
 	PredictSite *site;
-	int			ncols = PG_NARGS() - 2;
+	int			ncols = PG_NARGS() - first;
 
 	check_model_arg(fcinfo);
 	site = predict_site(fcinfo);
@@ -796,22 +798,35 @@ score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
 		for (int i = 0; i < ncols; i++)
 		{
 			cs.names[i] = nnulls[i] ? NULL : TextDatumGetCString(names[i]);
-			cs.types[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 2);
+			cs.types[i] = get_fn_expr_argtype(fcinfo->flinfo, i + first);
 		}
 		map_columns(site, &cs, mcxt);
 		if (site->nulls == NULL)
 			site->nulls = MemoryContextAlloc(mcxt, sizeof(bool) * Max(ncols, 1));
 	}
 	for (int i = 0; i < ncols; i++)
-		site->nulls[i] = PG_ARGISNULL(i + 2);
-	/* the arguments are the values; skip model and names */
+		site->nulls[i] = PG_ARGISNULL(i + first);
+	/* the arguments are the values; skip model and names (and class) */
 	{
 		Datum		vals[FUNC_MAX_ARGS];
 
 		for (int i = 0; i < ncols; i++)
-			vals[i] = PG_GETARG_DATUM(i + 2);
+			vals[i] = PG_GETARG_DATUM(i + first);
 		return score_columns(site, vals, site->nulls, result);
 	}
+}
+
+static bool
+score_cols(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
+{
+	return score_cols_from(fcinfo, sitep, result, 2);
+}
+
+/* learn._predict_proba_class_cols(model, names, class, VARIADIC cols) */
+static bool
+score_cols_class(FunctionCallInfo fcinfo, PredictSite **sitep, double *result)
+{
+	return score_cols_from(fcinfo, sitep, result, 3);
 }
 
 /* ---------------------------------------------------------------------
@@ -991,6 +1006,20 @@ Datum
 learn_predict_proba_cols(PG_FUNCTION_ARGS)
 {
 	return predict_output(fcinfo, score_cols, OUTPUT_PROBA, false);
+}
+
+/* learn._predict_proba_class_cols: the same with a class, rewritten */
+Datum
+learn_predict_proba_class_cols(PG_FUNCTION_ARGS)
+{
+	return predict_output(fcinfo, score_cols_class, OUTPUT_PROBA, true);
+}
+
+/* learn._predict_label_cols: learn.predict_label's row form, rewritten */
+Datum
+learn_predict_label_cols(PG_FUNCTION_ARGS)
+{
+	return predict_output(fcinfo, score_cols, OUTPUT_LABEL, false);
 }
 
 Datum
@@ -1458,16 +1487,41 @@ learn_predict_support(PG_FUNCTION_ARGS)
 	List	   *args;
 	Datum	   *names;
 	int			ncols;
-	Oid			argtypes[3] = {TEXTOID, TEXTARRAYOID, ANYOID};
+	Oid			argtypes[4] = {TEXTOID, TEXTARRAYOID, ANYOID, ANYOID};
 	Oid			target;
+	Oid			rettype;
+	const char *targetname;
+	char	   *fname;
 	FuncExpr   *newexpr;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
 		PG_RETURN_POINTER(NULL);
 	req = (SupportRequestSimplify *) rawreq;
 	fexpr = req->fcall;
-	if (req->root == NULL || list_length(fexpr->args) != 2 ||
+	if (req->root == NULL || list_length(fexpr->args) < 2 || list_length(fexpr->args) > 3 ||
 		!IsA(linitial(fexpr->args), Const) || !IsA(lsecond(fexpr->args), Var))
+		PG_RETURN_POINTER(NULL);
+	/* which columns form: learn.predict, predict_proba (with a class or
+	 * not), predict_label */
+	fname = get_func_name(fexpr->funcid);
+	if (fname == NULL)
+		PG_RETURN_POINTER(NULL);
+	rettype = FLOAT8OID;
+	if (strcmp(fname, "predict") == 0 && list_length(fexpr->args) == 2)
+		targetname = "_predict_cols";
+	else if (strcmp(fname, "predict_proba") == 0 && list_length(fexpr->args) == 2)
+		targetname = "_predict_proba_cols";
+	else if (strcmp(fname, "predict_proba") == 0)
+	{
+		targetname = "_predict_proba_class_cols";
+		argtypes[2] = TEXTOID;
+	}
+	else if (strcmp(fname, "predict_label") == 0 && list_length(fexpr->args) == 2)
+	{
+		targetname = "_predict_label_cols";
+		rettype = TEXTOID;
+	}
+	else
 		PG_RETURN_POINTER(NULL);
 	model = linitial_node(Const, fexpr->args);
 	row = lsecond_node(Var, fexpr->args);
@@ -1513,19 +1567,14 @@ learn_predict_support(PG_FUNCTION_ARGS)
 									 PointerGetDatum(construct_array(names, ncols, TEXTOID,
 																	 -1, false, TYPALIGN_INT)),
 									 false, false));
-	/* learn.predict_proba's row form has its own columns form */
-	{
-		char	   *fname = get_func_name(fexpr->funcid);
-
-		target = LookupFuncName(list_make2(makeString("learn"),
-										   makeString(fname && strcmp(fname, "predict_proba") == 0 ?
-													  "_predict_proba_cols" : "_predict_cols")),
-								3, argtypes, true);
-	}
+	if (list_length(fexpr->args) == 3)
+		args = list_insert_nth(args, 2, lthird(fexpr->args));
+	target = LookupFuncName(list_make2(makeString("learn"), makeString((char *) targetname)),
+							list_length(fexpr->args) == 3 ? 4 : 3, argtypes, true);
 	if (!OidIsValid(target))
 		PG_RETURN_POINTER(NULL);
 
-	newexpr = makeFuncExpr(target, FLOAT8OID, args, InvalidOid, InvalidOid,
+	newexpr = makeFuncExpr(target, rettype, args, fexpr->funccollid, fexpr->inputcollid,
 						   COERCE_EXPLICIT_CALL);
 	newexpr->location = fexpr->location;
 	req->root->glob->relationOids = lappend_oid(req->root->glob->relationOids,
