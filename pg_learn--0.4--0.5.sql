@@ -11,3 +11,13 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -------------------------------------------------------------------------
 ALTER TABLE learn.models ADD COLUMN feature_exprs text[];
 COMMENT ON COLUMN learn.models.feature_exprs IS 'The SQL expression of each feature over the source''s columns, NULL for a plain column; evaluated again at scoring';
+
+-------------------------------------------------------------------------
+-- Evaluation on any source (src/evaluate.c).  The held-out rows of a
+-- training (params test_fraction and seed) get the same metrics in
+-- metrics.test, which learn.model_summary's test_* columns already read.
+-------------------------------------------------------------------------
+CREATE FUNCTION learn.evaluate(model text, source text)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_evaluate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learn.evaluate(text, text) IS 'A model version''s metrics on the rows of a table, view or query, in one pass: regression r2, mse, rmse, mae; classifier accuracy, log_loss (binary: auc, precision, recall, f1); per group for a grouped model';
