@@ -21,3 +21,10 @@ CREATE FUNCTION learn.evaluate(model text, source text)
 RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_evaluate'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION learn.evaluate(text, text) IS 'A model version''s metrics on the rows of a table, view or query, in one pass: regression r2, mse, rmse, mae; classifier accuracy, log_loss (binary: auc, precision, recall, f1); per group for a grouped model';
+
+-- learn.train's held-out split: a row's hash, the same as
+-- hash_record_extended(ROW(values...), seed) without building the row
+CREATE FUNCTION learn._split_hash(seed bigint, VARIADIC "any")
+RETURNS bigint AS 'MODULE_PATHNAME', 'learn_split_hash'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._split_hash(bigint, VARIADIC "any") IS 'The hash by which learn.train holds rows out (params test_fraction, seed): hash_record_extended(ROW(values...), seed), without building the row';

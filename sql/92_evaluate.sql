@@ -381,6 +381,18 @@ SELECT n_rows = (SELECT count(*) FROM ev_types d
   FROM learn.train('ev_types', 'linear', 'ev_types', 'y', '{xn,xb,xt,xv,xc,xe,xd,xi}',
 				   '{"test_fraction": 0.5, "seed": 4}');
 
+-- learn._split_hash, which training calls, is hash_record_extended of the
+-- row, for each of these types and for NULLs
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE learn._split_hash(4, d.y, d.xn, d.xb, d.xt, d.xv, d.xc, d.xe, d.xd, d.xi)
+						 = hash_record_extended(ROW(d.y, d.xn, d.xb, d.xt, d.xv, d.xc, d.xe, d.xd, d.xi), 4))
+	   AS equal
+  FROM ev_types d;
+SELECT count(*) AS rows, count(*) FILTER (WHERE yb IS NULL OR x2 IS NULL) AS with_null,
+	   count(*) FILTER (WHERE learn._split_hash(9, d.yb, d.w, d.g, d.x2, d.yl)
+						 = hash_record_extended(ROW(d.yb, d.w, d.g, d.x2, d.yl), 9)) AS equal
+  FROM ev_glm d;
+
 -- a training that fails while measuring its held-out rows leaves nothing
 SELECT ev_try($$SELECT learn.train('ev_fails', 'linear',
 	'SELECT mpg, wt, hp, 1 / CASE WHEN ev_held_out(hash_record_extended(ROW(mpg, wt, hp), 7), 0.3) THEN 0 ELSE 1 END AS z FROM mtcars',
@@ -390,6 +402,32 @@ SELECT count(*) AS stored FROM learn.models WHERE name = 'ev_fails';
 SELECT n_rows FROM learn.train('ev_fails_not', 'linear',
 	'SELECT mpg, wt, hp, 1 / CASE WHEN ev_held_out(hash_record_extended(ROW(mpg, wt, hp), 7), 0.3) THEN 0 ELSE 1 END AS z FROM mtcars',
 	'mpg', '{wt,hp}');
+
+-- the SQL that evaluate and the split generate is schema-qualified: a
+-- schema ahead of pg_catalog with look-alikes of what it calls changes
+-- nothing (only the source text is read with the caller's search_path)
+SELECT learn.evaluate('ev_mn', 'ev_mn') AS base_mn \gset
+SELECT learn.evaluate('ev_logit', 'ev_glm') AS base_logit \gset
+SELECT n_rows AS base_rows, metrics->'test' AS base_test FROM learn.models WHERE name = 'ev_split' \gset
+CREATE SCHEMA ev_hostile;
+CREATE FUNCTION ev_hostile.array_position(anycompatiblearray, anycompatible) RETURNS int
+	LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION ev_hostile.hash_record_extended(record, bigint) RETURNS bigint
+	LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
+CREATE FUNCTION ev_hostile.always(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR ev_hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = ev_hostile.always);
+CREATE FUNCTION ev_hostile.always(bigint, bigint) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR ev_hostile.< (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = ev_hostile.always);
+SET search_path = ev_hostile, pg_catalog, public;
+-- (they would capture unqualified calls)
+SELECT array_position(ARRAY[5, 6], 6) AS array_position, hash_record_extended(ROW(1), 0) AS hash,
+	   'a' = 'b'::text AS eq, 2::bigint < 1::bigint AS lt;
+SELECT learn.evaluate('ev_mn', 'ev_mn') = :'base_mn'::jsonb AS same_mn,
+	   learn.evaluate('ev_logit', 'ev_glm') = :'base_logit'::jsonb AS same_logit;
+SELECT n_rows = :base_rows AS same_rows, metrics->'test' = :'base_test'::jsonb AS same_test
+  FROM learn.train('ev_split_hostile', 'linear', 'ev_glm', 'yg', '{x1,x2,x3}',
+				   '{"test_fraction": 0.3, "seed": 7}', weight => 'w');
+RESET search_path;
 
 -- bad values: 22023 naming the param
 SELECT ev_try($$SELECT learn.train('ev_bad', 'linear', 'mtcars', 'mpg', '{wt}', '{"test_fraction": 1}')$$);

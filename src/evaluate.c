@@ -26,6 +26,8 @@
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/typcache.h"
 #include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -44,6 +46,7 @@
 #include "family.h"
 
 PG_FUNCTION_INFO_V1(learn_evaluate);
+PG_FUNCTION_INFO_V1(learn_split_hash);
 
 /* What a model is evaluated on: which metrics its predictions get. */
 typedef enum EvalKind
@@ -508,6 +511,70 @@ learn_evaluate(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * learn._split_hash(seed int8, VARIADIC "any") -> int8: the hash of the
+ * held-out split, exactly hash_record_extended(ROW(args...), seed) (each
+ * value's extended hash function, with its collation, combined as
+ * rowtypes.c combines them), without building and taking apart a row for
+ * every row of the source.
+ */
+typedef struct SplitHashArg
+{
+	FmgrInfo	hash;
+	Oid			collation;
+} SplitHashArg;
+
+Datum
+learn_split_hash(PG_FUNCTION_ARGS)
+{
+	int			nargs = PG_NARGS() - 1;
+	SplitHashArg *args = fcinfo->flinfo->fn_extra;
+	uint64		seed;
+	uint64		result = 0;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	seed = (uint64) PG_GETARG_INT64(0);
+	if (args == NULL)
+	{
+		List	   *exprs = fcinfo->flinfo->fn_expr ?
+			((FuncExpr *) fcinfo->flinfo->fn_expr)->args : NIL;
+
+		if (get_fn_expr_variadic(fcinfo->flinfo) || list_length(exprs) != nargs + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("learn._split_hash takes its values as separate arguments")));
+		args = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									  sizeof(SplitHashArg) * Max(nargs, 1));
+		for (int i = 0; i < nargs; i++)
+		{
+			Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
+			TypeCacheEntry *tce = lookup_type_cache(typid, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
+
+			if (!OidIsValid(tce->hash_extended_proc_finfo.fn_oid))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("could not identify an extended hash function for type %s",
+								format_type_be(typid))));
+			fmgr_info_cxt(tce->hash_extended_proc_finfo.fn_oid, &args[i].hash,
+						  fcinfo->flinfo->fn_mcxt);
+			args[i].collation = exprCollation(list_nth(exprs, i + 1));
+		}
+		fcinfo->flinfo->fn_extra = args;
+	}
+	for (int i = 0; i < nargs; i++)
+	{
+		uint64		h = 0;
+
+		if (!PG_ARGISNULL(i + 1))
+			h = DatumGetUInt64(FunctionCall2Coll(&args[i].hash, args[i].collation,
+												 PG_GETARG_DATUM(i + 1),
+												 Int64GetDatum((int64) seed)));
+		result = (result << 5) - result + h;
+	}
+	PG_RETURN_INT64((int64) result);
+}
+
 struct LearnSplit
 {
 	char	   *source_from;	/* the whole source's FROM item */
@@ -546,7 +613,9 @@ learn_split_begin(const LearnParams *params, char **from, const char *target,
 	/*
 	 * The hash of the row's values of the columns the model uses, and the
 	 * seed: the same rows are held out whatever the scan order or the
-	 * parallel plan, and whichever other columns the source has.
+	 * parallel plan, and whichever other columns the source has.  It is
+	 * hash_record_extended(ROW(...), seed), as documented, computed by
+	 * learn._split_hash without building the row.
 	 */
 	cols = lappend(cols, (char *) target);
 	if (weight)
@@ -554,11 +623,10 @@ learn_split_begin(const LearnParams *params, char **from, const char *target,
 	cols = list_concat(cols, group_by);
 	cols = list_concat(cols, features);
 	initStringInfo(&hash);
-	appendStringInfoString(&hash, "pg_catalog.hash_record_extended(ROW(");
+	appendStringInfo(&hash, "learn._split_hash(%lld::pg_catalog.int8", (long long) seed);
 	foreach(lc, cols)
-		appendStringInfo(&hash, "%ss.%s", foreach_current_index(lc) ? ", " : "",
-						 quote_identifier(lfirst(lc)));
-	appendStringInfo(&hash, "), %lld::pg_catalog.int8)", (long long) seed);
+		appendStringInfo(&hash, ", s.%s", quote_identifier(lfirst(lc)));
+	appendStringInfoChar(&hash, ')');
 	threshold = psprintf("'%lld'::pg_catalog.int8", (long long) split_threshold(f));
 
 	split = palloc(sizeof(LearnSplit));
