@@ -17,6 +17,7 @@ OBJS = \
 	src/passparam.o \
 	src/train.o \
 	src/predict.o \
+	src/evaluate.o \
 	src/metrics.o \
 	src/numeric/linalg.o \
 	src/numeric/distributions.o

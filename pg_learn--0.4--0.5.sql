@@ -56,3 +56,19 @@ COMMENT ON FUNCTION learn._predict_label_cols(text, text[], VARIADIC "any") IS '
 ALTER FUNCTION learn.predict_proba(text, record, text) SUPPORT learn._predict_support;
 ALTER FUNCTION learn.predict_label(text, record) SUPPORT learn._predict_support;
 COMMENT ON FUNCTION learn._predict_support(internal) IS 'Planner support of the row forms of learn.predict, learn.predict_proba and learn.predict_label: passes only the model''s columns';
+
+-- Evaluation on any source (src/evaluate.c).  The held-out rows of a
+-- training (params test_fraction and seed) get the same metrics in
+-- metrics.test, which learn.model_summary's test_* columns already read.
+-------------------------------------------------------------------------
+CREATE FUNCTION learn.evaluate(model text, source text)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_evaluate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learn.evaluate(text, text) IS 'A model version''s metrics on the rows of a table, view or query, in one pass: regression r2, mse, rmse, mae; classifier accuracy, log_loss (binary: auc, precision, recall, f1); per group for a grouped model';
+
+-- learn.train's held-out split: a row's hash, the same as
+-- hash_record_extended(ROW(values...), seed) without building the row
+CREATE FUNCTION learn._split_hash(seed bigint, VARIADIC "any")
+RETURNS bigint AS 'MODULE_PATHNAME', 'learn_split_hash'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION learn._split_hash(bigint, VARIADIC "any") IS 'The hash by which learn.train holds rows out (params test_fraction, seed): hash_record_extended(ROW(values...), seed), without building the row';

@@ -22,7 +22,7 @@ SELECT try($$SELECT learn.train('m', 'kmeans', 'bad', 'y')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"intercpt": false}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"intercept": "yes"}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"robust": "HC3"}')$$);
-SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"test_fraction": 0.2}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '{"max_iterations": 5}')$$);
 SELECT try($$SELECT learn.train('m', 'linear', 'bad', 'y', '{x1}', '[1, 2]')$$);
 
 -- wrong column types

@@ -152,7 +152,7 @@ SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"
 SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"robust": true}')$$);
 SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"robust": 1}')$$);
 SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"robust": "HC2"}')$$);
-SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"seed": 1}')$$);
+SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '{"seed": 1.5}')$$);
 SELECT try_full($$SELECT learn.train('m', 'linear', 'mtcars', 'mpg', '{wt}', '"intercept"')$$);
 SELECT try_full($$SELECT learn.train('m', 'linearr', 'mtcars', 'mpg')$$);
 SELECT try_full($$SELECT learn.train('m', 'kmeans', 'mtcars', 'mpg')$$);

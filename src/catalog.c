@@ -315,6 +315,7 @@ typedef struct Batch
 	int			ncols;
 	int			nrows;
 	const Oid  *elemtypes;
+	int			expected;		/* SPI's result of the statement */
 	Datum	  **values;			/* [col][row] */
 	bool	  **nulls;
 	MemoryContext mcxt;			/* the values, reset by batch_flush */
@@ -330,6 +331,7 @@ batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
 	b->ncols = ncols;
 	b->nrows = 0;
 	b->elemtypes = elemtypes;
+	b->expected = SPI_OK_INSERT;
 	b->values = palloc(sizeof(Datum *) * ncols);
 	b->nulls = palloc(sizeof(bool *) * ncols);
 	for (int c = 0; c < ncols; c++)
@@ -372,7 +374,7 @@ batch_flush(Batch *b)
 														 typbyval, typalign));
 	}
 	ret = SPI_execute_with_args(b->sql, b->ncols + 1, types, args, NULL, false, 0);
-	spi_check(ret, SPI_OK_INSERT, b->what);
+	spi_check(ret, b->expected, b->what);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(b->mcxt);
 	b->nrows = 0;
@@ -635,6 +637,83 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	catalog_spi_end(nest);
 	if (m->deploy)
 		catalog_models_changed();
+	return result;
+}
+
+static const Oid test_types[2] = {TEXTOID, TEXTOID};
+static const char *const test_sql =
+"UPDATE learn.groups g SET metrics = g.metrics OPERATOR(pg_catalog.||) "
+"pg_catalog.jsonb_build_object('test'::pg_catalog.text, u.m::pg_catalog.jsonb) "
+"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(k, m) "
+"WHERE g.model_id OPERATOR(pg_catalog.=) $1 "
+"AND g.group_key OPERATOR(pg_catalog.=) u.k::pg_catalog.text[]";
+
+Datum
+catalog_store_test_metrics(int64 model_id, const char *test_json,
+						   TestMetricsSource next, void *arg)
+{
+	int			nest;
+	OwnerSwitch sw;
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+	const char *key_text;
+	const char *metrics_json;
+	Datum		result;
+	int			ret;
+
+	nest = catalog_spi_begin();
+	as_catalog_owner(&sw);
+	if (next)
+	{
+		Batch		b;
+
+		batch_init(&b, test_sql, "storing the groups' held-out metrics", model_id, 2,
+				   test_types);
+		b.expected = SPI_OK_UPDATE;
+		while (next(arg, &key_text, &metrics_json))
+		{
+			MemoryContext old = MemoryContextSwitchTo(b.mcxt);
+
+			batch_text(&b, 0, key_text);
+			batch_text(&b, 1, metrics_json);
+			MemoryContextSwitchTo(old);
+			batch_row_done(&b);
+		}
+		batch_flush(&b);
+	}
+	values[0] = Int64GetDatum(model_id);
+	values[1] = CStringGetTextDatum(test_json);
+	ret = SPI_execute_with_args("UPDATE learn.models SET metrics = metrics "
+								"OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+								"'test'::pg_catalog.text, $2::pg_catalog.jsonb) "
+								"WHERE id OPERATOR(pg_catalog.=) $1 RETURNING *",
+								2, types, values, NULL, false, 1);
+	spi_check(ret, SPI_OK_UPDATE_RETURNING, "storing the held-out metrics");
+	if (SPI_processed != 1)
+		elog(ERROR, "pg_learn: model %lld is not in learn.models", (long long) model_id);
+	result = returned_model_row();
+	as_caller(&sw);
+	catalog_spi_end(nest);
+	return result;
+}
+
+Datum
+catalog_model_row(int64 id)
+{
+	int			nest;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	Datum		result;
+	int			ret;
+
+	nest = catalog_spi_begin();
+	ret = SPI_execute_with_args("SELECT * FROM learn.models WHERE id OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading a model");
+	if (SPI_processed != 1)
+		elog(ERROR, "pg_learn: model %lld is not in learn.models", (long long) id);
+	result = returned_model_row();
+	catalog_spi_end(nest);
 	return result;
 }
 

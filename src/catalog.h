@@ -83,6 +83,21 @@ typedef bool (*GroupSource) (void *arg, GroupRecord *rec);
 extern Datum catalog_store_model(ModelRecord *m, GroupSource next, void *arg);
 
 /*
+ * The held-out rows' metrics of a model version just stored, in the same
+ * training transaction: test_json becomes learn.models.metrics' "test",
+ * and each group's from next(arg) (key text and metrics JSON, until it
+ * returns false; next may be NULL) its learn.groups.metrics' "test".
+ * Returns the updated learn.models row, as catalog_store_model does.
+ */
+typedef bool (*TestMetricsSource) (void *arg, const char **key_text,
+								   const char **metrics_json);
+extern Datum catalog_store_test_metrics(int64 model_id, const char *test_json,
+										TestMetricsSource next, void *arg);
+
+/* The learn.models row of model version id, labelled with its row type. */
+extern Datum catalog_model_row(int64 id);
+
+/*
  * A model version parsed for scoring.  Its groups load on demand: one at a
  * time as rows of them come (catalog_load_group), or all at once
  * (catalog_load_all_groups); see predict.c for when.

@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/numeric.h"
@@ -35,12 +36,17 @@ static const LearnParamSpec common_params[] = {
 	{.name = "max_levels", .type = LEARN_PARAM_NUMBER, .default_number = 1000,
 	.min = 1, .max = LEARN_MAX_LEVELS, .integer = true},
 	{.name = "impute", .type = LEARN_PARAM_ENUM, .choices = impute_choices,
-	.default_string = "skip", .omit_default = true},
+	.default_string = "skip", .shown_with = "impute"},
+	/* the held-out rows (evaluate.c): a share in [0, 1) and the hash's seed */
+	{.name = "test_fraction", .type = LEARN_PARAM_NUMBER, .default_number = 0,
+	.min = 0, .max = 1, .max_exclusive = true, .shown_with = "test_fraction"},
+	{.name = "seed", .type = LEARN_PARAM_NUMBER, .default_number = 0,
+	.min = 0, .max = LEARN_MAX_SEED, .integer = true, .shown_with = "test_fraction"},
 	{.name = NULL}
 };
 
 /* Common params of DESIGN.md that a family may not take yet: 0A000. */
-static const char *const later_params[] = {"test_fraction", "seed", "max_iterations",
+static const char *const later_params[] = {"max_iterations",
 	"tolerance", "standardize", "verbose", NULL};
 
 const LearnFamily *
@@ -121,10 +127,13 @@ param_expected(const LearnParamSpec *spec)
 				if (isinf(spec->min) && isinf(spec->max))
 					return pstrdup(what);
 				if (isinf(spec->max))
-					return psprintf("%s of at least %g", what, spec->min);
+					return psprintf("%s of at least %.15g", what, spec->min);
 				if (isinf(spec->min))
-					return psprintf("%s of at most %g", what, spec->max);
-				return psprintf("%s between %g and %g", what, spec->min, spec->max);
+					return psprintf("%s of at most %.15g", what, spec->max);
+				if (spec->max_exclusive)
+					return psprintf("%s of at least %.15g and less than %.15g", what,
+									spec->min, spec->max);
+				return psprintf("%s between %.15g and %.15g", what, spec->min, spec->max);
 			}
 		case LEARN_PARAM_ENUM:
 			{
@@ -191,6 +200,7 @@ param_set(const LearnParamSpec *spec, JsonbValue *jv, LearnParamValue *v)
 				d = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 													   NumericGetDatum(jv->val.numeric)));
 				if (!isfinite(d) || d < spec->min || d > spec->max ||
+					(spec->max_exclusive && d >= spec->max) ||
 					(spec->integer && d != floor(d)))
 					param_type_error(spec);
 				v->number = d;
@@ -281,6 +291,33 @@ learn_params_parse(const LearnFamily *family, Jsonb *params)
 	return lp;
 }
 
+/* Whether a param has a value other than its default. */
+static bool
+param_is_set(const LearnParams *params, const char *name)
+{
+	for (int i = 0; i < params->n; i++)
+	{
+		const LearnParamSpec *spec = params->specs[i];
+		const LearnParamValue *v = &params->values[i];
+
+		if (strcmp(spec->name, name) != 0)
+			continue;
+		switch (spec->type)
+		{
+			case LEARN_PARAM_BOOL:
+				return v->b != spec->default_bool;
+			case LEARN_PARAM_NUMBER:
+				return v->number != spec->default_number;
+			case LEARN_PARAM_STRING:
+			case LEARN_PARAM_ENUM:
+				if (v->string == NULL || spec->default_string == NULL)
+					return v->string != spec->default_string;
+				return strcmp(v->string, spec->default_string) != 0;
+		}
+	}
+	return false;
+}
+
 char *
 learn_params_json(const LearnParams *params)
 {
@@ -293,9 +330,7 @@ learn_params_json(const LearnParams *params)
 		const LearnParamSpec *spec = params->specs[i];
 		const LearnParamValue *v = &params->values[i];
 
-		/* a param added later is left out at its default, as before it */
-		if (spec->omit_default && v->string && spec->default_string &&
-			strcmp(v->string, spec->default_string) == 0)
+		if (spec->shown_with && !param_is_set(params, spec->shown_with))
 			continue;
 		if (b.len > 1)
 			appendStringInfoString(&b, ", ");
@@ -307,8 +342,14 @@ learn_params_json(const LearnParams *params)
 				appendStringInfoString(&b, v->b ? "true" : "false");
 				break;
 			case LEARN_PARAM_NUMBER:
-				appendStringInfo(&b, "%.17g", v->number);
-				break;
+				{
+					/* the shortest text that reads back as the value: 0.3 */
+					char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+					double_to_shortest_decimal_buf(v->number, num);
+					appendStringInfoString(&b, num);
+					break;
+				}
 			case LEARN_PARAM_STRING:
 			case LEARN_PARAM_ENUM:
 				if (v->string)

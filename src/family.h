@@ -42,13 +42,19 @@ typedef struct LearnParamSpec
 	double		default_number; /* NUMBER */
 	double		min;			/* NUMBER: inclusive bounds */
 	double		max;
+	bool		max_exclusive;	/* NUMBER: max itself is out of range */
 	bool		integer;		/* NUMBER: whole numbers only */
 	const char *default_string; /* STRING; ENUM: a choice, or NULL (false) */
 	const char *const *choices; /* ENUM: canonical spellings, NULL-ended */
 	bool		false_allowed;	/* ENUM: false turns it off */
-	bool		omit_default;	/* ENUM: left out of the effective params
-								 * at its default (a param later versions
-								 * added, which older models lack) */
+
+	/*
+	 * The param is among the effective params (learn.models.params) only
+	 * when the param of this name has a value other than its default; NULL:
+	 * always.  A param that matters only with another one so leaves the
+	 * params of the models that do not use it as they were.
+	 */
+	const char *shown_with;
 } LearnParamSpec;
 
 /* A parsed value: BOOL in b, NUMBER in number, STRING and ENUM in string

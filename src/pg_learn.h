@@ -33,6 +33,9 @@
 /* The most levels a categorical feature may have (param max_levels). */
 #define LEARN_MAX_LEVELS 100000
 
+/* The largest seed of the held-out split (param seed). */
+#define LEARN_MAX_SEED PG_INT32_MAX
+
 /* The most terms (columns of a state) a model may have. */
 #define LEARN_MAX_TERMS LEARN_MAX_FEATURES
 

@@ -46,6 +46,7 @@
 
 #include "args.h"
 #include "catalog.h"
+#include "evaluate.h"
 #include "family.h"
 #include "exprs.h"
 #include "keys.h"
@@ -218,6 +219,13 @@ source_from_item(const char *src)
 						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												   get_rel_name(relid)));
 	}
+}
+
+/* source_from_item for learn.evaluate (evaluate.h). */
+char *
+learn_source_from_item(const char *src)
+{
+	return source_from_item(src);
 }
 
 /* The source's columns, allocated in mcxt. */
@@ -1561,6 +1569,8 @@ learn_train(PG_FUNCTION_ARGS)
 	int			usecs;
 	ErrorContextCallback errcb;
 	Datum		result;
+	SourceColumn *target_col;
+	LearnSplit *split;
 
 	if (name[0] == '\0' || strchr(name, '@') != NULL)
 		ereport(ERROR,
@@ -1591,8 +1601,7 @@ learn_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(callercxt);
 	from = source_from_item(source);
 	cols = source_columns(from, callercxt);
-	classes = target_sql(family, params, find_column(cols, target, "target"), from,
-						 &target_expr);
+	target_col = find_column(cols, target, "target");
 	if (weight)
 	{
 		require_numeric(find_column(cols, weight, "weight"), "weight", false);
@@ -1652,6 +1661,10 @@ learn_train(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a %s takes at most %d features, not %d",
 						family->noun, TRAIN_MAX_FEATURES, k)));
+
+	/* the held-out rows (params.test_fraction): from here on none is read */
+	split = learn_split_begin(params, &from, target, weight, group_by, features);
+	classes = target_sql(family, params, target_col, from, &target_expr);
 
 	tcols.cols = cols;
 	tcols.target = target;
@@ -1782,6 +1795,8 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
 	result = catalog_store_model(&rec, next_group, tg);
+	if (split)
+		result = learn_split_finish(split, result);
 	/* the spool's temporary file, if it spilled, goes now */
 	ExecDropSingleTupleTableSlot(tg->spool_slot);
 	tuplestore_end(tg->spool);
