@@ -179,9 +179,9 @@ SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['(ROW(disp)::ex_te
 SELECT count(*) FROM learn.models WHERE name = 'ex_bad';
 
 -- A model's expressions run with the rights of the role that scores, so
--- they may call only functions of superusers and of roles whose rights
--- that role has: bob cannot be made to run alice's function by scoring
--- her model, neither by the row form nor by the planner's rewrite.
+-- they may call only functions of superusers and of roles that have the
+-- rights of that role: bob cannot be made to run alice's function by
+-- scoring her model, neither by the row form nor by the planner's rewrite.
 CREATE ROLE regress_ex_alice;
 CREATE ROLE regress_ex_bob;
 GRANT SELECT ON mtcars TO regress_ex_alice, regress_ex_bob;
@@ -229,8 +229,17 @@ SELECT learn.predict('ex_alice_array', c.*::mtcars) FROM mtcars c LIMIT 1;
 RESET ROLE;
 SELECT learn.drop_model('ex_alice_domain'), learn.drop_model('ex_alice_composite'),
        learn.drop_model('ex_alice_array');
--- a member of alice's role may
+-- nor may a member of alice's role, nor a superuser: her code would act
+-- with their rights
 GRANT regress_ex_alice TO regress_ex_bob;
+SET ROLE regress_ex_bob;
+SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
+RESET ROLE;
+REVOKE regress_ex_alice FROM regress_ex_bob;
+SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
+-- when alice has bob's rights, her code can do nothing as bob that she
+-- cannot do already: he may
+GRANT regress_ex_bob TO regress_ex_alice;
 SET ROLE regress_ex_bob;
 SELECT count(*) FROM mtcars c WHERE learn.predict('ex_alice', c) IS NOT NULL;
 RESET ROLE;

@@ -16,8 +16,10 @@
  * is analyzed over the scored row's columns, under pg_catalog's
  * search_path, and runs with the scorer's rights: it may call only
  * functions, and use only domain, composite and range types, owned by
- * superusers or by roles whose rights the scorer has, so that no model
- * owner's code runs as another role.
+ * superusers or by roles that have the scorer's rights already, so that
+ * no model owner's code runs with rights its owner does not have (a
+ * superuser, or a member of the owner's role, scoring the model would
+ * otherwise lend the owner its rights).
  *
  *-------------------------------------------------------------------------
  */
@@ -253,11 +255,18 @@ typedef struct RightsCheck
 	Oid			owner;
 } RightsCheck;
 
+/*
+ * Code of owner may run as the current user when it could do nothing its
+ * owner cannot do already: a superuser's, or a role's that has the
+ * current user's rights.  (The current user having the owner's rights is
+ * the opposite, and not enough: the owner's code would act with the
+ * current user's rights.)
+ */
 static bool
 trusted_owner(Oid owner, const RightsCheck *rc)
 {
 	return superuser_arg(owner) ||
-		(!rc->superusers_only && has_privs_of_role(GetUserId(), owner));
+		(!rc->superusers_only && has_privs_of_role(owner, GetUserId()));
 }
 
 static bool
@@ -347,13 +356,13 @@ untrusted_error(const char *what, const RightsCheck *rc)
 				 errmsg("%s calls function %s of role \"%s\"", what,
 						format_procedure_qualified(rc->func),
 						GetUserNameFromId(rc->owner, false)),
-				 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles whose rights that role has.")));
+				 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles that have the rights of the role that scores.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s uses type %s of role \"%s\"", what,
 					format_type_be_qualified(rc->type),
 					GetUserNameFromId(rc->owner, false)),
-			 errdetail("Reading or coercing a value of a domain, composite or range type runs the code of its owner's choice (a domain's CHECK constraints); scoring may use such types only of superusers and of roles whose rights the role that scores has.")));
+			 errdetail("Reading or coercing a value of a domain, composite or range type runs the code of its owner's choice (a domain's CHECK constraints); scoring may use such types only of superusers and of roles that have the rights of the role that scores.")));
 }
 
 static bool
