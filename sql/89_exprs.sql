@@ -87,6 +87,8 @@ SELECT rel_err(learn.predict('cars_glm', ARRAY[ln(110), 2.62 / 16.46]), r.predic
   FROM ex_ref_predict r WHERE r.model = 'cars_glm' AND r.car = 'Mazda RX4';
 -- a row lacking a column an expression reads: 42703 naming it
 SELECT learn.predict('cars_lm', q) FROM (SELECT 160.0 AS disp, 110 AS hp, 6 AS cyl) q;
+-- an error computing an expression names the feature and the model
+SELECT learn.predict('cars_lm', q) FROM (SELECT 0.0 AS disp, 3.0 AS wt, 110 AS hp, 6 AS cyl) q;
 
 -- A stored expression reads the same under any search_path: a function of
 -- the same name earlier in the path changes neither scoring nor the plan.

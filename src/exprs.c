@@ -93,6 +93,13 @@ expr_error_callback(void *arg)
 	}
 }
 
+/* The feature (and model) of an error while an expression is analyzed. */
+static void
+feature_context(void *arg)
+{
+	errcontext("%s", (const char *) arg);
+}
+
 /* The one target of "SELECT <text>" (*sql), or an error. */
 static ResTarget *
 parse_target(const char *text, const char *what, char **sql_out)
@@ -510,6 +517,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 {
 	ParseState *pstate = make_parsestate(NULL);
 	HookState	hs;
+	ErrorContextCallback featcb;
 	ErrorContextCallback errcb;
 	Node	   *expr;
 	int			nest = -1;
@@ -523,9 +531,12 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 	pstate->p_pre_columnref_hook = pre_columnref;
 	pstate->p_ref_hook_state = &hs;
 	pstate->p_sourcetext = sql;
+	featcb.callback = feature_context;
+	featcb.arg = (void *) what;
+	featcb.previous = error_context_stack;
 	errcb.callback = expr_error_callback;
 	errcb.arg = (void *) sql;
-	errcb.previous = error_context_stack;
+	errcb.previous = &featcb;
 	error_context_stack = &errcb;
 	if (use != FEATURE_EXPR_TRAIN)
 	{
@@ -538,7 +549,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 		if (raw_types_walker(raw, &rc))
 		{
 			AtEOXact_GUC(true, nest);
-			error_context_stack = errcb.previous;
+			error_context_stack = featcb.previous;
 			if (use == FEATURE_EXPR_INLINE)
 				return NULL;
 			untrusted_error(what, &rc);
@@ -548,7 +559,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 	assign_expr_collations(pstate, expr);
 	if (nest >= 0)
 		AtEOXact_GUC(true, nest);
-	error_context_stack = errcb.previous;
+	error_context_stack = featcb.previous;
 
 	if (pstate->p_hasAggs)
 		ereport(ERROR,
