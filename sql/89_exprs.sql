@@ -107,6 +107,8 @@ SELECT rel_err(learn.predict('cars_glm', ARRAY[ln(110), 2.62 / 16.46]), r.predic
   FROM ex_ref_predict r WHERE r.model = 'cars_glm' AND r.car = 'Mazda RX4';
 -- a row lacking a column an expression reads: 42703 naming it
 SELECT learn.predict('cars_lm', q) FROM (SELECT 160.0 AS disp, 110 AS hp, 6 AS cyl) q;
+-- an error computing an expression names the feature and the model
+SELECT learn.predict('cars_lm', q) FROM (SELECT 0.0 AS disp, 3.0 AS wt, 110 AS hp, 6 AS cyl) q;
 
 -- A stored expression reads the same under any search_path: a function of
 -- the same name earlier in the path changes neither scoring nor the plan.
@@ -125,6 +127,37 @@ SELECT features, feature_exprs
 RESET search_path;
 SELECT count(*), bool_and(learn.predict('ex_shadowed', c) = learn.predict('ex_shadowed', ARRAY[c.disp, c.wt]))
   FROM mtcars c;
+
+-- Nor does a literal depend on the settings of the sessions that train
+-- and score: a date's field order, a backslash in a string, a float's
+-- digits are stored as they read in any session.
+SET DateStyle = 'SQL, DMY';
+SET standard_conforming_strings = off;
+SET escape_string_warning = off;
+SET extra_float_digits = -15;
+SELECT feature_exprs
+  FROM learn.train('ex_literals', 'linear', 'mtcars', 'mpg',
+                   ARRAY[$$wt + ('1974-02-03'::date - '1974-01-01'::date) AS wt_feb$$,
+                         $$disp * length(E'a\\b') AS disp3$$,
+                         $$hp * '1.23456789012'::float8 AS hp_scaled$$]);
+RESET DateStyle;
+RESET standard_conforming_strings;
+RESET escape_string_warning;
+RESET extra_float_digits;
+SELECT count(*),
+       bool_and(rel_err(learn.predict('ex_literals', c),
+                        learn.predict('ex_literals', ARRAY[c.wt + 33, c.disp * 3, c.hp * 1.23456789012::float8])) <= 1e-12),
+       bool_and(rel_err(learn.predict('ex_literals', c.*::mtcars),
+                        learn.predict('ex_literals', ARRAY[c.wt + 33, c.disp * 3, c.hp * 1.23456789012::float8])) <= 1e-12)
+  FROM mtcars c;
+SET DateStyle = 'German';
+SET standard_conforming_strings = off;
+SELECT count(*),
+       bool_and(rel_err(learn.predict('ex_literals', c.*::mtcars),
+                        learn.predict('ex_literals', ARRAY[c.wt + 33, c.disp * 3, c.hp * 1.23456789012::float8])) <= 1e-12)
+  FROM mtcars c;
+RESET DateStyle;
+RESET standard_conforming_strings;
 
 -- Errors, each naming what is wrong
 SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['log(disp)']);
@@ -157,11 +190,20 @@ SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
 -- a temporary function would be gone when the model scores
 CREATE FUNCTION pg_temp.ex_twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
 SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['pg_temp.ex_twice(disp) AS x']);
+-- and so would a temporary operator or type
+CREATE OPERATOR pg_temp.## (LEFTARG = float8, RIGHTARG = float8, FUNCTION = pg_catalog.float8pl);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp OPERATOR(pg_temp.##) 1 AS x']);
+CREATE DOMAIN pg_temp.ex_positive AS float8 CHECK (VALUE > 0);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['(disp::pg_temp.ex_positive)::float8 AS x']);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp + (''{1}''::pg_temp.ex_positive[])[1] AS x']);
+CREATE TEMP TABLE ex_temp_row (v float8);
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['(ROW(disp)::ex_temp_row).v AS x']);
+SELECT count(*) FROM learn.models WHERE name = 'ex_bad';
 
 -- A model's expressions run with the rights of the role that scores, so
--- they may call only functions of superusers and of roles whose rights
--- that role has: bob cannot be made to run alice's function by scoring
--- her model, neither by the row form nor by the planner's rewrite.
+-- they may call only functions of superusers and of roles that have the
+-- rights of that role: bob cannot be made to run alice's function by
+-- scoring her model, neither by the row form nor by the planner's rewrite.
 CREATE ROLE regress_ex_alice;
 CREATE ROLE regress_ex_bob;
 GRANT SELECT ON mtcars TO regress_ex_alice, regress_ex_bob;
@@ -178,9 +220,48 @@ SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
 SELECT learn.predict('ex_alice', c.*::mtcars) FROM mtcars c LIMIT 1;
 -- a model whose expressions call only built-in functions scores for him
 SELECT count(*) FROM mtcars c WHERE learn.predict('cars_lm', c) IS NOT NULL;
+-- Nor through her types: a cast to her domain runs its CHECK constraint,
+-- and a literal of her composite type or of an array of her domain runs
+-- it already when the expression is read.  Her check says when it runs
+-- as another role.
+SET ROLE regress_ex_alice;
+CREATE FUNCTION ex_alice.check_runs(float8) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_user <> 'regress_ex_alice' THEN
+		RAISE NOTICE 'alice''s check runs as %', current_user;
+	END IF;
+	RETURN true;
+END $$;
+CREATE DOMAIN ex_alice.checked AS float8 CHECK (ex_alice.check_runs(VALUE));
+CREATE TYPE ex_alice.pair AS (v ex_alice.checked);
+SELECT feature_exprs FROM learn.train('ex_alice_domain', 'linear', 'mtcars', 'mpg',
+                                      ARRAY['(disp::ex_alice.checked)::float8 AS d']);
+SELECT feature_exprs FROM learn.train('ex_alice_composite', 'linear', 'mtcars', 'mpg',
+                                      ARRAY['disp + ((''(1)''::ex_alice.pair).v)::float8 AS d']);
+SELECT feature_exprs FROM learn.train('ex_alice_array', 'linear', 'mtcars', 'mpg',
+                                      ARRAY['disp + (''{1}''::ex_alice.checked[])[1] AS d']);
+SET ROLE regress_ex_bob;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('ex_alice_domain', c) FROM mtcars c;
+SELECT learn.predict('ex_alice_domain', c) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice_domain', c.*::mtcars) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice_composite', c) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice_composite', c.*::mtcars) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice_array', c) FROM mtcars c LIMIT 1;
+SELECT learn.predict('ex_alice_array', c.*::mtcars) FROM mtcars c LIMIT 1;
 RESET ROLE;
--- a member of alice's role may
+SELECT learn.drop_model('ex_alice_domain'), learn.drop_model('ex_alice_composite'),
+       learn.drop_model('ex_alice_array');
+-- nor may a member of alice's role, nor a superuser: her code would act
+-- with their rights
 GRANT regress_ex_alice TO regress_ex_bob;
+SET ROLE regress_ex_bob;
+SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
+RESET ROLE;
+REVOKE regress_ex_alice FROM regress_ex_bob;
+SELECT learn.predict('ex_alice', c) FROM mtcars c LIMIT 1;
+-- when alice has bob's rights, her code can do nothing as bob that she
+-- cannot do already: he may
+GRANT regress_ex_bob TO regress_ex_alice;
 SET ROLE regress_ex_bob;
 SELECT count(*) FROM mtcars c WHERE learn.predict('ex_alice', c) IS NOT NULL;
 RESET ROLE;

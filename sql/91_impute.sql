@@ -74,3 +74,9 @@ SELECT learn.predict('imp_num', ARRAY[NULL, 1.0]) = learn.predict('imp_num', ARR
 SELECT learn.train('imp_bad', 'linear', 'SELECT y, x1, NULL::float8 AS z FROM imp', 'y',
                    NULL, '{"impute": "mean"}');
 SELECT learn.train('imp_bad', 'linear', 'imp', 'y', ARRAY['x1'], '{"impute": "median"}');
+-- an infinite or NaN value makes the mean one: no number to impute
+SELECT learn.train('imp_bad', 'linear', 'SELECT y, x1, CASE WHEN x1 > 0 THEN ''Infinity'' END::float8 AS z FROM imp',
+                   'y', NULL, '{"impute": "mean"}');
+SELECT learn.train('imp_bad', 'linear', 'SELECT y, x1, CASE WHEN x1 > 0 THEN ''NaN'' END::float8 AS z FROM imp',
+                   'y', NULL, '{"impute": "mean"}');
+SELECT count(*) FROM learn.models WHERE name = 'imp_bad';

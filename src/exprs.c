@@ -11,11 +11,15 @@
  * is stored is that tree printed with pg_catalog's search_path, each Param
  * replaced by its column's quoted name: read back under the same path it
  * denotes the same functions and operators, whatever search_path the
- * scoring session has.  At scoring the stored text is analyzed over the
- * scored row's columns, under pg_catalog's search_path, and runs with the
- * scorer's rights: it may call only functions owned by superusers or by
- * roles whose rights the scorer has, so that no model owner's code runs
- * as another role.
+ * scoring session has (and the literals read the same, whatever its
+ * DateStyle or standard_conforming_strings).  At scoring the stored text
+ * is analyzed over the scored row's columns, under pg_catalog's
+ * search_path, and runs with the scorer's rights: it may call only
+ * functions, and use only domain, composite and range types, owned by
+ * superusers or by roles that have the scorer's rights already, so that
+ * no model owner's code runs with rights its owner does not have (a
+ * superuser, or a member of the owner's role, scoring the model would
+ * otherwise lend the owner its rights).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,13 +29,16 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
+#include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -43,16 +50,29 @@
 
 #include "exprs.h"
 
-/* The search_path under which stored expressions are printed and read. */
-#define CATALOG_SEARCH_PATH "pg_catalog, pg_temp"
+/*
+ * The settings under which stored expressions are printed and read: the
+ * search_path, and those that change how a literal is written or read
+ * (a backslash in a string, a date's field order, a float's digits), so
+ * that the text means the same whatever the sessions that train and
+ * score have set.
+ */
+static const char *const catalog_settings[][2] = {
+	{"search_path", "pg_catalog, pg_temp"},
+	{"standard_conforming_strings", "on"},
+	{"datestyle", "ISO"},
+	{"intervalstyle", "postgres"},
+	{"extra_float_digits", "3"},
+};
 
 static int
 catalog_path_begin(void)
 {
 	int			nest = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", CATALOG_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	for (int i = 0; i < lengthof(catalog_settings); i++)
+		(void) set_config_option(catalog_settings[i][0], catalog_settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	return nest;
 }
 
@@ -71,6 +91,13 @@ expr_error_callback(void *arg)
 		internalerrposition(pos);
 		internalerrquery((const char *) arg);
 	}
+}
+
+/* The feature (and model) of an error while an expression is analyzed. */
+static void
+feature_context(void *arg)
+{
+	errcontext("%s", (const char *) arg);
 }
 
 /* The one target of "SELECT <text>" (*sql), or an error. */
@@ -155,8 +182,10 @@ feature_element_parse(const char *elem, char **name, Node **raw, char **sql)
 Node *
 feature_expr_raw(const char *text, char **sql)
 {
+	int			nest = catalog_path_begin();
 	ResTarget  *rt = parse_target(text, "stored feature expression", sql);
 
+	AtEOXact_GUC(true, nest);
 	return rt->val;
 }
 
@@ -229,8 +258,23 @@ typedef struct RightsCheck
 {
 	bool		superusers_only;
 	Oid			func;			/* the first untrusted one */
+	Oid			type;			/* or the first untrusted type */
 	Oid			owner;
 } RightsCheck;
+
+/*
+ * Code of owner may run as the current user when it could do nothing its
+ * owner cannot do already: a superuser's, or a role's that has the
+ * current user's rights.  (The current user having the owner's rights is
+ * the opposite, and not enough: the owner's code would act with the
+ * current user's rights.)
+ */
+static bool
+trusted_owner(Oid owner, const RightsCheck *rc)
+{
+	return superuser_arg(owner) ||
+		(!rc->superusers_only && has_privs_of_role(owner, GetUserId()));
+}
 
 static bool
 untrusted_function(Oid func, void *context)
@@ -243,12 +287,89 @@ untrusted_function(Oid func, void *context)
 		elog(ERROR, "cache lookup failed for function %u", func);
 	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
 	ReleaseSysCache(tup);
-	if (superuser_arg(owner) ||
-		(!rc->superusers_only && has_privs_of_role(GetUserId(), owner)))
+	if (trusted_owner(owner, rc))
 		return false;
 	rc->func = func;
 	rc->owner = owner;
 	return true;
+}
+
+/*
+ * A type whose values run code its owner chose when they are read or
+ * coerced: a domain (its CHECK constraints), a composite, range or
+ * multirange type (their members' domains), or an array of one, of a
+ * role the check does not trust.  A cast to one runs that code, and a
+ * literal of one runs it already when the text is analyzed.
+ */
+static bool
+untrusted_type(Oid typid, RightsCheck *rc)
+{
+	Oid			elem = get_element_type(typid);
+	HeapTuple	tup;
+	char		typtype;
+	Oid			owner;
+
+	if (OidIsValid(elem))
+		typid = elem;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	typtype = ((Form_pg_type) GETSTRUCT(tup))->typtype;
+	owner = ((Form_pg_type) GETSTRUCT(tup))->typowner;
+	ReleaseSysCache(tup);
+	if ((typtype != TYPTYPE_DOMAIN && typtype != TYPTYPE_COMPOSITE &&
+		 typtype != TYPTYPE_RANGE && typtype != TYPTYPE_MULTIRANGE) ||
+		trusted_owner(owner, rc))
+		return false;
+	rc->type = typid;
+	rc->owner = owner;
+	return true;
+}
+
+/* The types a raw tree names, checked before it is analyzed. */
+static bool
+raw_types_walker(Node *node, RightsCheck *rc)
+{
+	TypeName   *tn = NULL;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, TypeName))
+		tn = (TypeName *) node;
+	else if (IsA(node, TypeCast))
+		tn = ((TypeCast *) node)->typeName;
+	if (tn != NULL)
+	{
+		Oid			typid = LookupTypeNameOid(NULL, tn, true);
+
+		if (OidIsValid(typid) && untrusted_type(typid, rc))
+			return true;
+		if (IsA(node, TypeName))
+			return false;
+	}
+	return raw_expression_tree_walker(node, raw_types_walker, (void *) rc);
+}
+
+/*
+ * The refusal of an expression that would run the code of a role the
+ * scorer has no rights of (rc filled by the walkers above).
+ */
+static void
+untrusted_error(const char *what, const RightsCheck *rc)
+{
+	if (OidIsValid(rc->func))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s calls function %s of role \"%s\"", what,
+						format_procedure_qualified(rc->func),
+						GetUserNameFromId(rc->owner, false)),
+				 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles that have the rights of the role that scores.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s uses type %s of role \"%s\"", what,
+					format_type_be_qualified(rc->type),
+					GetUserNameFromId(rc->owner, false)),
+			 errdetail("Reading or coercing a value of a domain, composite or range type runs the code of its owner's choice (a domain's CHECK constraints); scoring may use such types only of superusers and of roles that have the rights of the role that scores.")));
 }
 
 static bool
@@ -270,12 +391,115 @@ temporary_walker(Node *node, Oid *func)
 	return expression_tree_walker(node, temporary_walker, (void *) func);
 }
 
+/* A temporary type, or an array of one. */
+static bool
+temporary_type(Oid typid)
+{
+	Oid			elem = get_element_type(typid);
+	HeapTuple	tup;
+	Oid			nsp;
+
+	if (OidIsValid(elem))
+		typid = elem;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return isAnyTempNamespace(nsp);
+}
+
+static bool
+temporary_operator(Oid opno)
+{
+	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	nsp = ((Form_pg_operator) GETSTRUCT(tup))->oprnamespace;
+	ReleaseSysCache(tup);
+	return isAnyTempNamespace(nsp);
+}
+
+/*
+ * A temporary operator or type that an expression names (its temporary
+ * functions are temporary_walker's): *what says which.
+ */
+static bool
+temporary_object_walker(Node *node, const char **what)
+{
+	Oid			typid = InvalidOid;
+
+	if (node == NULL)
+		return false;
+	switch (nodeTag(node))
+	{
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			if (temporary_operator(((OpExpr *) node)->opno))
+				*what = "operator";
+			break;
+		case T_ScalarArrayOpExpr:
+			if (temporary_operator(((ScalarArrayOpExpr *) node)->opno))
+				*what = "operator";
+			break;
+		case T_RowCompareExpr:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((RowCompareExpr *) node)->opnos)
+					if (temporary_operator(lfirst_oid(lc)))
+						*what = "operator";
+			}
+			break;
+		case T_Const:
+			typid = ((Const *) node)->consttype;
+			break;
+		case T_FuncExpr:
+			typid = ((FuncExpr *) node)->funcresulttype;
+			break;
+		case T_RelabelType:
+			typid = ((RelabelType *) node)->resulttype;
+			break;
+		case T_CoerceViaIO:
+			typid = ((CoerceViaIO *) node)->resulttype;
+			break;
+		case T_ArrayCoerceExpr:
+			typid = ((ArrayCoerceExpr *) node)->resulttype;
+			break;
+		case T_ConvertRowtypeExpr:
+			typid = ((ConvertRowtypeExpr *) node)->resulttype;
+			break;
+		case T_CoerceToDomain:
+			typid = ((CoerceToDomain *) node)->resulttype;
+			break;
+		case T_RowExpr:
+			typid = ((RowExpr *) node)->row_typeid;
+			break;
+		case T_ArrayExpr:
+			typid = ((ArrayExpr *) node)->array_typeid;
+			break;
+		default:
+			break;
+	}
+	if (OidIsValid(typid) && temporary_type(typid))
+		*what = "type";
+	if (*what)
+		return true;
+	return expression_tree_walker(node, temporary_object_walker, (void *) what);
+}
+
 static bool
 rights_walker(Node *node, RightsCheck *rc)
 {
 	if (node == NULL)
 		return false;
 	if (check_functions_in_node(node, untrusted_function, rc))
+		return true;
+	if (IsA(node, CoerceToDomain) &&
+		untrusted_type(((CoerceToDomain *) node)->resulttype, rc))
 		return true;
 	return expression_tree_walker(node, rights_walker, (void *) rc);
 }
@@ -284,7 +508,8 @@ rights_walker(Node *node, RightsCheck *rc)
  * Analyze an expression's raw tree; column names become what column()
  * makes of them.  Errors name the feature (and the model, when scoring).
  * FEATURE_EXPR_INLINE gives NULL instead of an expression that calls a
- * function of a role other than a superuser.
+ * function, or uses a domain, composite or range type, of a role other
+ * than a superuser.
  */
 Node *
 feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char *model,
@@ -292,6 +517,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 {
 	ParseState *pstate = make_parsestate(NULL);
 	HookState	hs;
+	ErrorContextCallback featcb;
 	ErrorContextCallback errcb;
 	Node	   *expr;
 	int			nest = -1;
@@ -305,17 +531,35 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 	pstate->p_pre_columnref_hook = pre_columnref;
 	pstate->p_ref_hook_state = &hs;
 	pstate->p_sourcetext = sql;
+	featcb.callback = feature_context;
+	featcb.arg = (void *) what;
+	featcb.previous = error_context_stack;
 	errcb.callback = expr_error_callback;
 	errcb.arg = (void *) sql;
-	errcb.previous = error_context_stack;
+	errcb.previous = &featcb;
 	error_context_stack = &errcb;
 	if (use != FEATURE_EXPR_TRAIN)
+	{
+		RightsCheck rc;
+
 		nest = catalog_path_begin();
+		/* before analysis, which reads the literals */
+		memset(&rc, 0, sizeof(rc));
+		rc.superusers_only = (use == FEATURE_EXPR_INLINE);
+		if (raw_types_walker(raw, &rc))
+		{
+			AtEOXact_GUC(true, nest);
+			error_context_stack = featcb.previous;
+			if (use == FEATURE_EXPR_INLINE)
+				return NULL;
+			untrusted_error(what, &rc);
+		}
+	}
 	expr = transformExpr(pstate, copyObject(raw), EXPR_KIND_SELECT_TARGET);
 	assign_expr_collations(pstate, expr);
 	if (nest >= 0)
 		AtEOXact_GUC(true, nest);
-	error_context_stack = errcb.previous;
+	error_context_stack = featcb.previous;
 
 	if (pstate->p_hasAggs)
 		ereport(ERROR,
@@ -345,28 +589,30 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 	if (use == FEATURE_EXPR_TRAIN)
 	{
 		Oid			func;
+		const char *temp = NULL;
 
 		if (temporary_walker(expr, &func))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("%s calls temporary function %s", what, get_func_name(func)),
 					 errdetail("A model outlives the session; its expressions are evaluated again at scoring.")));
+		if (temporary_object_walker(expr, &temp))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s uses a temporary %s", what, temp),
+					 errdetail("A model outlives the session; its expressions are evaluated again at scoring.")));
 	}
 	else
 	{
 		RightsCheck rc;
 
+		memset(&rc, 0, sizeof(rc));
 		rc.superusers_only = (use == FEATURE_EXPR_INLINE);
 		if (rights_walker(expr, &rc))
 		{
 			if (use == FEATURE_EXPR_INLINE)
 				return NULL;
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("%s calls function %s of role \"%s\"", what,
-							format_procedure_qualified(rc.func),
-							GetUserNameFromId(rc.owner, false)),
-					 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles whose rights that role has.")));
+			untrusted_error(what, &rc);
 		}
 	}
 	return expr;

@@ -565,6 +565,22 @@ map_columns(PredictSite *site, const ColumnSet *cs, MemoryContext mcxt)
 	site->mapped_model_id = m->id;
 }
 
+/* An error while a feature's expression is computed names it. */
+typedef struct FeatureEval
+{
+	const ScoringModel *model;
+	int			feature;
+} FeatureEval;
+
+static void
+feature_eval_context(void *arg)
+{
+	FeatureEval *fe = arg;
+
+	errcontext("computing feature \"%s\" of model \"%s\"",
+			   fe->model->features[fe->feature], fe->model->name);
+}
+
 /*
  * Score mapped column values; false (a NULL score) when a feature is NULL
  * or the row's group is unknown to the model.
@@ -601,7 +617,19 @@ score_columns(PredictSite *site, const Datum *values, const bool *nulls,
 			isnull = nulls[a];
 		}
 		else
+		{
+			FeatureEval fe;
+			ErrorContextCallback errcb;
+
+			fe.model = m;
+			fe.feature = j;
+			errcb.callback = feature_eval_context;
+			errcb.arg = &fe;
+			errcb.previous = error_context_stack;
+			error_context_stack = &errcb;
 			v = ExecEvalExprSwitchContext(site->feat_expr[j], site->expr_context, &isnull);
+			error_context_stack = errcb.previous;
+		}
 		if (isnull)
 		{
 			/* NULL gives NULL, unless the model imputes */

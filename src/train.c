@@ -586,6 +586,13 @@ find_imputed(TrainColumns *tcols, const char *from)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("feature \"%s\" has no value that is not NULL, so it has no mean to impute",
 							(char *) lfirst(lc))));
+		/* the text goes into SQL as a number: no Infinity, no NaN */
+		if (isinf(DatumGetFloat8(d)) || isnan(DatumGetFloat8(d)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature \"%s\" has a mean of %s, which cannot replace its NULLs",
+							(char *) lfirst(lc), isnan(DatumGetFloat8(d)) ? "NaN" : "infinity"),
+					 errhint("Filter rows with infinite or NaN values out of the source, or turn them into NULLs.")));
 		tcols->impute = lappend(tcols->impute, psprintf("%.17g", DatumGetFloat8(d)));
 	}
 }
