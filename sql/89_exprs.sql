@@ -113,7 +113,7 @@ SELECT learn.predict('cars_lm', q) FROM (SELECT 0.0 AS disp, 3.0 AS wt, 110 AS h
 -- A stored expression reads the same under any search_path: a function of
 -- the same name earlier in the path changes neither scoring nor the plan.
 CREATE SCHEMA ex_shadow;
-CREATE FUNCTION ex_shadow.ln(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION ex_shadow.ln(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1';
 CREATE FUNCTION ex_shadow.text(integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT 'x'$$;
 SET search_path = ex_shadow, pg_catalog, public;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT learn.predict('cars_lm', c) FROM mtcars c;
@@ -179,16 +179,21 @@ SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['disp AS mpg']);
 SELECT count(*) FROM learn.models WHERE name = 'ex_bad';
 
 -- A function that is no longer immutable stops scoring with the reason.
-CREATE FUNCTION ex_half(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2';
+CREATE FUNCTION ex_half(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 / 2';
 SELECT feature_exprs FROM learn.train('ex_half', 'linear', 'mtcars', 'mpg', ARRAY['ex_half(disp) AS half_disp']);
 SELECT count(*) FROM mtcars c WHERE learn.predict('ex_half', c) IS NOT NULL;
 ALTER FUNCTION ex_half(float8) VOLATILE;
 SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
+ALTER FUNCTION ex_half(float8) IMMUTABLE PARALLEL UNSAFE;
+SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
 DROP FUNCTION ex_half(float8);
 SELECT learn.predict('ex_half', c) FROM mtcars c LIMIT 1;
+-- scoring is parallel safe, so a feature expression must be too
+CREATE FUNCTION ex_third(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 3';
+SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['ex_third(disp) AS third_disp']);
 
 -- a temporary function would be gone when the model scores
-CREATE FUNCTION pg_temp.ex_twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+CREATE FUNCTION pg_temp.ex_twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 * 2';
 SELECT learn.train('ex_bad', 'linear', 'mtcars', 'mpg', ARRAY['pg_temp.ex_twice(disp) AS x']);
 -- and so would a temporary operator or type
 CREATE OPERATOR pg_temp.## (LEFTARG = float8, RIGHTARG = float8, FUNCTION = pg_catalog.float8pl);
@@ -210,7 +215,7 @@ GRANT SELECT ON mtcars TO regress_ex_alice, regress_ex_bob;
 CREATE SCHEMA ex_alice AUTHORIZATION regress_ex_alice;
 GRANT USAGE ON SCHEMA ex_alice TO PUBLIC;
 SET ROLE regress_ex_alice;
-CREATE FUNCTION ex_alice.scaled(float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 100';
+CREATE FUNCTION ex_alice.scaled(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 / 100';
 SELECT feature_exprs FROM learn.train('ex_alice', 'linear', 'mtcars', 'mpg',
                                       ARRAY['ex_alice.scaled(disp) AS d', 'ln(hp) AS log_hp']);
 SELECT count(*) FROM mtcars c WHERE learn.predict('ex_alice', c) IS NOT NULL;

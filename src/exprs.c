@@ -492,6 +492,25 @@ temporary_object_walker(Node *node, const char **what)
 }
 
 static bool
+parallel_unsafe_function(Oid func, void *context)
+{
+	if (func_parallel(func) == PROPARALLEL_SAFE)
+		return false;
+	*(Oid *) context = func;
+	return true;
+}
+
+static bool
+parallel_unsafe_walker(Node *node, Oid *func)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, parallel_unsafe_function, func))
+		return true;
+	return expression_tree_walker(node, parallel_unsafe_walker, (void *) func);
+}
+
+static bool
 rights_walker(Node *node, RightsCheck *rc)
 {
 	if (node == NULL)
@@ -614,6 +633,17 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 				return NULL;
 			untrusted_error(what, &rc);
 		}
+	}
+	{
+		Oid			func;
+
+		if (parallel_unsafe_walker(expr, &func))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("%s calls function %s, which is not PARALLEL SAFE", what,
+							format_procedure(func)),
+					 errdetail("Scoring is parallel safe: a model's expressions may run in parallel workers."),
+					 errhint("If the function is safe to run in a parallel worker, mark it so with ALTER FUNCTION ... PARALLEL SAFE.")));
 	}
 	return expr;
 }
