@@ -136,6 +136,30 @@ LANGUAGE sql AS $$
 	 ORDER BY r.key
 $$;
 
+-- a deployed model's terms (of group gkey) against reference rows (term,
+-- estimate, std_error, statistic, p_value) that ref_query selects: how
+-- many on either side, and whether each agrees to tol (p-values: or 1e-14
+-- absolute)
+CREATE FUNCTION same_terms(model_name text, ref_query text, tol float8,
+	gkey text[] DEFAULT '{}', OUT terms bigint, OUT same boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format($q$
+	WITH c AS (SELECT co.* FROM learn.coefficients co
+				 JOIN learn.models m ON m.id = co.model_id
+				WHERE m.name = $1 AND m.deployed AND co.group_key = $2),
+		 r AS (%s)
+	SELECT count(*),
+		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= $3
+			   AND rel_err(c.std_error, r.std_error) <= $3
+			   AND rel_err(c.statistic, r.statistic) <= $3
+			   AND (rel_err(c.p_value, r.p_value) <= $3 OR abs(c.p_value - r.p_value) <= 1e-14)),
+		   false)
+	  FROM c FULL JOIN r USING (term)$q$, ref_query)
+	INTO terms, same USING model_name, gkey, tol;
+END
+$$;
+
 -- the SQLSTATE and message of a statement, for the error tests
 CREATE FUNCTION try(stmt text) RETURNS text
 LANGUAGE plpgsql AS $$

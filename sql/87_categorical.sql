@@ -20,22 +20,12 @@ CREATE TABLE fac_ref_predict (case_name text, x1 float8, x2 float8, color text, 
 	prediction float8);
 \copy fac_ref_predict FROM 'tests/reference/expected/factors_predict.csv' CSV HEADER
 
--- a model's terms (of group gkey) against a reference case: how many on
--- either side, and whether each agrees to tol (p-values: or 1e-14 absolute)
+-- a model's terms (of group gkey) against a reference case (same_terms)
 CREATE FUNCTION fac_same_terms(model text, case_name text, gkey text[] DEFAULT '{}',
 	tol float8 DEFAULT 1e-10, OUT terms bigint, OUT same boolean)
 LANGUAGE sql AS $$
-	WITH c AS (SELECT co.* FROM learn.coefficients co
-				 JOIN learn.models m ON m.id = co.model_id
-				WHERE m.name = model AND m.deployed AND co.group_key = gkey),
-		 r AS (SELECT * FROM fac_ref_coef r WHERE r.case_name = fac_same_terms.case_name)
-	SELECT count(*),
-		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= tol
-			   AND rel_err(c.std_error, r.std_error) <= tol
-			   AND rel_err(c.statistic, r.statistic) <= tol
-			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
-		   false)
-	  FROM c FULL JOIN r USING (term)
+	SELECT * FROM same_terms(model, format('SELECT * FROM fac_ref_coef WHERE case_name = %L', case_name),
+							 tol, gkey)
 $$;
 
 CREATE FUNCTION fac_same_metrics(model text, case_name text, gkey text[] DEFAULT NULL,

@@ -13,21 +13,10 @@ CREATE TABLE ex_ref_coef (model text, term text, estimate float8, std_error floa
 CREATE TABLE ex_ref_predict (model text, car text, prediction float8);
 \copy ex_ref_predict FROM 'tests/reference/expected/exprs_predict.csv' CSV HEADER
 
--- the deployed version's terms against R's: how many on either side, and
--- whether each agrees to tol (p-values: or 1e-14 absolute)
+-- the deployed version's terms against R's (same_terms)
 CREATE FUNCTION ex_same_terms(model_name text, tol float8, OUT terms bigint, OUT same boolean)
 LANGUAGE sql AS $$
-	WITH c AS (SELECT co.* FROM learn.coefficients co
-				 JOIN learn.models m ON m.id = co.model_id
-				WHERE m.name = model_name AND m.deployed),
-		 r AS (SELECT * FROM ex_ref_coef r WHERE r.model = model_name)
-	SELECT count(*),
-		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= tol
-			   AND rel_err(c.std_error, r.std_error) <= tol
-			   AND rel_err(c.statistic, r.statistic) <= tol
-			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
-		   false)
-	  FROM c FULL JOIN r USING (term)
+	SELECT * FROM same_terms(model_name, format('SELECT * FROM ex_ref_coef WHERE model = %L', model_name), tol)
 $$;
 
 -- lm(mpg ~ log(disp) + I(hp / wt) + factor(cyl)), R's log being ln: a computed number, a

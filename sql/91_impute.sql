@@ -16,19 +16,10 @@ CREATE TABLE imp_ref_means (feature text, value text);
 SELECT count(*) AS rows, count(*) - count(x1) AS null_x1, count(*) - count(x2) AS null_x2,
        count(*) - count(color) AS null_color FROM imp;
 
+-- the deployed version's terms against R's (same_terms)
 CREATE FUNCTION imp_same_terms(model_name text, tol float8, OUT terms bigint, OUT same boolean)
 LANGUAGE sql AS $$
-	WITH c AS (SELECT co.* FROM learn.coefficients co
-				 JOIN learn.models m ON m.id = co.model_id
-				WHERE m.name = model_name AND m.deployed),
-		 r AS (SELECT * FROM imp_ref_coef r WHERE r.model = model_name)
-	SELECT count(*),
-		   coalesce(bool_and(rel_err(c.estimate, r.estimate) <= tol
-			   AND rel_err(c.std_error, r.std_error) <= tol
-			   AND rel_err(c.statistic, r.statistic) <= tol
-			   AND (rel_err(c.p_value, r.p_value) <= tol OR abs(c.p_value - r.p_value) <= 1e-14)),
-		   false)
-	  FROM c FULL JOIN r USING (term)
+	SELECT * FROM same_terms(model_name, format('SELECT * FROM imp_ref_coef WHERE model = %L', model_name), tol)
 $$;
 
 -- every row is used, none skipped; the imputed values are R's
