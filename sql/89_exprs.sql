@@ -71,6 +71,14 @@ SELECT count(*),
   FROM mn_data d;
 SELECT learn.predict_proba('ex_mn', d, 'horse') FROM mn_data d LIMIT 1;
 
+-- the stored text reads each column as the type training read: a row
+-- whose columns are integers computes the same quotient, not an integer
+-- division
+SELECT feature_exprs FROM learn.train('ex_ratio', 'linear', 'mtcars', 'mpg', ARRAY['disp / wt AS r']);
+SELECT learn.predict('ex_ratio', q) = learn.predict('ex_ratio', ARRAY[160.0 / 3]) AS same,
+       learn.predict('ex_ratio', q) = learn.predict('ex_ratio', ARRAY[53]) AS integer_division
+  FROM (SELECT 160 AS disp, 3 AS wt) q;
+
 -- a view's rows
 CREATE VIEW ex_cars AS SELECT model, cyl, disp, hp, wt, qsec FROM mtcars;
 CREATE VIEW ex_scores AS

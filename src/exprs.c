@@ -9,7 +9,9 @@
  * Params that stand for the source's columns, and checked (immutable; no
  * aggregate, window function, set-returning function or subquery).  What
  * is stored is that tree printed with pg_catalog's search_path, each Param
- * replaced by its column's quoted name: read back under the same path it
+ * replaced by its column's quoted name cast to the column's type at
+ * training (so that scoring computes the same function on a row whose
+ * column has another type): read back under the same path it
  * denotes the same functions and operators, whatever search_path the
  * scoring session has (and the literals read the same, whatever its
  * DateStyle or standard_conforming_strings).  At scoring the stored text
@@ -658,20 +660,22 @@ ident_char(char c)
  * The text to store for an analyzed expression over Params $1..$n that
  * stand for the columns param_names[0..n-1]: printed with pg_catalog's
  * search_path (catalog_path) or the caller's, each $k replaced by its
- * column's quoted name.  The printer writes literals as '...' or E'...'
+ * column's quoted name, cast to the column's type at training when
+ * param_types is given: scoring then computes the same function on a row
+ * whose column has another type (an integer column still divides as the
+ * float column training read).  The printer writes literals as '...' or E'...'
  * with quotes doubled and identifiers as "..." with quotes doubled, so a
  * $k outside them is a parameter unless it ends an identifier.
  */
 char *
-feature_expr_deparse(Node *expr, const char *const *param_names, bool catalog_path)
+feature_expr_deparse(Node *expr, const char *const *param_names, const Oid *param_types,
+					 bool catalog_path)
 {
 	int			nest = catalog_path ? catalog_path_begin() : -1;
 	char	   *s = deparse_expression(expr, NIL, false, false);
 	StringInfoData out;
 	char		quote = 0;
 
-	if (nest >= 0)
-		AtEOXact_GUC(true, nest);
 	initStringInfo(&out);
 	for (const char *p = s; *p; p++)
 	{
@@ -697,10 +701,16 @@ feature_expr_deparse(Node *expr, const char *const *param_names, bool catalog_pa
 			while (isdigit((unsigned char) p[1]))
 				k = k * 10 + (*++p - '0');
 			Assert(k >= 1);
-			appendStringInfoString(&out, quote_identifier(param_names[k - 1]));
+			if (param_types)
+				appendStringInfo(&out, "(%s)::%s", quote_identifier(param_names[k - 1]),
+								 format_type_be(param_types[k - 1]));
+			else
+				appendStringInfoString(&out, quote_identifier(param_names[k - 1]));
 			continue;
 		}
 		appendStringInfoChar(&out, *p);
 	}
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
 	return out.data;
 }

@@ -37,7 +37,7 @@ extern Node *feature_expr_analyze(Node *raw, const char *sql, const char *featur
 
 /* The text to store: reads the same under pg_catalog's search_path. */
 extern char *feature_expr_deparse(Node *expr, const char *const *param_names,
-								  bool catalog_path);
+								  const Oid *param_types, bool catalog_path);
 
 /* Parse a stored expression's text; *sql is the text its locations are in. */
 extern Node *feature_expr_raw(const char *text, char **sql);

@@ -377,11 +377,15 @@ resolve_features(List *elems, List *cols, const char *from, List **features,
 {
 	StringInfoData wrap;
 	const char **names = palloc(sizeof(char *) * Max(list_length(cols), 1));
+	Oid		   *types = palloc(sizeof(Oid) * Max(list_length(cols), 1));
 	bool		any = false;
 	ListCell   *lc;
 
 	foreach(lc, cols)
+	{
 		names[foreach_current_index(lc)] = ((SourceColumn *) lfirst(lc))->name;
+		types[foreach_current_index(lc)] = ((SourceColumn *) lfirst(lc))->typid;
+	}
 	initStringInfo(&wrap);
 	*features = NIL;
 	*exprs = NIL;
@@ -413,8 +417,8 @@ resolve_features(List *elems, List *cols, const char *from, List **features,
 							 errhint("Give the expression another name.")));
 			expr = feature_expr_analyze(raw, sql, name, NULL, FEATURE_EXPR_TRAIN,
 										expr_column_param, cols);
-			stored = feature_expr_deparse(expr, names, true);
-			appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, false),
+			stored = feature_expr_deparse(expr, names, types, true);
+			appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
 							 quote_identifier(name));
 			any = true;
 		}
