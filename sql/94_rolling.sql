@@ -116,6 +116,19 @@ SELECT count(*) AS compared,
 						 OVER (PARTITION BY s ORDER BY t ROWS BETWEEN CURRENT ROW AND 29 FOLLOWING) AS r
 		  FROM roll) w;
 
+-- frames that grow after the head has moved: the first 100 rows one key
+-- apart, the next 200 within 4 keys, so that the frame of 10 keys grows
+-- to 207 rows
+CREATE TABLE grow AS
+SELECT i, CASE WHEN i <= 100 THEN i ELSE 100 + (i - 100) / 50.0 END AS k,
+	   sin(i) AS x1, cos(3 * i) AS x2, 2 * sin(i) + cos(3 * i) + sin(7 * i) AS y
+  FROM generate_series(1, 300) AS i;
+SELECT count(*) AS compared, max((r).n) AS largest_frame,
+	   count(*) FILTER (WHERE NOT same_fit(r, p, 1e-13)) AS differ
+  FROM (SELECT i, learn.linreg(y, ARRAY[1, x1, x2]) OVER (ORDER BY k RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS r,
+			   (SELECT learn.linreg(y, ARRAY[1, x1, x2]) FROM grow h WHERE h.k BETWEEN g.k - 10 AND g.k) AS p
+		  FROM grow g) w;
+
 -- EXCLUDE CURRENT ROW (PostgreSQL aggregates such frames anew at each row)
 SELECT count(*) AS compared,
 	   count(*) FILTER (WHERE NOT same_fit(r, plain_fit(s, t - 59, t, t), 1e-13)) AS differ,

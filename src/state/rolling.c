@@ -35,13 +35,14 @@
  * Between refactorings the results therefore differ from a fresh fit of
  * the frame by at most about ROLLING_DRIFT_TOL (relative, to first order)
  * beyond that fit's own error; ill-conditioned frames (kappa above about
- * sqrt(ROLLING_DRIFT_TOL / eta), i.e. about 1e3 after a frame of
- * downdates) are refactored at every row, which is a fresh fit.
+ * sqrt(ROLLING_DRIFT_TOL / eta): a few thousand after one downdate, less
+ * after many) are refactored at every row, which is a fresh fit.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -201,13 +202,15 @@ rolling_add(RollingState *st, const double *x, double y)
 
 	if (st->count == st->cap)
 	{
-		int			cap = st->cap * 2;
+		int			cap;
 		double	   *rows;
 
-		if (cap > (int) (MaxAllocHugeSize / (sizeof(double) * st->nx)) || cap < 0)
+		if (st->cap > INT_MAX / 2 ||
+			(size_t) st->cap * 2 > MaxAllocHugeSize / (sizeof(double) * st->nx))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("the window frame of learn.linreg holds too many rows")));
+		cap = st->cap * 2;
 		rows = MemoryContextAllocHuge(st->mcxt, sizeof(double) * (size_t) cap * st->nx);
 		for (int i = 0; i < st->count; i++)
 			memcpy(rows + (size_t) i * st->nx, ring_row(st, i), sizeof(double) * st->nx);
