@@ -72,3 +72,38 @@ CREATE FUNCTION learn._split_hash(seed bigint, VARIADIC "any")
 RETURNS bigint AS 'MODULE_PATHNAME', 'learn_split_hash'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION learn._split_hash(bigint, VARIADIC "any") IS 'The hash by which learn.train holds rows out (params test_fraction, seed): hash_record_extended(ROW(values...), seed), without building the row';
+
+-- learn.linreg over a moving window frame: rows that leave the frame are
+-- taken out of the state (a QR downdate) instead of refitting the frame.
+-- CREATE OR REPLACE keeps the aggregate's OID, so views that use it stay.
+-------------------------------------------------------------------------
+CREATE FUNCTION learn._linreg_moving_trans(internal, float8, float8[])
+RETURNS internal AS 'MODULE_PATHNAME', 'linreg_moving_trans'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION learn._linreg_moving_trans(internal, float8, float8[]) IS 'Moving-aggregate transition function of learn.linreg: a row enters the window frame';
+
+CREATE FUNCTION learn._linreg_moving_inv(internal, float8, float8[])
+RETURNS internal AS 'MODULE_PATHNAME', 'linreg_moving_inv'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION learn._linreg_moving_inv(internal, float8, float8[]) IS 'Inverse transition function of learn.linreg: the oldest row leaves the window frame (a QR downdate, refactored from the frame''s rows when accuracy requires)';
+
+CREATE FUNCTION learn._linreg_moving_final(internal)
+RETURNS learn.linreg_result AS 'MODULE_PATHNAME', 'linreg_moving_final'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION learn._linreg_moving_final(internal) IS 'Moving-aggregate final function of learn.linreg: solves the window frame''s state without changing it; NULL for fewer rows than elements of x';
+
+CREATE OR REPLACE AGGREGATE learn.linreg(y float8, x float8[]) (
+	SFUNC = learn._linreg_trans,
+	STYPE = internal,
+	COMBINEFUNC = learn._linear_combine,
+	SERIALFUNC = learn._linear_serial,
+	DESERIALFUNC = learn._linear_deserial,
+	FINALFUNC = learn._linreg_final,
+	PARALLEL = SAFE,
+	MSFUNC = learn._linreg_moving_trans,
+	MINVFUNC = learn._linreg_moving_inv,
+	MSTYPE = internal,
+	MFINALFUNC = learn._linreg_moving_final,
+	MFINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE learn.linreg(float8, float8[]) IS 'Ordinary least squares of y on x (put a 1 in x for an intercept), as MADlib''s linregr; over a moving window frame it updates and downdates one QR factor';

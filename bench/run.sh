@@ -21,9 +21,13 @@
 # accuracy and confusion_matrix over N rows against a scan of the columns
 # each reads, serial and parallel.
 #
+# With --rolling, learn.linreg over moving window frames instead: N rows
+# (default 1M) in 10 series, frames of 60 and 600 rows, against sum() over
+# the same frames and against a refit of every frame.
+#
 # Usage: bench/run.sh [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]
 #                     [-g GROUPS[,GROUPS...] | --grouped | --logistic | --categorical |
-#                      --metrics]
+#                      --metrics | --rolling]
 #                     [--hc1-runs N]
 #                     [--no-setup]
 # Environment: BENCH_ROWS, BENCH_WORKERS, BENCH_RUNS, BENCH_SHARED_BUFFERS,
@@ -41,6 +45,7 @@ GROUPS_LIST=${BENCH_GROUPS:-}
 LOGISTIC=no
 CATEGORICAL=no
 METRICS=no
+ROLLING=no
 HC1_RUNS=${BENCH_HC1_RUNS:-}
 SETUP=yes
 # --grouped: the numbers of groups of issue 13 and of its earlier measurement
@@ -48,7 +53,8 @@ GROUPED_DEFAULT=5000,10000,100000
 
 usage() {
 	echo "usage: $0 [-n ROWS] [-w WORKERS] [-r RUNS] [-b SHARED_BUFFERS]" >&2
-	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic | --categorical | --metrics]" >&2
+	echo "       [-g GROUPS[,GROUPS...] | --grouped | --logistic | --categorical | --metrics |" >&2
+	echo "        --rolling]" >&2
 	echo "       [--hc1-runs N] [--no-setup]" >&2
 	exit 2
 }
@@ -63,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--logistic) LOGISTIC=yes; shift ;;
 	--categorical) CATEGORICAL=yes; shift ;;
 	--metrics) METRICS=yes; shift ;;
+	--rolling) ROLLING=yes; shift ;;
 	--hc1-runs) [ $# -ge 2 ] || usage; HC1_RUNS=$2; shift 2 ;;
 	--no-setup) SETUP=no; shift ;;
 	-h | --help) usage ;;
@@ -71,7 +78,7 @@ while [ $# -gt 0 ]; do
 done
 # the grouped case defaults to 1M rows, the ungrouped one to 5M
 if [ -z "$ROWS" ]; then
-	if [ -n "$GROUPS_LIST" ]; then ROWS=1000000; else ROWS=5000000; fi
+	if [ -n "$GROUPS_LIST" ] || [ "$ROLLING" = yes ]; then ROWS=1000000; else ROWS=5000000; fi
 fi
 HC1_RUNS=${HC1_RUNS:-$RUNS}
 for v in "$ROWS" "$WORKERS" "$RUNS" "$HC1_RUNS"; do
@@ -107,7 +114,8 @@ if [ "$SETUP" = yes ]; then
 		${GROUPS_LIST:+-g "$GROUPS_LIST" --hc1-runs "$HC1_RUNS"} \
 		$([ "$LOGISTIC" = yes ] && echo --logistic) \
 		$([ "$CATEGORICAL" = yes ] && echo --categorical) \
-		$([ "$METRICS" = yes ] && echo --metrics)
+		$([ "$METRICS" = yes ] && echo --metrics) \
+		$([ "$ROLLING" = yes ] && echo --rolling)
 fi
 
 # a port of its own, so that the test suite can run beside it
@@ -205,6 +213,12 @@ fi
 if [ "$METRICS" = yes ]; then
 	echo "bench: metrics: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
 	$PSQL -f bench/metrics.sql
+	exit 0
+fi
+
+if [ "$ROLLING" = yes ]; then
+	echo "bench: rolling: generating $ROWS rows, timing (median of $RUNS runs) ..." >&2
+	$PSQL -f bench/rolling.sql
 	exit 0
 fi
 

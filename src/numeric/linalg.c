@@ -161,6 +161,76 @@ la_qr_fold_row(int n, double *R, double *x)
 	}
 }
 
+bool
+la_qr_downdate_row(int n, double *R, const double *x, double *work)
+{
+	double	   *a = work;
+	double	   *c = work + n;
+	double	   *s = work + 2 * n;
+	double		norm;
+	double		alpha;
+
+	/* R'a = x, forward substitution */
+	for (int j = 0; j < n; j++)
+	{
+		double		rjj = R[j + (size_t) j * n];
+		double		t = x[j];
+
+		if (rjj == 0.0)
+			return false;
+		for (int i = 0; i < j; i++)
+			t -= R[i + (size_t) j * n] * a[i];
+		a[j] = t / rjj;
+	}
+	norm = cblas_dnrm2(n, a, 1);
+	if (!(norm < 1.0))
+		return false;			/* also NaN and infinities */
+	/* 1 - norm^2 without cancelling against 1 */
+	alpha = sqrt((1.0 - norm) * (1.0 + norm));
+
+	/* the rotations that fold a, last element first, into alpha */
+	for (int i = n - 1; i >= 0; i--)
+	{
+		double		scale = alpha + fabs(a[i]);
+		double		ca = alpha / scale;
+		double		sb = a[i] / scale;
+		double		r = sqrt(ca * ca + sb * sb);
+
+		c[i] = ca / r;
+		s[i] = sb / r;
+		alpha = scale * r;
+	}
+
+	/* applied to each column of [R; 0], bottom up */
+	for (int j = 0; j < n; j++)
+	{
+		double		xx = 0.0;
+
+		for (int i = j; i >= 0; i--)
+		{
+			double	   *rij = R + i + (size_t) j * n;
+			double		t = c[i] * xx + s[i] * *rij;
+
+			*rij = c[i] * *rij - s[i] * xx;
+			xx = t;
+		}
+	}
+	return true;
+}
+
+double
+la_tri_rcond(int n, const double *R, int ldr, double *work, int *iwork)
+{
+	double		rcond = 0.0;
+
+	if (n == 0)
+		return 1.0;
+	if (LAPACKE_dtrcon_work(LAPACK_COL_MAJOR, '1', 'U', 'N', n, R, ldr, &rcond,
+							work, iwork) != 0)
+		return 0.0;
+	return isfinite(rcond) ? rcond : 0.0;
+}
+
 int
 la_qr_merge(int n, double *R1, double *R2, double *work)
 {

@@ -32,6 +32,26 @@ extern int	la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 extern void la_qr_fold_row(int n, double *R, double *x);
 
 /*
+ * Remove the row x (n values) from the upper triangular factor R (n x n,
+ * leading dimension n): afterwards R'R = R_old'R_old - x x'.  LINPACK's
+ * dchdd (Saunders' method): solve R'a = x, then the plane rotations that
+ * turn [a; sqrt(1 - a'a)] into the last unit vector, applied to [R; 0],
+ * leave [R_new; x'].  It is mixed stable (Stewart 1979): R_new is close to
+ * the exact downdate of a matrix close to R_old.  Returns false, R
+ * untouched, when the downdate is not positive definite in working
+ * precision (a'a >= 1: the row held all that R knew of some direction) or
+ * R is singular.  work needs 3n doubles.
+ */
+extern bool la_qr_downdate_row(int n, double *R, const double *x, double *work);
+
+/*
+ * Reciprocal of the 1-norm condition number of the upper triangular
+ * n x n matrix R (leading dimension ldr), as LAPACK's dtrcon estimates it
+ * in O(n^2); 0 when R is singular.  work needs 3n doubles, iwork n ints.
+ */
+extern double la_tri_rcond(int n, const double *R, int ldr, double *work, int *iwork);
+
+/*
  * Merge upper triangular R2 (n x n) into R1: afterwards
  * R1'R1 = R1_old'R1_old + R2'R2.  R2 is overwritten.
  */

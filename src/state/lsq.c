@@ -900,9 +900,14 @@ set_test(LinearFit *fit, int j)
 	fit->p_value[j] = dist_t_sf2(fit->statistic[j], fit->df_resid);
 }
 
-LinearFit *
-linear_fit(LinearState *st, const int *cols, int p, bool intercept,
-		   bool centered_tss, const char **reason)
+/*
+ * linear_fit, with the total norm (the square root of the total sum of
+ * squares that r2 compares with) given as tnorm, or NaN to have it made
+ * from the state as centered_tss says.
+ */
+static LinearFit *
+linear_fit_total(LinearState *st, const int *cols, int p, bool intercept,
+				 bool centered_tss, double tnorm, const char **reason)
 {
 	LinearFit  *fit;
 	int			nc = st->ncols;
@@ -914,7 +919,6 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	double	   *b;
 	double		df_int = intercept ? 1.0 : 0.0;
 	double		rnorm;
-	double		tnorm;
 	double	   *rownorm;
 	int			r;
 
@@ -1002,13 +1006,13 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	}
 
 	/* total norm: around the weighted mean, or around zero */
-	if (centered_tss)
+	if (isnan(tnorm) && centered_tss)
 	{
 		int			pair[2] = {0, ycol};
 
 		tnorm = r_subset_resid_norm(st, pair, 2);
 	}
-	else
+	else if (isnan(tnorm))
 	{
 		int			one[1] = {ycol};
 
@@ -1052,6 +1056,20 @@ linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 	}
 	pfree(tmp);
 	return fit;
+}
+
+LinearFit *
+linear_fit(LinearState *st, const int *cols, int p, bool intercept,
+		   bool centered_tss, const char **reason)
+{
+	return linear_fit_total(st, cols, p, intercept, centered_tss, NAN, reason);
+}
+
+LinearFit *
+linear_fit_given_total(LinearState *st, const int *cols, int p, bool intercept,
+					   double tnorm, const char **reason)
+{
+	return linear_fit_total(st, cols, p, intercept, false, tnorm, reason);
 }
 
 LinearFit *
@@ -1157,36 +1175,17 @@ nullable_float8(double v, bool *isnull)
 	return Float8GetDatum(v);
 }
 
+/* The learn.linreg_result of a fit of the k elements of x. */
 Datum
-linreg_final(PG_FUNCTION_ARGS)
+linear_fit_linreg_result(FunctionCallInfo fcinfo, const LinearFit *fit, int k)
 {
-	LinearState *st;
-	LinearFit  *fit;
 	TupleDesc	tupdesc;
 	Datum		values[8];
 	bool		nulls[8] = {0};
-	int		   *cols;
-	int			k;
-	const char *reason;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (LinearState *) PG_GETARG_POINTER(0);
-	if (st->ncols == 0 || st->n == 0)
-		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "linreg_final must return a composite type");
+		elog(ERROR, "a learn.linreg final function must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
-
-	k = st->ncols - 2;
-	cols = palloc(sizeof(int) * k);
-	for (int j = 0; j < k; j++)
-		cols[j] = j + 1;
-	fit = linear_fit(st, cols, k, false, true, &reason);
-	if (fit == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("cannot fit a linear regression: %s", reason)));
 
 	values[0] = float8_array_or_nulls(fit->coef, k);
 	values[1] = nullable_float8(fit->r2, &nulls[1]);
@@ -1204,7 +1203,41 @@ linreg_final(PG_FUNCTION_ARGS)
 	 */
 	values[6] = nullable_float8(fit->condition_number, &nulls[6]);
 	values[7] = Int64GetDatum(fit->n);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+Datum
+linreg_final(PG_FUNCTION_ARGS)
+{
+	LinearState *st;
+	LinearFit  *fit;
+	int		   *cols;
+	int			k;
+	const char *reason;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (LinearState *) PG_GETARG_POINTER(0);
+	if (st->ncols == 0 || st->n == 0)
+		PG_RETURN_NULL();
+	k = st->ncols - 2;
+
+	/*
+	 * Fewer rows than elements of x: NULL, as regr_slope gives for fewer
+	 * than two rows, so that the first rows of a running (cumulative)
+	 * window are NULL rather than an error.
+	 */
+	if (st->n < k)
+		PG_RETURN_NULL();
+	cols = palloc(sizeof(int) * k);
+	for (int j = 0; j < k; j++)
+		cols[j] = j + 1;
+	fit = linear_fit(st, cols, k, false, true, &reason);
+	if (fit == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot fit a linear regression: %s", reason)));
+	PG_RETURN_DATUM(linear_fit_linreg_result(fcinfo, fit, k));
 }
 
 /* ---------------------------------------------------------------------

@@ -112,6 +112,21 @@ extern LinearFit *linear_fit(LinearState *st, const int *cols, int p,
 							 const char **reason);
 
 /*
+ * linear_fit with r2 measured against the total norm tnorm (the square
+ * root of the total sum of squares) made elsewhere: the moving state of
+ * learn.linreg (rolling.c) keeps it in a factor of its own.
+ */
+extern LinearFit *linear_fit_given_total(LinearState *st, const int *cols, int p,
+										 bool intercept, double tnorm,
+										 const char **reason);
+
+/*
+ * The learn.linreg_result of a fit of the k elements of x (fcinfo: the
+ * final function's, whose result type it is).
+ */
+extern Datum linear_fit_linreg_result(FunctionCallInfo fcinfo, const LinearFit *fit, int k);
+
+/*
  * A copy of a fit in the current memory context, in one allocation: what
  * the robust pass and the stored terms need (not the fit's temporaries).
  */

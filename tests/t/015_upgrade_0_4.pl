@@ -371,6 +371,16 @@ is( as_user($node, 'from04', 'alice',
 		         (SELECT version FROM learn.train('price', 'linear', 'obs', 'y', ARRAY['x1'], '{"deploy": false}'))}),
 	'1 5', 'a categorical training works there, and price goes on at 5');
 
+# A view that uses learn.linreg as a window aggregate: the update gives the
+# aggregate its moving mode in place (CREATE OR REPLACE AGGREGATE keeps its
+# OID), so the view survives it and gives the same fits.
+my $linreg_oid = as_user($node, 'up', 'alice', q{
+CREATE VIEW rolling_fit AS
+  SELECT id, (learn.linreg(y, ARRAY[1, x1]) OVER (ORDER BY id ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)).coef[2] AS slope
+  FROM obs;
+CREATE TABLE rolling_before AS SELECT * FROM rolling_fit;
+SELECT 'learn.linreg(float8, float8[])'::regprocedure::oid});
+
 # ---------------------------------------------------------------------
 # the update, by the database owner (the extension is trusted)
 # ---------------------------------------------------------------------
@@ -395,6 +405,14 @@ is( as_user($node, 'up', 'bob',
 	"text[]\n22", 'learn.models.feature_exprs is there, readable by everyone, NULL for 0.4\'s models');
 is(as_user($node, 'up', 'alice', $catalog_q), $catalog_fixture,
 	'learn.models, learn.coefficients, learn.groups, learn.encodings and learn.names are unchanged by the update');
+is( as_user($node, 'up', 'alice',
+		q{SELECT 'learn.linreg(float8, float8[])'::regprocedure::oid = } . $linreg_oid . q{ AND aggminvtransfn <> 0
+		  FROM pg_aggregate WHERE aggfnoid = 'learn.linreg(float8, float8[])'::regprocedure;
+		  SELECT count(*) || ' of ' || (SELECT count(*) FROM obs)
+		  FROM rolling_fit a JOIN rolling_before b USING (id)
+		  WHERE a.slope IS NOT DISTINCT FROM b.slope OR abs(a.slope - b.slope) <= 1e-12 * (1 + abs(b.slope))}),
+	"t\n300 of 300",
+	'learn.linreg keeps its OID and gains its moving mode; a view of a rolling fit gives the same slopes');
 is(as_user($node, 'up', 'alice', $scores_q), $scores_equal,
 	'after the update every model scores exactly as 0.4 did');
 is(as_user($node, 'up', 'alice', $states_q), '4 states, true',
