@@ -55,13 +55,11 @@ learn_export_model(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-static void pg_attribute_noreturn()
-bad(const char *path, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid model document: %s %s", path, what)));
-}
+/* A bad member: path names it (groups[2].terms[0].estimate), what is wrong. */
+#define bad(path, what) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid model document: %s %s", (path), (what))))
 
 static char *
 path_key(const char *path, const char *key)
@@ -262,6 +260,36 @@ static char *
 container_text(const JsonbValue *v)
 {
 	return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+}
+
+/*
+ * The document's params as learn_params_parse takes them: the effective
+ * params show a param without a value (a default) as null.
+ */
+static Jsonb *
+params_without_nulls(const JsonbValue *v)
+{
+	Datum		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(container_text(v)));
+	JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+	JsonbValue	k;
+	JsonbIteratorToken tok;
+	List	   *nulls = NIL;
+	ListCell   *lc;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			char	   *key = pnstrdup(k.val.string.val, k.val.string.len);
+
+			tok = JsonbIteratorNext(&it, &k, true);
+			if (tok == WJB_VALUE && k.type == jbvNull)
+				nulls = lappend(nulls, key);
+		}
+	}
+	foreach(lc, nulls)
+		jb = DirectFunctionCall2(jsonb_delete, jb, CStringGetTextDatum(lfirst(lc)));
+	return DatumGetJsonbP(jb);
 }
 
 static const char *const doc_members[] = {"format", "format_version", "pg_learn_version",
@@ -533,11 +561,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 		bad("params", "must be an object");
 	if (member(v->val.binary.data, "imported_from") != NULL)
 		bad("params.imported_from", "is not a parameter: an import records it from lineage");
-	/* the effective params show a param without a value as null */
-	params = learn_params_parse(family,
-								DatumGetJsonbP(DirectFunctionCall1(jsonb_strip_nulls,
-																   DirectFunctionCall1(jsonb_in,
-																					   CStringGetDatum(container_text(v))))));
+	params = learn_params_parse(family, params_without_nulls(v));
 	rec.deploy = learn_param_bool(params, "deploy");
 
 	/* classes */
