@@ -189,6 +189,12 @@ SELECT try($$SELECT learn.import_model(jsonb_set(d, '{metrics}', '[]')) FROM tx_
 SELECT try($$SELECT learn.import_model(d, 'a@b') FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{lineage}', '"here"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{params,imported_from}', '{}')) FROM tx_doc$$);
+-- an expression that parses is stored, but scoring analyzes it as it
+-- analyzes any model's: a volatile function is refused there
+SELECT name, deployed FROM learn.import_model(
+	jsonb_set((SELECT e FROM tx_doc), '{feature_exprs,0}', '"pg_catalog.random()"'), 'tx_evil');
+SELECT try($$SELECT learn.predict('tx_evil', r) FROM tx_cars r$$);
+SELECT learn.drop_model('tx_evil');
 -- none of them stored anything, and tx_doc is still there
 SELECT count(*) FROM learn.models WHERE name = 'tx_mn';
 SELECT count(*) FROM tx_doc;
