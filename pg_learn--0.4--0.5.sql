@@ -107,3 +107,19 @@ CREATE OR REPLACE AGGREGATE learn.linreg(y float8, x float8[]) (
 	MFINALFUNC_MODIFY = READ_ONLY
 );
 COMMENT ON AGGREGATE learn.linreg(float8, float8[]) IS 'Ordinary least squares of y on x (put a 1 in x for an intercept), as MADlib''s linregr; over a moving window frame it updates and downdates one QR factor';
+
+-------------------------------------------------------------------------
+-- Export and import (src/transfer.c): a model version as one versioned
+-- jsonb document ("format": "pg_learn model", "format_version": 1), to
+-- keep in source control or to move between databases.  The format is
+-- described in docs/reference.md, "Export and import".
+-------------------------------------------------------------------------
+CREATE FUNCTION learn.export_model(model text)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'learn_export_model'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION learn.export_model(text) IS 'A model version (''name'': the deployed one, or ''name@N'') as a jsonb document of format "pg_learn model" version 1: its features, expressions, encodings, params, classes, metrics, groups, exact coefficients and lineage; learn.import_model reads it back';
+
+CREATE FUNCTION learn.import_model(document jsonb, name text DEFAULT NULL)
+RETURNS learn.models AS 'MODULE_PATHNAME', 'learn_import_model'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learn.import_model(jsonb, text) IS 'Stores a document of learn.export_model as a new version of the model name (the document''s name when NULL), after checking every member (22023 naming a bad one); owned, numbered and deployed (unless params deploy is false) as learn.train''s models are, with its lineage in params.imported_from';

@@ -697,6 +697,89 @@ catalog_store_test_metrics(int64 model_id, const char *test_json,
 	return result;
 }
 
+/*
+ * The export document of model version id (transfer.c describes the
+ * format), built by one query.  Floats are printed with
+ * extra_float_digits = 1 (the shortest text that reads back as the same
+ * double), whatever the session set, so that a document round-trips
+ * exactly; the catalog keeps a non-finite value as NULL, and so does the
+ * document.  The model's params.imported_from becomes
+ * lineage.imported_from, so that imports chain.
+ */
+static const char *const export_sql =
+"SELECT pg_catalog.jsonb_build_object("
+"'format', 'pg_learn model'::pg_catalog.text, "
+"'format_version', $2, "
+"'pg_learn_version', (SELECT x.extversion FROM pg_catalog.pg_extension x "
+"WHERE x.extname OPERATOR(pg_catalog.=) 'pg_learn'), "
+"'name', m.name, 'version', m.version, 'algorithm', m.algorithm, 'task', m.task, "
+"'source', m.source, 'target', m.target, "
+"'features', pg_catalog.to_jsonb(m.features), "
+"'feature_exprs', pg_catalog.to_jsonb(m.feature_exprs), "
+"'impute_values', pg_catalog.to_jsonb(m.impute_values), "
+"'group_by', pg_catalog.to_jsonb(m.group_by), 'weight', m.weight, "
+"'params', m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text, "
+"'classes', pg_catalog.to_jsonb(m.classes), "
+"'encodings', (SELECT pg_catalog.jsonb_object_agg(e.feature, e.levels) FROM "
+"(SELECT e.feature, pg_catalog.jsonb_agg(e.level ORDER BY e.position) AS levels "
+"FROM learn.encodings e WHERE e.model_id OPERATOR(pg_catalog.=) m.id "
+"GROUP BY e.feature) e), "
+"'n_rows', m.n_rows, 'n_skipped', m.n_skipped, 'metrics', m.metrics, "
+"'trained_by', m.trained_by, 'trained_at', m.trained_at, "
+"'train_seconds', m.train_seconds, "
+"'groups', (SELECT pg_catalog.jsonb_agg(CASE WHEN m.group_by IS NULL THEN "
+"pg_catalog.jsonb_build_object('group_key', pg_catalog.to_jsonb(g.group_key), "
+"'terms', t.terms) ELSE pg_catalog.jsonb_build_object("
+"'group_key', pg_catalog.to_jsonb(g.group_key), 'n_rows', g.n_rows, "
+"'n_skipped', g.n_skipped, 'fitted', g.fitted, 'reason', g.reason, "
+"'metrics', g.metrics, 'terms', t.terms) END ORDER BY g.group_key) "
+"FROM (SELECT lg.group_key, lg.n_rows, lg.n_skipped, lg.fitted, lg.reason, lg.metrics "
+"FROM learn.groups lg WHERE lg.model_id OPERATOR(pg_catalog.=) m.id "
+"AND m.group_by IS NOT NULL "
+"UNION ALL SELECT '{}'::pg_catalog.text[], NULL, NULL, NULL, NULL, NULL "
+"WHERE m.group_by IS NULL) g, "
+"LATERAL (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
+"'class', c.class, 'position', c.position, 'term', c.term, 'estimate', c.estimate, "
+"'std_error', c.std_error, 'statistic', c.statistic, 'p_value', c.p_value) "
+"ORDER BY pg_catalog.array_position(m.classes, c.class), c.position), "
+"'[]'::pg_catalog.jsonb) AS terms FROM learn.coefficients c "
+"WHERE c.model_id OPERATOR(pg_catalog.=) m.id "
+"AND c.group_key OPERATOR(pg_catalog.=) g.group_key) t), "
+"'lineage', pg_catalog.jsonb_build_object('exported_from', pg_catalog.jsonb_build_object("
+"'name', m.name, 'version', m.version, 'id', m.id, "
+"'database', pg_catalog.current_database(), 'trained_by', m.trained_by, "
+"'trained_at', m.trained_at)) OPERATOR(pg_catalog.||) "
+"CASE WHEN m.params OPERATOR(pg_catalog.?) 'imported_from' THEN "
+"pg_catalog.jsonb_build_object('imported_from', m.params OPERATOR(pg_catalog.->) 'imported_from') "
+"ELSE '{}'::pg_catalog.jsonb END) "
+"FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1";
+
+Datum
+catalog_export_document(int64 id, int format_version)
+{
+	int			nest;
+	Oid			types[2] = {INT8OID, INT4OID};
+	Datum		values[2] = {Int64GetDatum(id), Int32GetDatum(format_version)};
+	bool		isnull;
+	Datum		result;
+	int			ret;
+
+	nest = catalog_spi_begin();
+	(void) set_config_option("extra_float_digits", "1", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	ret = SPI_execute_with_args(export_sql, 2, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "exporting a model");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model version %lld no longer exists", (long long) id)));
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = SPI_datumTransfer(result, false, -1);
+	catalog_spi_end(nest);
+	return result;
+}
+
+
 Datum
 catalog_model_row(int64 id)
 {

@@ -94,6 +94,12 @@ typedef bool (*TestMetricsSource) (void *arg, const char **key_text,
 extern Datum catalog_store_test_metrics(int64 model_id, const char *test_json,
 										TestMetricsSource next, void *arg);
 
+/*
+ * The export document (jsonb, format version format_version) of model
+ * version id; transfer.c describes the format.
+ */
+extern Datum catalog_export_document(int64 id, int format_version);
+
 /* The learn.models row of model version id, labelled with its row type. */
 extern Datum catalog_model_row(int64 id);
 
