@@ -10,6 +10,16 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+char *
+learn_text_arg(FunctionCallInfo fcinfo, int i, const char *what)
+{
+	if (PG_ARGISNULL(i))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(i));
+}
+
 bool
 learn_arg_kind(Oid typid, LearnArgKind *kind)
 {

@@ -24,6 +24,9 @@ typedef enum LearnArgKind
 	LEARN_ARG_BOOL
 } LearnArgKind;
 
+/* Argument i, a text that must not be NULL (22004 naming it as what). */
+extern char *learn_text_arg(FunctionCallInfo fcinfo, int i, const char *what);
+
 /* The kind for a type, or false when the type cannot be a numeric feature. */
 extern bool learn_arg_kind(Oid typid, LearnArgKind *kind);
 

@@ -134,23 +134,18 @@ require_current_catalog(void)
 void
 catalog_require_relation(const char *relname, const char *version, const char *what)
 {
-	if (!OidIsValid(get_relname_relid(relname, get_namespace_oid("learn", false))))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the pg_learn extension in this database is older than its library"),
-				 errdetail("%s needs version %s of the extension; scoring works meanwhile.",
-						   what, version),
-				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
+	catalog_require_column(relname, NULL, version, what);
 }
 
-/* The same for a column that a later version added to a catalog table. */
+/* The same for a column (or, column NULL, the table) of a later version. */
 void
 catalog_require_column(const char *relname, const char *column, const char *version,
 					   const char *what)
 {
 	Oid			relid = get_relname_relid(relname, get_namespace_oid("learn", false));
 
-	if (!OidIsValid(relid) || get_attnum(relid, column) == InvalidAttrNumber)
+	if (!OidIsValid(relid) ||
+		(column != NULL && get_attnum(relid, column) == InvalidAttrNumber))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the pg_learn extension in this database is older than its library"),

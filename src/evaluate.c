@@ -95,16 +95,6 @@ typedef struct EvalReceiver
 	TupleTableSlot *spool_slot; /* for reading it back */
 } EvalReceiver;
 
-static char *
-text_arg(FunctionCallInfo fcinfo, int i, const char *what)
-{
-	if (PG_ARGISNULL(i))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", what)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(i));
-}
-
 /* The elements of a text[] (no NULLs in those of learn.models). */
 static List *
 text_array_list(Datum arr)
@@ -476,8 +466,8 @@ Datum
 learn_evaluate(PG_FUNCTION_ARGS)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
-	char	   *spec = text_arg(fcinfo, 0, "model");
-	char	   *source = text_arg(fcinfo, 1, "source");
+	char	   *spec = learn_text_arg(fcinfo, 0, "model");
+	char	   *source = learn_text_arg(fcinfo, 1, "source");
 	EvalModel	em;
 	EvalReceiver er;
 	StringInfoData out;

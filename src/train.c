@@ -474,16 +474,6 @@ text_array_to_list(ArrayType *arr, const char *what)
  * ---------------------------------------------------------------------
  */
 
-static char *
-text_arg(FunctionCallInfo fcinfo, int i, const char *what)
-{
-	if (PG_ARGISNULL(i))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", what)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(i));
-}
-
 /* ", 'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
 static void
 append_text_array(StringInfo sql, List *elems)
@@ -1552,9 +1542,9 @@ learn_train(PG_FUNCTION_ARGS)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	TimestampTz start = GetCurrentTimestamp();
-	char	   *name = text_arg(fcinfo, 0, "name");
-	char	   *algorithm = text_arg(fcinfo, 1, "algorithm");
-	char	   *source = text_arg(fcinfo, 2, "source");
+	char	   *name = learn_text_arg(fcinfo, 0, "name");
+	char	   *algorithm = learn_text_arg(fcinfo, 1, "algorithm");
+	char	   *source = learn_text_arg(fcinfo, 2, "source");
 	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	List	   *features = NIL;
 	List	   *feature_exprs = NIL;
