@@ -191,6 +191,10 @@ SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT wt, hp FROM mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_grp', 'SELECT sepal_length, sepal_width, petal_length FROM iris')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT model AS mpg, wt, hp FROM mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT mpg, wt FROM mtcars')$$);
+-- a source with two columns of the target's (or a group column's) name: 42702
+SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT mpg, wt, hp, mpg FROM mtcars')$$);
+SELECT ev_try($$SELECT learn.evaluate('ev_grp', 'SELECT *, species FROM iris')$$);
+SELECT ev_try($$SELECT learn.train('ev_dup', 'linear', 'SELECT mpg, wt, hp, mpg FROM mtcars', 'mpg', '{wt,hp}')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_nope', 'mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin@9', 'mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'no_such_table')$$);

@@ -261,18 +261,27 @@ static SourceColumn *
 find_column(List *cols, const char *name, const char *role)
 {
 	ListCell   *lc;
+	SourceColumn *found = NULL;
 
 	foreach(lc, cols)
 	{
 		SourceColumn *c = lfirst(lc);
 
-		if (strcmp(c->name, name) == 0)
-			return c;
+		if (strcmp(c->name, name) != 0)
+			continue;
+		/* the generated query could not tell two such columns apart */
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+					 errmsg("%s column \"%s\" appears more than once in the source", role, name),
+					 errhint("Give the source's columns distinct names.")));
+		found = c;
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("%s column \"%s\" does not exist in the source", role, name)));
-	return NULL;
+	if (found == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" does not exist in the source", role, name)));
+	return found;
 }
 
 static void
