@@ -206,7 +206,7 @@ source_column_type(TupleDesc td, const char *name, const char *role, const EvalM
 static char *
 actual_label_sql(const EvalModel *em, Oid target_type)
 {
-	char	   *type = format_type_be_qualified(getBaseType(target_type));
+	char	   *type = learn_label_type_sql(getBaseType(target_type));
 	StringInfoData b;
 	ListCell   *lc;
 

@@ -221,6 +221,20 @@ source_from_item(const char *src)
 	}
 }
 
+/*
+ * The name of a type as the type of a class label's literal: one that keeps
+ * the label whole, where "character" and "bit" alone mean a length of 1.
+ */
+char *
+learn_label_type_sql(Oid typid)
+{
+	if (typid == BPCHAROID)
+		return "pg_catalog.bpchar";
+	if (typid == BITOID)
+		return "pg_catalog.\"bit\"";
+	return format_type_be_qualified(typid);
+}
+
 /* source_from_item for learn.evaluate (evaluate.h). */
 char *
 learn_source_from_item(const char *src)
@@ -860,7 +874,7 @@ static List *
 multiclass_sql(LearnParams *params, SourceColumn *tc, List *classes, char **sql_out)
 {
 	const char *t = quote_identifier(tc->name);
-	char	   *type = format_type_be_qualified(tc->typid);
+	char	   *type = learn_label_type_sql(tc->typid);
 	int			max_classes = (int) learn_param_number(params, "max_classes");
 	StringInfoData sql;
 	ListCell   *lc;
@@ -973,7 +987,7 @@ target_sql(const LearnFamily *family, LearnParams *params, SourceColumn *tc,
 	*sql_out = psprintf("(s.%s OPERATOR(%s.%s) %s::%s)::pg_catalog.int4::pg_catalog.float8",
 						t, quote_identifier(get_namespace_name(op->oprnamespace)),
 						NameStr(op->oprname), quote_literal_cstr(llast(classes)),
-						format_type_be_qualified(tc->typid));
+						learn_label_type_sql(tc->typid));
 	ReleaseSysCache(optup);
 	return classes;
 }
