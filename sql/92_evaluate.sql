@@ -191,6 +191,10 @@ SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT wt, hp FROM mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_grp', 'SELECT sepal_length, sepal_width, petal_length FROM iris')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT model AS mpg, wt, hp FROM mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT mpg, wt FROM mtcars')$$);
+-- a source with two columns of the target's (or a group column's) name: 42702
+SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'SELECT mpg, wt, hp, mpg FROM mtcars')$$);
+SELECT ev_try($$SELECT learn.evaluate('ev_grp', 'SELECT *, species FROM iris')$$);
+SELECT ev_try($$SELECT learn.train('ev_dup', 'linear', 'SELECT mpg, wt, hp, mpg FROM mtcars', 'mpg', '{wt,hp}')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_nope', 'mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin@9', 'mtcars')$$);
 SELECT ev_try($$SELECT learn.evaluate('ev_lin', 'no_such_table')$$);
@@ -437,3 +441,23 @@ SELECT ev_try($$SELECT learn.train('ev_bad', 'linear', 'mtcars', 'mpg', '{wt}', 
 SELECT ev_try($$SELECT learn.train('ev_bad', 'linear', 'mtcars', 'mpg', '{wt}', '{"seed": -1}')$$);
 SELECT ev_try($$SELECT learn.train('ev_bad', 'linear', 'mtcars', 'mpg', '{wt}', '{"seed": "7"}')$$);
 SELECT count(*) AS stored FROM learn.models WHERE name = 'ev_bad';
+
+-- a target of type character(n): its labels are compared whole (a cast to
+-- plain "character" would cut them to one character, matching no row)
+CREATE TABLE ev_char AS
+SELECT sepal_length, sepal_width, species::char(10) AS species,
+	   CASE WHEN species = 'virginica' THEN 'yes' ELSE 'no' END::char(3) AS virginica
+  FROM iris;
+SELECT classes FROM learn.train('ev_char_mn', 'multinomial', 'ev_char', 'species',
+								'{sepal_length,sepal_width}');
+SELECT classes FROM learn.train('ev_char_lg', 'logistic', 'ev_char', 'virginica',
+								'{sepal_length,sepal_width}');
+-- evaluate's n and accuracy against the labels predict_label gives
+SELECT (e->>'n')::int = c.n AS same_n, abs((e->>'accuracy')::float8 - c.accuracy) < 1e-12 AS same_accuracy
+  FROM (SELECT learn.evaluate('ev_char_mn', 'ev_char') AS e) q,
+	   (SELECT count(*) AS n, avg((learn.predict_label('ev_char_mn', r) = rtrim(r.species))::int) AS accuracy
+		  FROM ev_char r) c;
+SELECT (e->>'n')::int = c.n AS same_n, abs((e->>'accuracy')::float8 - c.accuracy) < 1e-12 AS same_accuracy
+  FROM (SELECT learn.evaluate('ev_char_lg', 'ev_char') AS e) q,
+	   (SELECT count(*) AS n, avg((learn.predict_label('ev_char_lg', r) = rtrim(r.virginica))::int) AS accuracy
+		  FROM ev_char r) c;

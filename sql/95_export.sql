@@ -166,6 +166,11 @@ SELECT try($$SELECT learn.import_model(d || '{"states": []}') FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{algorithm}', '"forest"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{task}', '"regression"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{features}', '["x1", "x1"]')) FROM tx_doc$$);
+-- too many elements are refused before they are read (not: "repeats")
+SELECT try($$SELECT learn.import_model(jsonb_set(d, '{features}',
+	(SELECT jsonb_agg('x1'::text) FROM generate_series(1, 1001)))) FROM tx_doc$$);
+SELECT try($$SELECT learn.import_model(jsonb_set(d, '{group_by}',
+	(SELECT jsonb_agg('g'::text) FROM generate_series(1, 1001)))) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{params,max_classes}', '"many"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{classes}', '["cat"]')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(d, '{groups,0,terms,1,estimate}', '"1.5"')) FROM tx_doc$$);
@@ -182,6 +187,8 @@ SELECT try($$SELECT learn.import_model(jsonb_set(e, '{feature_exprs,0}', '"1); D
 SELECT try($$SELECT learn.import_model(jsonb_set(e, '{feature_exprs,0}', '"log(disp) FROM pg_class"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(e, '{impute_values,2}', '"7"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(e, '{impute_values,0}', '"NaN"')) FROM tx_doc$$);
+-- (float8in, which scoring reads it with, refuses an underflow to zero)
+SELECT try($$SELECT learn.import_model(jsonb_set(e, '{impute_values,0}', '"1e-400"')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(e - 'impute_values') FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(c, '{encodings,sepal_width}', '["a"]')) FROM tx_doc$$);
 SELECT try($$SELECT learn.import_model(jsonb_set(c, '{encodings,species}', '["setosa", "setosa"]')) FROM tx_doc$$);

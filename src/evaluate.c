@@ -155,22 +155,36 @@ eval_model(Datum model_row, EvalModel *em)
 		em->kind = EVAL_BINARY;
 }
 
-/* The type of a column of the source; 42703 naming it when it has none. */
+/*
+ * The type of a column of the source; 42703 naming it when it has none,
+ * 42702 when the source has two columns of that name (the query could not
+ * tell them apart).
+ */
 static Oid
 source_column_type(TupleDesc td, const char *name, const char *role, const EvalModel *em)
 {
+	Oid			type = InvalidOid;
+
 	for (int i = 0; i < td->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(td, i);
 
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->atttypid;
+		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
+			continue;
+		if (OidIsValid(type))
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+					 errmsg("%s column \"%s\" of model \"%s\" appears more than once in the source",
+							role, name, em->ref),
+					 errhint("Give the source's columns distinct names.")));
+		type = att->atttypid;
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("%s column \"%s\" of model \"%s\" does not exist in the source",
-					role, name, em->ref)));
-	return InvalidOid;			/* keep the compiler quiet */
+	if (!OidIsValid(type))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" of model \"%s\" does not exist in the source",
+						role, name, em->ref)));
+	return type;
 }
 
 /*
@@ -182,7 +196,7 @@ source_column_type(TupleDesc td, const char *name, const char *role, const EvalM
 static char *
 actual_label_sql(const EvalModel *em, Oid target_type)
 {
-	char	   *type = format_type_be_qualified(getBaseType(target_type));
+	char	   *type = learn_label_type_sql(getBaseType(target_type));
 	StringInfoData b;
 	ListCell   *lc;
 

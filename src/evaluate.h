@@ -19,6 +19,7 @@
  * (train.c).
  */
 extern char *learn_source_from_item(const char *src);
+extern char *learn_label_type_sql(Oid typid);
 
 /* A training's split of its source into training and held-out rows. */
 typedef struct LearnSplit LearnSplit;

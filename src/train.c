@@ -221,6 +221,20 @@ source_from_item(const char *src)
 	}
 }
 
+/*
+ * The name of a type as the type of a class label's literal: one that keeps
+ * the label whole, where "character" and "bit" alone mean a length of 1.
+ */
+char *
+learn_label_type_sql(Oid typid)
+{
+	if (typid == BPCHAROID)
+		return "pg_catalog.bpchar";
+	if (typid == BITOID)
+		return "pg_catalog.\"bit\"";
+	return format_type_be_qualified(typid);
+}
+
 /* source_from_item for learn.evaluate (evaluate.h). */
 char *
 learn_source_from_item(const char *src)
@@ -261,18 +275,27 @@ static SourceColumn *
 find_column(List *cols, const char *name, const char *role)
 {
 	ListCell   *lc;
+	SourceColumn *found = NULL;
 
 	foreach(lc, cols)
 	{
 		SourceColumn *c = lfirst(lc);
 
-		if (strcmp(c->name, name) == 0)
-			return c;
+		if (strcmp(c->name, name) != 0)
+			continue;
+		/* the generated query could not tell two such columns apart */
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+					 errmsg("%s column \"%s\" appears more than once in the source", role, name),
+					 errhint("Give the source's columns distinct names.")));
+		found = c;
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("%s column \"%s\" does not exist in the source", role, name)));
-	return NULL;
+	if (found == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" does not exist in the source", role, name)));
+	return found;
 }
 
 static void
@@ -841,7 +864,7 @@ static List *
 multiclass_sql(LearnParams *params, SourceColumn *tc, List *classes, char **sql_out)
 {
 	const char *t = quote_identifier(tc->name);
-	char	   *type = format_type_be_qualified(tc->typid);
+	char	   *type = learn_label_type_sql(tc->typid);
 	int			max_classes = (int) learn_param_number(params, "max_classes");
 	StringInfoData sql;
 	ListCell   *lc;
@@ -954,7 +977,7 @@ target_sql(const LearnFamily *family, LearnParams *params, SourceColumn *tc,
 	*sql_out = psprintf("(s.%s OPERATOR(%s.%s) %s::%s)::pg_catalog.int4::pg_catalog.float8",
 						t, quote_identifier(get_namespace_name(op->oprnamespace)),
 						NameStr(op->oprname), quote_literal_cstr(llast(classes)),
-						format_type_be_qualified(tc->typid));
+						learn_label_type_sql(tc->typid));
 	ReleaseSysCache(optup);
 	return classes;
 }

@@ -23,6 +23,7 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -210,11 +211,13 @@ elem(JsonbContainer *arr, int i)
 
 /*
  * An array of strings (elements may be null when elem_nullable), as a List
- * of char *; NIL for null.  unique: no element twice.
+ * of char *; NIL for null.  unique: no element twice.  max: at most so many
+ * elements (0: no limit), checked before the elements are (the check of
+ * unique takes time quadratic in their number).
  */
 static List *
 str_list(const JsonbValue *v, const char *path, bool nullable, bool elem_nullable,
-		 bool unique, bool nonempty)
+		 bool unique, bool nonempty, int max)
 {
 	int			n;
 	JsonbContainer *arr = array_value(v, path, nullable, &n);
@@ -224,10 +227,16 @@ str_list(const JsonbValue *v, const char *path, bool nullable, bool elem_nullabl
 		return NIL;
 	if (nonempty && n == 0)
 		bad(path, "must not be empty");
+	if (max > 0 && n > max)
+		bad(path, psprintf("has more than %d elements", max));
 	for (int i = 0; i < n; i++)
 	{
-		char	   *ip = path_index(path, i);
-		char	   *s = str_value(elem(arr, i), ip, elem_nullable);
+		char	   *ip;
+		char	   *s;
+
+		CHECK_FOR_INTERRUPTS();
+		ip = path_index(path, i);
+		s = str_value(elem(arr, i), ip, elem_nullable);
 
 		if (nonempty && s != NULL && s[0] == '\0')
 			bad(ip, "must not be empty");
@@ -371,7 +380,7 @@ read_group(JsonbValue *gv, const char *path, bool grouped, int ngroupcols, int n
 	g = gv->val.binary.data;
 	check_members(g, path, group_members);
 	key = str_list(required(g, path, "group_key"), path_key(path, "group_key"), false,
-				   true, false, false);
+				   true, false, false, 0);
 	if (list_length(key) != ngroupcols)
 		bad(path_key(path, "group_key"),
 			psprintf("must have %d elements, one per element of group_by", ngroupcols));
@@ -547,11 +556,13 @@ learn_import_model(PG_FUNCTION_ARGS)
 	rec.target = get_str(doc, "", "target", false);
 	rec.weight = get_str(doc, "", "weight", true);
 
-	rec.features = str_list(required(doc, "", "features"), "features", false, false, true, true);
+	rec.features = str_list(required(doc, "", "features"), "features", false, false, true, true,
+						   LEARN_MAX_FEATURES);
 	nfeatures = list_length(rec.features);
 	if (nfeatures > LEARN_MAX_FEATURES)
 		bad("features", psprintf("has more than %d elements", LEARN_MAX_FEATURES));
-	rec.group_by = str_list(member(doc, "group_by"), "group_by", true, false, true, true);
+	rec.group_by = str_list(member(doc, "group_by"), "group_by", true, false, true, true,
+						   LEARN_MAX_FEATURES);
 	if (list_length(rec.group_by) > LEARN_MAX_FEATURES)
 		bad("group_by", psprintf("has more than %d elements", LEARN_MAX_FEATURES));
 
@@ -565,7 +576,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 	rec.deploy = learn_param_bool(params, "deploy");
 
 	/* classes */
-	rec.classes = str_list(member(doc, "classes"), "classes", true, false, true, false);
+	rec.classes = str_list(member(doc, "classes"), "classes", true, false, true, false, 0);
 	if (strcmp(family->task, "classification") == 0)
 	{
 		if (rec.classes == NIL)
@@ -594,7 +605,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 		{
 			char	   *p = path_key("encodings", lfirst(lc));
 			List	   *levels = str_list(member(v->val.binary.data, lfirst(lc)), p, true,
-										  false, true, false);
+										  false, true, false, 0);
 
 			if (member(v->val.binary.data, lfirst(lc)) != NULL && levels == NIL)
 				bad(p, "must not be empty");
@@ -631,7 +642,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 
 	/* feature expressions: parsed, never run */
 	rec.feature_exprs = str_list(member(doc, "feature_exprs"), "feature_exprs", true, true,
-								 false, false);
+								 false, false, 0);
 	if (member(doc, "feature_exprs") && member(doc, "feature_exprs")->type != jbvNull &&
 		list_length(rec.feature_exprs) != nfeatures)
 		bad("feature_exprs", psprintf("must have %d elements, one per feature", nfeatures));
@@ -640,7 +651,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 			check_expression(lfirst(lc), path_index("feature_exprs", foreach_current_index(lc)));
 
 	/* imputed values: with params impute "mean", one per feature */
-	imputed = str_list(member(doc, "impute_values"), "impute_values", true, false, false, false);
+	imputed = str_list(member(doc, "impute_values"), "impute_values", true, false, false, false, 0);
 	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
 	{
 		if (list_length(imputed) != nfeatures)
@@ -663,10 +674,15 @@ learn_import_model(PG_FUNCTION_ARGS)
 				char	   *end;
 				double		d;
 
+				/*
+				 * as scoring's float8in reads it: an underflow to zero is
+				 * out of range there, and would make the model unscorable
+				 */
 				errno = 0;
 				d = strtod(lfirst(lc), &end);
-				if (end == lfirst(lc) || *end != '\0' || !isfinite(d))
-					bad(ip, "must be the text of a finite number");
+				if (end == lfirst(lc) || *end != '\0' || !isfinite(d) ||
+					(errno == ERANGE && d == 0.0))
+					bad(ip, "must be the text of a finite number within the range of float8");
 			}
 		}
 		rec.impute_values = imputed;
@@ -701,6 +717,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 		read_group(elem(arr, i), path_index("groups", i), rec.group_by != NIL,
 				   list_length(rec.group_by), nx, family->multiclass, rec.classes,
 				   &ig.groups[i]);
+		CHECK_FOR_INTERRUPTS();
 		for (int j = 0; j < i; j++)
 			if (ig.groups[i].key_text && strcmp(ig.groups[i].key_text, ig.groups[j].key_text) == 0)
 				bad(path_key(path_index("groups", i), "group_key"),
