@@ -175,6 +175,14 @@ typedef struct LearnFamily
 	bool		state_named;
 
 	/*
+	 * The aggregate that merges pass-1 states of the same features
+	 * (bytea) into one, as if one state had seen all their rows;
+	 * schema-qualified.  NULL: states do not merge.  learn.update and the
+	 * training of a source spread over postgres_fdw shards rely on it.
+	 */
+	const char *merge_aggregate;
+
+	/*
 	 * Or pass 1 is a pass aggregate as the later ones are (see LearnPass),
 	 * called with a NULL parameter: first_pass(plan, 1, out) says which.
 	 */

@@ -253,6 +253,7 @@ const LearnFamily learn_family_linear = {
 	.params = linear_params,
 	.state_aggregate = "learn.linear_partial",
 	.state_named = true,
+	.merge_aggregate = "learn.linear_merge",
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,
