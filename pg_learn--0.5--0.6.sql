@@ -4,3 +4,34 @@
 \echo Use "ALTER EXTENSION pg_learn UPDATE TO '0.6'" to load this file. \quit
 
 SET LOCAL search_path = pg_catalog, pg_temp;
+
+-------------------------------------------------------------------------
+-- Models as mergeable states: the final aggregate state of each group of
+-- a model whose state merges exactly (a linear model without robust
+-- standard errors), so that learn.update adds new rows to a model without
+-- reading the old ones.  A state holds more than the coefficients (the
+-- triangular factor of the training rows' cross products): it is not
+-- readable by PUBLIC; learn._states gives a model's states to the roles
+-- that may add versions to its name.
+-------------------------------------------------------------------------
+CREATE TABLE learn.states (
+	model_id		bigint NOT NULL REFERENCES learn.models (id) ON DELETE CASCADE,
+	group_key		text[] NOT NULL DEFAULT '{}',
+	state			bytea NOT NULL,
+	PRIMARY KEY (model_id, group_key)
+);
+COMMENT ON TABLE learn.states IS 'The final aggregate state of each group of a mergeable model version (a linear model without robust standard errors): what learn.update merges new rows into; readable through learn._states by the roles that own the model''s name';
+COMMENT ON COLUMN learn.states.model_id IS 'The model version (learn.models.id)';
+COMMENT ON COLUMN learn.states.group_key IS 'The group''s values as text in group_by order, as in learn.groups; ''{}'' for an ungrouped model';
+COMMENT ON COLUMN learn.states.state IS 'The group''s serialized state (as learn.linear_partial returns it), stamped with the model''s terms';
+SELECT pg_catalog.pg_extension_config_dump('learn.states', '');
+
+CREATE FUNCTION learn._states(model_id bigint)
+RETURNS TABLE (group_key text[], state bytea) AS 'MODULE_PATHNAME', 'learn_model_states'
+LANGUAGE C STRICT STABLE PARALLEL RESTRICTED ROWS 10;
+COMMENT ON FUNCTION learn._states(bigint) IS 'The stored states of a model version (learn.states), for a role that may add versions to its name (42501 otherwise); learn.update reads them';
+
+CREATE FUNCTION learn.update(model text, source text)
+RETURNS learn.models AS 'MODULE_PATHNAME', 'learn_update'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION learn.update(text, text) IS 'Adds the rows of source (a table, view or query) to a mergeable model version (''name'': the deployed one, or ''name@N''): merges their state with the stored one, without reading the old rows, and stores the result as a new version with the same features, encodings and params (params.updated_from names the parent); equal to training on all the rows at once';

@@ -131,6 +131,12 @@ require_current_catalog(void)
 				 errhint("Run ALTER EXTENSION pg_learn UPDATE.")));
 }
 
+bool
+catalog_has_relation(const char *relname)
+{
+	return OidIsValid(get_relname_relid(relname, get_namespace_oid("learn", false)));
+}
+
 void
 catalog_require_relation(const char *relname, const char *version, const char *what)
 {
@@ -420,25 +426,52 @@ static const char *const group_sql =
 "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
 "pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(k, n, s, r, m)";
 
+static const Oid state_types[2] = {TEXTOID, BYTEAOID};
+static const char *const state_sql =
+"INSERT INTO learn.states (model_id, group_key, state) "
+"SELECT $1, u.k::pg_catalog.text[], u.s "
+"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(k, s)";
+
+/* A batch of states is flushed at this size, whatever its number of rows. */
+#define STATE_BATCH_BYTES (8 * 1024 * 1024)
+
 /*
- * Every group from next(arg): its terms into learn.coefficients and, for
- * a grouped model, its row into learn.groups.
+ * Every group from next(arg): its terms into learn.coefficients, for a
+ * grouped model its row into learn.groups, and its state, when it has
+ * one, into learn.states.
  */
 static void
 store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 {
 	Batch		terms;
 	Batch		groups;
+	Batch		states;
+	Size		state_bytes = 0;
 	GroupRecord rec;
 
 	batch_init(&terms, term_sql, "storing coefficients", model_id, 8, term_types);
 	if (grouped)
 		batch_init(&groups, group_sql, "storing groups", model_id, 5, group_types);
+	batch_init(&states, state_sql, "storing states", model_id, 2, state_types);
 	while (next(arg, &rec))
 	{
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+		if (rec.state)
+		{
+			old = MemoryContextSwitchTo(states.mcxt);
+			batch_text(&states, 0, rec.key_text ? rec.key_text : "{}");
+			states.values[1][states.nrows] = PointerGetDatum(DatumGetByteaPCopy(PointerGetDatum(rec.state)));
+			state_bytes += VARSIZE_ANY(rec.state);
+			MemoryContextSwitchTo(old);
+			batch_row_done(&states);
+			if (state_bytes >= STATE_BATCH_BYTES)
+			{
+				batch_flush(&states);
+				state_bytes = 0;
+			}
+		}
 		for (int t = 0; t < rec.nterms; t++)
 		{
 			LearnTerm  *tr = &rec.terms[t];
@@ -469,6 +502,7 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 	batch_flush(&terms);
 	if (grouped)
 		batch_flush(&groups);
+	batch_flush(&states);
 }
 
 static const Oid encoding_types[3] = {TEXTOID, INT4OID, TEXTOID};
@@ -713,7 +747,8 @@ static const char *const export_sql =
 "'feature_exprs', pg_catalog.to_jsonb(m.feature_exprs), "
 "'impute_values', pg_catalog.to_jsonb(m.impute_values), "
 "'group_by', pg_catalog.to_jsonb(m.group_by), 'weight', m.weight, "
-"'params', m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text, "
+"'params', (m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text) "
+"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text, "
 "'classes', pg_catalog.to_jsonb(m.classes), "
 "'encodings', (SELECT pg_catalog.jsonb_object_agg(e.feature, e.levels) FROM "
 "(SELECT e.feature, pg_catalog.jsonb_agg(e.level ORDER BY e.position) AS levels "
@@ -746,6 +781,9 @@ static const char *const export_sql =
 "'trained_at', m.trained_at)) OPERATOR(pg_catalog.||) "
 "CASE WHEN m.params OPERATOR(pg_catalog.?) 'imported_from' THEN "
 "pg_catalog.jsonb_build_object('imported_from', m.params OPERATOR(pg_catalog.->) 'imported_from') "
+"ELSE '{}'::pg_catalog.jsonb END OPERATOR(pg_catalog.||) "
+"CASE WHEN m.params OPERATOR(pg_catalog.?) 'updated_from' THEN "
+"pg_catalog.jsonb_build_object('updated_from', m.params OPERATOR(pg_catalog.->) 'updated_from') "
 "ELSE '{}'::pg_catalog.jsonb END) "
 "FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1";
 
@@ -1518,4 +1556,192 @@ learn_drop_model(PG_FUNCTION_ARGS)
 	catalog_spi_end(nest);
 	catalog_models_changed();
 	PG_RETURN_INT64(n);
+}
+
+/* ---------------------------------------------------------------------
+ * Stored states and learn.update's parent
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Error unless the current role may add versions to the name of model
+ * version id (action and hint say what was refused), or when the version
+ * does not exist.  Runs in an SPI connection.
+ */
+static void
+check_model_owner(int64 id, const char *action, const char *hint)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	char	   *name;
+	char	   *owner = NULL;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT m.name, n.owner::pg_catalog.text FROM learn.models m "
+								"LEFT JOIN learn.names n ON n.name OPERATOR(pg_catalog.=) m.name "
+								"WHERE m.id OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model version %lld does not exist", (long long) id)));
+	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	/* a name without a row (a catalog row restored alone): superusers only */
+	check_owner(GetUserId(), name, owner ? owner : "", action, hint);
+}
+
+PG_FUNCTION_INFO_V1(learn_model_states);
+
+/*
+ * learn._states(model_id bigint) RETURNS TABLE (group_key text[], state
+ * bytea): the stored states of a model version.  learn.states is not
+ * readable by PUBLIC (a state holds the cross products of the training
+ * rows, not only the coefficients); a role that may add versions to the
+ * model's name reads them here, as the catalog's owner.
+ */
+Datum
+learn_model_states(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		id = PG_GETARG_INT64(0);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	OwnerSwitch sw;
+	int			nest;
+	Portal		portal;
+
+	learn_init_materialized_srf(fcinfo);
+	catalog_require_relation("states", "0.6", "Reading stored states");
+	nest = catalog_spi_begin();
+	check_model_owner(id, "read the states of",
+					  "Only members of the role that owns the model's name may read its states.");
+	as_catalog_owner(&sw);
+	portal = SPI_cursor_open_with_args(NULL, "SELECT s.group_key, s.state FROM learn.states s "
+									   "WHERE s.model_id OPERATOR(pg_catalog.=) $1",
+									   1, types, values, NULL, true, 0);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 100);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			Datum		row[2];
+			bool		nulls[2];
+
+			CHECK_FOR_INTERRUPTS();
+			row[0] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &nulls[0]);
+			row[1] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &nulls[1]);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	as_caller(&sw);
+	catalog_spi_end(nest);
+	return (Datum) 0;
+}
+
+/* The elements of a text[] column of an SPI row as a List (NIL: NULL). */
+static List *
+spi_text_list(HeapTuple tup, TupleDesc td, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+	List	   *l = NIL;
+	char	  **elems;
+	int			n;
+
+	if (isnull)
+		return NIL;
+	elems = text_array_elems(d, &n, CurrentMemoryContext);
+	for (int i = 0; i < n; i++)
+		l = lappend(l, elems[i]);
+	return l;
+}
+
+void
+catalog_read_parent(int64 id, ParentModel *parent)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	MemoryContext mcxt = CurrentMemoryContext;
+	OwnerSwitch sw;
+	HeapTuple	tup;
+	TupleDesc	td;
+	bool		isnull;
+	List	   *enc_features = NIL;
+	List	   *enc_levels = NIL;
+	ListCell   *lc;
+	int			nest;
+	int			ret;
+
+	catalog_require_relation("states", "0.6", "Updating models");
+	nest = catalog_spi_begin();
+	check_model_owner(id, "update",
+					  "Only members of the role that owns the model's name may add versions to it.");
+	ret = SPI_execute_with_args("SELECT m.name, m.version, m.algorithm, m.target, m.weight, "
+								"m.features, m.feature_exprs, m.impute_values, m.group_by, "
+								"(m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text) "
+								"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text "
+								"FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the model to update");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model version %lld does not exist", (long long) id)));
+	MemoryContextSwitchTo(mcxt);
+	tup = SPI_tuptable->vals[0];
+	td = SPI_tuptable->tupdesc;
+	memset(parent, 0, sizeof(ParentModel));
+	parent->id = id;
+	parent->name = SPI_getvalue(tup, td, 1);
+	parent->version = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
+	parent->algorithm = SPI_getvalue(tup, td, 3);
+	parent->target = SPI_getvalue(tup, td, 4);
+	parent->weight = SPI_getvalue(tup, td, 5);
+	parent->features = spi_text_list(tup, td, 6);
+	parent->feature_exprs = spi_text_list(tup, td, 7);
+	parent->impute_values = spi_text_list(tup, td, 8);
+	parent->group_by = spi_text_list(tup, td, 9);
+	parent->params = DatumGetJsonbPCopy(SPI_getbinval(tup, td, 10, &isnull));
+
+	/* the levels of its categorical features */
+	ret = SPI_execute_with_args("SELECT e.feature, pg_catalog.array_agg(e.level ORDER BY e.position) "
+								"FROM learn.encodings e WHERE e.model_id OPERATOR(pg_catalog.=) $1 "
+								"GROUP BY e.feature",
+								1, types, values, NULL, true, 0);
+	spi_check(ret, SPI_OK_SELECT, "reading the model's encodings");
+	MemoryContextSwitchTo(mcxt);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		enc_features = lappend(enc_features, SPI_getvalue(SPI_tuptable->vals[r],
+														  SPI_tuptable->tupdesc, 1));
+		enc_levels = lappend(enc_levels, spi_text_list(SPI_tuptable->vals[r],
+													   SPI_tuptable->tupdesc, 2));
+	}
+	if (enc_features != NIL)
+		foreach(lc, parent->features)
+		{
+			List	   *levels = NIL;
+			ListCell   *lc2;
+
+			foreach(lc2, enc_features)
+				if (strcmp(lfirst(lc2), lfirst(lc)) == 0)
+					levels = list_nth(enc_levels, foreach_current_index(lc2));
+			parent->encodings = lappend(parent->encodings, levels);
+		}
+
+	/* whether it has states: learn.states is the catalog owner's to read */
+	as_catalog_owner(&sw);
+	ret = SPI_execute_with_args("SELECT 1 FROM learn.states s WHERE s.model_id OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the model's states");
+	parent->has_states = SPI_processed > 0;
+	as_caller(&sw);
+	catalog_spi_end(nest);
+	MemoryContextSwitchTo(mcxt);
 }

@@ -55,6 +55,37 @@ extern void catalog_require_column(const char *relname, const char *column,
 								   const char *version, const char *what);
 extern void catalog_check_name_owner(const char *name);
 
+/* Whether the catalog has relation learn.<relname> (a later version's). */
+extern bool catalog_has_relation(const char *relname);
+
+/*
+ * A model version as learn.update reads it: what the new version keeps of
+ * it.  params is the stored params without their lineage
+ * (imported_from, updated_from).
+ */
+typedef struct ParentModel
+{
+	int64		id;
+	char	   *name;
+	int			version;
+	char	   *algorithm;
+	char	   *target;
+	char	   *weight;
+	List	   *features;		/* of char * */
+	List	   *feature_exprs;	/* of char * or NULL; NIL when none */
+	List	   *impute_values;	/* NIL when NULLs are skipped */
+	List	   *group_by;		/* NIL when ungrouped */
+	List	   *encodings;		/* as ModelRecord's */
+	Jsonb	   *params;
+	bool		has_states;		/* learn.states has its groups */
+} ParentModel;
+
+/*
+ * Read model version id for learn.update, after checking that the current
+ * role may add versions to its name (42501).
+ */
+extern void catalog_read_parent(int64 id, ParentModel *parent);
+
 /* One group of a model: a row of learn.groups when the model is grouped. */
 typedef struct GroupRecord
 {
@@ -65,6 +96,8 @@ typedef struct GroupRecord
 	const char *metrics_json;	/* the group's metrics; NULL when not fitted */
 	LearnTerm  *terms;			/* its terms, nterms of them */
 	int			nterms;
+	bytea	   *state;			/* its final state, for learn.states; NULL
+								 * when the model keeps none */
 } GroupRecord;
 
 /*

@@ -29,6 +29,16 @@
 #endif
 
 /*
+ * A set-returning function's result as a tuplestore (funcapi.h):
+ * PostgreSQL 16 renamed SetSingleFuncCall.
+ */
+#if PG_VERSION_NUM >= 160000
+#define learn_init_materialized_srf(fcinfo) InitMaterializedSRF(fcinfo, 0)
+#else
+#define learn_init_materialized_srf(fcinfo) SetSingleFuncCall(fcinfo, 0)
+#endif
+
+/*
  * A Var for column attnum of the relation whose whole-row Var is row, for
  * a planner rewrite that replaces row by its columns.  PostgreSQL 18 marks
  * Vars in RETURNING lists as OLD or NEW (varreturningtype); a column must

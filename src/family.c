@@ -321,6 +321,12 @@ param_is_set(const LearnParams *params, const char *name)
 char *
 learn_params_json(const LearnParams *params)
 {
+	return learn_params_json_with(params, NULL, NULL);
+}
+
+char *
+learn_params_json_with(const LearnParams *params, const char *key, const char *value_json)
+{
 	StringInfoData b;
 
 	initStringInfo(&b);
@@ -359,6 +365,13 @@ learn_params_json(const LearnParams *params)
 					appendStringInfoString(&b, spec->type == LEARN_PARAM_STRING ? "null" : "false");
 				break;
 		}
+	}
+	if (key)
+	{
+		if (b.len > 1)
+			appendStringInfoString(&b, ", ");
+		escape_json(&b, key);
+		appendStringInfo(&b, ": %s", value_json);
 	}
 	appendStringInfoChar(&b, '}');
 	return b.data;

@@ -87,6 +87,10 @@ extern LearnParams *learn_params_parse(const struct LearnFamily *family, Jsonb *
 /* learn.models.params: every param of the spec with its effective value. */
 extern char *learn_params_json(const LearnParams *params);
 
+/* The same with one more member: key and its value, already JSON (lineage). */
+extern char *learn_params_json_with(const LearnParams *params, const char *key,
+									const char *value_json);
+
 /* A param's value by name (an error when the spec has no such param). */
 extern bool learn_param_bool(const LearnParams *params, const char *name);
 extern double learn_param_number(const LearnParams *params, const char *name);

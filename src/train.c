@@ -461,6 +461,50 @@ resolve_features(List *elems, List *cols, const char *from, List **features,
 	return psprintf("(SELECT s.*%s FROM %s) AS s", wrap.data, from);
 }
 
+/*
+ * learn.update's features: the parent's, each a column of the new source
+ * or its stored expression, analyzed as scoring analyzes it (pg_catalog's
+ * search_path, only functions the caller may trust) over the new source's
+ * columns.  Returns the FROM item, which computes the expressions' columns
+ * when there are any.
+ */
+static char *
+stored_features(const ParentModel *parent, const char *model, List *cols, const char *from)
+{
+	StringInfoData wrap;
+	const char **names = palloc(sizeof(char *) * Max(list_length(cols), 1));
+	ListCell   *lc;
+
+	if (parent->feature_exprs == NIL)
+		return (char *) from;
+	foreach(lc, cols)
+		names[foreach_current_index(lc)] = ((SourceColumn *) lfirst(lc))->name;
+	initStringInfo(&wrap);
+	foreach(lc, parent->features)
+	{
+		const char *name = lfirst(lc);
+		const char *stored = list_nth(parent->feature_exprs, foreach_current_index(lc));
+		char	   *sql;
+		Node	   *expr;
+		ListCell   *lc2;
+
+		if (stored == NULL)
+			continue;
+		foreach(lc2, cols)
+			if (strcmp(((SourceColumn *) lfirst(lc2))->name, name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("feature expression \"%s\" of model \"%s\" is named \"%s\", which is also a column of the source",
+								stored, model, name),
+						 errhint("Leave the column out of the source: the model computes it.")));
+		expr = feature_expr_analyze(feature_expr_raw(stored, &sql), sql, name, model,
+									FEATURE_EXPR_SCORE, expr_column_param, cols);
+		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
+						 quote_identifier(name));
+	}
+	return psprintf("(SELECT s.*%s FROM %s) AS s", wrap.data, from);
+}
+
 static List *
 text_array_to_list(ArrayType *arr, const char *what)
 {
@@ -699,6 +743,8 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
  * Fills tcols->encodings (NIL when no feature is categorical), ->terms
  * and ->level.  More than max_levels levels is 54000 naming the column.
  */
+static void make_terms(TrainColumns *tcols);
+
 static void
 find_levels(TrainColumns *tcols, const char *from, int max_levels)
 {
@@ -707,8 +753,6 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 	ListCell   *lc;
 	MemoryContext mcxt = CurrentMemoryContext;
 	Portal		portal;
-	int			nterms = 0;
-	int			t = 0;
 	int		   *counts;
 	List	  **levels;
 	char	  **modes;
@@ -826,8 +870,20 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 			tcols->modes = lappend(tcols->modes, mode);
 		}
 	}
+	make_terms(tcols);
+}
 
-	/* the terms: a numeric feature, or one per level */
+/*
+ * The terms of the features and their encodings: a numeric feature, or
+ * one per level, "column=level".  Fills tcols->terms and ->level.
+ */
+static void
+make_terms(TrainColumns *tcols)
+{
+	ListCell   *lc;
+	int			nterms = 0;
+	int			t = 0;
+
 	tcols->terms = NIL;
 	foreach(lc, tcols->features)
 	{
@@ -1024,6 +1080,7 @@ typedef struct TrainGroups
 	void	   *plan;
 	bool		grouped;
 	bool		later;			/* the family has later passes */
+	bool		keep_states;	/* each group's state goes to learn.states */
 	MemoryContext mcxt;			/* the training's: spool, totals */
 	MemoryContext gcxt;			/* one group's work, reset after it */
 	MemoryContext ccxt;			/* the carries */
@@ -1133,7 +1190,7 @@ unpack_string(StringInfo buf)
 static void
 spool_group(TrainGroups *tg, const char *key_text, const LearnCounts *counts,
 			const char *reason, const char *metrics, LearnTerm *terms,
-			int nterms, int carry)
+			int nterms, int carry, bytea *state)
 {
 	StringInfoData buf;
 	Datum		value;
@@ -1157,6 +1214,9 @@ spool_group(TrainGroups *tg, const char *key_text, const LearnCounts *counts,
 		pq_sendfloat8(&buf, terms[t].statistic);
 		pq_sendfloat8(&buf, terms[t].p_value);
 	}
+	pq_sendint32(&buf, state ? VARSIZE_ANY_EXHDR(state) : -1);
+	if (state)
+		pq_sendbytes(&buf, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state));
 	value = PointerGetDatum(pq_endtypsend(&buf));
 	tuplestore_putvalues(tg->spool, tg->spool_desc, &value, &isnull);
 }
@@ -1228,6 +1288,17 @@ next_group(void *arg, GroupRecord *rec)
 			tr->p_value = pq_getmsgfloat8(&buf);
 		}
 	}
+	if (carry < 0)
+	{
+		int			len = pq_getmsgint(&buf, 4);
+
+		if (len >= 0)
+		{
+			rec->state = palloc(VARHDRSZ + len);
+			SET_VARSIZE(rec->state, VARHDRSZ + len);
+			pq_copymsgbytes(&buf, VARDATA(rec->state), len);
+		}
+	}
 	MemoryContextSwitchTo(old);
 	return true;
 }
@@ -1271,7 +1342,8 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		if (tg->first_reason == NULL)
 			tg->first_reason = MemoryContextStrdup(tg->mcxt, reason);
-		spool_group(tg, key_text, &counts, reason, NULL, NULL, 0, -1);
+		spool_group(tg, key_text, &counts, reason, NULL, NULL, 0, -1,
+					tg->keep_states ? DatumGetByteaPP(state) : NULL);
 	}
 	else
 	{
@@ -1286,7 +1358,7 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 		{
 			/* metrics and terms wait for the last pass */
 			carry = keep_group(tg, key_text, key, fit);
-			spool_group(tg, key_text, &counts, NULL, NULL, NULL, 0, carry);
+			spool_group(tg, key_text, &counts, NULL, NULL, NULL, 0, carry, NULL);
 		}
 		else
 		{
@@ -1295,7 +1367,8 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 				tg->metrics_json = MemoryContextStrdup(tg->mcxt, metrics.data);
 			nterms = family->terms(tg->plan, fit, key_text, &terms);
 			spool_group(tg, key_text, &counts, NULL, tg->grouped ? metrics.data : NULL,
-						terms, nterms, carry);
+						terms, nterms, carry,
+						tg->keep_states ? DatumGetByteaPP(state) : NULL);
 		}
 	}
 	error_context_stack = saved;
@@ -1336,7 +1409,8 @@ train_groups_create(const LearnFamily *family, void *plan, bool grouped,
 /* Pass 1: the state of each group, streamed into tg. */
 static void
 run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
-			   const char *weight, const TrainColumns *tcols, List *group_by)
+			   const char *weight, const TrainColumns *tcols, List *group_by,
+			   int64 parent_id)
 {
 	StringInfoData sql;
 	SPIExecuteOptions opts;
@@ -1364,6 +1438,26 @@ run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
 		append_agg_args(&sql, target_sql, weight, tcols, tg->family->state_named);
 		appendStringInfo(&sql, ") FROM %s", from);
 		append_group_by(&sql, group_by);
+	}
+
+	/*
+	 * learn.update: each group's state merged with the parent's stored one
+	 * (a group may be in either or both); the new rows are read as a
+	 * training reads them, on parallel workers.
+	 */
+	if (parent_id != 0)
+	{
+		char	   *rows = sql.data;
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "SELECT %s, %s(u.st) FROM (SELECT %s, t.state "
+						 "FROM learn._states(" INT64_FORMAT ") AS t UNION ALL %s) AS u(k, st)",
+						 group_by != NIL ? "u.k" : "NULL::pg_catalog.text[]",
+						 tg->family->merge_aggregate,
+						 group_by != NIL ? "t.group_key" : "NULL::pg_catalog.text[]",
+						 parent_id, rows);
+		if (group_by != NIL)
+			appendStringInfoString(&sql, " GROUP BY u.k");
 	}
 	if (group_by != NIL)
 		appendStringInfoString(&sql, " ORDER BY 1");
@@ -1546,10 +1640,9 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 }
 
 /* Name the features in errors raised during the passes ("feature 2 ..."). */
-static void
-train_error_context(void *arg)
+static char *
+numbered_features(List *features)
 {
-	List	   *features = (List *) arg;
 	StringInfoData b;
 	ListCell   *lc;
 
@@ -1557,24 +1650,147 @@ train_error_context(void *arg)
 	foreach(lc, features)
 		appendStringInfo(&b, "%s%d = %s", foreach_current_index(lc) > 0 ? ", " : "",
 						 foreach_current_index(lc) + 1, quote_identifier((char *) lfirst(lc)));
-	errcontext("learn.train reading the source; features %s", b.data);
+	return b.data;
 }
 
-Datum
-learn_train(PG_FUNCTION_ARGS)
+static void
+train_error_context(void *arg)
+{
+	errcontext("learn.train reading the source; features %s", numbered_features((List *) arg));
+}
+
+static void
+update_error_context(void *arg)
+{
+	errcontext("learn.update reading the new rows; features %s", numbered_features((List *) arg));
+}
+
+/* What learn.train and learn.update ask of one training. */
+typedef struct TrainArgs
+{
+	const char *name;
+	const LearnFamily *family;
+	LearnParams *params;
+	const char *source;
+	const char *target;
+	List	   *features;		/* features elements */
+	bool		features_given; /* false: every other column */
+	List	   *group_by;
+	const char *weight;
+
+	/* learn.update's: the version whose states the new rows merge into */
+	const ParentModel *parent;
+	const char *parent_ref;		/* "name@N" */
+	const char *lineage_json;	/* params.updated_from */
+} TrainArgs;
+
+/*
+ * learn.update: the new source's columns must give the parent's features
+ * the same terms.  A feature categorical in one and numeric in the other,
+ * or a level the parent never saw (which training on all the rows would
+ * make a term of its own), is 22P03; the check of levels is one scan of
+ * the new rows, for a model with categorical features only.
+ */
+static void
+check_same_terms(const TrainColumns *tcols, const char *from, const char *model)
+{
+	StringInfoData sql;
+	ListCell   *lc;
+	List	   *cat = NIL;
+	int			ret;
+
+	foreach(lc, tcols->features)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
+		List	   *levels = tcols->encodings ?
+			list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
+
+		if ((levels != NIL) != is_categorical(c))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("feature \"%s\" is %s in model \"%s\", but the source's column has type %s",
+							c->name, levels ? "categorical" : "numeric", model,
+							format_type_be(c->typid)),
+					 errdetail("An update merges states of the same terms."),
+					 errhint("Give the column the type it had at training, or train a new version on all the rows with learn.train.")));
+		if (levels)
+			cat = lappend_int(cat, foreach_current_index(lc));
+	}
+	if (cat == NIL)
+		return;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	foreach(lc, cat)
+		appendStringInfo(&sql, "%ss.%s::pg_catalog.text", foreach_current_index(lc) ? ", " : "",
+						 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
+	appendStringInfo(&sql, " FROM %s WHERE ", from);
+	foreach(lc, cat)
+	{
+		const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
+
+		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (",
+						 foreach_current_index(lc) ? " OR " : "", q);
+		append_text_array(&sql, list_nth(tcols->encodings, lfirst_int(lc)));
+		appendStringInfoString(&sql, "))");
+	}
+	appendStringInfoString(&sql, " LIMIT 1");
+	/* append_text_array writes ", 'x'::text[]": drop the comma */
+	for (char *p = strstr(sql.data, "ALL (, "); p; p = strstr(p, "ALL (, "))
+		memmove(p + 5, p + 7, strlen(p + 7) + 1);
+	ret = SPI_execute(sql.data, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pg_learn: reading the levels of the new rows failed: %s",
+			 SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return;
+	foreach(lc, cat)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									 foreach_current_index(lc) + 1);
+		List	   *levels = list_nth(tcols->encodings, lfirst_int(lc));
+		ListCell   *lc2;
+
+		if (v == NULL)
+			continue;
+		foreach(lc2, levels)
+			if (strcmp(lfirst(lc2), v) == 0)
+				break;
+		if (lc2 == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("the source has level \"%s\" of feature \"%s\", which model \"%s\" was not trained with",
+							v, (char *) list_nth(tcols->features, lfirst_int(lc)), model),
+					 errdetail("An update merges states of the same terms; a new level would be a term of its own."),
+					 errhint("Train a new version on all the rows with learn.train.")));
+	}
+}
+
+/* learn.update refuses a parent whose fit a merge cannot redo (0A000). */
+static void
+cannot_update(const char *model, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("model \"%s\" cannot be updated", model),
+			 errdetail("%s", detail),
+			 errhint("Train a new version on all the rows with learn.train.")));
+}
+
+static Datum
+train_model(const TrainArgs *a)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	TimestampTz start = GetCurrentTimestamp();
-	char	   *name = learn_text_arg(fcinfo, 0, "name");
-	char	   *algorithm = learn_text_arg(fcinfo, 1, "algorithm");
-	char	   *source = learn_text_arg(fcinfo, 2, "source");
-	char	   *target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	const char *name = a->name;
+	const char *source = a->source;
+	const char *target = a->target;
+	const char *weight = a->weight;
+	const LearnFamily *family = a->family;
+	LearnParams *params = a->params;
+	const ParentModel *parent = a->parent;
 	List	   *features = NIL;
 	List	   *feature_exprs = NIL;
-	List	   *group_by = NIL;
-	char	   *weight = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
-	const LearnFamily *family;
-	LearnParams *params;
+	List	   *group_by = a->group_by;
 	LearnTrainSpec spec;
 	void	   *plan;
 	LearnPass	lp;
@@ -1596,20 +1812,6 @@ learn_train(PG_FUNCTION_ARGS)
 	SourceColumn *target_col;
 	LearnSplit *split;
 
-	if (name[0] == '\0' || strchr(name, '@') != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid model name \"%s\"", name),
-				 errdetail("A model name is not empty and has no \"@\", which selects a version.")));
-	family = learn_family_for_training(algorithm);
-	params = learn_params_parse(family, PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5));
-	/* every family so far learns a target; unsupervised ones will not */
-	if (target == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("algorithm \"%s\" needs a target column", family->name)));
-	if (!PG_ARGISNULL(6))
-		group_by = text_array_to_list(PG_GETARG_ARRAYTYPE_P(6), "group_by");
 	catalog_check_name_owner(name);
 
 	/*
@@ -1644,12 +1846,22 @@ learn_train(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" cannot be both a group_by column and the target or weight", g)));
 	}
-	if (!PG_ARGISNULL(4))
+	if (parent)
 	{
-		from = resolve_features(text_array_to_list(PG_GETARG_ARRAYTYPE_P(4), "features"),
-								cols, from, &features, &feature_exprs);
+		from = stored_features(parent, a->parent_ref, cols, from);
+		features = parent->features;
+		feature_exprs = parent->feature_exprs;
 		if (feature_exprs != NIL)
 			cols = source_columns(from, callercxt);
+	}
+	else if (a->features_given)
+	{
+		from = resolve_features(a->features, cols, from, &features, &feature_exprs);
+		if (feature_exprs != NIL)
+			cols = source_columns(from, callercxt);
+	}
+	if (parent || a->features_given)
+	{
 		foreach(lc, features)
 		{
 			char	   *f = lfirst(lc);
@@ -1696,7 +1908,15 @@ learn_train(PG_FUNCTION_ARGS)
 	tcols.group_by = group_by;
 	tcols.features = features;
 	tcols.impute = NIL;
-	find_levels(&tcols, from, (int) learn_param_number(params, "max_levels"));
+	if (parent)
+	{
+		/* the parent's levels, not the new rows' */
+		tcols.encodings = parent->encodings;
+		tcols.modes = NIL;
+		make_terms(&tcols);
+	}
+	else
+		find_levels(&tcols, from, (int) learn_param_number(params, "max_levels"));
 	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
 	{
 		catalog_require_column("models", "impute_values", "0.5", "Imputing features");
@@ -1728,12 +1948,33 @@ learn_train(PG_FUNCTION_ARGS)
 
 	/* pass 1: every group fitted as it arrives, and spooled */
 	tg = train_groups_create(family, plan, group_by != NIL, callercxt);
-	errcb.callback = train_error_context;
+
+	/*
+	 * A state that merges exactly is kept, so that learn.update can add
+	 * rows to the model: not when a later pass reads every row again, nor
+	 * when the rows' values depend on all of them (imputed means) or some
+	 * are held out.
+	 */
+	tg->keep_states = family->merge_aggregate != NULL && !tg->later && split == NULL &&
+		tcols.impute == NIL && catalog_has_relation("states");
+	if (parent)
+	{
+		if (tg->later)
+			cannot_update(a->parent_ref, "Its fit takes a second pass over all of its rows (as robust standard errors do), which the new rows alone cannot give.");
+		if (!parent->has_states)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("model \"%s\" has no stored state to update", a->parent_ref),
+					 errdetail("Models trained before version 0.6 of pg_learn, or imported from a document without states, keep none."),
+					 errhint("Train a new version on all the rows with learn.train; it can then be updated.")));
+		check_same_terms(&tcols, from, a->parent_ref);
+	}
+	errcb.callback = parent ? update_error_context : train_error_context;
 	errcb.arg = features;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;
-	run_state_pass(tg, from, target_expr, weight, &tcols, group_by);
+	run_state_pass(tg, from, target_expr, weight, &tcols, group_by, parent ? parent->id : 0);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);
@@ -1812,7 +2053,9 @@ learn_train(PG_FUNCTION_ARGS)
 	rec.group_by = group_by;
 	rec.weight = weight;
 	rec.classes = classes;
-	rec.params_json = learn_params_json(params);
+	rec.params_json = a->lineage_json ?
+		learn_params_json_with(params, "updated_from", a->lineage_json) :
+		learn_params_json(params);
 	rec.metrics_json = metrics.data;
 	rec.n_rows = tg->n_rows;
 	rec.n_skipped = tg->n_skipped;
@@ -1827,5 +2070,82 @@ learn_train(PG_FUNCTION_ARGS)
 	if (family->terms_done)
 		family->terms_done(plan);
 	AtEOXact_GUC(true, guc_nest);
-	PG_RETURN_DATUM(result);
+	return result;
+}
+
+Datum
+learn_train(PG_FUNCTION_ARGS)
+{
+	TrainArgs	a;
+	char	   *algorithm;
+
+	memset(&a, 0, sizeof(a));
+	a.name = learn_text_arg(fcinfo, 0, "name");
+	algorithm = learn_text_arg(fcinfo, 1, "algorithm");
+	a.source = learn_text_arg(fcinfo, 2, "source");
+	a.target = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	a.weight = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
+	if (a.name[0] == '\0' || strchr(a.name, '@') != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid model name \"%s\"", a.name),
+				 errdetail("A model name is not empty and has no \"@\", which selects a version.")));
+	a.family = learn_family_for_training(algorithm);
+	a.params = learn_params_parse(a.family, PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5));
+	/* every family so far learns a target; unsupervised ones will not */
+	if (a.target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("algorithm \"%s\" needs a target column", a.family->name)));
+	if (!PG_ARGISNULL(6))
+		a.group_by = text_array_to_list(PG_GETARG_ARRAYTYPE_P(6), "group_by");
+	if (!PG_ARGISNULL(4))
+	{
+		a.features = text_array_to_list(PG_GETARG_ARRAYTYPE_P(4), "features");
+		a.features_given = true;
+	}
+	PG_RETURN_DATUM(train_model(&a));
+}
+
+PG_FUNCTION_INFO_V1(learn_update);
+
+/*
+ * learn.update(model text, source text) RETURNS learn.models: the rows of
+ * source merged into the stored states of a model version, stored as a
+ * new version of its name.
+ */
+Datum
+learn_update(PG_FUNCTION_ARGS)
+{
+	char	   *spec = learn_text_arg(fcinfo, 0, "model");
+	ParentModel parent;
+	TrainArgs	a;
+	StringInfoData lineage;
+
+	catalog_read_parent(catalog_resolve_model(spec, NULL), &parent);
+	memset(&a, 0, sizeof(a));
+	a.parent = &parent;
+	a.parent_ref = psprintf("%s@%d", parent.name, parent.version);
+	a.source = learn_text_arg(fcinfo, 1, "source");
+	a.name = parent.name;
+	a.target = parent.target;
+	a.weight = parent.weight;
+	a.group_by = parent.group_by;
+	a.family = learn_family_find(parent.algorithm);
+	if (a.family == NULL || a.family->merge_aggregate == NULL)
+		cannot_update(a.parent_ref,
+					  psprintf("A %s is fitted by passes over all of its rows; only models whose state merges (linear models without robust standard errors) can be updated.",
+							   a.family ? a.family->noun : parent.algorithm));
+	a.params = learn_params_parse(a.family, parent.params);
+	if (learn_param_number(a.params, "test_fraction") > 0)
+		cannot_update(a.parent_ref, "It was trained with held-out rows (params test_fraction), whose metrics the new rows alone cannot give.");
+	if (parent.impute_values != NIL)
+		cannot_update(a.parent_ref, "It imputes the means of all of its rows (params impute), which the new rows would change.");
+	initStringInfo(&lineage);
+	appendStringInfoString(&lineage, "{\"name\": ");
+	escape_json(&lineage, parent.name);
+	appendStringInfo(&lineage, ", \"version\": %d, \"id\": " INT64_FORMAT "}",
+					 parent.version, parent.id);
+	a.lineage_json = lineage.data;
+	PG_RETURN_DATUM(train_model(&a));
 }

@@ -506,7 +506,6 @@ learn_import_model(PG_FUNCTION_ARGS)
 	List	   *imputed;
 	ListCell   *lc;
 	char	   *lineage = "{}";
-	Jsonb	   *pj;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -740,12 +739,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 			bad("lineage.imported_from", "must be an object");
 		lineage = container_text(v);
 	}
-	pj = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
-											DirectFunctionCall1(jsonb_in,
-																CStringGetDatum(learn_params_json(params))),
-											DirectFunctionCall1(jsonb_in,
-																CStringGetDatum(psprintf("{\"imported_from\": %s}", lineage)))));
-	rec.params_json = JsonbToCString(NULL, &pj->root, VARSIZE(pj));
+	rec.params_json = learn_params_json_with(params, "imported_from", lineage);
 
 	PG_RETURN_DATUM(catalog_store_model(&rec, import_next_group, &ig));
 }
