@@ -787,6 +787,53 @@ static const char *const export_sql =
 "ELSE '{}'::pg_catalog.jsonb END) "
 "FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1";
 
+static bool may_manage_model(int64 id, char **name, char **owner);
+
+/*
+ * The document doc with member "states", the model's stored states (one
+ * per group, base64 without line breaks), when it has some and the caller
+ * may read them (learn._states' rule); without, and a NOTICE, when it may
+ * not.  Runs in the export's SPI connection.
+ */
+static Datum
+export_states(int64 id, Datum doc)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	OwnerSwitch sw;
+	char	   *name;
+	char	   *owner;
+	bool		allowed;
+	bool		isnull;
+	Datum		states;
+	int			ret;
+
+	if (!catalog_has_relation("states"))
+		return doc;
+	allowed = may_manage_model(id, &name, &owner);
+	as_catalog_owner(&sw);
+	ret = SPI_execute_with_args("SELECT pg_catalog.jsonb_build_object('states', pg_catalog.jsonb_agg("
+								"pg_catalog.jsonb_build_object('group_key', pg_catalog.to_jsonb(s.group_key), "
+								"'state', pg_catalog.translate(pg_catalog.encode(s.state, 'base64'), "
+								"E'\\n', '')) ORDER BY s.group_key)) "
+								"FROM learn.states s WHERE s.model_id OPERATOR(pg_catalog.=) $1 "
+								"HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
+								1, types, values, NULL, true, 0);
+	as_caller(&sw);
+	spi_check(ret, SPI_OK_SELECT, "exporting the model's states");
+	if (SPI_processed == 0)
+		return doc;
+	if (!allowed)
+	{
+		ereport(NOTICE,
+				(errmsg("the document of model \"%s\" holds no states", name),
+				 errdetail("Only roles that may add versions to the model's name read its states. A model imported from the document scores, but cannot be updated.")));
+		return doc;
+	}
+	states = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return DirectFunctionCall2(jsonb_concat, doc, states);
+}
+
 Datum
 catalog_export_document(int64 id, int format_version)
 {
@@ -807,6 +854,7 @@ catalog_export_document(int64 id, int format_version)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model version %lld no longer exists", (long long) id)));
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = export_states(id, result);
 	result = SPI_datumTransfer(result, false, -1);
 	catalog_spi_end(nest);
 	return result;
@@ -1564,17 +1612,17 @@ learn_drop_model(PG_FUNCTION_ARGS)
  */
 
 /*
- * Error unless the current role may add versions to the name of model
- * version id (action and hint say what was refused), or when the version
- * does not exist.  Runs in an SPI connection.
+ * Whether the current role may add versions to the name of model version
+ * id (*name and *owner: the name and its owner, NULL when the name has no
+ * row); an error when the version does not exist.  Runs in an SPI
+ * connection.
  */
-static void
-check_model_owner(int64 id, const char *action, const char *hint)
+static bool
+may_manage_model(int64 id, char **name, char **owner)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
-	char	   *name;
-	char	   *owner = NULL;
+	Oid			role;
 	int			ret;
 
 	ret = SPI_execute_with_args("SELECT m.name, n.owner::pg_catalog.text FROM learn.models m "
@@ -1586,10 +1634,24 @@ check_model_owner(int64 id, const char *action, const char *hint)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model version %lld does not exist", (long long) id)));
-	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	*name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	if (superuser())
+		return true;
 	/* a name without a row (a catalog row restored alone): superusers only */
-	check_owner(GetUserId(), name, owner ? owner : "", action, hint);
+	role = *owner ? get_role_oid(*owner, true) : InvalidOid;
+	return OidIsValid(role) && learn_has_privs_of_role(GetUserId(), role);
+}
+
+/* Error unless may_manage_model (action and hint say what was refused). */
+static void
+check_model_owner(int64 id, const char *action, const char *hint)
+{
+	char	   *name;
+	char	   *owner;
+
+	if (!may_manage_model(id, &name, &owner))
+		check_owner(GetUserId(), name, owner ? owner : "", action, hint);
 }
 
 PG_FUNCTION_INFO_V1(learn_model_states);

@@ -187,6 +187,13 @@ typedef struct LearnFamily
 	const char *merge_aggregate;
 
 	/*
+	 * With merge_aggregate: NULL when state is a stored state of a model
+	 * of these params and terms (an import checks the states of a
+	 * document so), else what is wrong with it ("is not ...").
+	 */
+	const char *(*state_problem) (const LearnParams *params, List *terms, bytea *state);
+
+	/*
 	 * Or pass 1 is a pass aggregate as the later ones are (see LearnPass),
 	 * called with a NULL parameter: first_pass(plan, 1, out) says which.
 	 */

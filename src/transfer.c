@@ -31,6 +31,8 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "common/base64.h"
+
 #include "catalog.h"
 #include "exprs.h"
 #include "family.h"
@@ -114,8 +116,6 @@ check_members(JsonbContainer *obj, const char *path, const char *const *allowed)
 				break;
 		if (*a == NULL)
 		{
-			if (strcmp(key, "states") == 0 && path[0] == '\0')
-				bad("states", "is not supported yet: this version of pg_learn stores no aggregate states (learn.states)");
 			bad(path_key(path, key), "is not a member of the format");
 		}
 	}
@@ -305,7 +305,8 @@ static const char *const doc_members[] = {"format", "format_version", "pg_learn_
 	"name", "version", "algorithm", "task", "source", "target", "features",
 	"feature_exprs", "impute_values", "group_by", "weight", "params", "classes",
 	"encodings", "n_rows", "n_skipped", "metrics", "trained_by", "trained_at",
-	"train_seconds", "groups", "lineage", NULL};
+	"train_seconds", "groups", "states", "lineage", NULL};
+static const char *const state_members[] = {"group_key", "state", NULL};
 static const char *const group_members[] = {"group_key", "n_rows", "n_skipped", "fitted",
 "reason", "metrics", "terms", NULL};
 static const char *const term_members[] = {"class", "position", "term", "estimate",
@@ -354,6 +355,83 @@ key_text(List *values)
 	return OidOutputFunctionCall(out, PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs,
 																		 TEXTOID, -1, false,
 																		 TYPALIGN_INT)));
+}
+
+/*
+ * The states of the document (learn.states), one per group, checked by
+ * the family against the model's terms: every level of a categorical
+ * feature is a term of the state.
+ */
+static void
+read_states(JsonbValue *v, const LearnFamily *family, const LearnParams *params,
+			const ModelRecord *rec, ImportGroups *ig)
+{
+	JsonbContainer *arr;
+	List	   *terms = NIL;
+	ListCell   *lc;
+	int			n;
+
+	if (v == NULL || v->type == jbvNull)
+		return;
+	if (family->merge_aggregate == NULL)
+		bad("states", psprintf("must be null: a %s keeps no state", family->noun));
+	if (rec->impute_values != NIL)
+		bad("states", "must be null: a model that imputes means keeps no state");
+	if (learn_param_number(params, "test_fraction") > 0)
+		bad("states", "must be null: a model trained with held-out rows keeps no state");
+	foreach(lc, rec->features)
+	{
+		List	   *levels = rec->encodings ? list_nth(rec->encodings, foreach_current_index(lc)) : NIL;
+		ListCell   *lc2;
+
+		if (levels == NIL)
+			terms = lappend(terms, lfirst(lc));
+		foreach(lc2, levels)
+			terms = lappend(terms, psprintf("%s=%s", (char *) lfirst(lc), (char *) lfirst(lc2)));
+	}
+	arr = array_value(v, "states", false, &n);
+	if (n != ig->ngroups)
+		bad("states", psprintf("must have %d elements, one per group", ig->ngroups));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *path = path_index("states", i);
+		JsonbValue *sv = elem(arr, i);
+		JsonbContainer *o;
+		List	   *key;
+		char	   *kt;
+		const char *b64;
+		int			len;
+		bytea	   *state;
+		const char *problem;
+		int			g;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!is_object(sv))
+			bad(path, "must be an object");
+		o = sv->val.binary.data;
+		check_members(o, path, state_members);
+		key = str_list(required(o, path, "group_key"), path_key(path, "group_key"), false,
+					   true, false, false, 0);
+		kt = rec->group_by != NIL ? key_text(key) : NULL;
+		for (g = 0; g < ig->ngroups; g++)
+			if (rec->group_by != NIL ? strcmp(ig->groups[g].key_text, kt) == 0 : key == NIL)
+				break;
+		if (g == ig->ngroups)
+			bad(path_key(path, "group_key"), "is the key of no group of the document");
+		if (ig->groups[g].state != NULL)
+			bad(path_key(path, "group_key"), "repeats the key of an earlier state");
+		b64 = get_str(o, path, "state", false);
+		len = strlen(b64);
+		state = palloc(VARHDRSZ + pg_b64_dec_len(len));
+		len = pg_b64_decode(b64, len, (void *) VARDATA(state), pg_b64_dec_len(len));
+		if (len < 0)
+			bad(path_key(path, "state"), "must be base64 without line breaks");
+		SET_VARSIZE(state, VARHDRSZ + len);
+		problem = family->state_problem(params, terms, state);
+		if (problem)
+			bad(path_key(path, "state"), problem);
+		ig->groups[g].state = state;
+	}
 }
 
 /*
@@ -722,6 +800,8 @@ learn_import_model(PG_FUNCTION_ARGS)
 				bad(path_key(path_index("groups", i), "group_key"),
 					psprintf("repeats the key of groups[%d]", j));
 	}
+
+	read_states(member(doc, "states"), family, params, &rec, &ig);
 
 	/* where the model came from: params.imported_from */
 	v = member(doc, "lineage");

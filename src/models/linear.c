@@ -212,6 +212,19 @@ linear_terms(void *planp, void *fitp, const char *group_text, LearnTerm **terms)
 	return plan->p;
 }
 
+static const char *
+linear_state_problem_of(const LearnParams *params, List *terms, bytea *state)
+{
+	const char **names = palloc(sizeof(char *) * Max(list_length(terms), 1));
+	ListCell   *lc;
+
+	if (learn_param_string(params, "robust") != NULL)
+		return "must be null: a model with robust standard errors keeps no state";
+	foreach(lc, terms)
+		names[foreach_current_index(lc)] = lfirst(lc);
+	return linear_state_problem(state, names, list_length(terms));
+}
+
 static void
 linear_terms_done(void *planp)
 {
@@ -254,6 +267,7 @@ const LearnFamily learn_family_linear = {
 	.state_aggregate = "learn.linear_partial",
 	.state_named = true,
 	.merge_aggregate = "learn.linear_merge",
+	.state_problem = linear_state_problem_of,
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,

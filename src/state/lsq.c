@@ -574,8 +574,15 @@ invalid_state(const char *detail)
 			 errdetail("%s", detail)));
 }
 
-LinearState *
-linear_state_deserialize(bytea *b)
+/* state_read's answer for a state of another version (in *version) */
+static const char version_problem[] = "version";
+
+/*
+ * Read a serialized state into *out: NULL, or what is wrong with the
+ * value (version_problem when it is of another version, in *version).
+ */
+static const char *
+state_read(bytea *b, LinearState **out, int *version_out)
 {
 	StringInfoData buf;
 	LinearState *st;
@@ -590,24 +597,22 @@ linear_state_deserialize(bytea *b)
 	buf.maxlen = len;
 	buf.cursor = 0;
 	if (len < LINEAR_HEADER_BYTES)
-		invalid_state("The value is too short.");
+		return "The value is too short.";
 	version = pq_getmsgbyte(&buf);
+	*version_out = version;
 	if (version != LINEAR_STATE_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported pg_learn linear state version %d", version),
-				 errhint("This build reads version %d.", LINEAR_STATE_VERSION)));
+		return version_problem;
 	family = pq_getmsgbyte(&buf);
 	if (family != 0 && family != LINEAR_FAMILY_LINEAR && family != LINEAR_FAMILY_LINREG)
-		invalid_state("The state is of an unknown kind.");
+		return "The state is of an unknown kind.";
 	signature = (uint64) pq_getmsgint64(&buf);
 	ncols = pq_getmsgint(&buf, 4);
 	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 2))
-		invalid_state("The number of columns is out of range.");
+		return "The number of columns is out of range.";
 	if (len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
-		invalid_state("The length does not match the number of columns.");
+		return "The length does not match the number of columns.";
 	if (family == 0 && (ncols != 0 || signature != 0))
-		invalid_state("A state with columns must say what made it.");
+		return "A state with columns must say what made it.";
 	st = linear_state_create(ncols == 0 ? -1 : ncols - 2, (char) family, signature);
 	st->n = pq_getmsgint64(&buf);
 	st->n_skipped = pq_getmsgint64(&buf);
@@ -617,18 +622,56 @@ linear_state_deserialize(bytea *b)
 	if (st->n < 0 || st->n_skipped < 0 || st->n_zero_weight < 0 ||
 		!isfinite(st->sum_w) || st->sum_w < 0 || !isfinite(st->sum_log_w) ||
 		(ncols == 0 && st->n != 0))
-		invalid_state("A count or sum is out of range.");
+		return "A count or sum is out of range.";
 	for (int j = 0; j < ncols; j++)
 		for (int i = 0; i <= j; i++)
 		{
 			double		v = pq_getmsgfloat8(&buf);
 
 			if (!isfinite(v))
-				invalid_state("The factor holds a non-finite value.");
+				return "The factor holds a non-finite value.";
 			st->R[i + j * ncols] = v;
 		}
 	pq_getmsgend(&buf);
+	*out = st;
+	return NULL;
+}
+
+LinearState *
+linear_state_deserialize(bytea *b)
+{
+	LinearState *st = NULL;
+	int			version = 0;
+	const char *problem = state_read(b, &st, &version);
+
+	if (problem == version_problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported pg_learn linear state version %d", version),
+				 errhint("This build reads version %d.", LINEAR_STATE_VERSION)));
+	if (problem)
+		invalid_state(problem);
 	return st;
+}
+
+const char *
+linear_state_problem(bytea *b, const char *const *names, int k)
+{
+	LinearState *st = NULL;
+	int			version = 0;
+	const char *problem = state_read(b, &st, &version);
+
+	if (problem == version_problem)
+		return psprintf("is of state version %d; this build reads version %d",
+						version, LINEAR_STATE_VERSION);
+	if (problem)
+		return psprintf("is not a valid state (%s)", problem);
+	/* a state that saw no row has no columns: it merges with any */
+	if (st->ncols != 0 &&
+		(st->family != LINEAR_FAMILY_LINEAR || st->ncols != k + 2 ||
+		 st->signature != linear_signature(names, k)))
+		return "is not a state of the model's terms";
+	return NULL;
 }
 
 /*
