@@ -54,6 +54,7 @@ extern void catalog_require_relation(const char *relname, const char *version,
 extern void catalog_require_column(const char *relname, const char *column,
 								   const char *version, const char *what);
 extern void catalog_check_name_owner(const char *name);
+extern void catalog_require_writable(const char *function);
 
 /* One group of a model: a row of learn.groups when the model is grouped. */
 typedef struct GroupRecord

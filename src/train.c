@@ -1596,6 +1596,7 @@ learn_train(PG_FUNCTION_ARGS)
 	SourceColumn *target_col;
 	LearnSplit *split;
 
+	catalog_require_writable("learn.train()");
 	if (name[0] == '\0' || strchr(name, '@') != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
