@@ -30,6 +30,7 @@
 #include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
+#include "tcop/utility.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
 
@@ -164,6 +165,19 @@ catalog_require_column(const char *relname, const char *column, const char *vers
 #define check_train_owner(caller, name, owner) \
 	check_owner(caller, name, owner, "add a version to", \
 				"Choose another name, or train as a member of that role.")
+
+/*
+ * Error unless this transaction may write the catalog: not in a read-only
+ * transaction, which is what every transaction on a hot standby is.  The
+ * writers call it first, so the error names the function the caller ran,
+ * not the catalog's INSERT or UPDATE that would fail later, and training
+ * refused anyway never scans its source.
+ */
+void
+catalog_require_writable(const char *function)
+{
+	PreventCommandIfReadOnly(function);
+}
 
 /*
  * The owner of a name as the latest committed state has it (NULL when the
@@ -1544,6 +1558,7 @@ learn_deploy(PG_FUNCTION_ARGS)
 	Datum		row;
 	int			ret;
 
+	catalog_require_writable("learn.deploy()");
 	if (version < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1582,6 +1597,7 @@ learn_drop_model(PG_FUNCTION_ARGS)
 	int64		n;
 	int			ret;
 
+	catalog_require_writable("learn.drop_model()");
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

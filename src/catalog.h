@@ -54,6 +54,7 @@ extern void catalog_require_relation(const char *relname, const char *version,
 extern void catalog_require_column(const char *relname, const char *column,
 								   const char *version, const char *what);
 extern void catalog_check_name_owner(const char *name);
+extern void catalog_require_writable(const char *function);
 
 /* Whether the catalog has relation learn.<relname> (a later version's). */
 extern bool catalog_has_relation(const char *relname);

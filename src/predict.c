@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -92,10 +93,12 @@ static MemoryContext cache_cxt = NULL;
  * Bumped by every relcache invalidation of learn.models: training that
  * deploys, deploying and dropping send one (catalog_models_changed), and
  * so do dropping the extension, ANALYZE, VACUUM and any DDL on the table.
- * Other backends see it at their next command, this one at the next
- * CommandCounterIncrement, so even a PL/pgSQL function that keeps its
- * call sites for the whole transaction resolves names again after a
- * redeploy.  It only makes call sites resolve names again (one indexed
+ * Other backends, and the backends of a hot standby that replays the
+ * commit, see it when they accept invalidations, which each call site
+ * makes them do once per statement (predict_site_for); this one sees it
+ * at the next CommandCounterIncrement.  So even a PL/pgSQL function that
+ * keeps its call sites for the whole transaction resolves names again
+ * after a redeploy.  It only makes call sites resolve names again (one indexed
  * query each); the cache of loaded versions does not depend on it.
  */
 static uint64 models_generation = 1;
@@ -212,6 +215,7 @@ typedef struct PredictSite
 {
 	text	   *spec;			/* model reference last resolved */
 	uint64		resolved_generation;	/* models_generation then */
+	TimestampTz statement;		/* start of the statement that last used it */
 	int64		id;
 	TimestampTz trained_at;		/* learn.models.trained_at of id */
 	uint64		epoch;			/* cache_epoch when model was fetched */
@@ -260,6 +264,21 @@ predict_site_for(FmgrInfo *flinfo, text *spec)
 	{
 		site = MemoryContextAllocZero(mcxt, sizeof(PredictSite));
 		flinfo->fn_extra = site;
+	}
+
+	/*
+	 * A call site can outlive its statement: PL/pgSQL keeps its
+	 * expressions for the whole transaction.  The relcache message of a
+	 * deploy committed by another session, or replayed from the primary
+	 * on a hot standby, bumps models_generation only when this backend
+	 * accepts invalidations, and inside a transaction block nothing else
+	 * makes it do so while it holds its locks.  So a call site accepts
+	 * them once per statement; each further row costs one comparison.
+	 */
+	if (site->statement != GetCurrentStatementStartTimestamp())
+	{
+		site->statement = GetCurrentStatementStartTimestamp();
+		AcceptInvalidationMessages();
 	}
 	if (site->spec == NULL || site->resolved_generation != models_generation ||
 		VARSIZE_ANY_EXHDR(site->spec) != VARSIZE_ANY_EXHDR(spec) ||

@@ -2079,6 +2079,7 @@ learn_train(PG_FUNCTION_ARGS)
 	TrainArgs	a;
 	char	   *algorithm;
 
+	catalog_require_writable("learn.train()");
 	memset(&a, 0, sizeof(a));
 	a.name = learn_text_arg(fcinfo, 0, "name");
 	algorithm = learn_text_arg(fcinfo, 1, "algorithm");
@@ -2117,11 +2118,13 @@ PG_FUNCTION_INFO_V1(learn_update);
 Datum
 learn_update(PG_FUNCTION_ARGS)
 {
-	char	   *spec = learn_text_arg(fcinfo, 0, "model");
+	char	   *spec;
 	ParentModel parent;
 	TrainArgs	a;
 	StringInfoData lineage;
 
+	catalog_require_writable("learn.update()");
+	spec = learn_text_arg(fcinfo, 0, "model");
 	catalog_read_parent(catalog_resolve_model(spec, NULL), &parent);
 	memset(&a, 0, sizeof(a));
 	a.parent = &parent;

@@ -585,6 +585,7 @@ learn_import_model(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	char	   *lineage = "{}";
 
+	catalog_require_writable("learn.import_model()");
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

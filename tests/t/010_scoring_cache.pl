@@ -6,7 +6,8 @@
 # (a) a loaded version survives what cannot change it: ANALYZE and VACUUM
 #     of learn.models, a deploy or training of another model, a redeploy
 #     of its own name; a redeploy committed by another session is still
-#     seen by the next statement;
+#     seen by the next statement, also by a PL/pgSQL call site that lives
+#     on in a transaction;
 # (b) after DROP EXTENSION and CREATE EXTENSION an id that comes back
 #     never serves the old model, not even within one transaction;
 # (c) a model with 100,000 groups: scoring a few groups loads only those,
@@ -115,6 +116,15 @@ sq($s, q{SELECT 1 FROM learn.deploy('m', 2)});
 ($v, $n) = run($s, 'SELECT score_m(0.5)', $loads);
 is($v, $v2, 'in a transaction: the redeploy is seen by the next statement');
 is($n, 0, 'in a transaction: version 2 was still cached');
+sq($s, 'COMMIT');
+
+# and one committed by another session while this one is in a transaction
+# that keeps the call site
+sq($s, 'BEGIN');
+is(sq($s, 'SELECT score_m(0.5)'), $v2, 'in a transaction: version 2');
+$node->safe_psql('postgres', q{SELECT 1 FROM learn.deploy('m', 1)});
+is(sq($s, 'SELECT score_m(0.5)'), $v1,
+	'in a transaction: a redeploy by another session is seen by the next statement');
 sq($s, 'COMMIT');
 
 # ---------------------------------------------------------------------
