@@ -554,6 +554,26 @@ is( as_user($node, 'up', 'bob',
 		q{SELECT version FROM learn.train('bobs_copy', 'multinomial', 'obs', 'mode', ARRAY['x1 / pos AS ratio', 'x2'],
 		                                  '{"deploy": false}')}),
 	'2', 'but he can to his own');
+
+# learn.update: 0.5 kept no states, so its models cannot be updated; a
+# model trained after the update can, and equals training on all rows
+like( error_of($node, 'up', 'alice', q{SELECT 1 FROM learn.update('price@2', 'obs')}),
+	qr/^55000 model "price\@2" has no stored state to update/,
+	'a model of 0.5 has no state to update');
+is( as_user($node, 'up', 'alice',
+		q{SELECT version FROM learn.train('grows', 'linear', 'SELECT * FROM obs WHERE id <= 150', 'y',
+		                                  ARRAY['x1', 'x2', 'k'], weight => 'w');
+		  SELECT version || ' ' || n_rows FROM learn.update('grows', 'SELECT * FROM obs WHERE id > 150');
+		  SELECT version FROM learn.train('grows_all', 'linear', 'obs', 'y', ARRAY['x1', 'x2', 'k'], weight => 'w');
+		  SELECT count(*) || ' ' || bool_and(abs(a.estimate - b.estimate) <= 1e-9 * abs(b.estimate)
+		                                     AND abs(a.std_error - b.std_error) <= 1e-9 * b.std_error)
+		  FROM learn.coefficients a JOIN learn.coefficients b USING (term)
+		  WHERE a.model_id = (SELECT id FROM learn.models WHERE name = 'grows' AND version = 2)
+		    AND b.model_id = (SELECT id FROM learn.models WHERE name = 'grows_all')}),
+	"1\n2 " . $node->safe_psql('up', q{SELECT count(*) FROM obs WHERE y IS NOT NULL AND x1 IS NOT NULL
+	                                     AND x2 IS NOT NULL AND k IS NOT NULL AND w > 0})
+	  . "\n1\n4 true",
+	'a model trained after the update is updated to the fit of all its rows');
 my $later_q = q{SELECT string_agg(learn.predict('by_store', o) || ':' || learn.predict_proba('buys@3', o)
                                   || ':' || learn.predict_label('bobs_copy@2', o), ' ' ORDER BY id) FROM obs o};
 my $later_scores = as_user($node, 'up', 'alice', $later_q);
@@ -567,6 +587,7 @@ SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position
 SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key)) FROM learn.groups g;
 SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
 SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
+SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
 SELECT last_value FROM learn.models_id_seq};
 my $all_before = $node->safe_psql('up', $all_q);
 my $dump = $node->basedir . '/up.sql';
@@ -593,6 +614,12 @@ is( as_user($node, 'restored', 'alice',
 		         || ' ' ||
 		         (SELECT 'all_in@' || version FROM learn.import_model(learn.export_model('all_in'), 'all_in'))}),
 	'price@6 all_in@2', 'version numbers go on in the restored database');
+is( as_user($node, 'restored', 'alice',
+		q{SELECT version || ' ' || n_rows FROM learn.update('grows', 'SELECT * FROM obs WHERE id > 290')}),
+	'3 ' . $node->safe_psql('up', q{SELECT n_rows + (SELECT count(*) FROM obs WHERE id > 290 AND y IS NOT NULL
+	                                 AND x1 IS NOT NULL AND x2 IS NOT NULL AND k IS NOT NULL AND w > 0)
+	                                FROM learn.models WHERE name = 'grows' AND version = 2}),
+	'the restored states are updated');
 
 $node->stop;
 done_testing();

@@ -11,7 +11,7 @@
 #     next statement of a standby session that was already scoring, by its
 #     prepared statements, by a PL/pgSQL call site and by a new session,
 #     for a plain and a grouped (lazily loaded) model;
-# (c) training, deploying, dropping and importing on the standby
+# (c) training, updating, deploying, dropping and importing on the standby
 #     fail with SQLSTATE 25006 naming what was refused, and the standby
 #     goes on scoring.
 
@@ -280,6 +280,7 @@ my %writes = (
 	'learn.train' => q{SELECT learn.train('lin', 'linear', 'd', 'y', '{x1}')},
 	'learn.deploy' => q{SELECT learn.deploy('lin', 1)},
 	'learn.drop_model' => q{SELECT learn.drop_model('lin')},
+	'learn.update' => q{SELECT learn.update('lin', 'd')},
 	'learn.import_model' => qq{SELECT learn.import_model('$export', 'lin2')});
 for my $f (sort keys %writes)
 {
