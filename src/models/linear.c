@@ -254,6 +254,7 @@ const LearnFamily learn_family_linear = {
 	.state_aggregate = "learn.linear_partial",
 	.state_named = true,
 	.merge_aggregate = "learn.linear_merge",
+	.stamp_function = "learn._linear_stamp",
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,
