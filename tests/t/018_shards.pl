@@ -264,6 +264,67 @@ ok((grep { /^shard1: .*DECLARE.*FROM public\.t\b/s && !/linear_partial/ } @$stat
 cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('s_plain1', 'l_one')"),
 	'<=', $tol, 'a server without pg_learn in its extensions: the same fit');
 
+# A role that may read the partitioned table but not its partitions: the
+# table is read as a whole (its rows pulled), with a NOTICE, and the fit is
+# the same; granted the partitions, the shards compute the states.  (The
+# role logs in to the shards as the bootstrap superuser, without a
+# password, which only a superuser may allow.)
+my $super = $coord->safe_psql('postgres', 'SELECT current_user');
+$coord->safe_psql(
+	'postgres', qq{
+CREATE ROLE alice LOGIN;
+GRANT SELECT ON sharded TO alice;
+GRANT USAGE ON FOREIGN SERVER shard1, shard2 TO alice;
+CREATE USER MAPPING FOR alice SERVER shard1 OPTIONS (user '$super', password_required 'false');
+CREATE USER MAPPING FOR alice SERVER shard2 OPTIONS (user '$super', password_required 'false');
+});
+my $train_alice = sub {
+	my ($name) = @_;
+	my @offsets = map { -s $_->logfile } @shards;
+	my ($stdout, $stderr);
+	$coord->psql(
+		'postgres',
+		"SELECT 1 FROM learn.train('$name', 'linear', 'sharded', 'y', ARRAY['x1', 'x2', 'x3'])",
+		stdout => \$stdout,
+		stderr => \$stderr,
+		on_error_die => 1,
+		connstr => $coord->connstr('postgres') . ' user=alice');
+	my $pushed = 1;
+	foreach my $i (0 .. $#shards)
+	{
+		$pushed &&= slurp_file($shards[$i]->logfile, $offsets[$i]) =~ /learn\.linear_partial\(/;
+	}
+	return ($stderr, $pushed);
+};
+my ($alice_err, $alice_pushed) = $train_alice->('a_whole');
+like(
+	$alice_err,
+	qr/NOTICE:  partitioned table "sharded" is read as a whole: the current role may not read its partition "sharded_1" directly/,
+	'a role without SELECT on the partitions: a NOTICE');
+ok(!$alice_pushed, 'a role without SELECT on the partitions: the table is read as a whole');
+cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('a_whole', 'l_plain')"),
+	'<=', $tol, 'a role without SELECT on the partitions: the same fit');
+$coord->safe_psql('postgres', 'GRANT SELECT ON sharded_1, sharded_2 TO alice');
+($alice_err, $alice_pushed) = $train_alice->('a_shards');
+unlike($alice_err, qr/NOTICE/, 'granted the partitions: no NOTICE');
+ok($alice_pushed, 'granted the partitions: the shards compute the states');
+cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('a_shards', 'l_plain')"),
+	'<=', $tol, 'granted the partitions: the same fit');
+
+# Row-level security on the partitioned table: its policy applies, so the
+# partitions are not read directly (their own policies would apply).
+$coord->safe_psql(
+	'postgres', q{
+ALTER TABLE sharded ENABLE ROW LEVEL SECURITY;
+CREATE POLICY not_c ON sharded TO alice USING (g <> 'c');
+});
+($alice_err, $alice_pushed) = $train_alice->('a_rls');
+ok(!$alice_pushed, 'row-level security: the table is read as a whole');
+is( $coord->safe_psql('postgres', "SELECT n_rows + n_skipped FROM learn.models WHERE name = 'a_rls'"),
+	$coord->safe_psql('postgres', "SELECT count(*) FROM whole WHERE g <> 'c'"),
+	'row-level security: the policy\'s rows, and only those');
+$coord->safe_psql('postgres', 'ALTER TABLE sharded DISABLE ROW LEVEL SECURITY');
+
 # a shard that is down: a clear error, and no model
 my $models = $coord->safe_psql('postgres',
 	'SELECT count(*), max(id), string_agg(name, \',\' ORDER BY id) FROM learn.models');
