@@ -19,6 +19,7 @@ OBJS = \
 	src/train.o \
 	src/predict.o \
 	src/evaluate.o \
+	src/shards.o \
 	src/transfer.o \
 	src/metrics.o \
 	src/numeric/linalg.o \

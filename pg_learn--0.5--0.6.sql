@@ -35,3 +35,14 @@ CREATE FUNCTION learn.update(model text, source text)
 RETURNS learn.models AS 'MODULE_PATHNAME', 'learn_update'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION learn.update(text, text) IS 'Adds the rows of source (a table, view or query) to a mergeable model version (''name'': the deployed one, or ''name@N''): merges their state with the stored one, without reading the old rows, and stores the result as a new version with the same features, encodings and params (params.updated_from names the parent); equal to training on all the rows at once';
+
+-------------------------------------------------------------------------
+-- Training across postgres_fdw shards: each shard computes its state
+-- without the feature names (postgres_fdw sends no aggregate whose text
+-- argument is a constant), and the coordinator names the merged state.
+-------------------------------------------------------------------------
+
+CREATE FUNCTION learn._linear_stamp(state bytea, features text[])
+RETURNS bytea AS 'MODULE_PATHNAME', 'linear_stamp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION learn._linear_stamp(bytea, text[]) IS 'A linear state made without feature names, stamped with them (learn.train merges the states of postgres_fdw shards so); NULL for a state merged from none';

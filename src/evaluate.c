@@ -600,8 +600,8 @@ split_threshold(double f)
 }
 
 LearnSplit *
-learn_split_begin(const LearnParams *params, char **from, const char *target,
-				  const char *weight, List *group_by, List *features)
+learn_split_begin(const LearnParams *params, const char *from, const char *target,
+				  const char *weight, List *group_by, List *features, char **filter)
 {
 	double		f = learn_param_number(params, "test_fraction");
 	int64		seed = (int64) learn_param_number(params, "seed");
@@ -634,10 +634,9 @@ learn_split_begin(const LearnParams *params, char **from, const char *target,
 	threshold = psprintf("'%lld'::pg_catalog.int8", (long long) split_threshold(f));
 
 	split = palloc(sizeof(LearnSplit));
-	split->source_from = *from;
+	split->source_from = (char *) from;
 	split->held_out = psprintf("%s OPERATOR(pg_catalog.<) %s", hash.data, threshold);
-	*from = psprintf("(SELECT s.* FROM %s WHERE %s OPERATOR(pg_catalog.>=) %s) AS s",
-					 *from, hash.data, threshold);
+	*filter = psprintf("%s OPERATOR(pg_catalog.>=) %s", hash.data, threshold);
 	return split;
 }
 

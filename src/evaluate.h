@@ -25,15 +25,16 @@ extern char *learn_label_type_sql(Oid typid);
 typedef struct LearnSplit LearnSplit;
 
 /*
- * When params.test_fraction is above 0: *from becomes the FROM item of the
- * training rows alone, and the split is returned for learn_split_finish;
+ * When params.test_fraction is above 0: *filter becomes the condition (on
+ * the columns of from, aliased s) that the training rows meet and the
+ * held-out rows do not, and the split is returned for learn_split_finish;
  * NULL otherwise (nothing changes).  A row is held out by a hash of the
  * values of the columns the model uses, in this order: target, weight,
  * group_by, features.
  */
-extern LearnSplit *learn_split_begin(const LearnParams *params, char **from,
+extern LearnSplit *learn_split_begin(const LearnParams *params, const char *from,
 									 const char *target, const char *weight,
-									 List *group_by, List *features);
+									 List *group_by, List *features, char **filter);
 
 /*
  * After the model is stored (model_row, as catalog_store_model returned

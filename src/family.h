@@ -194,6 +194,17 @@ typedef struct LearnFamily
 	const char *(*state_problem) (const LearnParams *params, List *terms, bytea *state);
 
 	/*
+	 * For a family whose state_aggregate takes the names: the function
+	 * (state bytea, names text[]) -> bytea that names a merged state made
+	 * by state_aggregate without them (it takes them or not).  A
+	 * postgres_fdw shard computes its state so (postgres_fdw sends no
+	 * aggregate with a text constant among its arguments), and the driver
+	 * names the merge; schema-qualified.  NULL: such a family's pass 1 is
+	 * not sent to shards.
+	 */
+	const char *stamp_function;
+
+	/*
 	 * Or pass 1 is a pass aggregate as the later ones are (see LearnPass),
 	 * called with a NULL parameter: first_pass(plan, 1, out) says which.
 	 */

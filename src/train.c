@@ -51,6 +51,7 @@
 #include "exprs.h"
 #include "keys.h"
 #include "passparam.h"
+#include "shards.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
 
@@ -108,6 +109,35 @@ typedef struct Carry
  * ---------------------------------------------------------------------
  */
 
+/*
+ * The source as the passes read it: its own FROM item, aliased s, with the
+ * columns of the feature expressions added and the held-out rows filtered
+ * out.  Rendered for another relation with the same columns (a partition
+ * of the source), it reads that relation's rows the same way.
+ */
+typedef struct SourceItem
+{
+	Oid			relid;			/* the source relation; InvalidOid: a query */
+	char	   *item;			/* its own FROM item, aliased s */
+	char	   *columns;		/* ", (expr) AS name, ..." of the feature
+								 * expressions; NULL: none */
+	char	   *filter;			/* the condition of the training rows (the
+								 * held-out split); NULL: every row */
+} SourceItem;
+
+/* The FROM item, aliased s, of the source read through item. */
+static char *
+source_render(const SourceItem *src, const char *item)
+{
+	char	   *from = (char *) item;
+
+	if (src->columns)
+		from = psprintf("(SELECT s.*%s FROM %s) AS s", src->columns, from);
+	if (src->filter)
+		from = psprintf("(SELECT s.* FROM %s WHERE %s) AS s", from, src->filter);
+	return from;
+}
+
 /* Skip white space, parentheses and SQL comments (nested / * * / ones too). */
 static const char *
 skip_space_and_comments(const char *p)
@@ -147,6 +177,14 @@ skip_space_and_comments(const char *p)
 	}
 }
 
+/* A relation's name, qualified and quoted. */
+static char *
+relation_sql(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
 /* Does the source text start like a query rather than a relation name? */
 static bool
 looks_like_query(const char *src)
@@ -165,10 +203,11 @@ looks_like_query(const char *src)
 	return false;
 }
 
-/* The FROM item for the source, aliased "s". */
-static char *
-source_from_item(const char *src)
+/* The source text as a SourceItem, without expressions or filter yet. */
+static void
+source_resolve(const char *src, SourceItem *out)
 {
+	memset(out, 0, sizeof(SourceItem));
 	if (looks_like_query(src))
 	{
 		List	   *stmts = raw_parser(src, RAW_PARSE_DEFAULT);
@@ -200,7 +239,7 @@ source_from_item(const char *src)
 			text = pnstrdup(src + rs->stmt_location, rs->stmt_len);
 		else
 			text = pstrdup(src + rs->stmt_location);
-		return psprintf("(\n%s\n) AS s", text);
+		out->item = psprintf("(\n%s\n) AS s", text);
 	}
 	else
 	{
@@ -215,9 +254,8 @@ source_from_item(const char *src)
 		names = learn_qualified_name_list(src);
 		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, false);
 
-		return psprintf("%s AS s",
-						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-												   get_rel_name(relid)));
+		out->relid = relid;
+		out->item = psprintf("%s AS s", relation_sql(relid));
 	}
 }
 
@@ -235,11 +273,14 @@ learn_label_type_sql(Oid typid)
 	return format_type_be_qualified(typid);
 }
 
-/* source_from_item for learn.evaluate (evaluate.h). */
+/* The source's FROM item for learn.evaluate (evaluate.h). */
 char *
 learn_source_from_item(const char *src)
 {
-	return source_from_item(src);
+	SourceItem	item;
+
+	source_resolve(src, &item);
+	return item.item;
 }
 
 /* The source's columns, allocated in mcxt. */
@@ -391,12 +432,11 @@ expr_column_param(void *arg, const char *name, int location)
  * The features elements: each the exact name of a source column, one
  * column name as SQL writes it, or 'expression AS name'.  Sets *features
  * to the features' names and *exprs to each one's stored expression or
- * NULL (NIL when none has one), and returns the FROM item, which computes
- * the expressions' columns when there are any.
+ * NULL (NIL when none has one), and returns the select list items that
+ * compute the expressions' columns (SourceItem.columns), or NULL.
  */
 static char *
-resolve_features(List *elems, List *cols, const char *from, List **features,
-				 List **exprs)
+resolve_features(List *elems, List *cols, List **features, List **exprs)
 {
 	StringInfoData wrap;
 	const char **names = palloc(sizeof(char *) * Max(list_length(cols), 1));
@@ -455,28 +495,28 @@ resolve_features(List *elems, List *cols, const char *from, List **features,
 	if (!any)
 	{
 		*exprs = NIL;
-		return (char *) from;
+		return NULL;
 	}
 	catalog_require_column("models", "feature_exprs", "0.5", "Training with feature expressions");
-	return psprintf("(SELECT s.*%s FROM %s) AS s", wrap.data, from);
+	return wrap.data;
 }
 
 /*
  * learn.update's features: the parent's, each a column of the new source
  * or its stored expression, analyzed as scoring analyzes it (pg_catalog's
  * search_path, only functions the caller may trust) over the new source's
- * columns.  Returns the FROM item, which computes the expressions' columns
- * when there are any.
+ * columns.  Returns the select list items that compute the expressions'
+ * columns (SourceItem.columns), or NULL.
  */
 static char *
-stored_features(const ParentModel *parent, const char *model, List *cols, const char *from)
+stored_features(const ParentModel *parent, const char *model, List *cols)
 {
 	StringInfoData wrap;
 	const char **names = palloc(sizeof(char *) * Max(list_length(cols), 1));
 	ListCell   *lc;
 
 	if (parent->feature_exprs == NIL)
-		return (char *) from;
+		return NULL;
 	foreach(lc, cols)
 		names[foreach_current_index(lc)] = ((SourceColumn *) lfirst(lc))->name;
 	initStringInfo(&wrap);
@@ -502,7 +542,7 @@ stored_features(const ParentModel *parent, const char *model, List *cols, const 
 		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
 						 quote_identifier(name));
 	}
-	return psprintf("(SELECT s.*%s FROM %s) AS s", wrap.data, from);
+	return wrap.data;
 }
 
 static List *
@@ -1406,18 +1446,90 @@ train_groups_create(const LearnFamily *family, void *plan, bool grouped,
 	return tg;
 }
 
-/* Pass 1: the state of each group, streamed into tg. */
+/*
+ * Whether the family's pass-1 states of several relations merge into the
+ * state of their union (shards.h): a state aggregate, the aggregate that
+ * merges its states, and, when it takes the names, the function that
+ * names a merged state.
+ */
+static bool
+family_merges_shards(const LearnFamily *family)
+{
+	return family->first_pass == NULL && family->state_aggregate != NULL &&
+		family->merge_aggregate != NULL &&
+		(!family->state_named || family->stamp_function != NULL);
+}
+
+/*
+ * Pass 1 over a source read one relation at a time (shards.h): each
+ * relation's states, grouped by the group_by columns, in a query of its
+ * own that postgres_fdw sends whole to a foreign table's server (all
+ * immutable functions of pg_catalog or of pg_learn, which the server's
+ * "extensions" lists), merged here by group; the branches of the UNION
+ * ALL are scanned at once when the servers are async_capable.  A branch
+ * is nothing but its aggregate, so that the Append reads the foreign
+ * scans directly; the group key is made of the merged groups' columns.
+ */
 static void
-run_state_pass(TrainGroups *tg, const char *from, const char *target_sql,
-			   const char *weight, const TrainColumns *tcols, List *group_by,
-			   int64 parent_id)
+append_shard_state_query(StringInfo sql, const LearnFamily *family, const SourceItem *src,
+						 List *relations, const char *target_sql, const char *weight,
+						 const TrainColumns *tcols, List *group_by)
+{
+	const char *state = "state";
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	/* the merged states' column: a name no group_by column has */
+	while (in_names(group_by, state))
+		state = psprintf("_%s", state);
+	appendStringInfo(sql, "SELECT %s, ",
+					 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]");
+	if (family->state_named)
+	{
+		appendStringInfo(sql, "%s(%s(s.%s)", family->stamp_function,
+						 family->merge_aggregate, quote_identifier(state));
+		append_text_array(sql, tcols->terms);
+		appendStringInfoChar(sql, ')');
+	}
+	else
+		appendStringInfo(sql, "%s(s.%s)", family->merge_aggregate, quote_identifier(state));
+	appendStringInfoString(sql, " FROM (");
+	foreach(lc, relations)
+	{
+		appendStringInfoString(sql, foreach_current_index(lc) > 0 ? " UNION ALL SELECT " : "SELECT ");
+		foreach(lc2, group_by)
+			appendStringInfo(sql, "s.%s, ", quote_identifier((char *) lfirst(lc2)));
+		appendStringInfo(sql, "%s(", family->state_aggregate);
+		append_agg_args(sql, target_sql, weight, tcols, false);
+		appendStringInfo(sql, ") FROM %s",
+						 source_render(src, psprintf("ONLY %s AS s", relation_sql(lfirst_oid(lc)))));
+		append_group_by(sql, group_by);
+	}
+	appendStringInfoString(sql, ") AS s(");
+	foreach(lc2, group_by)
+		appendStringInfo(sql, "%s, ", quote_identifier((char *) lfirst(lc2)));
+	appendStringInfo(sql, "%s)", quote_identifier(state));
+	append_group_by(sql, group_by);
+}
+
+/*
+ * Pass 1: the state of each group, streamed into tg; read one relation
+ * at a time when shards (a list of relations, shards.h) is not NIL.
+ */
+static void
+run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char *from,
+			   const char *target_sql, const char *weight, const TrainColumns *tcols,
+			   List *group_by, int64 parent_id)
 {
 	StringInfoData sql;
 	SPIExecuteOptions opts;
 	int			ret;
 
 	initStringInfo(&sql);
-	if (tg->family->first_pass)
+	if (shards != NIL)
+		append_shard_state_query(&sql, tg->family, src, shards, target_sql, weight,
+								 tcols, group_by);
+	else if (tg->family->first_pass)
 	{
 		LearnPass	lp;
 
@@ -1794,7 +1906,9 @@ train_model(const TrainArgs *a)
 	LearnTrainSpec spec;
 	void	   *plan;
 	LearnPass	lp;
-	char	   *from;
+	SourceItem	src;
+	char	   *from;			/* src rendered */
+	List	   *shards = NIL;
 	List	   *cols;
 	int			k;
 	TrainGroups *tg;
@@ -1825,7 +1939,8 @@ train_model(const TrainArgs *a)
 	/* resolve the source and check every column against it */
 	SPI_connect();
 	MemoryContextSwitchTo(callercxt);
-	from = source_from_item(source);
+	source_resolve(source, &src);
+	from = source_render(&src, src.item);
 	cols = source_columns(from, callercxt);
 	target_col = find_column(cols, target, "target");
 	if (weight)
@@ -1848,7 +1963,8 @@ train_model(const TrainArgs *a)
 	}
 	if (parent)
 	{
-		from = stored_features(parent, a->parent_ref, cols, from);
+		src.columns = stored_features(parent, a->parent_ref, cols);
+		from = source_render(&src, src.item);
 		features = parent->features;
 		feature_exprs = parent->feature_exprs;
 		if (feature_exprs != NIL)
@@ -1856,7 +1972,8 @@ train_model(const TrainArgs *a)
 	}
 	else if (a->features_given)
 	{
-		from = resolve_features(a->features, cols, from, &features, &feature_exprs);
+		src.columns = resolve_features(a->features, cols, &features, &feature_exprs);
+		from = source_render(&src, src.item);
 		if (feature_exprs != NIL)
 			cols = source_columns(from, callercxt);
 	}
@@ -1899,7 +2016,8 @@ train_model(const TrainArgs *a)
 						family->noun, TRAIN_MAX_FEATURES, k)));
 
 	/* the held-out rows (params.test_fraction): from here on none is read */
-	split = learn_split_begin(params, &from, target, weight, group_by, features);
+	split = learn_split_begin(params, from, target, weight, group_by, features, &src.filter);
+	from = source_render(&src, src.item);
 	classes = target_sql(family, params, target_col, from, &target_expr);
 
 	tcols.cols = cols;
@@ -1946,6 +2064,14 @@ train_model(const TrainArgs *a)
 	spec.grouped = group_by != NIL;
 	plan = family->begin(&spec);
 
+	/*
+	 * A source spread over postgres_fdw shards: pass 1 computed on the
+	 * shards.  Later passes, and the reading of classes, levels and means
+	 * above, read the source as a whole.
+	 */
+	if (OidIsValid(src.relid) && family_merges_shards(family))
+		shards = learn_shard_relations(src.relid);
+
 	/* pass 1: every group fitted as it arrives, and spooled */
 	tg = train_groups_create(family, plan, group_by != NIL, callercxt);
 
@@ -1974,7 +2100,8 @@ train_model(const TrainArgs *a)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;
-	run_state_pass(tg, from, target_expr, weight, &tcols, group_by, parent ? parent->id : 0);
+	run_state_pass(tg, &src, shards, from, target_expr, weight, &tcols, group_by,
+				   parent ? parent->id : 0);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);

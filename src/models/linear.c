@@ -268,6 +268,7 @@ const LearnFamily learn_family_linear = {
 	.state_named = true,
 	.merge_aggregate = "learn.linear_merge",
 	.state_problem = linear_state_problem_of,
+	.stamp_function = "learn._linear_stamp",
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,

@@ -40,6 +40,7 @@ PG_FUNCTION_INFO_V1(linear_serial);
 PG_FUNCTION_INFO_V1(linear_deserial);
 PG_FUNCTION_INFO_V1(linear_merge_trans);
 PG_FUNCTION_INFO_V1(linear_final_state);
+PG_FUNCTION_INFO_V1(linear_stamp);
 PG_FUNCTION_INFO_V1(linreg_final);
 PG_FUNCTION_INFO_V1(linear_state_version);
 PG_FUNCTION_INFO_V1(meat_trans);
@@ -887,6 +888,37 @@ linear_merge_trans(PG_FUNCTION_ARGS)
 	if (part)
 		linear_state_merge(st, part);
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * linear_stamp(state bytea, features text[]): a state made without feature
+ * names (learn.linear_partial(y, w, x...)), stamped with them as if they
+ * had been given; a state already stamped with the same names as it is.
+ * postgres_fdw sends no aggregate with a text constant among its
+ * arguments (its collation does not come from the foreign table), so a
+ * shard computes its state without the names and the merged state gets
+ * them here.  A state merged from none (no row, no state) is NULL, as
+ * learn.linear_partial of no row.
+ */
+Datum
+linear_stamp(PG_FUNCTION_ARGS)
+{
+	LinearState *st = linear_state_deserialize(PG_GETARG_BYTEA_PP(0));
+	uint64		signature;
+
+	if (st->family == 0)
+		PG_RETURN_NULL();
+	if (st->family != LINEAR_FAMILY_LINEAR)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot name the features of a state of %s", family_name(st->family))));
+	signature = names_signature(fcinfo, 1, st->ncols - 2);
+	if (st->signature != 0 && st->signature != signature)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot name the features of a state made with other feature names")));
+	st->signature = signature;
+	PG_RETURN_BYTEA_P(linear_state_serialize(st));
 }
 
 /* Final function of the _partial aggregates: the state as bytea. */
