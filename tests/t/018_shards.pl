@@ -242,6 +242,23 @@ cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('s_one', 'l_one')"),
 ok((grep { /^shard1: .*DECLARE.*learn\.linear_partial\(/s } @$statements),
 	'a single foreign table: the shard computed the state');
 
+# learn.update with a sharded source: the new rows' states come from the
+# shards, merged with the stored ones; equal to training on all the rows
+$coord->safe_psql('postgres',
+	q{SELECT 1 FROM learn.train('u_grp', 'linear', 'half', 'y', ARRAY['x1', 'color', 'x1 * x3 AS x13'], NULL, ARRAY['g'], 'w');
+	  CREATE VIEW half_and_whole AS SELECT * FROM half UNION ALL SELECT * FROM whole;
+	  SELECT 1 FROM learn.train('l_u_grp', 'linear', 'half_and_whole', 'y', ARRAY['x1', 'color', 'x1 * x3 AS x13'], NULL, ARRAY['g'], 'w')});
+($statements) = shard_statements(q{SELECT 1 FROM learn.update('u_grp', 'sharded')});
+# coef_diff compares every version of a name: the parent goes
+$coord->safe_psql('postgres', q{SELECT learn.drop_model('u_grp', 1)});
+cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('u_grp', 'l_u_grp')"),
+	'<=', $tol, 'learn.update from the shards: the coefficients of training on all the rows');
+foreach my $s (1, 2)
+{
+	ok((grep { /^shard$s: .*DECLARE.*learn\.linear_partial\(/s } @$statements),
+		"learn.update: shard $s computed the new rows' state");
+}
+
 # a server that does not list pg_learn in "extensions": its rows are
 # pulled, with a NOTICE that says why, and the fit is the same
 my ($h1, $p1) = ($shards[0]->host, $shards[0]->port);
