@@ -673,6 +673,18 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 										   SPI_tuptable->tupdesc, 1, &isnull));
 	result = returned_model_row();
 
+	/*
+	 * The version's rows reference the learn.models row just inserted, in
+	 * this transaction and under the name's lock: no other transaction
+	 * can delete it before this one ends.  Checking that reference for
+	 * each row (a foreign key's trigger, a query a row) took most of the
+	 * time of storing a grouped model, so the rows are written as pg_dump
+	 * restores them, with session_replication_role = replica, which fires
+	 * no trigger (the catalog tables have none but their foreign keys').
+	 * The catalog's owner is a superuser (CREATE EXTENSION made it so).
+	 */
+	(void) set_config_option("session_replication_role", "replica", PGC_SUSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (m->encodings != NIL)
 		store_encodings(model_id, m);
 	store_groups(model_id, m->group_by != NIL, next, arg);
