@@ -581,12 +581,13 @@ text_array_to_list(ArrayType *arr, const char *what)
  * ---------------------------------------------------------------------
  */
 
-/* ", 'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
-static void
-append_text_array(StringInfo sql, List *elems)
+/* "'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
+static char *
+text_array_sql(List *elems)
 {
 	StringInfoData arr;
 	ListCell   *lc;
+	char	   *sql;
 
 	initStringInfo(&arr);
 	appendStringInfoChar(&arr, '{');
@@ -604,8 +605,16 @@ append_text_array(StringInfo sql, List *elems)
 		appendStringInfoChar(&arr, '"');
 	}
 	appendStringInfoChar(&arr, '}');
-	appendStringInfo(sql, ", %s::pg_catalog.text[]", quote_literal_cstr(arr.data));
+	sql = psprintf("%s::pg_catalog.text[]", quote_literal_cstr(arr.data));
 	pfree(arr.data);
+	return sql;
+}
+
+/* ", 'elems'::pg_catalog.text[]": text_array_sql as a further argument */
+static void
+append_text_array(StringInfo sql, List *elems)
+{
+	appendStringInfo(sql, ", %s", text_array_sql(elems));
 }
 
 /*
@@ -1840,15 +1849,11 @@ check_same_terms(const TrainColumns *tcols, const char *from, const char *model)
 	{
 		const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
 
-		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (",
-						 foreach_current_index(lc) ? " OR " : "", q);
-		append_text_array(&sql, list_nth(tcols->encodings, lfirst_int(lc)));
-		appendStringInfoString(&sql, "))");
+		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (%s))",
+						 foreach_current_index(lc) ? " OR " : "", q,
+						 text_array_sql(list_nth(tcols->encodings, lfirst_int(lc))));
 	}
 	appendStringInfoString(&sql, " LIMIT 1");
-	/* append_text_array writes ", 'x'::text[]": drop the comma */
-	for (char *p = strstr(sql.data, "ALL (, "); p; p = strstr(p, "ALL (, "))
-		memmove(p + 5, p + 7, strlen(p + 7) + 1);
 	ret = SPI_execute(sql.data, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "pg_learn: reading the levels of the new rows failed: %s",
