@@ -243,3 +243,42 @@ RESET ROLE;
 SELECT learn.drop_model('up_other'), learn.drop_model('up_other_copy');
 DROP OWNED BY regress_up_other;
 DROP ROLE regress_up_other;
+
+-- ---------------------------------------------------------------------
+-- hostile sources and documents
+-- ---------------------------------------------------------------------
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+-- the check of levels is not fooled by the source's own text: a new level
+-- is 22P03 whatever the source says
+SELECT learn.update('up_m', $$SELECT i, g, CASE WHEN i = 2999 THEN 'c9' ELSE c END AS c, x1, x2, w, y
+							   FROM up_rows WHERE 'ALL (, ' <> 'ALL ('$$);
+-- nor by a case-blind collation of the source's column: "C1" is not "c1"
+CREATE COLLATION up_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT learn.update('up_m', $$SELECT i, g, (CASE WHEN i = 2999 THEN 'C1' ELSE c END) COLLATE up_ci AS c,
+							   x1, x2, w, y FROM up_rows WHERE i > 2000$$);
+\set ON_ERROR_STOP 1
+-- with the model's levels only, that collation merges as training did
+SELECT version, n_rows FROM learn.update('up_m@1', $$SELECT i, g, c COLLATE up_ci AS c, x1, x2, w, y
+													FROM up_rows WHERE i > 2000$$);
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+-- a state's counts are its group's (bytes 15..22 of a state are its rows,
+-- 23..30 its skipped rows, 39..46 the sum of its weights): two groups'
+-- states swapped, a state of one row more, of no weight (22023)
+\set ON_ERROR_STOP 0
+SELECT learn.import_model(jsonb_set(jsonb_set(learn.export_model('up_g@1'), '{states,0,state}',
+											  learn.export_model('up_g@1') #> '{states,1,state}'),
+									'{states,1,state}', learn.export_model('up_g@1') #> '{states,0,state}'),
+						  'up_bad');
+SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,state}',
+		to_jsonb(translate(encode(overlay(decode(learn.export_model('up_m@1') #>> '{states,0,state}', 'base64')
+										  placing int8send((learn.export_model('up_m@1') ->> 'n_rows')::bigint + 1)
+										  from 15 for 8), 'base64'), E'\n', ''))),
+		'up_bad');
+SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,state}',
+		to_jsonb(translate(encode(overlay(decode(learn.export_model('up_m@1') #>> '{states,0,state}', 'base64')
+										  placing float8send(0) from 39 for 8), 'base64'), E'\n', ''))),
+		'up_bad');
+\set ON_ERROR_STOP 1
+SELECT count(*) AS bad_imports FROM learn.models WHERE name = 'up_bad';
+DROP COLLATION up_ci;

@@ -541,12 +541,13 @@ text_array_to_list(ArrayType *arr, const char *what)
  * ---------------------------------------------------------------------
  */
 
-/* ", 'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
-static void
-append_text_array(StringInfo sql, List *elems)
+/* "'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
+static char *
+text_array_constant(List *elems)
 {
 	StringInfoData arr;
 	ListCell   *lc;
+	char	   *result;
 
 	initStringInfo(&arr);
 	appendStringInfoChar(&arr, '{');
@@ -564,8 +565,16 @@ append_text_array(StringInfo sql, List *elems)
 		appendStringInfoChar(&arr, '"');
 	}
 	appendStringInfoChar(&arr, '}');
-	appendStringInfo(sql, ", %s::pg_catalog.text[]", quote_literal_cstr(arr.data));
+	result = psprintf("%s::pg_catalog.text[]", quote_literal_cstr(arr.data));
 	pfree(arr.data);
+	return result;
+}
+
+/* ", 'elems'::pg_catalog.text[]": one more argument, a text[] constant */
+static void
+append_text_array(StringInfo sql, List *elems)
+{
+	appendStringInfo(sql, ", %s", text_array_constant(elems));
 }
 
 /*
@@ -1682,6 +1691,7 @@ typedef struct TrainArgs
 	const ParentModel *parent;
 	const char *parent_ref;		/* "name@N" */
 	const char *lineage_json;	/* params.updated_from */
+	bool		parent_deployed;	/* the parent was given as 'name' */
 } TrainArgs;
 
 /*
@@ -1726,17 +1736,18 @@ check_same_terms(const TrainColumns *tcols, const char *from, const char *model)
 	appendStringInfo(&sql, " FROM %s WHERE ", from);
 	foreach(lc, cat)
 	{
-		const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
-
-		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (",
-						 foreach_current_index(lc) ? " OR " : "", q);
-		append_text_array(&sql, list_nth(tcols->encodings, lfirst_int(lc)));
-		appendStringInfoString(&sql, "))");
+		/*
+		 * A level is a text, compared byte for byte as the aggregate finds
+		 * it: under "C", whatever the column's collation (a case-blind one
+		 * would take "A" for the level "a").
+		 */
+		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text COLLATE pg_catalog.\"C\" "
+						 "OPERATOR(pg_catalog.<>) ALL (%s))",
+						 foreach_current_index(lc) ? " OR " : "",
+						 quote_identifier(list_nth(tcols->features, lfirst_int(lc))),
+						 text_array_constant(list_nth(tcols->encodings, lfirst_int(lc))));
 	}
 	appendStringInfoString(&sql, " LIMIT 1");
-	/* append_text_array writes ", 'x'::text[]": drop the comma */
-	for (char *p = strstr(sql.data, "ALL (, "); p; p = strstr(p, "ALL (, "))
-		memmove(p + 5, p + 7, strlen(p + 7) + 1);
 	ret = SPI_execute(sql.data, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "pg_learn: reading the levels of the new rows failed: %s",
@@ -2061,6 +2072,7 @@ train_model(const TrainArgs *a)
 	rec.n_skipped = tg->n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
+	rec.deployed_parent = a->parent_deployed ? parent->id : 0;
 	result = catalog_store_model(&rec, next_group, tg);
 	if (split)
 		result = learn_split_finish(split, result);
@@ -2129,6 +2141,8 @@ learn_update(PG_FUNCTION_ARGS)
 	memset(&a, 0, sizeof(a));
 	a.parent = &parent;
 	a.parent_ref = psprintf("%s@%d", parent.name, parent.version);
+	/* a name has no '@': 'name' is its deployed version */
+	a.parent_deployed = strchr(spec, '@') == NULL;
 	a.source = learn_text_arg(fcinfo, 1, "source");
 	a.name = parent.name;
 	a.target = parent.target;
