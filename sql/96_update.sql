@@ -281,4 +281,27 @@ SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,sta
 		'up_bad');
 \set ON_ERROR_STOP 1
 SELECT count(*) AS bad_imports FROM learn.models WHERE name = 'up_bad';
+
+-- group keys that need quoting, a NULL key, a group of NULL rows only and
+-- a group of weight 0 only survive train, update (of weight-0 rows only,
+-- of no row), export, import and update: the last is the fit of all rows
+CREATE TABLE up_keys AS
+SELECT i, x1, x2, c, y, CASE WHEN i > 2990 THEN 0 ELSE w END AS w,
+	   CASE WHEN i > 2980 AND i <= 2990 THEN NULL ELSE x2 END AS x2n,
+	   CASE WHEN i > 2990 THEN 'weightless' WHEN i > 2980 THEN 'hollow' WHEN i % 5 = 0 THEN 'a{b' WHEN i % 5 = 1 THEN 'q"x'
+			WHEN i % 5 = 2 THEN 'p,q' WHEN i % 5 = 3 THEN NULL ELSE 'NULL' END AS g
+  FROM up_rows;
+SELECT version, n_rows, n_skipped FROM learn.train('up_k', 'linear', 'SELECT * FROM up_keys WHERE i <= 2000 OR i > 2980',
+												   'y', ARRAY['x1', 'x2n', 'c'], group_by => ARRAY['g'], weight => 'w');
+SELECT version, n_rows, n_skipped FROM learn.update('up_k', 'SELECT * FROM up_keys WHERE i BETWEEN 2001 AND 2980 AND w = 0');
+SELECT version, n_rows, n_skipped FROM learn.update('up_k', 'SELECT * FROM up_keys WHERE false');
+SELECT version, n_rows, n_skipped FROM learn.import_model(learn.export_model('up_k'), 'up_k_copy');
+SELECT learn.export_model('up_k_copy') -> 'states' = learn.export_model('up_k') -> 'states' AS same_states;
+SELECT version, n_rows, n_skipped FROM learn.update('up_k_copy', 'SELECT * FROM up_keys WHERE i BETWEEN 2001 AND 2980');
+SELECT version, n_rows, n_skipped FROM learn.train('up_k_all', 'linear', 'up_keys', 'y', ARRAY['x1', 'x2n', 'c'],
+												   group_by => ARRAY['g'], weight => 'w');
+SELECT up_diff('up_k_copy@2', 'up_k_all@1');
+SELECT g.group_key, g.n_rows, g.n_skipped, g.fitted, g.reason
+  FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
+ WHERE m.name = 'up_k_copy' AND m.version = 2 ORDER BY g.group_key;
 DROP COLLATION up_ci;

@@ -7,10 +7,11 @@
 # another session commits meanwhile must not make it store a version that
 # no serial order of the two would give: an update of the deployed version
 # ('name') whose name got another deployed version meanwhile (a rollback
-# with learn.deploy, a new training) fails with 40001 instead of deploying
-# a descendant of the version that was replaced; one of a version given by
-# number is not affected.  A role whose membership in the name's owner is
-# revoked while its update waits is refused when it stores.
+# with learn.deploy, a new training, another update) fails with 40001
+# instead of deploying a descendant of the version that was replaced; an
+# update of a version given by number is not affected.  A role whose
+# membership in the name's owner is revoked while its update waits is
+# refused when it stores.
 
 use strict;
 use warnings;
@@ -120,14 +121,25 @@ $sa->query_safe('COMMIT');
 like(finish($sa2), qr/^40001 /, 'training during an update of the deployed version: 40001');
 is(versions('ur'), '1=false 2=false 3=false<1 4=true', 'ur: the training deployed, nothing else stored');
 
+# two updates of the deployed version at once (two jobs): the second would
+# deploy the first one's parent with its rows only, and fails with 40001
+$sa->query_safe('BEGIN');
+$sa->query_safe(q{SELECT 1 FROM learn.update('ur', 'SELECT * FROM d WHERE i > 600')});
+start($sa2, q{SELECT version FROM learn.update('ur', 'SELECT * FROM d WHERE i > 300');});
+ok(waits($sa2), 'a second update of the deployed version waits for the first');
+$sa->query_safe('COMMIT');
+like(finish($sa2), qr/^40001 the deployed version of model "ur" changed during the update/,
+	'two updates of the deployed version: the second fails with 40001');
+is(versions('ur'), '1=false 2=false 3=false<1 4=false 5=true<4', 'ur: the first update alone stored');
+
 # ... but an update of a version given by number is not affected
 $sa->query_safe('BEGIN');
 $sa->query_safe(q{SELECT 1 FROM learn.deploy('ur', 2)});
 start($sa2, q{SELECT version || ':' || n_rows FROM learn.update('ur@1', 'SELECT * FROM d WHERE i > 600');});
 ok(waits($sa2), 'update of version 1 waits for a deploy');
 $sa->query_safe('COMMIT');
-is(finish($sa2), '5:600', 'update of a version by number: stored after the deploy');
-is(versions('ur'), '1=false 2=false 3=false<1 4=false 5=true<1', 'ur: version 5 of version 1, deployed');
+is(finish($sa2), '6:600', 'update of a version by number: stored after the deploy');
+is(versions('ur'), '1=false 2=false 3=false<1 4=false 5=false<4 6=true<1', 'ur: version 6 of version 1, deployed');
 
 # 3. the parent is dropped while the update waits: the update read the
 #    parent and its states before the drop committed, and stores what
@@ -137,10 +149,10 @@ $sa->query_safe(q{SELECT learn.drop_model('ur', 2)});
 start($sa2, q{SELECT version || ':' || n_rows FROM learn.update('ur@2', 'SELECT * FROM d WHERE i > 600');});
 ok(waits($sa2), 'update of version 2 waits for its drop');
 $sa->query_safe('COMMIT');
-is(finish($sa2), '6:900', 'update of a version dropped meanwhile: its rows and the new ones');
+is(finish($sa2), '7:900', 'update of a version dropped meanwhile: its rows and the new ones');
 is($node->safe_psql('postgres', q{
 SELECT count(*) FROM learn.states s JOIN learn.models m ON m.id = s.model_id
- WHERE m.name = 'ur' AND m.version IN (2, 6)}), '1', 'the dropped version\'s states went, the new one has its own');
+ WHERE m.name = 'ur' AND m.version IN (2, 7)}), '1', 'the dropped version\'s states went, the new one has its own');
 
 # 4. bob, a member of alice, updates her model; his membership is revoked
 #    while his update waits to store: refused
@@ -148,7 +160,7 @@ $node->safe_psql('postgres', 'GRANT alice TO bob');
 my $sb = session('bob');
 $sa->query_safe('BEGIN');
 $sa->query_safe(q{SELECT 1 FROM learn.deploy('ur', 6)});
-start($sb, q{SELECT version FROM learn.update('ur@6', 'SELECT * FROM d WHERE i > 600');});
+start($sb, q{SELECT version FROM learn.update('ur@7', 'SELECT * FROM d WHERE i > 600');});
 ok(waits($sb), 'bob\'s update waits for alice\'s deploy');
 $node->safe_psql('postgres', 'REVOKE alice FROM bob');
 $sa->query_safe('COMMIT');
