@@ -485,6 +485,7 @@ stored_features(const ParentModel *parent, const char *model, List *cols, const 
 		const char *name = lfirst(lc);
 		const char *stored = list_nth(parent->feature_exprs, foreach_current_index(lc));
 		char	   *sql;
+		Node	   *raw;
 		Node	   *expr;
 		ListCell   *lc2;
 
@@ -497,8 +498,10 @@ stored_features(const ParentModel *parent, const char *model, List *cols, const 
 						 errmsg("feature expression \"%s\" of model \"%s\" is named \"%s\", which is also a column of the source",
 								stored, model, name),
 						 errhint("Leave the column out of the source: the model computes it.")));
-		expr = feature_expr_analyze(feature_expr_raw(stored, &sql), sql, name, model,
-									FEATURE_EXPR_SCORE, expr_column_param, cols);
+		/* raw first: it sets sql, which errors in the expression show */
+		raw = feature_expr_raw(stored, &sql);
+		expr = feature_expr_analyze(raw, sql, name, model, FEATURE_EXPR_SCORE,
+									expr_column_param, cols);
 		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
 						 quote_identifier(name));
 	}
