@@ -311,4 +311,15 @@ SELECT up_diff('up_k_copy@2', 'up_k_all@1');
 SELECT g.group_key, g.n_rows, g.n_skipped, g.fitted, g.reason
   FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
  WHERE m.name = 'up_k_copy' AND m.version = 2 ORDER BY g.group_key;
+
+-- a categorical column of text at training may be an enum (of another
+-- order), a varchar or a blank-padded char(n) in the new rows: the levels
+-- are the values' text, and the update is the fit of all rows
+CREATE TYPE up_level AS ENUM ('c2', 'c1', 'c0');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::up_level AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::char(6) AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::varchar(6) AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
 DROP COLLATION up_ci;
