@@ -322,4 +322,22 @@ SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::char(6) AS c
 SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
 SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::varchar(6) AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
 SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+
+-- a feature expression calls a function of the model's owner: the owner
+-- updates the model; a superuser may not run that role's code (42501)
+CREATE ROLE regress_up_fn;
+CREATE SCHEMA up_fn AUTHORIZATION regress_up_fn;
+GRANT SELECT ON up_rows TO regress_up_fn;
+SET ROLE regress_up_fn;
+CREATE FUNCTION up_fn.twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 * 2';
+SELECT version FROM learn.train('up_fn', 'linear', 'SELECT * FROM up_rows WHERE i <= 2000', 'y',
+								ARRAY['x1', 'up_fn.twice(x2) AS x2_twice']);
+SELECT version, n_rows FROM learn.update('up_fn', 'SELECT * FROM up_rows WHERE i > 2000');
+RESET ROLE;
+\set ON_ERROR_STOP 0
+SELECT learn.update('up_fn', 'SELECT * FROM up_rows WHERE i > 2000');
+\set ON_ERROR_STOP 1
+SELECT learn.drop_model('up_fn');
+DROP OWNED BY regress_up_fn;
+DROP ROLE regress_up_fn;
 DROP COLLATION up_ci;
