@@ -243,3 +243,101 @@ RESET ROLE;
 SELECT learn.drop_model('up_other'), learn.drop_model('up_other_copy');
 DROP OWNED BY regress_up_other;
 DROP ROLE regress_up_other;
+
+-- ---------------------------------------------------------------------
+-- hostile sources and documents
+-- ---------------------------------------------------------------------
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+-- the check of levels is not fooled by the source's own text: a new level
+-- is 22P03 whatever the source says
+SELECT learn.update('up_m', $$SELECT i, g, CASE WHEN i = 2999 THEN 'c9' ELSE c END AS c, x1, x2, w, y
+							   FROM up_rows WHERE 'ALL (, ' <> 'ALL ('$$);
+-- nor by a case-blind collation of the source's column: "C1" is not "c1"
+CREATE COLLATION up_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT learn.update('up_m', $$SELECT i, g, (CASE WHEN i = 2999 THEN 'C1' ELSE c END) COLLATE up_ci AS c,
+							   x1, x2, w, y FROM up_rows WHERE i > 2000$$);
+-- a column that a stored expression reads is missing from the new rows,
+-- and an imported expression reads a table: errors that show where in the
+-- expression (the backend crashed when showing it)
+SELECT learn.update('up_m', 'SELECT i, g, c, x2, w, y FROM up_rows');
+SELECT version FROM learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{feature_exprs,3}',
+												 '"(SELECT 1 FROM up_no_table)"'), 'up_sub');
+SELECT learn.update('up_sub', 'up_rows');
+\set ON_ERROR_STOP 1
+-- with the model's levels only, that collation merges as training did
+SELECT version, n_rows FROM learn.update('up_m@1', $$SELECT i, g, c COLLATE up_ci AS c, x1, x2, w, y
+													FROM up_rows WHERE i > 2000$$);
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+-- a state's counts are its group's (bytes 15..22 of a state are its rows,
+-- 23..30 its skipped rows, 39..46 the sum of its weights): two groups'
+-- states swapped, a state of one row more, of no weight (22023)
+\set ON_ERROR_STOP 0
+SELECT learn.import_model(jsonb_set(jsonb_set(learn.export_model('up_g@1'), '{states,0,state}',
+											  learn.export_model('up_g@1') #> '{states,1,state}'),
+									'{states,1,state}', learn.export_model('up_g@1') #> '{states,0,state}'),
+						  'up_bad');
+SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,state}',
+		to_jsonb(translate(encode(overlay(decode(learn.export_model('up_m@1') #>> '{states,0,state}', 'base64')
+										  placing int8send((learn.export_model('up_m@1') ->> 'n_rows')::bigint + 1)
+										  from 15 for 8), 'base64'), E'\n', ''))),
+		'up_bad');
+SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,state}',
+		to_jsonb(translate(encode(overlay(decode(learn.export_model('up_m@1') #>> '{states,0,state}', 'base64')
+										  placing float8send(0) from 39 for 8), 'base64'), E'\n', ''))),
+		'up_bad');
+\set ON_ERROR_STOP 1
+SELECT count(*) AS bad_imports FROM learn.models WHERE name = 'up_bad';
+
+-- group keys that need quoting, a NULL key, a group of NULL rows only and
+-- a group of weight 0 only survive train, update (of weight-0 rows only,
+-- of no row), export, import and update: the last is the fit of all rows
+CREATE TABLE up_keys AS
+SELECT i, x1, x2, c, y, CASE WHEN i > 2990 THEN 0 ELSE w END AS w,
+	   CASE WHEN i > 2980 AND i <= 2990 THEN NULL ELSE x2 END AS x2n,
+	   CASE WHEN i > 2990 THEN 'weightless' WHEN i > 2980 THEN 'hollow' WHEN i % 5 = 0 THEN 'a{b' WHEN i % 5 = 1 THEN 'q"x'
+			WHEN i % 5 = 2 THEN 'p,q' WHEN i % 5 = 3 THEN NULL ELSE 'NULL' END AS g
+  FROM up_rows;
+SELECT version, n_rows, n_skipped FROM learn.train('up_k', 'linear', 'SELECT * FROM up_keys WHERE i <= 2000 OR i > 2980',
+												   'y', ARRAY['x1', 'x2n', 'c'], group_by => ARRAY['g'], weight => 'w');
+SELECT version, n_rows, n_skipped FROM learn.update('up_k', 'SELECT * FROM up_keys WHERE i BETWEEN 2001 AND 2980 AND w = 0');
+SELECT version, n_rows, n_skipped FROM learn.update('up_k', 'SELECT * FROM up_keys WHERE false');
+SELECT version, n_rows, n_skipped FROM learn.import_model(learn.export_model('up_k'), 'up_k_copy');
+SELECT learn.export_model('up_k_copy') -> 'states' = learn.export_model('up_k') -> 'states' AS same_states;
+SELECT version, n_rows, n_skipped FROM learn.update('up_k_copy', 'SELECT * FROM up_keys WHERE i BETWEEN 2001 AND 2980');
+SELECT version, n_rows, n_skipped FROM learn.train('up_k_all', 'linear', 'up_keys', 'y', ARRAY['x1', 'x2n', 'c'],
+												   group_by => ARRAY['g'], weight => 'w');
+SELECT up_diff('up_k_copy@2', 'up_k_all@1');
+SELECT g.group_key, g.n_rows, g.n_skipped, g.fitted, g.reason
+  FROM learn.groups g JOIN learn.models m ON m.id = g.model_id
+ WHERE m.name = 'up_k_copy' AND m.version = 2 ORDER BY g.group_key;
+
+-- a categorical column of text at training may be an enum (of another
+-- order), a varchar or a blank-padded char(n) in the new rows: the levels
+-- are the values' text, and the update is the fit of all rows
+CREATE TYPE up_level AS ENUM ('c2', 'c1', 'c0');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::up_level AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::char(6) AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+SELECT version, n_rows FROM learn.update('up_m@1', 'SELECT i, g, c::varchar(6) AS c, x1, x2, w, y FROM up_rows WHERE i > 2000');
+SELECT up_diff('up_m@' || (SELECT max(version) FROM learn.models WHERE name = 'up_m'), 'up_all@1');
+
+-- a feature expression calls a function of the model's owner: the owner
+-- updates the model; a superuser may not run that role's code (42501)
+CREATE ROLE regress_up_fn;
+CREATE SCHEMA up_fn AUTHORIZATION regress_up_fn;
+GRANT SELECT ON up_rows TO regress_up_fn;
+SET ROLE regress_up_fn;
+CREATE FUNCTION up_fn.twice(float8) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 * 2';
+SELECT version FROM learn.train('up_fn', 'linear', 'SELECT * FROM up_rows WHERE i <= 2000', 'y',
+								ARRAY['x1', 'up_fn.twice(x2) AS x2_twice']);
+SELECT version, n_rows FROM learn.update('up_fn', 'SELECT * FROM up_rows WHERE i > 2000');
+RESET ROLE;
+\set ON_ERROR_STOP 0
+SELECT learn.update('up_fn', 'SELECT * FROM up_rows WHERE i > 2000');
+\set ON_ERROR_STOP 1
+SELECT learn.drop_model('up_fn');
+DROP OWNED BY regress_up_fn;
+DROP ROLE regress_up_fn;
+DROP COLLATION up_ci;

@@ -553,6 +553,42 @@ store_encodings(int64 model_id, ModelRecord *m)
 	batch_flush(&b);
 }
 
+/*
+ * learn.update('name') merged new rows into the version deployed when it
+ * began.  Another session may have deployed another version (a rollback,
+ * a training) and committed while the update read its rows: storing the
+ * update then would deploy a descendant of the version that was replaced,
+ * which no serial order of the two gives.  Called with the name locked,
+ * so the query reads the latest committed deploy.
+ */
+static void
+check_deployed_parent(const char *name, int64 parent_id)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT m.id, m.version FROM learn.models m "
+								"WHERE m.name OPERATOR(pg_catalog.=) $1 AND m.deployed",
+								1, types, values, NULL, false, 1);
+	spi_check(ret, SPI_OK_SELECT, "reading the deployed version");
+	if (SPI_processed == 1 &&
+		DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+									&isnull)) == parent_id)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("the deployed version of model \"%s\" changed during the update", name),
+			 SPI_processed == 1 ?
+			 errdetail("The update merged the new rows into the version deployed when it began; version %d has been deployed since.",
+					   DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 2, &isnull))) :
+			 errdetail("The update merged the new rows into the version deployed when it began, which is no longer deployed."),
+			 errhint("Run learn.update again to update the version deployed now, or give the version as '%s@N'.",
+					 name)));
+}
+
 Datum
 catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 {
@@ -591,6 +627,8 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	as_catalog_owner(&sw);
 	(void) lock_name(m->name, &trainer, &owner, &last_version);
 	check_train_owner(caller, m->name, owner);
+	if (m->deployed_parent != 0)
+		check_deployed_parent(m->name, m->deployed_parent);
 	name_values[0] = CStringGetTextDatum(m->name);
 	name_values[1] = Int32GetDatum(last_version);
 	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = "

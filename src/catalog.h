@@ -40,6 +40,10 @@ typedef struct ModelRecord
 	int64		n_skipped;
 	double		train_seconds;
 	bool		deploy;
+	int64		deployed_parent;	/* learn.update of a name's deployed
+									 * version: its id, which must still be
+									 * the deployed one when the name is
+									 * locked (40001 otherwise); else 0 */
 } ModelRecord;
 
 /*

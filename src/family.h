@@ -188,10 +188,12 @@ typedef struct LearnFamily
 
 	/*
 	 * With merge_aggregate: NULL when state is a stored state of a model
-	 * of these params and terms (an import checks the states of a
-	 * document so), else what is wrong with it ("is not ...").
+	 * of these params and terms, of a group of n_rows rows used and
+	 * n_skipped skipped (an import checks the states of a document so),
+	 * else what is wrong with it ("is not ...").
 	 */
-	const char *(*state_problem) (const LearnParams *params, List *terms, bytea *state);
+	const char *(*state_problem) (const LearnParams *params, List *terms, bytea *state,
+								  int64 n_rows, int64 n_skipped);
 
 	/*
 	 * For a family whose state_aggregate takes the names: the function

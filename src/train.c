@@ -525,6 +525,7 @@ stored_features(const ParentModel *parent, const char *model, List *cols)
 		const char *name = lfirst(lc);
 		const char *stored = list_nth(parent->feature_exprs, foreach_current_index(lc));
 		char	   *sql;
+		Node	   *raw;
 		Node	   *expr;
 		ListCell   *lc2;
 
@@ -537,8 +538,10 @@ stored_features(const ParentModel *parent, const char *model, List *cols)
 						 errmsg("feature expression \"%s\" of model \"%s\" is named \"%s\", which is also a column of the source",
 								stored, model, name),
 						 errhint("Leave the column out of the source: the model computes it.")));
-		expr = feature_expr_analyze(feature_expr_raw(stored, &sql), sql, name, model,
-									FEATURE_EXPR_SCORE, expr_column_param, cols);
+		/* raw first: it sets sql, which errors in the expression show */
+		raw = feature_expr_raw(stored, &sql);
+		expr = feature_expr_analyze(raw, sql, name, model, FEATURE_EXPR_SCORE,
+									expr_column_param, cols);
 		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
 						 quote_identifier(name));
 	}
@@ -583,11 +586,11 @@ text_array_to_list(ArrayType *arr, const char *what)
 
 /* "'elems'::pg_catalog.text[]": a text[] constant of a list of strings */
 static char *
-text_array_sql(List *elems)
+text_array_constant(List *elems)
 {
 	StringInfoData arr;
 	ListCell   *lc;
-	char	   *sql;
+	char	   *result;
 
 	initStringInfo(&arr);
 	appendStringInfoChar(&arr, '{');
@@ -605,16 +608,16 @@ text_array_sql(List *elems)
 		appendStringInfoChar(&arr, '"');
 	}
 	appendStringInfoChar(&arr, '}');
-	sql = psprintf("%s::pg_catalog.text[]", quote_literal_cstr(arr.data));
+	result = psprintf("%s::pg_catalog.text[]", quote_literal_cstr(arr.data));
 	pfree(arr.data);
-	return sql;
+	return result;
 }
 
-/* ", 'elems'::pg_catalog.text[]": text_array_sql as a further argument */
+/* ", 'elems'::pg_catalog.text[]": one more argument, a text[] constant */
 static void
 append_text_array(StringInfo sql, List *elems)
 {
-	appendStringInfo(sql, ", %s", text_array_sql(elems));
+	appendStringInfo(sql, ", %s", text_array_constant(elems));
 }
 
 /*
@@ -1803,6 +1806,7 @@ typedef struct TrainArgs
 	const ParentModel *parent;
 	const char *parent_ref;		/* "name@N" */
 	const char *lineage_json;	/* params.updated_from */
+	bool		parent_deployed;	/* the parent was given as 'name' */
 } TrainArgs;
 
 /*
@@ -1847,11 +1851,16 @@ check_same_terms(const TrainColumns *tcols, const char *from, const char *model)
 	appendStringInfo(&sql, " FROM %s WHERE ", from);
 	foreach(lc, cat)
 	{
-		const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
-
-		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (%s))",
-						 foreach_current_index(lc) ? " OR " : "", q,
-						 text_array_sql(list_nth(tcols->encodings, lfirst_int(lc))));
+		/*
+		 * A level is a text, compared byte for byte as the aggregate finds
+		 * it: under "C", whatever the column's collation (a case-blind one
+		 * would take "A" for the level "a").
+		 */
+		appendStringInfo(&sql, "%s(s.%s::pg_catalog.text COLLATE pg_catalog.\"C\" "
+						 "OPERATOR(pg_catalog.<>) ALL (%s))",
+						 foreach_current_index(lc) ? " OR " : "",
+						 quote_identifier(list_nth(tcols->features, lfirst_int(lc))),
+						 text_array_constant(list_nth(tcols->encodings, lfirst_int(lc))));
 	}
 	appendStringInfoString(&sql, " LIMIT 1");
 	ret = SPI_execute(sql.data, true, 1);
@@ -2193,6 +2202,7 @@ train_model(const TrainArgs *a)
 	rec.n_skipped = tg->n_skipped;
 	rec.train_seconds = secs + usecs / 1e6;
 	rec.deploy = learn_param_bool(params, "deploy");
+	rec.deployed_parent = a->parent_deployed ? parent->id : 0;
 	result = catalog_store_model(&rec, next_group, tg);
 	if (split)
 		result = learn_split_finish(split, result);
@@ -2261,6 +2271,8 @@ learn_update(PG_FUNCTION_ARGS)
 	memset(&a, 0, sizeof(a));
 	a.parent = &parent;
 	a.parent_ref = psprintf("%s@%d", parent.name, parent.version);
+	/* a name has no '@': 'name' is its deployed version */
+	a.parent_deployed = strchr(spec, '@') == NULL;
 	a.source = learn_text_arg(fcinfo, 1, "source");
 	a.name = parent.name;
 	a.target = parent.target;

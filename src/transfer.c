@@ -427,7 +427,9 @@ read_states(JsonbValue *v, const LearnFamily *family, const LearnParams *params,
 		if (len < 0)
 			bad(path_key(path, "state"), "must be base64 without line breaks");
 		SET_VARSIZE(state, VARHDRSZ + len);
-		problem = family->state_problem(params, terms, state);
+		problem = family->state_problem(params, terms, state,
+										rec->group_by != NIL ? ig->groups[g].n_rows : rec->n_rows,
+										rec->group_by != NIL ? ig->groups[g].n_skipped : rec->n_skipped);
 		if (problem)
 			bad(path_key(path, "state"), problem);
 		ig->groups[g].state = state;

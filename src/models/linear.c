@@ -213,7 +213,8 @@ linear_terms(void *planp, void *fitp, const char *group_text, LearnTerm **terms)
 }
 
 static const char *
-linear_state_problem_of(const LearnParams *params, List *terms, bytea *state)
+linear_state_problem_of(const LearnParams *params, List *terms, bytea *state,
+						int64 n_rows, int64 n_skipped)
 {
 	const char **names = palloc(sizeof(char *) * Max(list_length(terms), 1));
 	ListCell   *lc;
@@ -222,7 +223,7 @@ linear_state_problem_of(const LearnParams *params, List *terms, bytea *state)
 		return "must be null: a model with robust standard errors keeps no state";
 	foreach(lc, terms)
 		names[foreach_current_index(lc)] = lfirst(lc);
-	return linear_state_problem(state, names, list_length(terms));
+	return linear_state_problem(state, names, list_length(terms), n_rows, n_skipped);
 }
 
 static void

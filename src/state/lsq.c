@@ -656,7 +656,8 @@ linear_state_deserialize(bytea *b)
 }
 
 const char *
-linear_state_problem(bytea *b, const char *const *names, int k)
+linear_state_problem(bytea *b, const char *const *names, int k, int64 n_rows,
+					 int64 n_skipped)
 {
 	LinearState *st = NULL;
 	int			version = 0;
@@ -671,8 +672,24 @@ linear_state_problem(bytea *b, const char *const *names, int k)
 	if (st->ncols != 0 &&
 		(st->family != LINEAR_FAMILY_LINEAR || st->ncols != k + 2 ||
 		 st->signature != linear_signature(names, k)))
-		return "is not a state of the model's terms";
-	return NULL;
+		problem = "is not a state of the model's terms";
+
+	/*
+	 * The counts are the group's, and a row counted has a positive weight:
+	 * a state of other rows would merge into a fit of wrong degrees of
+	 * freedom, or an infinite rmse.
+	 */
+	else if (st->n != n_rows || st->n_skipped != n_skipped)
+		problem = psprintf("counts %lld rows and %lld skipped, but its group has %lld and %lld",
+						   (long long) st->n, (long long) st->n_skipped,
+						   (long long) n_rows, (long long) n_skipped);
+	else if ((st->n > 0) != (st->sum_w > 0))
+		problem = st->n > 0 ? "counts rows but no weight" : "has weight but no rows";
+	/* the factor is as large as the columns squared: not kept for each */
+	if (st->R)
+		pfree(st->R);
+	pfree(st);
+	return problem;
 }
 
 /*

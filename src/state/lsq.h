@@ -55,9 +55,11 @@ extern LinearState *linear_state_create(int k, char family, uint64 signature);
 
 /*
  * NULL when b is a state of linear.c's training aggregate with these k
- * term names (or a state that saw no row), else what is wrong with it.
+ * term names (or a state that saw no row) that counted n_rows rows and
+ * n_skipped skipped ones, else what is wrong with it.
  */
-extern const char *linear_state_problem(bytea *b, const char *const *names, int k);
+extern const char *linear_state_problem(bytea *b, const char *const *names, int k,
+										int64 n_rows, int64 n_skipped);
 
 /* The signature of a list of feature names (never 0). */
 extern uint64 linear_signature(const char *const *names, int n);
