@@ -501,6 +501,18 @@ resolve_features(List *elems, List *cols, List **features, List **exprs)
 	return wrap.data;
 }
 
+/* Whether the source has a column of this name. */
+static bool
+in_source(List *cols, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, cols)
+		if (strcmp(((SourceColumn *) lfirst(lc))->name, name) == 0)
+			return true;
+	return false;
+}
+
 /*
  * learn.update's features: the parent's, each a column of the new source
  * or its stored expression, analyzed as scoring analyzes it (pg_catalog's
@@ -531,15 +543,21 @@ stored_features(const ParentModel *parent, const char *model, List *cols)
 
 		if (stored == NULL)
 			continue;
-		foreach(lc2, cols)
-			if (strcmp(((SourceColumn *) lfirst(lc2))->name, name) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_COLUMN),
-						 errmsg("feature expression \"%s\" of model \"%s\" is named \"%s\", which is also a column of the source",
-								stored, model, name),
-						 errhint("Leave the column out of the source: the model computes it.")));
+		if (in_source(cols, name))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("feature expression \"%s\" of model \"%s\" is named \"%s\", which is also a column of the source",
+							stored, model, name),
+					 errhint("Leave the column out of the source: the model computes it.")));
 		/* raw first: it sets sql, which errors in the expression show */
 		raw = feature_expr_raw(stored, &sql);
+		foreach(lc2, feature_expr_columns(raw))
+			if (!in_source(cols, lfirst(lc2)))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of feature \"%s\" of model \"%s\" does not exist in the source",
+								(char *) lfirst(lc2), name, model),
+						 errdetail("The feature is computed by the expression %s.", stored)));
 		expr = feature_expr_analyze(raw, sql, name, model, FEATURE_EXPR_SCORE,
 									expr_column_param, cols);
 		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
