@@ -257,9 +257,10 @@ SELECT learn.update('up_m', $$SELECT i, g, CASE WHEN i = 2999 THEN 'c9' ELSE c E
 CREATE COLLATION up_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 SELECT learn.update('up_m', $$SELECT i, g, (CASE WHEN i = 2999 THEN 'C1' ELSE c END) COLLATE up_ci AS c,
 							   x1, x2, w, y FROM up_rows WHERE i > 2000$$);
--- a column that a stored expression reads is missing from the new rows,
--- and an imported expression reads a table: errors that show where in the
--- expression (the backend crashed when showing it)
+-- a column that a stored expression reads is missing from the new rows
+-- (named, with the expression), and an imported expression reads a table:
+-- an error that shows where in the expression (the backend crashed when
+-- showing it)
 SELECT learn.update('up_m', 'SELECT i, g, c, x2, w, y FROM up_rows');
 SELECT version FROM learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{feature_exprs,3}',
 												 '"(SELECT 1 FROM up_no_table)"'), 'up_sub');
