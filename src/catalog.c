@@ -275,29 +275,49 @@ lock_name(const char *name, Name creator, char **owner, int *last_version)
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = creator ? NameGetDatum(creator) : (Datum) 0;
-	ret = SPI_execute_with_args("INSERT INTO learn.names (name, owner, last_version) "
-								"SELECT $1, COALESCE("
-								"(SELECT m.trained_by FROM learn.models m "
-								"WHERE m.name OPERATOR(pg_catalog.=) $1 "
-								"ORDER BY m.version LIMIT 1), $2), "
-								"COALESCE((SELECT pg_catalog.max(m.version) "
-								"FROM learn.models m WHERE m.name OPERATOR(pg_catalog.=) $1), 0) "
-								"WHERE $2 IS NOT NULL OR EXISTS (SELECT FROM learn.models m "
-								"WHERE m.name OPERATOR(pg_catalog.=) $1) "
-								"ON CONFLICT (name) DO NOTHING",
-								2, types, values, creator ? NULL : " n", false, 0);
-	spi_check(ret, SPI_OK_INSERT, "registering the model name");
-	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
-								"WHERE name OPERATOR(pg_catalog.=) $1 "
-								"RETURNING owner::pg_catalog.text, last_version",
-								1, types, values, NULL, false, 0);
-	spi_check(ret, SPI_OK_UPDATE_RETURNING, "locking the model name");
-	if (SPI_processed == 0)
-		return false;
-	*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	*last_version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-												SPI_tuptable->tupdesc, 2, &isnull));
-	return true;
+
+	/* a name with a row, the usual case: one statement */
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
+									"WHERE name OPERATOR(pg_catalog.=) $1 "
+									"RETURNING owner::pg_catalog.text, last_version",
+									1, types, values, NULL, false, 0);
+		spi_check(ret, SPI_OK_UPDATE_RETURNING, "locking the model name");
+		if (SPI_processed > 0)
+		{
+			*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			*last_version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 2, &isnull));
+
+			/*
+			 * The caller checks the owner next: role memberships granted
+			 * or revoked while this waited for the row are seen.
+			 */
+			AcceptInvalidationMessages();
+			return true;
+		}
+		if (attempt > 0)
+			break;
+
+		/*
+		 * No row: make one (a concurrent maker of the same name is waited
+		 * for, and wins), then lock it as above.
+		 */
+		ret = SPI_execute_with_args("INSERT INTO learn.names (name, owner, last_version) "
+									"SELECT $1, COALESCE("
+									"(SELECT m.trained_by FROM learn.models m "
+									"WHERE m.name OPERATOR(pg_catalog.=) $1 "
+									"ORDER BY m.version LIMIT 1), $2), "
+									"COALESCE((SELECT pg_catalog.max(m.version) "
+									"FROM learn.models m WHERE m.name OPERATOR(pg_catalog.=) $1), 0) "
+									"WHERE $2 IS NOT NULL OR EXISTS (SELECT FROM learn.models m "
+									"WHERE m.name OPERATOR(pg_catalog.=) $1) "
+									"ON CONFLICT (name) DO NOTHING",
+									2, types, values, creator ? NULL : " n", false, 0);
+		spi_check(ret, SPI_OK_INSERT, "registering the model name");
+	}
+	return false;
 }
 
 /*
@@ -329,6 +349,8 @@ typedef struct Batch
 	int64		model_id;
 	int			ncols;
 	int			nrows;
+	int			cap;			/* rows the arrays hold: grows by doubling up
+								 * to LEARN_CATALOG_BATCH_ROWS */
 	const Oid  *elemtypes;
 	int			expected;		/* SPI's result of the statement */
 	Datum	  **values;			/* [col][row] */
@@ -347,12 +369,18 @@ batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
 	b->nrows = 0;
 	b->elemtypes = elemtypes;
 	b->expected = SPI_OK_INSERT;
+	/*
+	 * Small at first: most models have a few rows, and a training that
+	 * allocated the whole batch for each table (1.3 MB) spent more time in
+	 * the system calls that give that memory back than in its inserts.
+	 */
+	b->cap = 16;
 	b->values = palloc(sizeof(Datum *) * ncols);
 	b->nulls = palloc(sizeof(bool *) * ncols);
 	for (int c = 0; c < ncols; c++)
 	{
-		b->values[c] = palloc(sizeof(Datum) * LEARN_CATALOG_BATCH_ROWS);
-		b->nulls[c] = palloc0(sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
+		b->values[c] = palloc(sizeof(Datum) * b->cap);
+		b->nulls[c] = palloc0(sizeof(bool) * b->cap);
 	}
 	b->mcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn catalog batch",
 									ALLOCSET_DEFAULT_SIZES);
@@ -394,16 +422,31 @@ batch_flush(Batch *b)
 	MemoryContextReset(b->mcxt);
 	b->nrows = 0;
 	for (int c = 0; c < b->ncols; c++)
-		memset(b->nulls[c], 0, sizeof(bool) * LEARN_CATALOG_BATCH_ROWS);
+		memset(b->nulls[c], 0, sizeof(bool) * b->cap);
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* The next row of the batch is complete: flush when the batch is full. */
+/*
+ * The next row of the batch is complete: flush when the batch is full,
+ * else make room for one more.
+ */
 static void
 batch_row_done(Batch *b)
 {
 	if (++b->nrows == LEARN_CATALOG_BATCH_ROWS)
 		batch_flush(b);
+	else if (b->nrows == b->cap)
+	{
+		int			cap = Min(b->cap * 2, LEARN_CATALOG_BATCH_ROWS);
+
+		for (int c = 0; c < b->ncols; c++)
+		{
+			b->values[c] = repalloc(b->values[c], sizeof(Datum) * cap);
+			b->nulls[c] = repalloc(b->nulls[c], sizeof(bool) * cap);
+			memset(b->nulls[c] + b->cap, 0, sizeof(bool) * (cap - b->cap));
+		}
+		b->cap = cap;
+	}
 }
 
 static void
