@@ -1853,12 +1853,17 @@ catalog_read_parent(int64 id, ParentModel *parent)
 	nest = catalog_spi_begin();
 	check_model_owner(id, "update",
 					  "Only members of the role that owns the model's name may add versions to it.");
+	/* learn.states is the catalog owner's to read */
+	as_catalog_owner(&sw);
 	ret = SPI_execute_with_args("SELECT m.name, m.version, m.algorithm, m.target, m.weight, "
 								"m.features, m.feature_exprs, m.impute_values, m.group_by, "
 								"(m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text) "
-								"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text "
+								"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text, "
+								"EXISTS (SELECT FROM learn.states s "
+								"WHERE s.model_id OPERATOR(pg_catalog.=) m.id) "
 								"FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, true, 1);
+	as_caller(&sw);
 	spi_check(ret, SPI_OK_SELECT, "reading the model to update");
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -1879,6 +1884,7 @@ catalog_read_parent(int64 id, ParentModel *parent)
 	parent->impute_values = spi_text_list(tup, td, 8);
 	parent->group_by = spi_text_list(tup, td, 9);
 	parent->params = DatumGetJsonbPCopy(SPI_getbinval(tup, td, 10, &isnull));
+	parent->has_states = DatumGetBool(SPI_getbinval(tup, td, 11, &isnull));
 
 	/* the levels of its categorical features */
 	ret = SPI_execute_with_args("SELECT e.feature, pg_catalog.array_agg(e.level ORDER BY e.position) "
@@ -1905,14 +1911,6 @@ catalog_read_parent(int64 id, ParentModel *parent)
 					levels = list_nth(enc_levels, foreach_current_index(lc2));
 			parent->encodings = lappend(parent->encodings, levels);
 		}
-
-	/* whether it has states: learn.states is the catalog owner's to read */
-	as_catalog_owner(&sw);
-	ret = SPI_execute_with_args("SELECT 1 FROM learn.states s WHERE s.model_id OPERATOR(pg_catalog.=) $1",
-								1, types, values, NULL, true, 1);
-	spi_check(ret, SPI_OK_SELECT, "reading the model's states");
-	parent->has_states = SPI_processed > 0;
-	as_caller(&sw);
 	catalog_spi_end(nest);
 	MemoryContextSwitchTo(mcxt);
 }
