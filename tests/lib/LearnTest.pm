@@ -9,7 +9,9 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT = qw(as_user error_of);
+our @EXPORT = qw(as_user error_of session waits start finish);
+
+use Test::More;
 
 # Run $sql in database $db as role $user; die on error, return the output.
 sub as_user
@@ -30,6 +32,53 @@ sub error_of
 		connstr => $node->connstr($db) . " user=$user");
 	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
 	return "no error (exit $ret, output '$out', stderr '$err')";
+}
+
+# Sessions of races between two roles: a psql kept open as $user in
+# database postgres, whose statements can be started, found waiting for a
+# lock, and finished.
+sub session
+{
+	my ($node, $user) = @_;
+	my $s = $node->background_psql(
+		'postgres',
+		on_error_stop => 0,
+		extra_params => [ '-U', $user ]);
+	is($s->query_safe('SELECT current_user'), $user, "a session as $user");
+	$s->query_safe('\set VERBOSITY verbose');
+	$s->{node} = $node;
+	return $s;
+}
+
+# the statement of session $s waits for a lock
+sub waits
+{
+	my ($s) = @_;
+	my $pid = $s->{pid};
+	return $s->{node}->poll_query_until('postgres',
+		"SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid");
+}
+
+# run $sql in $s without waiting for it, after noting the backend's pid
+sub start
+{
+	my ($s, $sql) = @_;
+	$s->{pid} //= $s->query_safe('SELECT pg_backend_pid()');
+	$s->{stderr} = '';
+	$s->query_until(qr/started/, "\\echo started\n$sql\n");
+}
+
+# what the statement started in $s ended with: its output, or "SQLSTATE
+# message" of its error
+sub finish
+{
+	my ($s) = @_;
+	my $out = $s->query(q{SELECT 'done'});
+	my $err = $s->{stderr};
+	$s->{stderr} = '';
+	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
+	$out =~ s/\n?done$//;
+	return $out;
 }
 
 1;

@@ -14,6 +14,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('races');
 $node->init;
@@ -31,54 +34,12 @@ SELECT i, sin(i * 0.1) AS x, 1 + 2 * sin(i * 0.1) + cos(i * 7.7) * 0.1 AS y
 GRANT SELECT ON d TO PUBLIC;
 });
 
-sub session
-{
-	my ($user) = @_;
-	my $s = $node->background_psql(
-		'postgres',
-		on_error_stop => 0,
-		extra_params => [ '-U', $user ]);
-	is($s->query_safe('SELECT current_user'), $user, "a session as $user");
-	$s->query_safe('\set VERBOSITY verbose');
-	return $s;
-}
-
-# the statement of session $s waits for a lock
-sub waits
-{
-	my ($s) = @_;
-	my $pid = $s->{pid};
-	return $node->poll_query_until('postgres',
-		"SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid");
-}
-
-# run $sql in $s without waiting for it, after noting the backend's pid
-sub start
-{
-	my ($s, $sql) = @_;
-	$s->{pid} //= $s->query_safe('SELECT pg_backend_pid()');
-	$s->{stderr} = '';
-	$s->query_until(qr/started/, "\\echo started\n$sql\n");
-}
-
-# what the statement started in $s ended with: its output or its error
-sub finish
-{
-	my ($s) = @_;
-	my $out = $s->query(q{SELECT 'done'});
-	my $err = $s->{stderr};
-	$s->{stderr} = '';
-	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
-	$out =~ s/\n?done$//;
-	return $out;
-}
-
 my $models_q = q{SELECT coalesce(string_agg(name || '@' || version || '=' || deployed || ':' || trained_by,
                                            ' ' ORDER BY name, version), 'none')
                  FROM learn.models WHERE name LIKE 'race%'};
 
-my $sa = session('alice');
-my $sb = session('bob');
+my $sa = session($node, 'alice');
+my $sb = session($node, 'bob');
 
 # 1. train: bob waits behind alice's first version of a new name, then is
 #    refused, instead of becoming version 2 of alice's name
@@ -115,7 +76,7 @@ is($node->safe_psql('postgres', $models_q),
 	'alice\'s two versions are intact, version 2 deployed');
 
 # 4. the owner's own sessions queue up: versions stay dense and unique
-my $sa2 = session('alice');
+my $sa2 = session($node, 'alice');
 $sa->query_safe('BEGIN');
 $sa->query_safe(q{SELECT 1 FROM learn.train('race_train', 'linear', 'd', 'y', ARRAY['x'])});
 start($sa2, q{SELECT version FROM learn.train('race_train', 'linear', 'd', 'y', ARRAY['x']);});

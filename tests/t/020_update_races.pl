@@ -19,6 +19,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('update_races');
 $node->init;
@@ -35,48 +38,6 @@ SELECT i, sin(i * 0.1) AS x, 1 + 2 * sin(i * 0.1) + cos(i * 7.7) * 0.1 AS y
 GRANT SELECT ON d TO PUBLIC;
 });
 
-sub session
-{
-	my ($user) = @_;
-	my $s = $node->background_psql(
-		'postgres',
-		on_error_stop => 0,
-		extra_params => [ '-U', $user ]);
-	is($s->query_safe('SELECT current_user'), $user, "a session as $user");
-	$s->query_safe('\set VERBOSITY verbose');
-	return $s;
-}
-
-# the statement of session $s waits for a lock
-sub waits
-{
-	my ($s) = @_;
-	my $pid = $s->{pid};
-	return $node->poll_query_until('postgres',
-		"SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid");
-}
-
-# run $sql in $s without waiting for it, after noting the backend's pid
-sub start
-{
-	my ($s, $sql) = @_;
-	$s->{pid} //= $s->query_safe('SELECT pg_backend_pid()');
-	$s->{stderr} = '';
-	$s->query_until(qr/started/, "\\echo started\n$sql\n");
-}
-
-# what the statement started in $s ended with: its output or its error
-sub finish
-{
-	my ($s) = @_;
-	my $out = $s->query(q{SELECT 'done'});
-	my $err = $s->{stderr};
-	$s->{stderr} = '';
-	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
-	$out =~ s/\n?done$//;
-	return $out;
-}
-
 # name@version=deployed of every version of $name, with its parent
 sub versions
 {
@@ -87,8 +48,8 @@ SELECT string_agg(version || '=' || deployed || coalesce('<' || (params -> 'upda
   FROM learn.models WHERE name = '$name'});
 }
 
-my $sa = session('alice');
-my $sa2 = session('alice');
+my $sa = session($node, 'alice');
+my $sa2 = session($node, 'alice');
 
 # alice's model: version 1 on rows 1..300, version 2 on rows 1..600
 $sa->query_safe(q{SELECT 1 FROM learn.train('ur', 'linear', 'SELECT * FROM d WHERE i <= 300', 'y', ARRAY['x'])});
@@ -157,7 +118,7 @@ SELECT count(*) FROM learn.states s JOIN learn.models m ON m.id = s.model_id
 # 4. bob, a member of alice, updates her model; his membership is revoked
 #    while his update waits to store: refused
 $node->safe_psql('postgres', 'GRANT alice TO bob');
-my $sb = session('bob');
+my $sb = session($node, 'bob');
 $sa->query_safe('BEGIN');
 $sa->query_safe(q{SELECT 1 FROM learn.deploy('ur', 6)});
 start($sb, q{SELECT version FROM learn.update('ur@7', 'SELECT * FROM d WHERE i > 600');});
