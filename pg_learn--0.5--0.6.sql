@@ -26,6 +26,21 @@ COMMENT ON COLUMN learn.states.group_key IS 'The group''s values as text in grou
 COMMENT ON COLUMN learn.states.state IS 'The group''s serialized state (as learn.linear_partial returns it), stamped with the model''s terms';
 SELECT pg_catalog.pg_extension_config_dump('learn.states', '');
 
+-- The extension's owner (the database owner who created the trusted
+-- extension, or a superuser) reads them too, and the value of the model
+-- id sequence, so that it can pg_dump the database, whose dump holds both
+-- (before 0.6 such a dump stopped at the sequence).
+DO $$
+DECLARE
+	owner text := (SELECT pg_catalog.pg_get_userbyid(x.extowner)
+					 FROM pg_catalog.pg_extension x
+					WHERE x.extname OPERATOR(pg_catalog.=) 'pg_learn');
+BEGIN
+	EXECUTE pg_catalog.format('GRANT SELECT ON learn.states TO %I', owner);
+	EXECUTE pg_catalog.format('GRANT SELECT ON SEQUENCE learn.models_id_seq TO %I', owner);
+END
+$$;
+
 CREATE FUNCTION learn._states(model_id bigint)
 RETURNS TABLE (group_key text[], state bytea) AS 'MODULE_PATHNAME', 'learn_model_states'
 LANGUAGE C STRICT STABLE PARALLEL RESTRICTED ROWS 10;

@@ -202,6 +202,18 @@ is($alice_state,
 	'ag@1=true:alice am@1=true:alice am@2=false:alice undeployed@1=false:alice / 14',
 	'alice trained her models');
 
+# learn.states is not PUBLIC, but the extension's owner reads it, so that
+# alice, who owns the database but is no superuser, can dump it whole
+like(error_of($node, 'adb', 'bob', 'SELECT count(*) FROM learn.states'),
+	qr/^42501 permission denied for table states/, 'bob cannot read learn.states');
+is(as_user($node, 'adb', 'alice', 'SELECT count(*) FROM learn.states'), '5',
+	'alice, the extension\'s owner, reads the states: one for each of the four versions, two for the grouped one');
+my $alice_dump = $node->basedir . '/adb_by_alice.sql';
+$node->command_ok(
+	[ 'pg_dump', '-d', $node->connstr('adb') . ' user=alice', '-f', $alice_dump ],
+	'alice dumps her database, learn.states included');
+like(slurp_file($alice_dump), qr/COPY learn\.states /, 'the dump holds the states');
+
 # Another role reaches the catalog: the schema and the tables are granted
 # to PUBLIC.
 {
