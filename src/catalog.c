@@ -93,21 +93,30 @@ text_array_from_list(List *l)
 }
 
 /*
- * Error unless the current role may change the models of a name owned by
- * owner (NULL: the name is new, anyone may take it): a member of the
- * owning role, or a superuser (who may also manage the models of a role
- * that was dropped).  action says what was refused; hint may be NULL.
+ * Whether caller may change the models of a name owned by role owner: a
+ * member of the owning role, or a superuser (who may also manage the
+ * models of a role that was dropped).
+ */
+static bool
+owner_allows(Oid caller, const char *owner)
+{
+	Oid			role;
+
+	if (superuser_arg(caller))
+		return true;
+	role = get_role_oid(owner, true);
+	return OidIsValid(role) && learn_has_privs_of_role(caller, role);
+}
+
+/*
+ * Error unless owner_allows, or owner is NULL (the name is new, anyone may
+ * take it).  action says what was refused; hint may be NULL.
  */
 static void
 check_owner(Oid caller, const char *name, const char *owner,
 			const char *action, const char *hint)
 {
-	Oid			role;
-
-	if (owner == NULL || superuser_arg(caller))
-		return;
-	role = get_role_oid(owner, true);
-	if (!OidIsValid(role) || !learn_has_privs_of_role(caller, role))
+	if (owner != NULL && !owner_allows(caller, owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s model \"%s\"", action, name),
@@ -1731,7 +1740,6 @@ may_manage_model(int64 id, char **name, char **owner)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
-	Oid			role;
 	int			ret;
 
 	ret = SPI_execute_with_args("SELECT m.name, n.owner::pg_catalog.text FROM learn.models m "
@@ -1745,11 +1753,8 @@ may_manage_model(int64 id, char **name, char **owner)
 				 errmsg("model version %lld does not exist", (long long) id)));
 	*name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	if (superuser())
-		return true;
 	/* a name without a row (a catalog row restored alone): superusers only */
-	role = *owner ? get_role_oid(*owner, true) : InvalidOid;
-	return OidIsValid(role) && learn_has_privs_of_role(GetUserId(), role);
+	return owner_allows(GetUserId(), *owner ? *owner : "");
 }
 
 /* Error unless may_manage_model (action and hint say what was refused). */
