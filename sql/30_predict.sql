@@ -38,6 +38,30 @@ SELECT model, round(predicted::numeric, 6) FROM car_scores ORDER BY model LIMIT 
 SELECT round(learn.predict('cars', r)::numeric, 6) AS from_mixed_types
   FROM (SELECT 2.62::numeric AS wt, 110::int2 AS hp, 16.46::float4 AS qsec) r;
 
+-- a numeric is read as the cast numeric::float8 reads it (the double
+-- nearest the decimal), also when pg_learn reads it without the cast's
+-- trip through text: values of every size and scale, short and long
+-- stored forms, 16 digits and more, exponents inside and outside 10^+-22
+CREATE TABLE num_x (n numeric, y float8);
+INSERT INTO num_x SELECT i, i % 7 FROM generate_series(1, 20) AS i;
+SELECT count(*) AS trained FROM learn.train('num_x', 'linear', 'num_x', 'y', '{n}');
+SELECT setseed(0.25);
+CREATE TABLE num_values AS
+SELECT round(((random() - 0.5) * 10 ^ (random() * 50 - 25))::numeric, (random() * 40)::int) AS n
+  FROM generate_series(1, 3000)
+UNION ALL
+SELECT round((random() * 10 ^ (random() * 17))::numeric, 0) FROM generate_series(1, 1000)
+UNION ALL
+SELECT unnest('{0, 0.0, -0.000, 1, -1, 0.1, 0.2, 0.3, 2.675, 9007199254740991, 9007199254740992,
+				9007199254740993, -9007199254740993, 9999999999999999, 10000000000000001,
+				123456789012345678, 1e22, 1e23, 1e-22, 1e-23, 4.35e-20, 1.7976931348623157e308,
+				2.2250738585072014e-308, 4.9e-324, 3.14159265358979323846264338327950288,
+				1.00000000000000000000000000000000000000000000000000000000000000000001}'::numeric[]);
+SELECT count(*) AS values_read,
+	   count(*) FILTER (WHERE (e #>> '{features,0,value}')::float8
+							  IS DISTINCT FROM n::float8) AS read_otherwise
+  FROM num_values, LATERAL (SELECT learn.explain('num_x', v) AS e FROM (SELECT num_values.n) AS v) AS x;
+
 -- in a trigger: NEW scored on insert
 CREATE TABLE incoming (wt float8, hp int, qsec float8, mpg_hat float8);
 CREATE FUNCTION score_incoming() RETURNS trigger LANGUAGE plpgsql AS $$
