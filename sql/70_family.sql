@@ -173,3 +173,42 @@ DELETE FROM learn.models WHERE name = 'fam_retired';
 
 SELECT learn.drop_model(name) FROM (SELECT DISTINCT name FROM learn.models
   WHERE name LIKE 'fam\_%') n ORDER BY name;
+
+-- A hash aggregate over pg_learn's aggregates keeps its groups in memory
+-- while their states fit: the planner's estimate of a state (SSPACE) is
+-- a small model's, not the 8 kB it assumes for an internal state without
+-- one, which capped the groups held in memory at hash_mem / 8 kB and
+-- spilled the input of every pass of a training of more groups.  3,000
+-- groups of 5 rows: one batch each, at the default work_mem.
+CREATE TABLE fam_groups AS
+SELECT i % 3000 AS g, (i * 7 % 11)::float8 AS y, (i % 13)::float8 AS x1,
+	   (i % 5)::float8 AS x2, i % 2 = 0 AS b
+  FROM generate_series(1, 15000) AS i;
+ANALYZE fam_groups;
+CREATE FUNCTION hash_batches(query text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	SET LOCAL work_mem = '4MB';
+	SET LOCAL hash_mem_multiplier = 2;
+	SET LOCAL max_parallel_workers_per_gather = 0;
+	SET LOCAL enable_sort = off;
+	EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, FORMAT JSON) ' || query INTO plan;
+	RETURN (plan -> 0 -> 'Plan' ->> 'Strategy') || ', ' ||
+		   coalesce(plan -> 0 -> 'Plan' ->> 'Planned Partitions', '0') || ' partitions planned, ' ||
+		   (plan -> 0 -> 'Plan' ->> 'HashAgg Batches') || ' batch(es)';
+END
+$$;
+SELECT a, hash_batches(format('SELECT g, %s FROM fam_groups GROUP BY g', a))
+  FROM unnest(ARRAY['learn.linear_partial(y, 1, x1, x2)',
+					'learn.linear_partial(y, 1, ''{x1,x2}''::text[], x1, x2)',
+					'learn.linreg(y, ARRAY[1, x1, x2])',
+					'learn.linreg_partial(y, ARRAY[1, x1, x2])',
+					'learn._glm_pass(NULL, 0, 291, ''b'', b::int, 1, 0, x1, x2)',
+					'learn.r2(y, x1)', 'learn.f1(b, x1 > 5)',
+					'learn.confusion_matrix(b::text, (x1 > 5)::text)']) AS a;
+SELECT a, hash_batches(format('SELECT g, %s FROM (SELECT g, learn.linear_partial(y, 1, x1, x2) AS s FROM fam_groups GROUP BY g, x2) AS p GROUP BY g', a))
+  FROM unnest(ARRAY['learn.linear_merge(s)']) AS a;
+DROP TABLE fam_groups;
+DROP FUNCTION hash_batches(text);
