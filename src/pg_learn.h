@@ -21,11 +21,15 @@
 /* Rows buffered per aggregate state before they are folded in (level 3). */
 #define LEARN_BLOCK_ROWS 1024
 
-/* First buffer size of a state; it doubles up to LEARN_BLOCK_ROWS. */
+/*
+ * First buffer size of a state; it stays so until the state has
+ * LEARN_SMALL_STATE_ROWS rows, then doubles up to LEARN_BLOCK_ROWS.
+ */
 #define LEARN_FIRST_BLOCK_ROWS 8
+#define LEARN_SMALL_STATE_ROWS 256
 
 /* Rows a narrow state folds one at a time before it buffers (lsq.c). */
-#define LEARN_ROW_FOLD_ROWS 256
+#define LEARN_ROW_FOLD_ROWS 16
 
 /* R's lm tolerance for declaring a column aliased (dqrdc2). */
 #define LEARN_ALIAS_TOL 1e-7

@@ -161,6 +161,71 @@ la_qr_fold_row(int n, double *R, double *x)
 	}
 }
 
+/*
+ * la_qr_fold of a few rows (m <= LA_FOLD_SMALL_ROWS), without BLAS: the
+ * same reflectors as la_qr_fold, each made once for the m rows, so that
+ * the square root and the divisions of a column, which each row would pay
+ * on its own (la_qr_fold_row), are shared by the block; and with no call
+ * whose cost is more than the work at these sizes.
+ */
+void
+la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
+{
+	for (int j = 0; j < n; j++)
+	{
+		double	   *rjj = R + j + (size_t) j * n;
+		double	   *v = B + (size_t) j * ldb;
+		double		alpha = *rjj;
+		double		xnorm2 = 0.0;
+		double		xmax = 0.0;
+		double		r2;
+		double		beta;
+		double		tau;
+		double		scale;
+
+		for (int i = 0; i < m; i++)
+		{
+			xnorm2 += v[i] * v[i];
+			xmax = fmax(xmax, fabs(v[i]));
+		}
+		if (xmax == 0.0 && xnorm2 == 0.0)
+			continue;			/* H is the identity (not for NaNs, which
+								 * fmax passes over) */
+		r2 = alpha * alpha + xnorm2;
+		if (r2 > LA_SAFE_SQ_MIN && r2 < LA_SAFE_SQ_MAX &&
+			xnorm2 > LA_SAFE_SQ_MIN)
+		{
+			/* squares in range: dlarfg's formulas, without its rescaling */
+			beta = -copysign(sqrt(r2), alpha);
+			tau = (beta - alpha) / beta;
+			scale = 1.0 / (alpha - beta);
+			for (int i = 0; i < m; i++)
+				v[i] *= scale;
+			*rjj = beta;
+		}
+		else
+		{
+			/* near underflow or overflow: dlarfg rescales */
+			LAPACKE_dlarfg_work(m + 1, rjj, v, 1, &tau);
+			if (tau == 0.0)
+				continue;
+		}
+		for (int c = j + 1; c < n; c++)
+		{
+			double	   *rjc = R + j + (size_t) c * n;
+			double	   *bc = B + (size_t) c * ldb;
+			double		w = *rjc;
+
+			for (int i = 0; i < m; i++)
+				w += v[i] * bc[i];
+			w *= tau;
+			*rjc -= w;
+			for (int i = 0; i < m; i++)
+				bc[i] -= v[i] * w;
+		}
+	}
+}
+
 bool
 la_qr_downdate_row(int n, double *R, const double *x, double *work)
 {

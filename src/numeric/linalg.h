@@ -31,6 +31,15 @@ extern int	la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 /* la_qr_fold of one row x (n values, overwritten), without BLAS. */
 extern void la_qr_fold_row(int n, double *R, double *x);
 
+/* Rows up to which la_qr_fold_small is the faster fold. */
+#define LA_FOLD_SMALL_ROWS 16
+
+/*
+ * la_qr_fold of m <= LA_FOLD_SMALL_ROWS rows B (leading dimension ldb) into
+ * R of n <= LA_FOLD_BLOCKED_MIN columns, without BLAS or workspace.
+ */
+extern void la_qr_fold_small(int n, double *R, double *B, int m, int ldb);
+
 /*
  * Remove the row x (n values) from the upper triangular factor R (n x n,
  * leading dimension n): afterwards R'R = R_old'R_old - x x'.  LINPACK's

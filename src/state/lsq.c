@@ -69,15 +69,20 @@ linear_state_size(LinearState *st, int k)
 	st->bufcap = LEARN_FIRST_BLOCK_ROWS;
 }
 
-/* The row buffer and QR workspace, made when first needed: states that
- * only get merged (deserialized partial states) never need a buffer. */
+/* The row buffer (with_buffer) or the QR workspace, made when first
+ * needed: states that only get merged (deserialized partial states) never
+ * need a buffer, and small states, whose blocks la_qr_fold_small folds, no
+ * workspace. */
 static void
 linear_state_workspace(LinearState *st, bool with_buffer)
 {
-	if (st->work == NULL)
+	if (with_buffer)
+	{
+		if (st->buf == NULL)
+			st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
+	}
+	else if (st->work == NULL)
 		st->work = MemoryContextAlloc(st->mcxt, sizeof(double) * la_qr_work_size(st->ncols));
-	if (with_buffer && st->buf == NULL)
-		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 }
 
 /*
@@ -151,15 +156,23 @@ flush_buffer(LinearState *st)
 
 	if (st->nbuf == 0)
 		return;
-	linear_state_workspace(st, false);
-	info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
-					  st->work);
-	if (info != 0)
-		elog(ERROR, "QR fold failed: info %d", info);
+	if (st->nbuf <= LA_FOLD_SMALL_ROWS && st->ncols <= LA_FOLD_BLOCKED_MIN)
+		la_qr_fold_small(st->ncols, st->R, st->buf, st->nbuf, st->bufcap);
+	else
+	{
+		linear_state_workspace(st, false);
+		info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
+						  st->work);
+		if (info != 0)
+			elog(ERROR, "QR fold failed: info %d", info);
+	}
 	st->nbuf = 0;
 	check_factor(st);
-	/* grow the block geometrically: small groups stay small */
-	if (st->bufcap < LEARN_BLOCK_ROWS)
+	/*
+	 * Grow the block geometrically once the state has many rows: the
+	 * states of small groups keep a small buffer.
+	 */
+	if (st->bufcap < LEARN_BLOCK_ROWS && st->n >= LEARN_SMALL_STATE_ROWS)
 	{
 		st->bufcap = Min(st->bufcap * 2, LEARN_BLOCK_ROWS);
 		pfree(st->buf);
@@ -393,10 +406,12 @@ linear_state_flush(LinearState *st)
  *
  * The first LEARN_ROW_FOLD_ROWS rows of a state of at most
  * LA_FOLD_BLOCKED_MIN columns are folded into R one at a time: a group of
- * a few hundred rows then never needs a row buffer, which is most of the
+ * a few rows never needs a row buffer.  Later rows are buffered and folded
+ * a block at a time, which is faster per row (each column's square root
+ * and divisions are paid once a block); the buffer stays at
+ * LEARN_FIRST_BLOCK_ROWS rows while the state is small, as most of the
  * memory (and of the time, in page faults) of an aggregate over many small
- * groups.  Later rows are buffered and folded a block at a time, which is
- * faster per row.
+ * groups would otherwise be their buffers.
  */
 void
 linear_state_add(LinearState *st, const double *x, double y, double w)
