@@ -199,3 +199,25 @@ SELECT try($$SELECT learn.train('m', 'linear', 'SELECT y, NULL::text AS c FROM f
 SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, ARRAY['0', '2', color, 'x']) FROM fac$$);
 SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, '{0,2,blue}'::text[]) FROM fac$$);
 SELECT try($$SELECT learn.linear_partial(y, 1, x1, color, '{0,2,blue,green}'::text[]) FROM fac$$);
+
+-- Rows gathered by their levels (cells) fold in blocks: squares beyond a
+-- double are an error naming the column, whether a cell's block is full
+-- or still waiting when the state is read; values near underflow give the
+-- fit of the same values at scale 1
+CREATE TABLE fac_scale AS
+SELECT (ARRAY['a', 'b', 'c'])[1 + i % 3] AS k, i::float8 AS x, (2 * i + sin(i))::float8 AS y
+  FROM generate_series(1, 60) AS i;
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT k, x, y * 1e306 AS y FROM fac_scale', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT k, x, y * 1e306 AS y FROM fac_scale WHERE x <= 33', 'y')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT k, x * 1e306 AS x, y FROM fac_scale', 'y')$$);
+SELECT count(*) FROM learn.train('fac_scale_1', 'linear', 'fac_scale', 'y');
+SELECT count(*) FROM learn.train('fac_scale_tiny', 'linear',
+	'SELECT k, x * 1e-300 AS x, y * 1e-300 AS y FROM fac_scale', 'y');
+SELECT count(*) AS terms,
+	   bool_and(rel_err(t.statistic, o.statistic) <= 1e-10) AS same_t,
+	   bool_and(rel_err(t.std_error / t.estimate, o.std_error / o.estimate) <= 1e-10) AS same_relative_se
+  FROM learn.coefficients o JOIN learn.models mo ON mo.id = o.model_id AND mo.name = 'fac_scale_1'
+  JOIN learn.models mt ON mt.name = 'fac_scale_tiny'
+  JOIN learn.coefficients t ON t.model_id = mt.id AND t.position = o.position;
+SELECT learn.drop_model('fac_scale_1'), learn.drop_model('fac_scale_tiny');
+DROP TABLE fac_scale;

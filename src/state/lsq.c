@@ -201,11 +201,15 @@ flush_buffer(LinearState *st)
 #define CELL_FIRST_SLOTS 16		/* a table's first size: a power of two */
 #define CELL_MAX 4096			/* cells a state keeps before a flush */
 
+#define CELL_BLOCK_ROWS 8		/* rows a cell gathers before folding them */
+
 typedef struct Cell
 {
 	uint32		hash;
 	int		   *levels;			/* one per block */
 	double	   *R;				/* q x q, column-major */
+	int			nbuf;			/* rows waiting in buf */
+	double	   *buf;			/* CELL_BLOCK_ROWS x q, column-major */
 } Cell;
 
 struct CellTable
@@ -220,7 +224,6 @@ struct CellTable
 	Cell	  **slots;
 	MemoryContext mcxt;			/* the cells: reset by each flush */
 	double	   *row;			/* ncols: a flushed row */
-	double	   *small;			/* q: a row of a cell */
 };
 
 void
@@ -244,7 +247,6 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * ct->nslots);
 	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
 	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
-	ct->small = MemoryContextAlloc(st->mcxt, sizeof(double) * ct->q);
 	st->cells = ct;
 }
 
@@ -293,6 +295,16 @@ grow_cells(LinearState *st)
 	ct->nslots = n;
 }
 
+/* Fold a cell's waiting rows into its factor. */
+static void
+cell_fold(Cell *c, int q)
+{
+	if (c->nbuf == 0)
+		return;
+	la_qr_fold_small(q, c->R, c->buf, c->nbuf, CELL_BLOCK_ROWS);
+	c->nbuf = 0;
+}
+
 /* Fold every cell into R and empty the table. */
 static void
 flush_cells(LinearState *st)
@@ -308,6 +320,7 @@ flush_cells(LinearState *st)
 
 		if (c == NULL)
 			continue;
+		cell_fold(c, q);
 		for (int r = 0; r < q; r++)
 		{
 			double		one = c->R[r];	/* Rc[r, 0] */
@@ -332,6 +345,16 @@ flush_cells(LinearState *st)
 	MemoryContextReset(ct->mcxt);
 }
 
+/* a few ints: a loop, not a call of memcmp */
+static inline bool
+same_levels(const int *a, const int *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 void
 linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 					   double y, double w)
@@ -354,8 +377,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		c = ct->slots[h & (ct->nslots - 1)];
 		if (c == NULL)
 			break;
-		if (c->hash == hash &&
-			memcmp(c->levels, levels, sizeof(int) * ct->nblocks) == 0)
+		if (c->hash == hash && same_levels(c->levels, levels, ct->nblocks))
 			break;
 	}
 	if (c == NULL)
@@ -371,21 +393,27 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		c->levels = MemoryContextAlloc(ct->mcxt, sizeof(int) * ct->nblocks);
 		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
 		c->R = MemoryContextAllocZero(ct->mcxt, sizeof(double) * ct->q * ct->q);
+		c->nbuf = 0;
+		c->buf = MemoryContextAlloc(ct->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
 		ct->slots[h & (ct->nslots - 1)] = c;
 		ct->ncells++;
 	}
 	sw = w == 1.0 ? 1.0 : sqrt(w);
 	if (w != 1.0 && !st->no_log_w)
 		st->sum_log_w += log(w);
-	ct->small[0] = sw;
+	/* the row joins the cell's block (column-major) */
+	c->buf[c->nbuf] = sw;
 	for (int j = 0; j < ct->nnum; j++)
-		ct->small[j + 1] = sw * xnum[j];
-	ct->small[ct->q - 1] = sw * y;
-	la_qr_fold_row(ct->q, c->R, ct->small);
-	if (unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
+		c->buf[c->nbuf + (j + 1) * CELL_BLOCK_ROWS] = sw * xnum[j];
+	c->buf[c->nbuf + (ct->q - 1) * CELL_BLOCK_ROWS] = sw * y;
+	if (++c->nbuf == CELL_BLOCK_ROWS)
 	{
-		flush_cells(st);		/* the big factor says which column */
-		check_factor(st);
+		cell_fold(c, ct->q);
+		if (unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
+		{
+			flush_cells(st);	/* the big factor says which column */
+			check_factor(st);
+		}
 	}
 	st->n++;
 	st->sum_w += w;
@@ -764,6 +792,8 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 		trans_set_cells(tc, st);
 		MemoryContextSwitchTo(old);
 	}
+	/* a state of cells reads the levels and numbers, not the indicators */
+	tc->levels_only = st->cells != NULL;
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !read_features(fcinfo, tc))
 		st->n_skipped++;
 	else

@@ -231,8 +231,11 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 
 				if (i < 0)
 					unknown_level(j, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-				memset(x + c, 0, sizeof(double) * nl);
-				x[c + i] = 1.0;
+				if (!tc->levels_only)
+				{
+					memset(x + c, 0, sizeof(double) * nl);
+					x[c + i] = 1.0;
+				}
 				c += nl;
 				tc->lev[b++] = i;
 				continue;

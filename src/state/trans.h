@@ -45,6 +45,7 @@ typedef struct TransCache
 	int		   *num_col;		/* state column of each */
 	int		   *lev;			/* a row's level of each categorical one */
 	double	   *xnum;			/* a row's numbers */
+	bool		levels_only;	/* read_features fills lev and xnum, not x */
 } TransCache;
 
 /* Gather the state's rows by their levels when it pays (lsq.h). */
