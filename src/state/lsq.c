@@ -1433,9 +1433,11 @@ meat_flush(MeatState *ms)
 }
 
 /*
- * Add one row (features x, response y, weight w) to the meat's sum.  As
- * linear_state_add does, a narrow state adds its first LEARN_ROW_FOLD_ROWS
- * rows one at a time and buffers only after them.
+ * Add one row (features x, response y, weight w) to the meat's sum.  A
+ * narrow state adds its first LEARN_SMALL_STATE_ROWS rows one at a time (a
+ * rank-one update, with no square root or division a block would share)
+ * and buffers only after them, so that the states of small groups have no
+ * buffer (a block of LEARN_BLOCK_ROWS rows: 48 kB at 3 features).
  */
 static void
 meat_add_row(MeatState *ms, const double *x, double y, double w)
@@ -1444,7 +1446,7 @@ meat_add_row(MeatState *ms, const double *x, double y, double w)
 
 	check_response_weight(y, w);
 	ms->n++;
-	if (ms->buf == NULL && ms->n <= LEARN_ROW_FOLD_ROWS &&
+	if (ms->buf == NULL && ms->n <= LEARN_SMALL_STATE_ROWS &&
 		ms->ncols <= LA_FOLD_BLOCKED_MIN)
 	{
 		double		u[LA_FOLD_BLOCKED_MIN];
