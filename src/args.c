@@ -104,7 +104,9 @@ static const double exact_pow10[] = {
  * more than four base-10000 digits, or other exponents).  Then one
  * multiplication or division of exact operands is the correctly rounded
  * result (Clinger's fast path), which is what strtod makes of the decimal
- * text numeric::float8 goes through.
+ * text numeric::float8 goes through.  The display scale is not read: the
+ * stored digits are the value (numeric's own arithmetic and input never
+ * keep digits beyond it).
  */
 static bool
 numeric_fast_double(Datum d, double *out)
@@ -119,7 +121,7 @@ numeric_fast_double(Datum d, double *out)
 	uint64		m = 0;
 	int			e;
 
-	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
 		return false;			/* toasted or compressed: the slow way */
 	p = VARDATA_ANY(v);
 	len = VARSIZE_ANY_EXHDR(v);

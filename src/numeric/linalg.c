@@ -191,6 +191,12 @@ la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
 		if (xmax == 0.0 && xnorm2 == 0.0)
 			continue;			/* H is the identity (not for NaNs, which
 								 * fmax passes over) */
+		if (isnan(xnorm2))
+		{
+			*rjj = NAN;			/* an overflow upstream: the diagonal says so,
+								 * whatever the BLAS makes of a NaN */
+			continue;
+		}
 		r2 = alpha * alpha + xnorm2;
 		if (r2 > LA_SAFE_SQ_MIN && r2 < LA_SAFE_SQ_MAX &&
 			xnorm2 > LA_SAFE_SQ_MIN)

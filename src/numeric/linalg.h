@@ -36,7 +36,8 @@ extern void la_qr_fold_row(int n, double *R, double *x);
 
 /*
  * la_qr_fold of m <= LA_FOLD_SMALL_ROWS rows B (leading dimension ldb) into
- * R of n <= LA_FOLD_BLOCKED_MIN columns, without BLAS or workspace.
+ * R of n columns, without BLAS or workspace (any n works; beyond
+ * LA_FOLD_BLOCKED_MIN columns la_qr_fold is faster).
  */
 extern void la_qr_fold_small(int n, double *R, double *B, int m, int ldb);
 

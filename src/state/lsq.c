@@ -169,10 +169,12 @@ flush_buffer(LinearState *st)
 	st->nbuf = 0;
 	check_factor(st);
 	/*
-	 * Grow the block geometrically once the state has many rows: the
-	 * states of small groups keep a small buffer.
+	 * Grow the block geometrically once the state has many rows (the
+	 * states of small groups keep a small buffer), or at once for a wide
+	 * state, which la_qr_fold_small never folds.
 	 */
-	if (st->bufcap < LEARN_BLOCK_ROWS && st->n >= LEARN_SMALL_STATE_ROWS)
+	if (st->bufcap < LEARN_BLOCK_ROWS &&
+		(st->n >= LEARN_SMALL_STATE_ROWS || st->ncols > LA_FOLD_BLOCKED_MIN))
 	{
 		st->bufcap = Min(st->bufcap * 2, LEARN_BLOCK_ROWS);
 		pfree(st->buf);
@@ -364,6 +366,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	uint32		h;
 	Cell	   *c;
 	double		sw;
+	bool		folded = false;
 
 	if (w == 0.0)
 	{
@@ -394,26 +397,51 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
 		c->R = MemoryContextAllocZero(ct->mcxt, sizeof(double) * ct->q * ct->q);
 		c->nbuf = 0;
-		c->buf = MemoryContextAlloc(ct->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
+		c->buf = NULL;
 		ct->slots[h & (ct->nslots - 1)] = c;
 		ct->ncells++;
 	}
 	sw = w == 1.0 ? 1.0 : sqrt(w);
 	if (w != 1.0 && !st->no_log_w)
 		st->sum_log_w += log(w);
-	/* the row joins the cell's block (column-major) */
-	c->buf[c->nbuf] = sw;
-	for (int j = 0; j < ct->nnum; j++)
-		c->buf[c->nbuf + (j + 1) * CELL_BLOCK_ROWS] = sw * xnum[j];
-	c->buf[c->nbuf + (ct->q - 1) * CELL_BLOCK_ROWS] = sw * y;
-	if (++c->nbuf == CELL_BLOCK_ROWS)
+	if (c->buf == NULL && c->R[0] == 0.0)
 	{
-		cell_fold(c, ct->q);
-		if (unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
+		/*
+		 * A cell's first row (R[0, 0] is sw > 0 after any) is folded alone:
+		 * only a cell with a second row gets a block, and many cells have a
+		 * row or two.  ct->row is free outside flush_cells.
+		 */
+		double	   *row = ct->row;
+
+		row[0] = sw;
+		for (int j = 0; j < ct->nnum; j++)
+			row[j + 1] = sw * xnum[j];
+		row[ct->q - 1] = sw * y;
+		la_qr_fold_small(ct->q, c->R, row, 1, 1);
+		folded = true;
+	}
+	else
+	{
+		if (c->buf == NULL)
+			c->buf = MemoryContextAlloc(ct->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
+		/* the row joins the cell's block (column-major) */
+		c->buf[c->nbuf] = sw;
+		for (int j = 0; j < ct->nnum; j++)
+			c->buf[c->nbuf + (j + 1) * CELL_BLOCK_ROWS] = sw * xnum[j];
+		c->buf[c->nbuf + (ct->q - 1) * CELL_BLOCK_ROWS] = sw * y;
+		if (++c->nbuf == CELL_BLOCK_ROWS)
 		{
-			flush_cells(st);	/* the big factor says which column */
-			check_factor(st);
+			cell_fold(c, ct->q);
+			folded = true;
 		}
+	}
+	if (folded &&
+		unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
+	{
+		/* the big factor says which column */
+		flush_cells(st);
+		flush_buffer(st);
+		check_factor(st);
 	}
 	st->n++;
 	st->sum_w += w;
