@@ -219,5 +219,17 @@ SELECT count(*) AS terms,
   FROM learn.coefficients o JOIN learn.models mo ON mo.id = o.model_id AND mo.name = 'fac_scale_1'
   JOIN learn.models mt ON mt.name = 'fac_scale_tiny'
   JOIN learn.coefficients t ON t.model_id = mt.id AND t.position = o.position;
+-- such an error numbers the state's columns, a level of a categorical
+-- feature each: its context names those terms beside the features
+DO $$
+DECLARE
+	ctx text;
+BEGIN
+	PERFORM learn.train('m', 'linear', 'SELECT k, x * 1e306 AS x, y FROM fac_scale', 'y');
+EXCEPTION WHEN numeric_value_out_of_range THEN
+	GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+	RAISE NOTICE '%', substring(ctx from 'learn.train reading the source[^\n]*');
+END
+$$;
 SELECT learn.drop_model('fac_scale_1'), learn.drop_model('fac_scale_tiny');
 DROP TABLE fac_scale;

@@ -1781,30 +1781,60 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	return true;
 }
 
-/* Name the features in errors raised during the passes ("feature 2 ..."). */
+/*
+ * Name the features in errors raised during the passes ("feature 2 ..."),
+ * and, with a categorical feature, the terms too ("term 4 ...": the
+ * state's columns, one per level of a categorical feature), the first
+ * CONTEXT_TERMS of them.
+ */
+#define CONTEXT_TERMS 50
+
+typedef struct PassContext
+{
+	List	   *features;
+	List	   *terms;			/* NIL: the terms are the features */
+} PassContext;
+
 static char *
-numbered_features(List *features)
+numbered(List *names, int max)
 {
 	StringInfoData b;
 	ListCell   *lc;
 
 	initStringInfo(&b);
-	foreach(lc, features)
+	foreach(lc, names)
+	{
+		if (foreach_current_index(lc) == max)
+		{
+			appendStringInfo(&b, ", ... (%d in all)", list_length(names));
+			break;
+		}
 		appendStringInfo(&b, "%s%d = %s", foreach_current_index(lc) > 0 ? ", " : "",
 						 foreach_current_index(lc) + 1, quote_identifier((char *) lfirst(lc)));
+	}
 	return b.data;
+}
+
+static void
+pass_error_context(const char *what, const PassContext *pc)
+{
+	if (pc->terms != NIL)
+		errcontext("%s; features %s; terms %s", what, numbered(pc->features, INT_MAX),
+				   numbered(pc->terms, CONTEXT_TERMS));
+	else
+		errcontext("%s; features %s", what, numbered(pc->features, INT_MAX));
 }
 
 static void
 train_error_context(void *arg)
 {
-	errcontext("learn.train reading the source; features %s", numbered_features((List *) arg));
+	pass_error_context("learn.train reading the source", arg);
 }
 
 static void
 update_error_context(void *arg)
 {
-	errcontext("learn.update reading the new rows; features %s", numbered_features((List *) arg));
+	pass_error_context("learn.update reading the new rows", arg);
 }
 
 /* What learn.train and learn.update ask of one training. */
@@ -1954,6 +1984,7 @@ train_model(const TrainArgs *a)
 	long		secs;
 	int			usecs;
 	ErrorContextCallback errcb;
+	PassContext pass_context;
 	Datum		result;
 	SourceColumn *target_col;
 	LearnSplit *split;
@@ -2128,7 +2159,9 @@ train_model(const TrainArgs *a)
 		check_same_terms(&tcols, from, a->parent_ref);
 	}
 	errcb.callback = parent ? update_error_context : train_error_context;
-	errcb.arg = features;
+	pass_context.features = features;
+	pass_context.terms = tcols.encodings != NIL ? tcols.terms : NIL;
+	errcb.arg = &pass_context;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;

@@ -132,6 +132,8 @@ check_factor(LinearState *st)
 					 j == 0 ? errmsg("the least-squares state overflowed in the weights") :
 					 j == st->ncols - 1 ?
 					 errmsg("the least-squares state overflowed in the target") :
+					 st->level_terms ?
+					 errmsg("the least-squares state overflowed in term %d", j) :
 					 errmsg("the least-squares state overflowed in feature %d", j),
 					 errdetail("Sums of squares of the values exceed the range of float8 (about 1e308)."),
 					 errhint("Rescale the values, e.g. divide them by a power of ten.")));

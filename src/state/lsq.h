@@ -48,6 +48,8 @@ typedef struct LinearState
 	double	   *work;			/* QR workspace; NULL until needed */
 	struct CellTable *cells;	/* rows gathered by their levels (lsq.c);
 								 * NULL: rows fold directly */
+	bool		level_terms;	/* a categorical feature has a column per
+								 * level: errors name columns as terms */
 	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 

@@ -48,10 +48,14 @@ typedef struct TransCache
 	bool		levels_only;	/* read_features fills lev and xnum, not x */
 } TransCache;
 
-/* Gather the state's rows by their levels when it pays (lsq.h). */
+/*
+ * Gather the state's rows by their levels when it pays (lsq.h); a state
+ * with levels names its columns as terms in errors.
+ */
 #define trans_set_cells(tc, st) \
-	((tc)->levels ? linear_state_set_cells((st), (tc)->nblocks, (tc)->block_col, \
-										   (tc)->nnum, (tc)->num_col) : (void) 0)
+	((tc)->levels ? ((st)->level_terms = true, \
+					 linear_state_set_cells((st), (tc)->nblocks, (tc)->block_col, \
+											(tc)->nnum, (tc)->num_col)) : (void) 0)
 
 /* The cache of a call site whose features start at argument first. */
 extern TransCache *trans_cache(FunctionCallInfo fcinfo, int first);
