@@ -9,7 +9,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT = qw(as_user error_of session waits start finish);
+our @EXPORT = qw(as_user error_of dump_restore session waits start finish);
 
 use Test::More;
 
@@ -32,6 +32,24 @@ sub error_of
 		connstr => $node->connstr($db) . " user=$user");
 	return "$1 $2" if $err =~ /ERROR:\s+([0-9A-Z]{5}):\s+([^\n]*)/;
 	return "no error (exit $ret, output '$out', stderr '$err')";
+}
+
+# A plain pg_dump of database $from (what: the test's name for it),
+# restored into a new database $to owned by $owner, where the restore must
+# make pg_learn $version.
+sub dump_restore
+{
+	my ($node, $from, $to, $owner, $version, $what) = @_;
+	my $dump = $node->basedir . "/$from-$to.sql";
+	$node->command_ok([ 'pg_dump', '-d', $node->connstr($from), '-f', $dump ],
+		"pg_dump of $what");
+	$node->safe_psql('postgres', "CREATE DATABASE $to OWNER $owner");
+	$node->command_ok(
+		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($to), '-f', $dump ],
+		"$what restored into a new database");
+	is(as_user($node, $to, $owner, q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
+		$version, "the restore made $version");
+	return;
 }
 
 # Sessions of races between two roles: a psql kept open as $user in

@@ -336,15 +336,7 @@ SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
 SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
 SELECT last_value FROM learn.models_id_seq};
 my $all_before = $node->safe_psql('up', $all_q);
-my $dump = $node->basedir . '/up.sql';
-$node->command_ok([ 'pg_dump', '-d', $node->connstr('up'), '-f', $dump ],
-	'pg_dump of the updated database');
-$node->safe_psql('postgres', 'CREATE DATABASE restored OWNER alice');
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('restored'), '-f', $dump ],
-	'restored into a new database');
-is(as_user($node, 'restored', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
-	$current, "the restore made $current");
+dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
 is($node->safe_psql('restored', $all_q), $all_before,
 	'the catalog rows (encodings included) and the id sequence are restored as they were');
 is(as_user($node, 'restored', 'alice', $scores_q), $scores_equal,

@@ -467,15 +467,7 @@ is(as_user($node, 'up', 'alice', $catalog_q), $catalog_fixture,
 
 # A plain dump of the database at 0.5, restored where CREATE EXTENSION
 # makes the current version (a move to a new server with this library)
-my $dump05 = $node->basedir . '/up_0_5.sql';
-$node->command_ok([ 'pg_dump', '-d', $node->connstr('up'), '-f', $dump05 ],
-	'pg_dump of the database at 0.5');
-$node->safe_psql('postgres', 'CREATE DATABASE from05 OWNER alice');
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('from05'), '-f', $dump05 ],
-	'restored into a new database');
-is(as_user($node, 'from05', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
-	$current, "the restore made $current");
+dump_restore($node, 'up', 'from05', 'alice', $current, 'the database at 0.5');
 is(as_user($node, 'from05', 'alice', $catalog_q), $catalog_fixture,
 	'the rows of 0.5\'s models are restored unchanged');
 is(as_user($node, 'from05', 'alice', $scores_q), $scores_equal,
@@ -590,15 +582,7 @@ SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM l
 SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
 SELECT last_value FROM learn.models_id_seq};
 my $all_before = $node->safe_psql('up', $all_q);
-my $dump = $node->basedir . '/up.sql';
-$node->command_ok([ 'pg_dump', '-d', $node->connstr('up'), '-f', $dump ],
-	'pg_dump of the updated database');
-$node->safe_psql('postgres', 'CREATE DATABASE restored OWNER alice');
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('restored'), '-f', $dump ],
-	'restored into a new database');
-is(as_user($node, 'restored', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
-	$current, "the restore made $current");
+dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
 is($node->safe_psql('restored', $all_q), $all_before,
 	'the catalog rows and the id sequence are restored as they were');
 is(as_user($node, 'restored', 'alice', $scores_q . ';' . $explains_q . ';' . $evaluations_q),

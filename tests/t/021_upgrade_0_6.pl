@@ -139,15 +139,7 @@ SELECT (count(*) = (SELECT count(*) FROM learn.coefficients c JOIN learn.models 
 						   AND a.position = u.position}),
 	'true 0', 'the update of a 0.6 model equals the training of all its rows, group by group');
 
-my $dump = $node->basedir . '/up.sql';
-$node->command_ok([ 'pg_dump', '-d', $node->connstr('up'), '-f', $dump ],
-	'pg_dump of the updated database');
-$node->safe_psql('postgres', 'CREATE DATABASE restored OWNER alice');
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('restored'), '-f', $dump ],
-	'restored into a new database');
-is( as_user($node, 'restored', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
-	$current, "the restore made $current");
+dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
 is($node->safe_psql('restored', $catalog_q), $node->safe_psql('up', $catalog_q),
 	'with the catalog rows');
 is(as_user($node, 'restored', 'bob', $scores_q), as_user($node, 'up', 'bob', $scores_q),
