@@ -1865,7 +1865,9 @@ catalog_read_parent(int64 id, ParentModel *parent)
 								"(m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text) "
 								"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text, "
 								"EXISTS (SELECT FROM learn.states s "
-								"WHERE s.model_id OPERATOR(pg_catalog.=) m.id) "
+								"WHERE s.model_id OPERATOR(pg_catalog.=) m.id), "
+								"EXISTS (SELECT FROM learn.encodings e "
+								"WHERE e.model_id OPERATOR(pg_catalog.=) m.id) "
 								"FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1",
 								1, types, values, NULL, true, 1);
 	as_caller(&sw);
@@ -1890,6 +1892,13 @@ catalog_read_parent(int64 id, ParentModel *parent)
 	parent->group_by = spi_text_list(tup, td, 9);
 	parent->params = DatumGetJsonbPCopy(SPI_getbinval(tup, td, 10, &isnull));
 	parent->has_states = DatumGetBool(SPI_getbinval(tup, td, 11, &isnull));
+	if (!DatumGetBool(SPI_getbinval(tup, td, 12, &isnull)))
+	{
+		/* no categorical feature */
+		catalog_spi_end(nest);
+		MemoryContextSwitchTo(mcxt);
+		return;
+	}
 
 	/* the levels of its categorical features */
 	ret = SPI_execute_with_args("SELECT e.feature, pg_catalog.array_agg(e.level ORDER BY e.position) "

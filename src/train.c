@@ -1989,7 +1989,9 @@ train_model(const TrainArgs *a)
 	SourceColumn *target_col;
 	LearnSplit *split;
 
-	catalog_check_name_owner(name);
+	/* learn.update checked it with the parent (catalog_read_parent) */
+	if (a->parent == NULL)
+		catalog_check_name_owner(name);
 
 	/*
 	 * Class labels and levels are values' text, read back as values: a
