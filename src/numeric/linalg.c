@@ -177,7 +177,7 @@ la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
 		double	   *v = B + (size_t) j * ldb;
 		double		alpha = *rjj;
 		double		xnorm2 = 0.0;
-		double		xmax = 0.0;
+		int			nonzero = 0;
 		double		r2;
 		double		beta;
 		double		tau;
@@ -186,11 +186,10 @@ la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
 		for (int i = 0; i < m; i++)
 		{
 			xnorm2 += v[i] * v[i];
-			xmax = fmax(xmax, fabs(v[i]));
+			nonzero |= v[i] != 0.0;
 		}
-		if (xmax == 0.0 && xnorm2 == 0.0)
-			continue;			/* H is the identity (not for NaNs, which
-								 * fmax passes over) */
+		if (!nonzero)
+			continue;			/* H is the identity (a NaN is nonzero) */
 		if (isnan(xnorm2))
 		{
 			*rjj = NAN;			/* an overflow upstream: the diagonal says so,
