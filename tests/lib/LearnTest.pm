@@ -9,7 +9,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT = qw(as_user error_of dump_restore session waits start finish);
+our @EXPORT = qw(as_user error_of dump_restore create_same_score session waits start finish);
 
 use Test::More;
 
@@ -49,6 +49,56 @@ sub dump_restore
 		"$what restored into a new database");
 	is(as_user($node, $to, $owner, q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
 		$version, "the restore made $version");
+	return;
+}
+
+# public.same_score(a, b) in database $db, for the upgrade tests: a
+# result is the same as an older release's when equal, or for a float
+# within 4 units in the last place (what another C library's exp or erfc
+# may round otherwise); labels exactly; a document (jsonb) when it has the
+# same members (objects: the same keys; arrays: the same length, in order)
+# and each is the same.
+sub create_same_score
+{
+	my ($node, $db) = @_;
+	$node->safe_psql($db, q{
+CREATE FUNCTION public.same_score(a float8, b float8) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS
+$$ SELECT a IS NOT DISTINCT FROM b OR abs(a - b) <= 4 * 2.220446049250313e-16 * abs(b) $$;
+CREATE FUNCTION public.same_score(a text, b text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$ SELECT a IS NOT DISTINCT FROM b $$;
+CREATE FUNCTION public.same_score(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF a IS NULL OR b IS NULL OR jsonb_typeof(a) <> jsonb_typeof(b) THEN
+		RETURN a IS NULL AND b IS NULL;
+	END IF;
+	CASE jsonb_typeof(a)
+	WHEN 'number' THEN
+		RETURN public.same_score(a::float8, b::float8);
+	WHEN 'object' THEN
+		RETURN coalesce((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(a) AS k), '{}')
+		       = coalesce((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(b) AS k), '{}')
+		   AND coalesce((SELECT bool_and(public.same_score(a -> k, b -> k)) FROM jsonb_object_keys(a) AS k), true);
+	WHEN 'array' THEN
+		RETURN jsonb_array_length(a) = jsonb_array_length(b)
+		   AND coalesce((SELECT bool_and(public.same_score(a -> i, b -> i))
+		                   FROM generate_series(0, jsonb_array_length(a) - 1) AS i), true);
+	ELSE
+		RETURN a = b;
+	END CASE;
+END
+$$;
+});
+	# the comparison can fail: a last bit, a member, an element
+	is( $node->safe_psql($db, q{
+SELECT public.same_score('{"a": [1, {"b": 0.1}], "c": "x"}'::jsonb, '{"c": "x", "a": [1, {"b": 0.10000000000000002}]}'),
+       public.same_score('{"a": 0.1}'::jsonb, '{"a": 0.10000000000000014}'),
+       public.same_score('{"a": 1}'::jsonb, '{"a": 1, "b": null}'),
+       public.same_score('[1, 2]'::jsonb, '[1]'),
+       public.same_score('{"a": "1"}'::jsonb, '{"a": 1}'),
+       public.same_score('{}'::jsonb, '{}')}),
+		't|f|f|f|f|t', 'same_score tells documents apart');
 	return;
 }
 

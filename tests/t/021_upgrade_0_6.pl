@@ -1,16 +1,25 @@
 
 # Copyright (c) pg_learn contributors
 #
-# Upgrades from 0.6 (0.7 declares the planner's estimate of each group's
-# state, SSPACE, on the aggregates).  A database installs 0.6 from its
-# released scripts, trains models of every kind that keeps something in
-# the catalog (linear, grouped with states, logistic, categorical), and
-# creates views over pg_learn's aggregates.  After ALTER EXTENSION UPDATE:
-# the aggregates keep their OIDs (the views still work, with the same
-# results), the catalog rows are unchanged, every model scores as before,
-# a grouped model trained at 0.6 updates to the fit of all its rows, the
-# aggregates carry their estimates, and a hash aggregate of 3,000 groups
-# no longer spills; a dump of the updated database restores.
+# Upgrades from 0.6 keep models and their states.  A database installs
+# version 0.6 (the chain of released scripts) and loads the catalog rows
+# and results that pg_learn 0.6's own library wrote
+# (tests/fixtures/v0_6_catalog.sql, made by make_v0_6_fixture.sh): a model
+# of every family and feature kind, and what 0.6 added: stored states,
+# versions made by learn.update (plain, grouped with a new group,
+# categorical, with expressions, of an imported model, of another role),
+# imported documents with states; with every score, export document and
+# state 0.6 gave.  Views over the aggregates are created at 0.6.
+#
+# With this library installed, before and after ALTER EXTENSION UPDATE,
+# every model scores as 0.6 did (equal, or a float within 4 ulps),
+# exports 0.6's document (but for pg_learn_version), and the states are
+# 0.6's, byte for byte.  The update (0.7 declares each aggregate's state
+# estimate, SSPACE) keeps the aggregates' OIDs (the views work and give
+# what they gave) and the catalog rows; the aggregates carry their
+# estimates, and a hash aggregate of 3,000 groups no longer spills.  A 0.6
+# model updated again with the rows 0.6 merged gives 0.6's update (to
+# 1e-12), grouped too; a dump of the updated database restores.
 
 use strict;
 use warnings;
@@ -24,11 +33,15 @@ use LearnTest;
 
 my $node = PostgreSQL::Test::Cluster->new('upgrade_0_6');
 $node->init;
+# the fixture's server wrote the documents' trained_at in UTC
+$node->append_conf('postgresql.conf', "timezone = 'UTC'");
 $node->start;
 
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
 
+# The database is named up, as the fixture's was: export_model writes the
+# database's name into a document's lineage.
 $node->safe_psql(
 	'postgres', q{
 CREATE ROLE alice LOGIN;
@@ -36,57 +49,98 @@ CREATE ROLE bob LOGIN;
 CREATE DATABASE up OWNER alice;
 });
 as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.6'});
+$node->command_ok(
+	[
+		'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'),
+		'-f', 'tests/fixtures/v0_6_catalog.sql'
+	],
+	'load the models pg_learn 0.6 trained');
+$node->safe_psql('up', 'GRANT SELECT ON obs, scores_v0_6, exports_v0_6, states_v0_6 TO PUBLIC');
+create_same_score($node, 'up');
 
-# the rows trained on, 400 groups, and rows that come later
+# what the fixture holds, so that the comparisons below compare something
+is( $node->safe_psql(
+		'up', q{
+SELECT (SELECT count(*) FROM learn.models) || ' versions, '
+       || (SELECT count(*) FROM learn.models WHERE params ? 'updated_from') || ' updated, '
+       || (SELECT count(*) FROM learn.models WHERE params ? 'imported_from') || ' imported, '
+       || (SELECT count(DISTINCT model_id) || ' with ' || count(*) FROM learn.states) || ' states, '
+       || (SELECT count(*) FROM exports_v0_6 WHERE jsonb_array_length(doc -> 'states') > 0)
+       || ' documents with states, '
+       || (SELECT count(*) FROM scores_v0_6) || ' scores'}),
+	'26 versions, 6 updated, 2 imported, 19 with 33 states, 19 documents with states, 7800 scores',
+	'the fixture: 0.6\'s models, updates, imports, states, documents and scores');
+
+# every score as 0.6 gave it (a regression's value, a classifier's label
+# and the probability of its last class)
+my $scores_q = q{
+SELECT count(*) || ' scores, differing: '
+       || coalesce(string_agg(DISTINCT m.name || '@' || m.version, ' ')
+                     FILTER (WHERE NOT (public.same_score(x.predicted, s.predicted)
+                                        AND public.same_score(x.label, s.label)
+                                        AND public.same_score(x.proba, s.proba))), 'none')
+  FROM scores_v0_6 s JOIN learn.models m ON m.id = s.model_id JOIN obs o ON o.id = s.id,
+       LATERAL (SELECT CASE WHEN m.task <> 'classification' THEN learn.predict(m.name || '@' || m.version, o) END AS predicted,
+                       CASE WHEN m.task = 'classification' THEN learn.predict_label(m.name || '@' || m.version, o) END AS label,
+                       CASE WHEN m.task = 'classification'
+                            THEN learn.predict_proba(m.name || '@' || m.version, o, m.classes[array_length(m.classes, 1)]) END AS proba) x};
+my $scores_equal = '7800 scores, differing: none';
+
+# every version's document as its name's owner exports it (states
+# included), but for pg_learn_version; run as each owner
+my $exports_q = q{
+SELECT count(*) || ' documents, differing: '
+       || coalesce(string_agg(name || '@' || version, ' ' ORDER BY id)
+                     FILTER (WHERE learn.export_model(name || '@' || version)
+                                   IS DISTINCT FROM
+                                   jsonb_set(doc, '{pg_learn_version}',
+                                             to_jsonb((SELECT extversion FROM pg_extension
+                                                       WHERE extname = 'pg_learn')))),
+                   'none')
+  FROM exports_v0_6 WHERE trained_by = current_user};
+
+# the stored states, byte for byte
+my $states_q = q{
+SELECT count(*) || ' states, differing: '
+       || count(*) FILTER (WHERE s.state IS DISTINCT FROM f.state)
+  FROM learn.states s FULL JOIN states_v0_6 f USING (model_id, group_key)};
+my $states_equal = '33 states, differing: 0';
+
+is(as_user($node, 'up', 'bob', $scores_q), $scores_equal,
+	'before the update every model scores as 0.6 did');
+is(as_user($node, 'up', 'alice', $exports_q), '23 documents, differing: none',
+	'and exports 0.6\'s documents (alice\'s, with their states)');
+is(as_user($node, 'up', 'bob', $exports_q), '3 documents, differing: none', 'and bob\'s');
+is($node->safe_psql('up', $states_q), $states_equal, 'the states are 0.6\'s');
+
+# views over the aggregates, made at 0.6
 as_user(
 	$node, 'up', 'alice', q{
-CREATE TABLE obs AS
-SELECT i AS id, i % 400 AS g, x1, x2,
-	   1 + 2 * x1 - 0.5 * x2 + (i % 400) * 0.01 * x1 + sin(i * 0.37) AS y,
-	   sin(i * 0.37) + 0.3 * x1 > 0 AS b,
-	   (ARRAY['red', 'green', 'blue'])[1 + i % 3] AS colour
-  FROM (SELECT i, sin(i * 0.7071) AS x1, cos(i * 0.3183) * 3 AS x2
-		  FROM generate_series(1, 6000) AS i) AS s;
-CREATE TABLE obs_new AS
-SELECT id + 6000 AS id, (g + 7) % 410 AS g, x2 AS x1, x1 AS x2, y + 0.1 AS y, b, colour
-  FROM obs WHERE id <= 900;
-GRANT SELECT ON obs, obs_new TO PUBLIC;
-SELECT count(*) FROM learn.train('lin', 'linear', 'obs', 'y', '{x1,x2}');
-SELECT count(*) FROM learn.train('grp', 'linear', 'obs', 'y', '{x1,x2}', group_by => '{g}');
-SELECT count(*) FROM learn.train('logit', 'logistic', 'obs', 'b', '{x1,x2}');
-SELECT count(*) FROM learn.train('cat', 'linear', 'obs', 'y', '{x1,colour}');
 CREATE VIEW group_fits AS
-SELECT g, learn.linreg(y, ARRAY[1, x1, x2])::text AS fit, learn.r2(y, 1 + 2 * x1) AS r2
-  FROM obs GROUP BY g;
+SELECT store, learn.linreg(y, ARRAY[1, x1, x2])::text AS fit, learn.r2(y, 12 + 0.8 * x1) AS r2
+  FROM obs GROUP BY store;
 CREATE VIEW rolling AS
 SELECT id, learn.linreg(y, ARRAY[1, x1]) OVER (ORDER BY id ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)::text AS fit
-  FROM obs WHERE id <= 200;
+  FROM obs;
 });
-
 my $aggs_q = q{
 SELECT string_agg(a.aggfnoid::regprocedure::text || ' ' || a.aggfnoid::oid, ', ' ORDER BY a.aggfnoid::oid)
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
  WHERE p.pronamespace = 'learn'::regnamespace};
 my $views_q = q{
-SELECT md5(string_agg(f::text, '|' ORDER BY g)) FROM group_fits f;
+SELECT md5(string_agg(f::text, '|' ORDER BY store)) FROM group_fits f;
 SELECT md5(string_agg(r::text, '|' ORDER BY id)) FROM rolling r};
 my $catalog_q = q{
 SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m;
 SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position)) FROM learn.coefficients c;
 SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key)) FROM learn.groups g;
+SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
 SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
-SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s};
-my $scores_q = q{
-SELECT md5(string_agg(concat_ws(' ', learn.predict('lin', o), learn.predict('grp', o),
-								learn.predict_proba('logit', o), learn.predict('cat', o)), '|' ORDER BY id))
-  FROM obs o};
-
+SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
+SELECT last_value FROM learn.models_id_seq};
 my $aggs_before = $node->safe_psql('up', $aggs_q);
 my $views_before = as_user($node, 'up', 'alice', $views_q);
 my $catalog_before = $node->safe_psql('up', $catalog_q);
-my $scores_before = as_user($node, 'up', 'bob', $scores_q);
-cmp_ok($node->safe_psql('up', q{SELECT count(*) FROM learn.states}), '>', 400,
-	'0.6 kept the states of the models that keep them');
 
 as_user($node, 'up', 'alice', q{ALTER EXTENSION pg_learn UPDATE});
 is(as_user($node, 'up', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
@@ -97,7 +151,11 @@ is($node->safe_psql('up', $aggs_q), $aggs_before, 'every aggregate keeps its OID
 is(as_user($node, 'up', 'alice', $views_q), $views_before,
 	'the views over the aggregates work and give what they gave');
 is($node->safe_psql('up', $catalog_q), $catalog_before, 'the catalog rows are unchanged');
-is(as_user($node, 'up', 'bob', $scores_q), $scores_before, 'every model scores as before');
+is(as_user($node, 'up', 'bob', $scores_q), $scores_equal,
+	'after the update every model scores as 0.6 did');
+is(as_user($node, 'up', 'alice', $exports_q), '23 documents, differing: none',
+	"and exports 0.6's documents, but for pg_learn_version $current");
+is(as_user($node, 'up', 'bob', $exports_q), '3 documents, differing: none', 'bob\'s too');
 
 is( $node->safe_psql(
 		'up', q{
@@ -106,44 +164,44 @@ SELECT string_agg(p.proname || ' ' || a.aggtransspace, ', ' ORDER BY p.proname)
  WHERE p.pronamespace = 'learn'::regnamespace AND a.aggtranstype = 'internal'::regtype
    AND (a.aggtransspace = 0) <> (p.proname = 'auc')}),
 	'', 'every aggregate of an internal state but learn.auc declares its estimate');
-
-my $batches = as_user(
-	$node, 'up', 'alice', q{
+like(
+	as_user(
+		$node, 'up', 'alice', q{
 SET work_mem = '4MB';
 SET hash_mem_multiplier = 2;
 SET max_parallel_workers_per_gather = 0;
 SET enable_sort = off;
-CREATE TEMP TABLE many AS SELECT i % 3000 AS g, x1, x2, y FROM obs, generate_series(0, 2) AS r(i);
+CREATE TEMP TABLE many AS SELECT (id * 10 + r) % 3000 AS g, x1, x2, y FROM obs, generate_series(0, 9) AS r;
 ANALYZE many;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, FORMAT JSON)
-SELECT g, learn.linear_partial(y, 1, x1, x2) FROM many GROUP BY g});
-like($batches, qr/"HashAgg Batches": 1,/, 'a hash aggregate of 3,000 groups keeps them in memory');
+SELECT g, learn.linear_partial(y, 1, x1, x2) FROM many GROUP BY g}),
+	qr/"HashAgg Batches": 1,/, 'a hash aggregate of 3,000 groups keeps them in memory');
 
-# the grouped model trained at 0.6 updates to the fit of all its rows,
-# new groups included
+# 0.6's states updated again with the rows 0.6 merged into them: 0.6's
+# update, to 1e-12 (the grouped one with its new group)
 as_user(
 	$node, 'up', 'alice', q{
-SELECT count(*) FROM learn.update('grp', 'obs_new');
-SELECT count(*) FROM learn.train('grp_all', 'linear',
-	'SELECT g, x1, x2, y FROM obs UNION ALL SELECT g, x1, x2, y FROM obs_new', 'y', '{x1,x2}',
-	group_by => '{g}')});
-is( $node->safe_psql(
-		'up', q{
-SELECT (count(*) = (SELECT count(*) FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
-					 WHERE m.name = 'grp_all')) || ' ' || count(*) FILTER (WHERE abs(u.estimate - a.estimate) > 1e-9 * abs(a.estimate)
-										   OR abs(u.std_error - a.std_error) > 1e-9 * abs(a.std_error))
-  FROM learn.coefficients u
-  JOIN learn.models mu ON mu.id = u.model_id AND mu.name = 'grp' AND mu.version = 2
-  JOIN learn.models ma ON ma.name = 'grp_all'
-  JOIN learn.coefficients a ON a.model_id = ma.id AND a.group_key = u.group_key
-						   AND a.position = u.position}),
-	'true 0', 'the update of a 0.6 model equals the training of all its rows, group by group');
+SELECT 1 FROM learn.update('grows@1', 'SELECT * FROM obs WHERE id > 200');
+SELECT 1 FROM learn.update('grows_by_store@1',
+                           $$SELECT id, CASE WHEN id % 4 = 0 THEN 'market' ELSE store END AS store, x1, x2, y
+                               FROM obs WHERE id > 200$$)});
+my $same_update_q = q{
+SELECT count(*) || ' ' || count(*) FILTER (WHERE abs(n.estimate - o.estimate) > 1e-12 * abs(o.estimate)
+                                           OR abs(n.std_error - o.std_error) > 1e-12 * abs(o.std_error))
+  FROM learn.models mn JOIN learn.coefficients n ON n.model_id = mn.id
+  JOIN learn.models mo ON mo.name = mn.name AND mo.version = 2
+  JOIN learn.coefficients o ON o.model_id = mo.id AND o.group_key = n.group_key AND o.position = n.position
+ WHERE mn.name = $1 AND mn.version = 3};
+is($node->safe_psql('up', q{PREPARE same_update(text) AS } . $same_update_q . q{; EXECUTE same_update('grows')}),
+	'4 0', 'a 0.6 state updated again gives 0.6\'s update');
+is($node->safe_psql('up', q{PREPARE same_update(text) AS } . $same_update_q . q{; EXECUTE same_update('grows_by_store')}),
+	'12 0', 'grouped, with the group the new rows brought');
 
 dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
 is($node->safe_psql('restored', $catalog_q), $node->safe_psql('up', $catalog_q),
-	'with the catalog rows');
-is(as_user($node, 'restored', 'bob', $scores_q), as_user($node, 'up', 'bob', $scores_q),
-	'whose models score as in the database dumped (grp@2 deployed)');
+	'with the catalog rows, the states and the id sequence');
+is(as_user($node, 'restored', 'bob', $scores_q), $scores_equal,
+	'whose 0.6 models score as 0.6 did');
 is(as_user($node, 'restored', 'alice', $views_q), $views_before, 'and the views');
 
 $node->stop;
