@@ -357,20 +357,26 @@ raw_types_walker(Node *node, RightsCheck *rc)
  * scorer has no rights of (rc filled by the walkers above).
  */
 static void
-untrusted_error(const char *what, const RightsCheck *rc)
+untrusted_error(const char *what, const RightsCheck *rc, FeatureExprUse use)
 {
+	bool		update = (use == FEATURE_EXPR_UPDATE);
+
 	if (OidIsValid(rc->func))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s calls function %s of role \"%s\"", what,
 						format_procedure_qualified(rc->func),
 						GetUserNameFromId(rc->owner, false)),
+				 update ?
+				 errdetail("learn.update runs a model's feature expressions on the new rows with the rights of the role that updates, as scoring does with the rights of the role that scores; they may call only functions of superusers and of roles that have the rights of that role.") :
 				 errdetail("Scoring runs a model's feature expressions with the rights of the role that scores; they may call only functions of superusers and of roles that have the rights of the role that scores.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s uses type %s of role \"%s\"", what,
 					format_type_be_qualified(rc->type),
 					GetUserNameFromId(rc->owner, false)),
+			 update ?
+			 errdetail("Reading or coercing a value of a domain, composite or range type runs the code of its owner's choice (a domain's CHECK constraints); learn.update may use such types only of superusers and of roles that have the rights of the role that updates.") :
 			 errdetail("Reading or coercing a value of a domain, composite or range type runs the code of its owner's choice (a domain's CHECK constraints); scoring may use such types only of superusers and of roles that have the rights of the role that scores.")));
 }
 
@@ -573,7 +579,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 			error_context_stack = featcb.previous;
 			if (use == FEATURE_EXPR_INLINE)
 				return NULL;
-			untrusted_error(what, &rc);
+			untrusted_error(what, &rc, use);
 		}
 	}
 	expr = transformExpr(pstate, copyObject(raw), EXPR_KIND_SELECT_TARGET);
@@ -633,7 +639,7 @@ feature_expr_analyze(Node *raw, const char *sql, const char *feature, const char
 		{
 			if (use == FEATURE_EXPR_INLINE)
 				return NULL;
-			untrusted_error(what, &rc);
+			untrusted_error(what, &rc, use);
 		}
 	}
 	{

@@ -27,8 +27,9 @@ typedef enum FeatureExprUse
 	FEATURE_EXPR_TRAIN,			/* the caller's search_path */
 	FEATURE_EXPR_SCORE,			/* the stored text: pg_catalog's path, and
 								 * only functions the caller may trust */
-	FEATURE_EXPR_INLINE			/* the same, for the planner: NULL rather
+	FEATURE_EXPR_INLINE,		/* the same, for the planner: NULL rather
 								 * than an error on anything untrusted */
+	FEATURE_EXPR_UPDATE			/* as SCORE, for learn.update's new rows */
 } FeatureExprUse;
 
 extern Node *feature_expr_analyze(Node *raw, const char *sql, const char *feature,

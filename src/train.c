@@ -558,7 +558,7 @@ stored_features(const ParentModel *parent, const char *model, List *cols)
 						 errmsg("column \"%s\" of feature \"%s\" of model \"%s\" does not exist in the source",
 								(char *) lfirst(lc2), name, model),
 						 errdetail("The feature is computed by the expression %s.", stored)));
-		expr = feature_expr_analyze(raw, sql, name, model, FEATURE_EXPR_SCORE,
+		expr = feature_expr_analyze(raw, sql, name, model, FEATURE_EXPR_UPDATE,
 									expr_column_param, cols);
 		appendStringInfo(&wrap, ", (%s) AS %s", feature_expr_deparse(expr, names, NULL, false),
 						 quote_identifier(name));
