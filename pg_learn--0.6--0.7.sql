@@ -11,12 +11,12 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- aggregate then keeps at most hash_mem / 8 kB groups in memory before it
 -- spills its input to disk, whatever the states really take: a training
 -- grouped by 5,000 groups (4 MB of states) spilled 50 MB of its input at
--- the default work_mem, and its pass took 3.5 times as long.  SSPACE is the state of a group of a model of
--- a few features (about 700 bytes; a metric's sums: about 300), measured;
--- a larger state still spills by the memory it really takes.  CREATE OR
--- REPLACE keeps each aggregate's OID, so views and functions that use them
--- are untouched.  learn.auc keeps every score of its group and keeps the
--- default.
+-- the default work_mem, and its aggregate took 1.5 times as long.  SSPACE
+-- is the state of a group of a model of a few features (about 700 bytes;
+-- a metric's sums: about 300), measured; a larger state still spills by
+-- the memory it really takes.  CREATE OR REPLACE keeps each aggregate's
+-- OID, so views and functions that use them are untouched.  learn.auc
+-- keeps every score of its group and keeps the default.
 -------------------------------------------------------------------------
 
 CREATE OR REPLACE AGGREGATE learn.linear_partial(y float8, w float8, VARIADIC x "any") (
