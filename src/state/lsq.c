@@ -368,6 +368,9 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	uint32		h;
 	Cell	   *c;
 	double		sw;
+	double	   *row;
+	int			stride;
+	bool		first;
 	bool		folded = false;
 
 	if (w == 0.0)
@@ -406,36 +409,37 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	sw = w == 1.0 ? 1.0 : sqrt(w);
 	if (w != 1.0 && !st->no_log_w)
 		st->sum_log_w += log(w);
-	if (c->buf == NULL && c->R[0] == 0.0)
+	/*
+	 * A cell's first row (R[0, 0] is sw > 0 after any) is folded alone:
+	 * only a cell with a second row gets a block (column-major), and many
+	 * cells have a row or two.  ct->row is free outside flush_cells.
+	 */
+	first = c->buf == NULL && c->R[0] == 0.0;
+	if (first)
 	{
-		/*
-		 * A cell's first row (R[0, 0] is sw > 0 after any) is folded alone:
-		 * only a cell with a second row gets a block, and many cells have a
-		 * row or two.  ct->row is free outside flush_cells.
-		 */
-		double	   *row = ct->row;
-
-		row[0] = sw;
-		for (int j = 0; j < ct->nnum; j++)
-			row[j + 1] = sw * xnum[j];
-		row[ct->q - 1] = sw * y;
-		la_qr_fold_small(ct->q, c->R, row, 1, 1);
-		folded = true;
+		row = ct->row;
+		stride = 1;
 	}
 	else
 	{
 		if (c->buf == NULL)
 			c->buf = MemoryContextAlloc(ct->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
-		/* the row joins the cell's block (column-major) */
-		c->buf[c->nbuf] = sw;
-		for (int j = 0; j < ct->nnum; j++)
-			c->buf[c->nbuf + (j + 1) * CELL_BLOCK_ROWS] = sw * xnum[j];
-		c->buf[c->nbuf + (ct->q - 1) * CELL_BLOCK_ROWS] = sw * y;
-		if (++c->nbuf == CELL_BLOCK_ROWS)
-		{
-			cell_fold(c, ct->q);
-			folded = true;
-		}
+		row = c->buf + c->nbuf;
+		stride = CELL_BLOCK_ROWS;
+	}
+	row[0] = sw;
+	for (int j = 0; j < ct->nnum; j++)
+		row[(j + 1) * stride] = sw * xnum[j];
+	row[(ct->q - 1) * stride] = sw * y;
+	if (first)
+	{
+		la_qr_fold_small(ct->q, c->R, row, 1, 1);
+		folded = true;
+	}
+	else if (++c->nbuf == CELL_BLOCK_ROWS)
+	{
+		cell_fold(c, ct->q);
+		folded = true;
 	}
 	if (folded &&
 		unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
