@@ -2,8 +2,9 @@
  * catalog.c
  *	  The only code that reads or writes the learn.* catalog tables.
  *
- * Everything goes through SPI with values passed as parameters, never
- * pasted into SQL text.  Writes happen in the caller's transaction, so a
+ * Statements go through SPI with values passed as parameters, never
+ * pasted into SQL text; the lookups every call makes read rows by an
+ * index directly (index_read_begin).  Writes happen in the caller's transaction, so a
  * failed or cancelled training leaves nothing behind.  Nobody else may
  * write the tables: after checking that the caller owns the model name,
  * the writes run as the catalog's owner (as_catalog_owner), so a stored
@@ -14,7 +15,10 @@
 
 #include <math.h>
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "storage/lmgr.h"
 #include "catalog/pg_type.h"
@@ -33,6 +37,8 @@
 #include "tcop/utility.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "catalog.h"
 #include "levels.h"
@@ -69,6 +75,137 @@ spi_check(int ret, int expected, const char *what)
 {
 	if (ret != expected)
 		elog(ERROR, "pg_learn: %s failed: %s", what, SPI_result_code_string(ret));
+}
+
+/* ---------------------------------------------------------------------
+ * Rows read by an index, without SPI
+ * ---------------------------------------------------------------------
+ *
+ * The lookups that every call makes (a model reference, the owner of a
+ * version, the parent of an update, its states) read rows by an index of
+ * the learn.* tables.  Through SPI, parsing and planning them cost more
+ * than reading the rows, and their plans cannot be kept: every deploy
+ * invalidates learn.models' relcache entry, which is how other sessions
+ * learn of it, and with it every plan that reads the table.  So they scan
+ * the index directly, as PostgreSQL reads its own catalogs, under the
+ * calling statement's snapshot: what SPI's read-only statements see.
+ * The tables are readable by every role and have no row level security,
+ * so reading them so shows a caller nothing it could not select.  Writes
+ * and everything else go through SPI.
+ */
+typedef struct IndexRead
+{
+	Relation	rel;
+	Snapshot	snapshot;
+	SysScanDesc scan;
+} IndexRead;
+
+/*
+ * Begin reading learn.<table> by its index learn.<index>: the rows whose
+ * first nkeys index columns equal keys (for a table of the extension's
+ * own, opened as SPI would, with AccessShareLock until the transaction
+ * ends).
+ */
+static void
+index_read_begin(IndexRead *r, const char *table, const char *index,
+				 int nkeys, const Datum *keys)
+{
+	Oid			nsp = get_namespace_oid("learn", false);
+	Oid			indexid = get_relname_relid(index, nsp);
+	Relation	irel;
+	ScanKeyData sk[INDEX_MAX_KEYS];
+
+	if (!OidIsValid(indexid))
+		elog(ERROR, "pg_learn: index learn.%s is missing", index);
+	r->rel = table_open(get_relname_relid(table, nsp), AccessShareLock);
+	irel = index_open(indexid, AccessShareLock);
+	if (irel->rd_index->indrelid != RelationGetRelid(r->rel) ||
+		nkeys > IndexRelationGetNumberOfKeyAttributes(irel))
+		elog(ERROR, "pg_learn: index learn.%s is not the one expected", index);
+	for (int i = 0; i < nkeys; i++)
+	{
+		Oid			type = irel->rd_opcintype[i];
+		Oid			eq = get_opfamily_member(irel->rd_opfamily[i], type, type,
+											 BTEqualStrategyNumber);
+
+		/* heap attribute numbers: systable_beginscan maps them */
+		ScanKeyEntryInitialize(&sk[i], 0, irel->rd_index->indkey.values[i],
+							   BTEqualStrategyNumber, InvalidOid,
+							   irel->rd_indcollation[i], get_opcode(eq), keys[i]);
+	}
+	r->snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() :
+								   GetTransactionSnapshot());
+	r->scan = systable_beginscan(r->rel, indexid, true, r->snapshot, nkeys, sk);
+	index_close(irel, AccessShareLock);
+}
+
+/* The next row, a copy in the current memory context; NULL after the last. */
+static HeapTuple
+index_read_next(IndexRead *r)
+{
+	HeapTuple	tup = systable_getnext(r->scan);
+
+	return tup ? heap_copytuple(tup) : NULL;
+}
+
+static void
+index_read_end(IndexRead *r)
+{
+	systable_endscan(r->scan);
+	UnregisterSnapshot(r->snapshot);
+	table_close(r->rel, NoLock);
+}
+
+/* The one row of learn.<table> with these keys (a copy), or NULL. */
+static HeapTuple
+index_read_row(const char *table, const char *index, int nkeys,
+			   const Datum *keys, TupleDesc *desc)
+{
+	IndexRead	r;
+	HeapTuple	tup;
+
+	index_read_begin(&r, table, index, nkeys, keys);
+	tup = index_read_next(&r);
+	*desc = CreateTupleDescCopy(RelationGetDescr(r.rel));
+	index_read_end(&r);
+	return tup;
+}
+
+/* The attribute number of column col of a catalog table. */
+static int
+row_attnum(TupleDesc desc, const char *col)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), col) == 0)
+			return i + 1;
+	}
+	elog(ERROR, "pg_learn: the catalog has no column \"%s\"", col);
+	return 0;
+}
+
+/* Column col of a row read so; *isnull says whether it is NULL. */
+static Datum
+row_value(HeapTuple tup, TupleDesc desc, const char *col, bool *isnull)
+{
+	return heap_getattr(tup, row_attnum(desc, col), desc, isnull);
+}
+
+/* A text or name column as a palloc'd string; NULL when NULL. */
+static char *
+row_text(HeapTuple tup, TupleDesc desc, const char *col)
+{
+	int			attnum = row_attnum(desc, col);
+	bool		isnull;
+	Datum		d = heap_getattr(tup, attnum, desc, &isnull);
+
+	if (isnull)
+		return NULL;
+	if (TupleDescAttr(desc, attnum - 1)->atttypid == NAMEOID)
+		return pstrdup(NameStr(*DatumGetName(d)));
+	return TextDatumGetCString(d);
 }
 
 static Datum
@@ -272,10 +409,15 @@ as_caller(OwnerSwitch *sw)
  * names).  A name whose row is missing but which has versions (a catalog
  * restored from a dump of 0.1) gets one made from them.  Returns false
  * when the name has no row; sets *owner (palloc'd) and *last_version
- * otherwise.
+ * otherwise.  With next_version, the same statement also gives the name
+ * its next version number, one more than the highest ever given to it
+ * (the row's own count, or a higher version of a catalog restored
+ * without it), and *last_version is that number: the caller stores that
+ * version or fails.
  */
 static bool
-lock_name(const char *name, Name creator, char **owner, int *last_version)
+lock_name(const char *name, Name creator, bool next_version,
+		  char **owner, int *last_version)
 {
 	Oid			types[2] = {TEXTOID, NAMEOID};
 	Datum		values[2];
@@ -288,10 +430,20 @@ lock_name(const char *name, Name creator, char **owner, int *last_version)
 	/* a name with a row, the usual case: one statement */
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
-									"WHERE name OPERATOR(pg_catalog.=) $1 "
-									"RETURNING owner::pg_catalog.text, last_version",
-									1, types, values, NULL, false, 0);
+		if (next_version)
+			ret = SPI_execute_with_args("UPDATE learn.names SET last_version = "
+										"pg_catalog.int4larger(last_version, (SELECT COALESCE("
+										"pg_catalog.max(m.version), 0) FROM learn.models m "
+										"WHERE m.name OPERATOR(pg_catalog.=) $1)) "
+										"OPERATOR(pg_catalog.+) 1 "
+										"WHERE name OPERATOR(pg_catalog.=) $1 "
+										"RETURNING owner::pg_catalog.text, last_version",
+										1, types, values, NULL, false, 0);
+		else
+			ret = SPI_execute_with_args("UPDATE learn.names SET last_version = last_version "
+										"WHERE name OPERATOR(pg_catalog.=) $1 "
+										"RETURNING owner::pg_catalog.text, last_version",
+										1, types, values, NULL, false, 0);
 		spi_check(ret, SPI_OK_UPDATE_RETURNING, "locking the model name");
 		if (SPI_processed > 0)
 		{
@@ -645,11 +797,10 @@ Datum
 catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 {
 	int			nest;
-	Oid			name_types[2] = {TEXTOID, INT4OID};
-	Datum		name_values[2];
+	Oid			name_types[1] = {TEXTOID};
+	Datum		name_values[1];
 	Oid			caller;
 	char	   *owner;
-	int			last_version;
 	Oid			types[19] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID,
 		INT8OID, INT8OID, TEXTOID, FLOAT8OID, BOOLOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID,
@@ -677,24 +828,11 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	 */
 	caller = GetUserId();
 	as_catalog_owner(&sw);
-	(void) lock_name(m->name, &trainer, &owner, &last_version);
+	(void) lock_name(m->name, &trainer, true, &owner, &version);
 	check_train_owner(caller, m->name, owner);
 	if (m->deployed_parent != 0)
 		check_deployed_parent(m->name, m->deployed_parent);
 	name_values[0] = CStringGetTextDatum(m->name);
-	name_values[1] = Int32GetDatum(last_version);
-	ret = SPI_execute_with_args("UPDATE learn.names SET last_version = "
-								"pg_catalog.int4larger($2, (SELECT COALESCE("
-								"pg_catalog.max(m.version), 0) FROM learn.models m "
-								"WHERE m.name OPERATOR(pg_catalog.=) $1)) "
-								"OPERATOR(pg_catalog.+) 1 "
-								"WHERE name OPERATOR(pg_catalog.=) $1 RETURNING last_version",
-								2, name_types, name_values, NULL, false, 0);
-	spi_check(ret, SPI_OK_UPDATE_RETURNING, "numbering the model version");
-	if (SPI_processed != 1)
-		elog(ERROR, "pg_learn: model name \"%s\" has no row in learn.names", m->name);
-	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull));
 	if (m->deploy)
 	{
 		ret = SPI_execute_with_args("UPDATE learn.models SET deployed = false "
@@ -1032,38 +1170,28 @@ parse_model_ref(const char *spec, char **name, int *version)
 int64
 catalog_lookup_model(const char *spec, TimestampTz *trained_at)
 {
-	int			nest;
 	char	   *name;
 	int			version;
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
+	Datum		keys[2];
+	HeapTuple	tup;
+	TupleDesc	desc;
 	int64		id = 0;
 	bool		isnull;
-	int			ret;
 
 	if (!parse_model_ref(spec, &name, &version))
 		return 0;
-	values[0] = CStringGetTextDatum(name);
-	values[1] = Int32GetDatum(version);
-	nest = catalog_spi_begin();
+	keys[0] = CStringGetTextDatum(name);
+	keys[1] = Int32GetDatum(version);
 	if (version > 0)
-		ret = SPI_execute_with_args("SELECT id, trained_at FROM learn.models "
-									"WHERE name OPERATOR(pg_catalog.=) $1 "
-									"AND version OPERATOR(pg_catalog.=) $2",
-									2, types, values, NULL, true, 1);
+		tup = index_read_row("models", "models_name_version_key", 2, keys, &desc);
 	else
-		ret = SPI_execute_with_args("SELECT id, trained_at FROM learn.models "
-									"WHERE name OPERATOR(pg_catalog.=) $1 AND deployed",
-									1, types, values, NULL, true, 1);
-	spi_check(ret, SPI_OK_SELECT, "looking up a model");
-	if (SPI_processed > 0)
+		tup = index_read_row("models", "models_one_deployed", 1, keys, &desc);
+	if (tup && (version > 0 || DatumGetBool(row_value(tup, desc, "deployed", &isnull))))
 	{
-		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		id = DatumGetInt64(row_value(tup, desc, "id", &isnull));
 		if (trained_at)
-			*trained_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
-															SPI_tuptable->tupdesc, 2, &isnull));
+			*trained_at = DatumGetTimestampTz(row_value(tup, desc, "trained_at", &isnull));
 	}
-	catalog_spi_end(nest);
 	return id;
 }
 
@@ -1082,14 +1210,12 @@ catalog_models_changed(void)
 int64
 catalog_resolve_model(const char *spec, TimestampTz *trained_at)
 {
-	int			nest;
 	char	   *name;
 	int			version;
 	int64		id;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
+	Datum		key;
+	TupleDesc	desc;
 	bool		exists;
-	int			ret;
 
 	if (!parse_model_ref(spec, &name, &version))
 		ereport(ERROR,
@@ -1100,13 +1226,8 @@ catalog_resolve_model(const char *spec, TimestampTz *trained_at)
 	if (id != 0)
 		return id;
 
-	values[0] = CStringGetTextDatum(name);
-	nest = catalog_spi_begin();
-	ret = SPI_execute_with_args("SELECT 1 FROM learn.models WHERE name OPERATOR(pg_catalog.=) $1",
-								1, types, values, NULL, true, 1);
-	spi_check(ret, SPI_OK_SELECT, "looking up a model");
-	exists = SPI_processed > 0;
-	catalog_spi_end(nest);
+	key = CStringGetTextDatum(name);
+	exists = index_read_row("models", "models_name_version_key", 1, &key, &desc) != NULL;
 	if (!exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -1621,7 +1742,7 @@ lock_owned_name(const char *name, int version, const char *action,
 
 	require_current_catalog();
 	as_catalog_owner(sw);
-	if (!lock_name(name, NULL, &owner, &last_version))
+	if (!lock_name(name, NULL, false, &owner, &last_version))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name)));
@@ -1732,27 +1853,23 @@ learn_drop_model(PG_FUNCTION_ARGS)
 /*
  * Whether the current role may add versions to the name of model version
  * id (*name and *owner: the name and its owner, NULL when the name has no
- * row); an error when the version does not exist.  Runs in an SPI
- * connection.
+ * row); an error when the version does not exist.
  */
 static bool
 may_manage_model(int64 id, char **name, char **owner)
 {
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(id)};
-	int			ret;
+	Datum		key = Int64GetDatum(id);
+	TupleDesc	desc;
+	HeapTuple	tup = index_read_row("models", "models_pkey", 1, &key, &desc);
 
-	ret = SPI_execute_with_args("SELECT m.name, n.owner::pg_catalog.text FROM learn.models m "
-								"LEFT JOIN learn.names n ON n.name OPERATOR(pg_catalog.=) m.name "
-								"WHERE m.id OPERATOR(pg_catalog.=) $1",
-								1, types, values, NULL, true, 1);
-	spi_check(ret, SPI_OK_SELECT, "reading the owner of a model");
-	if (SPI_processed != 1)
+	if (tup == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model version %lld does not exist", (long long) id)));
-	*name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	*owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	*name = row_text(tup, desc, "name");
+	key = CStringGetTextDatum(*name);
+	tup = index_read_row("names", "names_pkey", 1, &key, &desc);
+	*owner = tup ? row_text(tup, desc, "owner") : NULL;
 	/* a name without a row (a catalog row restored alone): superusers only */
 	return owner_allows(GetUserId(), *owner ? *owner : "");
 }
@@ -1781,51 +1898,39 @@ Datum
 learn_model_states(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int64		id = PG_GETARG_INT64(0);
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(id)};
-	OwnerSwitch sw;
-	int			nest;
-	Portal		portal;
+	Datum		key = Int64GetDatum(PG_GETARG_INT64(0));
+	IndexRead	r;
+	HeapTuple	tup;
+	int			keycol;
+	int			statecol;
 
 	learn_init_materialized_srf(fcinfo);
 	catalog_require_relation("states", "0.6", "Reading stored states");
-	nest = catalog_spi_begin();
-	check_model_owner(id, "read the states of",
+	check_model_owner(DatumGetInt64(key), "read the states of",
 					  "Only members of the role that owns the model's name may read its states.");
-	as_catalog_owner(&sw);
-	portal = SPI_cursor_open_with_args(NULL, "SELECT s.group_key, s.state FROM learn.states s "
-									   "WHERE s.model_id OPERATOR(pg_catalog.=) $1",
-									   1, types, values, NULL, true, 0);
-	for (;;)
+	index_read_begin(&r, "states", "states_pkey", 1, &key);
+	keycol = row_attnum(RelationGetDescr(r.rel), "group_key");
+	statecol = row_attnum(RelationGetDescr(r.rel), "state");
+	while ((tup = systable_getnext(r.scan)) != NULL)
 	{
-		SPI_cursor_fetch(portal, true, 100);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			Datum		row[2];
-			bool		nulls[2];
+		Datum		row[2];
+		bool		nulls[2];
 
-			CHECK_FOR_INTERRUPTS();
-			row[0] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &nulls[0]);
-			row[1] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &nulls[1]);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
-		}
-		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+		row[0] = heap_getattr(tup, keycol, RelationGetDescr(r.rel), &nulls[0]);
+		row[1] = heap_getattr(tup, statecol, RelationGetDescr(r.rel), &nulls[1]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
 	}
-	SPI_cursor_close(portal);
-	as_caller(&sw);
-	catalog_spi_end(nest);
+	index_read_end(&r);
 	return (Datum) 0;
 }
 
-/* The elements of a text[] column of an SPI row as a List (NIL: NULL). */
+/* A text[] column of a row read by index_read_row, as a List (NIL: NULL). */
 static List *
-spi_text_list(HeapTuple tup, TupleDesc td, int col)
+row_text_list(HeapTuple tup, TupleDesc desc, const char *col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+	Datum		d = row_value(tup, desc, col, &isnull);
 	List	   *l = NIL;
 	char	  **elems;
 	int			n;
@@ -1841,90 +1946,72 @@ spi_text_list(HeapTuple tup, TupleDesc td, int col)
 void
 catalog_read_parent(int64 id, ParentModel *parent)
 {
-	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
-	MemoryContext mcxt = CurrentMemoryContext;
-	OwnerSwitch sw;
 	HeapTuple	tup;
-	TupleDesc	td;
+	TupleDesc	desc;
+	IndexRead	r;
+	Datum		params;
 	bool		isnull;
 	List	   *enc_features = NIL;
 	List	   *enc_levels = NIL;
 	ListCell   *lc;
-	int			nest;
-	int			ret;
 
 	catalog_require_relation("states", "0.6", "Updating models");
-	nest = catalog_spi_begin();
 	check_model_owner(id, "update",
 					  "Only members of the role that owns the model's name may add versions to it.");
-	/* learn.states is the catalog owner's to read */
-	as_catalog_owner(&sw);
-	ret = SPI_execute_with_args("SELECT m.name, m.version, m.algorithm, m.target, m.weight, "
-								"m.features, m.feature_exprs, m.impute_values, m.group_by, "
-								"(m.params OPERATOR(pg_catalog.-) 'imported_from'::pg_catalog.text) "
-								"OPERATOR(pg_catalog.-) 'updated_from'::pg_catalog.text, "
-								"EXISTS (SELECT FROM learn.states s "
-								"WHERE s.model_id OPERATOR(pg_catalog.=) m.id), "
-								"EXISTS (SELECT FROM learn.encodings e "
-								"WHERE e.model_id OPERATOR(pg_catalog.=) m.id) "
-								"FROM learn.models m WHERE m.id OPERATOR(pg_catalog.=) $1",
-								1, types, values, NULL, true, 1);
-	as_caller(&sw);
-	spi_check(ret, SPI_OK_SELECT, "reading the model to update");
-	if (SPI_processed != 1)
+	tup = index_read_row("models", "models_pkey", 1, values, &desc);
+	if (tup == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model version %lld does not exist", (long long) id)));
-	MemoryContextSwitchTo(mcxt);
-	tup = SPI_tuptable->vals[0];
-	td = SPI_tuptable->tupdesc;
 	memset(parent, 0, sizeof(ParentModel));
 	parent->id = id;
-	parent->name = SPI_getvalue(tup, td, 1);
-	parent->version = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
-	parent->algorithm = SPI_getvalue(tup, td, 3);
-	parent->target = SPI_getvalue(tup, td, 4);
-	parent->weight = SPI_getvalue(tup, td, 5);
-	parent->features = spi_text_list(tup, td, 6);
-	parent->feature_exprs = spi_text_list(tup, td, 7);
-	parent->impute_values = spi_text_list(tup, td, 8);
-	parent->group_by = spi_text_list(tup, td, 9);
-	parent->params = DatumGetJsonbPCopy(SPI_getbinval(tup, td, 10, &isnull));
-	parent->has_states = DatumGetBool(SPI_getbinval(tup, td, 11, &isnull));
-	if (!DatumGetBool(SPI_getbinval(tup, td, 12, &isnull)))
-	{
-		/* no categorical feature */
-		catalog_spi_end(nest);
-		MemoryContextSwitchTo(mcxt);
-		return;
-	}
+	parent->name = row_text(tup, desc, "name");
+	parent->version = DatumGetInt32(row_value(tup, desc, "version", &isnull));
+	parent->algorithm = row_text(tup, desc, "algorithm");
+	parent->target = row_text(tup, desc, "target");
+	parent->weight = row_text(tup, desc, "weight");
+	parent->features = row_text_list(tup, desc, "features");
+	parent->feature_exprs = row_text_list(tup, desc, "feature_exprs");
+	parent->impute_values = row_text_list(tup, desc, "impute_values");
+	parent->group_by = row_text_list(tup, desc, "group_by");
+	/* the lineage of the parent is not the new version's */
+	params = row_value(tup, desc, "params", &isnull);
+	params = DirectFunctionCall2(jsonb_delete, params,
+								 CStringGetTextDatum("imported_from"));
+	params = DirectFunctionCall2(jsonb_delete, params,
+								 CStringGetTextDatum("updated_from"));
+	parent->params = DatumGetJsonbPCopy(params);
+	parent->has_states = index_read_row("states", "states_pkey", 1, values, &desc) != NULL;
+	if (index_read_row("encodings", "encodings_pkey", 1, values, &desc) == NULL)
+		return;					/* no categorical feature */
 
-	/* the levels of its categorical features */
-	ret = SPI_execute_with_args("SELECT e.feature, pg_catalog.array_agg(e.level ORDER BY e.position) "
-								"FROM learn.encodings e WHERE e.model_id OPERATOR(pg_catalog.=) $1 "
-								"GROUP BY e.feature",
-								1, types, values, NULL, true, 0);
-	spi_check(ret, SPI_OK_SELECT, "reading the model's encodings");
-	MemoryContextSwitchTo(mcxt);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	/*
+	 * The levels of its categorical features: the index gives each
+	 * feature's rows together, in the order of their positions.
+	 */
+	index_read_begin(&r, "encodings", "encodings_pkey", 1, values);
+	desc = RelationGetDescr(r.rel);
+	while ((tup = index_read_next(&r)) != NULL)
 	{
-		enc_features = lappend(enc_features, SPI_getvalue(SPI_tuptable->vals[r],
-														  SPI_tuptable->tupdesc, 1));
-		enc_levels = lappend(enc_levels, spi_text_list(SPI_tuptable->vals[r],
-													   SPI_tuptable->tupdesc, 2));
-	}
-	if (enc_features != NIL)
-		foreach(lc, parent->features)
+		char	   *feature = row_text(tup, desc, "feature");
+
+		if (enc_features == NIL || strcmp(llast(enc_features), feature) != 0)
 		{
-			List	   *levels = NIL;
-			ListCell   *lc2;
-
-			foreach(lc2, enc_features)
-				if (strcmp(lfirst(lc2), lfirst(lc)) == 0)
-					levels = list_nth(enc_levels, foreach_current_index(lc2));
-			parent->encodings = lappend(parent->encodings, levels);
+			enc_features = lappend(enc_features, feature);
+			enc_levels = lappend(enc_levels, NIL);
 		}
-	catalog_spi_end(nest);
-	MemoryContextSwitchTo(mcxt);
+		llast(enc_levels) = lappend(llast(enc_levels), row_text(tup, desc, "level"));
+	}
+	index_read_end(&r);
+	foreach(lc, parent->features)
+	{
+		List	   *levels = NIL;
+		ListCell   *lc2;
+
+		foreach(lc2, enc_features)
+			if (strcmp(lfirst(lc2), lfirst(lc)) == 0)
+				levels = list_nth(enc_levels, foreach_current_index(lc2));
+		parent->encodings = lappend(parent->encodings, levels);
+	}
 }
