@@ -18,12 +18,19 @@
 /* Catalog rows written by one INSERT statement. */
 #define LEARN_CATALOG_BATCH_ROWS 10000
 
-/* Rows buffered per aggregate state before they are folded in (level 3). */
+/* Rows a sandwich-meat state buffers before a level-3 update (lsq.c). */
 #define LEARN_BLOCK_ROWS 1024
 
 /*
+ * Rows a least-squares state folds at once, at most: a block of 12
+ * columns (10 features) is 24 kB and stays in the L1 cache while the fold
+ * goes over its columns.
+ */
+#define LEARN_FOLD_ROWS 256
+
+/*
  * First buffer size of a state; it stays so until the state has
- * LEARN_SMALL_STATE_ROWS rows, then doubles up to LEARN_BLOCK_ROWS.
+ * LEARN_SMALL_STATE_ROWS rows, then doubles up to LEARN_FOLD_ROWS.
  */
 #define LEARN_FIRST_BLOCK_ROWS 8
 #define LEARN_SMALL_STATE_ROWS 256

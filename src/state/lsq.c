@@ -175,10 +175,10 @@ flush_buffer(LinearState *st)
 	 * states of small groups keep a small buffer), or at once for a wide
 	 * state, which la_qr_fold_small never folds.
 	 */
-	if (st->bufcap < LEARN_BLOCK_ROWS &&
+	if (st->bufcap < LEARN_FOLD_ROWS &&
 		(st->n >= LEARN_SMALL_STATE_ROWS || st->ncols > LA_FOLD_BLOCKED_MIN))
 	{
-		st->bufcap = Min(st->bufcap * 2, LEARN_BLOCK_ROWS);
+		st->bufcap = Min(st->bufcap * 2, LEARN_FOLD_ROWS);
 		pfree(st->buf);
 		st->buf = MemoryContextAlloc(st->mcxt, sizeof(double) * st->bufcap * st->ncols);
 	}
