@@ -23,7 +23,8 @@ OBJS = \
 	src/transfer.o \
 	src/metrics.o \
 	src/numeric/linalg.o \
-	src/numeric/distributions.o
+	src/numeric/distributions.o \
+	src/numeric/radix.o
 
 EXTENSION = pg_learn
 DATA = pg_learn--0.1.sql pg_learn--0.1--0.2.sql pg_learn--0.2--0.3.sql \

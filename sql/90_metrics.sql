@@ -227,6 +227,24 @@ SELECT abs((SELECT learn.auc(actual, score) FROM metrics_data WHERE id <= 300)
 				 AND t.score IS NOT NULL AND f.score IS NOT NULL)::float8) < 1e-15 AS auc_is_pair_share;
 -- -0 and 0 tie; scores may be any finite numbers
 SELECT learn.auc(a, s) FROM (VALUES (true, '-0'::float8), (false, 0), (true, 1e308), (false, -1e308)) AS v(a, s);
+-- many scores are sorted by their bits (numeric/radix.c): signs, -0 and 0,
+-- subnormals, the largest doubles, ties within and across the classes;
+-- against the pair share computed in SQL from the scores' distinct values
+CREATE TABLE auc_bits AS
+SELECT i % 3 = 0 AS a,
+	   (CASE i % 7 WHEN 0 THEN '-0'::float8 WHEN 1 THEN 0
+		WHEN 2 THEN (i % 11 - 5) * 4.9e-324 WHEN 3 THEN (i % 13 - 6) * 1e307
+		WHEN 4 THEN round(sin(i) * 50) ELSE sin(i * 7) * 10 ^ (i % 41 - 20) END)::float8 AS s
+  FROM generate_series(1, 20000) AS i;
+WITH t AS (SELECT s, count(*) FILTER (WHERE a) AS pos, count(*) FILTER (WHERE NOT a) AS neg
+			 FROM auc_bits GROUP BY s),
+	 u AS (SELECT pos, neg, coalesce(sum(neg) OVER (ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING
+												   AND 1 PRECEDING), 0) AS below FROM t)
+SELECT count(*) AS distinct_scores,
+	   abs((SELECT learn.auc(a, s) FROM auc_bits)
+		   - (SELECT sum(pos * (below + 0.5 * neg)) / (sum(pos) * sum(neg)) FROM u)::float8) < 1e-14
+	   AS auc_of_sorted_bits
+  FROM t;
 -- log_loss clips p to [eps, 1 - eps]: a sure and right prediction costs
 -- -log(1 - eps), a sure and wrong one -log(eps) = 36.04
 SELECT learn.log_loss(a, p) FROM (VALUES (true, 1.0), (false, 0.0)) AS v(a, p);

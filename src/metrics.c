@@ -37,6 +37,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "numeric/radix.h"
 #include "state/trans.h"
 
 PG_FUNCTION_INFO_V1(learn_regression_trans);
@@ -627,6 +628,22 @@ learn_log_loss_final(PG_FUNCTION_ARGS)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* a score and its weight (the GLM pass's, see learn_sort_scores) */
+typedef struct WeightedScore
+{
+	double		score;
+	double		weight;
+} WeightedScore;
+
+#define ST_SORT sort_weighted_scores
+#define ST_ELEMENT_TYPE WeightedScore
+#define ST_COMPARE(a, b) (((a)->score > (b)->score) - ((a)->score < (b)->score))
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 /*
  * Most sorted runs a class keeps.  Merged states append their sorted
  * scores as runs, and the final function counts pairs run by run (the
@@ -689,12 +706,34 @@ scores_reserve(AucScores *s, int64 need, MemoryContext mcxt)
 	s->cap = cap;
 }
 
+/*
+ * Sort n scores: by their bits when they are many and a second buffer can
+ * be had (radix.c), else by comparison.
+ */
+void
+learn_sort_scores(void *v, int64 n, size_t size)
+{
+	void	   *tmp = NULL;
+
+	if (n >= RADIX_SORT_MIN)
+		tmp = palloc_extended(n * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+	if (tmp != NULL)
+	{
+		radix_sort_doubles(v, n, size, tmp);
+		pfree(tmp);
+	}
+	else if (size == sizeof(double))
+		sort_scores(v, n);
+	else
+		sort_weighted_scores(v, n);
+}
+
 /* The scores as one run, sorted. */
 static void
 scores_flatten(AucScores *s)
 {
 	if (!s->sorted || s->nruns > 1)
-		sort_scores(s->v, s->n);
+		learn_sort_scores(s->v, s->n, sizeof(double));
 	s->sorted = true;
 	s->nruns = s->n > 0 ? 1 : 0;
 	s->end[0] = s->n;

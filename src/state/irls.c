@@ -41,14 +41,6 @@ typedef struct GlmScore
 	double		w;
 } GlmScore;
 
-#define ST_SORT sort_scores
-#define ST_ELEMENT_TYPE GlmScore
-#define ST_COMPARE(a, b) (((a)->p > (b)->p) - ((a)->p < (b)->p))
-#define ST_CHECK_FOR_INTERRUPTS
-#define ST_SCOPE static
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
 
 /* make.link's thresholds */
 #define LOGIT_THRESH 30.0
@@ -585,7 +577,9 @@ scores_auc(GlmPassState *gs)
 	double		neg = 0.0;
 	double		num = 0.0;
 
-	sort_scores(sc, n);
+	StaticAssertStmt(sizeof(GlmScore) == 2 * sizeof(double) &&
+					 offsetof(GlmScore, p) == 0, "GlmScore is a weighted score");
+	learn_sort_scores(sc, n, sizeof(GlmScore));
 	for (int64 i = 0; i < n;)
 	{
 		double		bp = 0.0;

@@ -69,4 +69,12 @@ extern bool read_features(FunctionCallInfo fcinfo, TransCache *tc);
 /* Error unless y is finite and w finite and non-negative. */
 extern void check_response_weight(double y, double w);
 
+/*
+ * Sort n scores for an exact AUC (metrics.c): doubles (size 8), or a
+ * double and its weight (size 16), in ascending order of the double.
+ * Many of them are sorted by their bits (numeric/radix.c), which takes a
+ * second buffer of their size for the time of the sort.
+ */
+extern void learn_sort_scores(void *v, int64 n, size_t size);
+
 #endif							/* PG_LEARN_STATE_TRANS_H */
