@@ -210,7 +210,20 @@ SELECT learn.import_model(jsonb_set(learn.export_model('up_m@1'), '{states,0,sta
 SELECT learn.import_model(learn.export_model('up_rob') || jsonb_build_object('states', learn.export_model('up_c@3') -> 'states'), 'up_bad');
 SELECT learn.import_model(learn.export_model('up_logit') || '{"states": []}', 'up_bad');
 SELECT learn.import_model(learn.export_model('up_imp') || jsonb_build_object('states', learn.export_model('up_c@3') -> 'states'), 'up_bad');
+-- two groups of the same rows' count swapped: the counts agree, but each
+-- state fits to the other group's coefficients
+SELECT 1 FROM learn.train('up_twins', 'linear',
+	$$SELECT i % 2 AS g, x1, x2, y + (i % 2) * x1 AS y FROM up_rows WHERE i <= 402 AND i NOT IN (17, 402)$$,
+	'y', '{x1,x2}', group_by => '{g}');
+SELECT count(DISTINCT n_rows) AS one_size FROM learn.groups
+ WHERE model_id = (SELECT id FROM learn.models WHERE name = 'up_twins');
+SELECT learn.import_model(jsonb_set(jsonb_set(learn.export_model('up_twins'), '{states,0,state}',
+											  learn.export_model('up_twins') #> '{states,1,state}'),
+									'{states,1,state}', learn.export_model('up_twins') #> '{states,0,state}'),
+						  'up_bad');
 \set ON_ERROR_STOP 1
+-- unswapped, the same document imports
+SELECT n_rows FROM learn.import_model(learn.export_model('up_twins'), 'up_twins_copy');
 SELECT count(*) AS bad_imports FROM learn.models WHERE name = 'up_bad';
 
 -- ---------------------------------------------------------------------

@@ -188,12 +188,15 @@ typedef struct LearnFamily
 
 	/*
 	 * With merge_aggregate: NULL when state is a stored state of a model
-	 * of these params and terms, of a group of n_rows rows used and
-	 * n_skipped skipped (an import checks the states of a document so),
-	 * else what is wrong with it ("is not ...").
+	 * of these params and terms (level: as LearnTrainSpec's), of a group
+	 * of n_rows rows used and n_skipped skipped, whose stored terms are
+	 * doc_terms (none when the group was not fitted): the state fits to
+	 * those estimates.  Else what is wrong with it ("is not ...").  An
+	 * import checks the states of a document so.
 	 */
-	const char *(*state_problem) (const LearnParams *params, List *terms, bytea *state,
-								  int64 n_rows, int64 n_skipped);
+	const char *(*state_problem) (const LearnParams *params, List *terms, const int *level,
+								  bytea *state, int64 n_rows, int64 n_skipped,
+								  const struct LearnTerm *doc_terms, int ndoc_terms);
 
 	/*
 	 * For a family whose state_aggregate takes the names: the function

@@ -368,6 +368,8 @@ read_states(JsonbValue *v, const LearnFamily *family, const LearnParams *params,
 {
 	JsonbContainer *arr;
 	List	   *terms = NIL;
+	List	   *term_levels = NIL;
+	int		   *level;
 	ListCell   *lc;
 	int			n;
 
@@ -385,10 +387,19 @@ read_states(JsonbValue *v, const LearnFamily *family, const LearnParams *params,
 		ListCell   *lc2;
 
 		if (levels == NIL)
+		{
 			terms = lappend(terms, lfirst(lc));
+			term_levels = lappend_int(term_levels, -1);
+		}
 		foreach(lc2, levels)
+		{
 			terms = lappend(terms, psprintf("%s=%s", (char *) lfirst(lc), (char *) lfirst(lc2)));
+			term_levels = lappend_int(term_levels, foreach_current_index(lc2));
+		}
 	}
+	level = palloc(sizeof(int) * Max(list_length(term_levels), 1));
+	foreach(lc, term_levels)
+		level[foreach_current_index(lc)] = lfirst_int(lc);
 	arr = array_value(v, "states", false, &n);
 	if (n != ig->ngroups)
 		bad("states", psprintf("must have %d elements, one per group", ig->ngroups));
@@ -427,9 +438,10 @@ read_states(JsonbValue *v, const LearnFamily *family, const LearnParams *params,
 		if (len < 0)
 			bad(path_key(path, "state"), "must be base64 without line breaks");
 		SET_VARSIZE(state, VARHDRSZ + len);
-		problem = family->state_problem(params, terms, state,
+		problem = family->state_problem(params, terms, level, state,
 										rec->group_by != NIL ? ig->groups[g].n_rows : rec->n_rows,
-										rec->group_by != NIL ? ig->groups[g].n_skipped : rec->n_skipped);
+										rec->group_by != NIL ? ig->groups[g].n_skipped : rec->n_skipped,
+										ig->groups[g].terms, ig->groups[g].nterms);
 		if (problem)
 			bad(path_key(path, "state"), problem);
 		ig->groups[g].state = state;

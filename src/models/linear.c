@@ -212,18 +212,67 @@ linear_terms(void *planp, void *fitp, const char *group_text, LearnTerm **terms)
 	return plan->p;
 }
 
+/*
+ * Whether a stored state, checked as the aggregate reads it, also fits to
+ * its group's stored estimates: a state of another group of the same
+ * size would merge new rows into the wrong fit.  The state's own fit
+ * must give each estimate to within 1e-9 of it and a millionth of its
+ * standard error (a document written on another machine, whose BLAS
+ * rounds otherwise), and alias the same terms.
+ */
 static const char *
-linear_state_problem_of(const LearnParams *params, List *terms, bytea *state,
-						int64 n_rows, int64 n_skipped)
+linear_state_problem_of(const LearnParams *params, List *terms, const int *level,
+						bytea *state, int64 n_rows, int64 n_skipped,
+						const LearnTerm *doc_terms, int ndoc_terms)
 {
 	const char **names = palloc(sizeof(char *) * Max(list_length(terms), 1));
 	ListCell   *lc;
+	const char *problem;
+	LearnTrainSpec spec;
+	LinearPlan *plan;
+	LinearFit  *fit;
+	const char *reason;
 
 	if (learn_param_string(params, "robust") != NULL)
 		return "must be null: a model with robust standard errors keeps no state";
 	foreach(lc, terms)
 		names[foreach_current_index(lc)] = lfirst(lc);
-	return linear_state_problem(state, names, list_length(terms), n_rows, n_skipped);
+	problem = linear_state_problem(state, names, list_length(terms), n_rows, n_skipped);
+	if (problem)
+		return problem;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.params = (LearnParams *) params;
+	spec.features = terms;
+	spec.nfeatures = list_length(terms);
+	spec.level = level;
+	plan = linear_begin(&spec);
+	fit = linear_fit(linear_state_deserialize(state), plan->cols, plan->p,
+					 plan->intercept, plan->intercept, &reason);
+	if (fit == NULL)
+		return ndoc_terms > 0 ?
+			psprintf("does not fit (%s), but its group has coefficients", reason) : NULL;
+	if (ndoc_terms == 0)
+		return "fits, but its group has no coefficients";
+	for (int j = 0; j < plan->p; j++)
+	{
+		const LearnTerm *t = NULL;
+		double		tol;
+
+		for (int i = 0; i < ndoc_terms; i++)
+			if (doc_terms[i].position == plan->cols[j])
+				t = &doc_terms[i];
+		if (t == NULL)
+			return psprintf("fits to a term \"%s\" that its group does not have",
+							plan->terms[j]);
+		tol = 1e-9 * fabs(fit->coef[j]) +
+			(isfinite(fit->std_error[j]) ? 1e-6 * fit->std_error[j] : 0.0);
+		if (isnan(fit->coef[j]) != isnan(t->estimate) ||
+			fabs(fit->coef[j] - t->estimate) > tol)
+			return psprintf("is not the state of its group: it fits %s = %.6g where the group's coefficients have %.6g",
+							plan->terms[j], fit->coef[j], t->estimate);
+	}
+	return NULL;
 }
 
 static void
