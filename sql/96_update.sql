@@ -221,6 +221,15 @@ SELECT learn.import_model(jsonb_set(jsonb_set(learn.export_model('up_twins'), '{
 											  learn.export_model('up_twins') #> '{states,1,state}'),
 									'{states,1,state}', learn.export_model('up_twins') #> '{states,0,state}'),
 						  'up_bad');
+-- the group's terms are the state's, no more and named alike: an
+-- intercept added to a model without one, a term renamed (22023)
+SELECT 1 FROM learn.train('up_noi', 'linear', 'SELECT x1, x2, y FROM up_rows WHERE i <= 400',
+	'y', '{x1,x2}', '{"intercept": false}');
+SELECT learn.import_model(jsonb_insert(learn.export_model('up_noi'), '{groups,0,terms,0}',
+	'{"term": "(intercept)", "class": "", "position": 0, "estimate": 100,
+	  "std_error": 1, "statistic": 100, "p_value": 0}'), 'up_bad');
+SELECT learn.import_model(jsonb_set(learn.export_model('up_noi'), '{groups,0,terms,1,term}', '"x9"'),
+	'up_bad');
 \set ON_ERROR_STOP 1
 -- unswapped, the same document imports
 SELECT n_rows FROM learn.import_model(learn.export_model('up_twins'), 'up_twins_copy');

@@ -19,6 +19,9 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "executor/tuptable.h"
 #include "catalog/namespace.h"
 #include "storage/lmgr.h"
 #include "catalog/pg_type.h"
@@ -96,67 +99,86 @@ spi_check(int ret, int expected, const char *what)
 typedef struct IndexRead
 {
 	Relation	rel;
+	Relation	irel;
 	Snapshot	snapshot;
-	SysScanDesc scan;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
 } IndexRead;
 
 /*
- * Begin reading learn.<table> by its index learn.<index>: the rows whose
- * first nkeys index columns equal keys (for a table of the extension's
- * own, opened as SPI would, with AccessShareLock until the transaction
- * ends).
+ * Begin reading learn.<table> by its B-tree index learn.<index>: the rows
+ * whose first nkeys index columns equal keys, in the index's order.  The
+ * table and index are opened as a query would, with AccessShareLock until
+ * the transaction ends.  (An index scan of its own, not
+ * systable_beginscan, which reads the heap instead under
+ * ignore_system_indexes, where a partial index's predicate and the
+ * index's order would not hold.)
  */
 static void
 index_read_begin(IndexRead *r, const char *table, const char *index,
 				 int nkeys, const Datum *keys)
 {
 	Oid			nsp = get_namespace_oid("learn", false);
+	Oid			relid = get_relname_relid(table, nsp);
 	Oid			indexid = get_relname_relid(index, nsp);
-	Relation	irel;
 	ScanKeyData sk[INDEX_MAX_KEYS];
 
-	if (!OidIsValid(indexid))
-		elog(ERROR, "pg_learn: index learn.%s is missing", index);
-	r->rel = table_open(get_relname_relid(table, nsp), AccessShareLock);
-	irel = index_open(indexid, AccessShareLock);
-	if (irel->rd_index->indrelid != RelationGetRelid(r->rel) ||
-		nkeys > IndexRelationGetNumberOfKeyAttributes(irel))
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_learn's catalog has no %s learn.%s",
+						OidIsValid(relid) ? "index" : "table",
+						OidIsValid(relid) ? index : table),
+				 errhint("Run ALTER EXTENSION pg_learn UPDATE, or reinstall the extension.")));
+	r->rel = table_open(relid, AccessShareLock);
+	r->irel = index_open(indexid, AccessShareLock);
+	if (r->irel->rd_index->indrelid != relid ||
+		r->irel->rd_rel->relam != BTREE_AM_OID ||
+		nkeys > IndexRelationGetNumberOfKeyAttributes(r->irel))
 		elog(ERROR, "pg_learn: index learn.%s is not the one expected", index);
 	for (int i = 0; i < nkeys; i++)
 	{
-		Oid			type = irel->rd_opcintype[i];
-		Oid			eq = get_opfamily_member(irel->rd_opfamily[i], type, type,
+		Oid			type = r->irel->rd_opcintype[i];
+		Oid			eq = get_opfamily_member(r->irel->rd_opfamily[i], type, type,
 											 BTEqualStrategyNumber);
 
-		/* heap attribute numbers: systable_beginscan maps them */
-		ScanKeyEntryInitialize(&sk[i], 0, irel->rd_index->indkey.values[i],
-							   BTEqualStrategyNumber, InvalidOid,
-							   irel->rd_indcollation[i], get_opcode(eq), keys[i]);
+		if (!OidIsValid(eq))
+			elog(ERROR, "pg_learn: index learn.%s has no equality for column %d",
+				 index, i + 1);
+		ScanKeyEntryInitialize(&sk[i], 0, i + 1, BTEqualStrategyNumber, type,
+							   r->irel->rd_indcollation[i], get_opcode(eq), keys[i]);
 	}
 	r->snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() :
 								   GetTransactionSnapshot());
-	r->scan = systable_beginscan(r->rel, indexid, true, r->snapshot, nkeys, sk);
-	index_close(irel, AccessShareLock);
+	r->scan = learn_index_beginscan(r->rel, r->irel, r->snapshot, nkeys);
+	index_rescan(r->scan, sk, nkeys, NULL, 0);
+	r->slot = table_slot_create(r->rel, NULL);
 }
 
 /* The next row, a copy in the current memory context; NULL after the last. */
 static HeapTuple
 index_read_next(IndexRead *r)
 {
-	HeapTuple	tup = systable_getnext(r->scan);
-
-	return tup ? heap_copytuple(tup) : NULL;
+	if (!index_getnext_slot(r->scan, ForwardScanDirection, r->slot))
+		return NULL;
+	return ExecCopySlotHeapTuple(r->slot);
 }
 
 static void
 index_read_end(IndexRead *r)
 {
-	systable_endscan(r->scan);
+	ExecDropSingleTupleTableSlot(r->slot);
+	index_endscan(r->scan);
 	UnregisterSnapshot(r->snapshot);
+	index_close(r->irel, NoLock);
 	table_close(r->rel, NoLock);
 }
 
-/* The one row of learn.<table> with these keys (a copy), or NULL. */
+/*
+ * The first row of learn.<table> with these keys (a copy), or NULL; *desc
+ * the table's row type (with its columns' defaults for rows older than a
+ * column).
+ */
 static HeapTuple
 index_read_row(const char *table, const char *index, int nkeys,
 			   const Datum *keys, TupleDesc *desc)
@@ -166,7 +188,7 @@ index_read_row(const char *table, const char *index, int nkeys,
 
 	index_read_begin(&r, table, index, nkeys, keys);
 	tup = index_read_next(&r);
-	*desc = CreateTupleDescCopy(RelationGetDescr(r.rel));
+	*desc = CreateTupleDescCopyConstr(RelationGetDescr(r.rel));
 	index_read_end(&r);
 	return tup;
 }
@@ -1900,7 +1922,6 @@ learn_model_states(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum		key = Int64GetDatum(PG_GETARG_INT64(0));
 	IndexRead	r;
-	HeapTuple	tup;
 	int			keycol;
 	int			statecol;
 
@@ -1911,14 +1932,14 @@ learn_model_states(PG_FUNCTION_ARGS)
 	index_read_begin(&r, "states", "states_pkey", 1, &key);
 	keycol = row_attnum(RelationGetDescr(r.rel), "group_key");
 	statecol = row_attnum(RelationGetDescr(r.rel), "state");
-	while ((tup = systable_getnext(r.scan)) != NULL)
+	while (index_getnext_slot(r.scan, ForwardScanDirection, r.slot))
 	{
 		Datum		row[2];
 		bool		nulls[2];
 
 		CHECK_FOR_INTERRUPTS();
-		row[0] = heap_getattr(tup, keycol, RelationGetDescr(r.rel), &nulls[0]);
-		row[1] = heap_getattr(tup, statecol, RelationGetDescr(r.rel), &nulls[1]);
+		row[0] = slot_getattr(r.slot, keycol, &nulls[0]);
+		row[1] = slot_getattr(r.slot, statecol, &nulls[1]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
 	}
 	index_read_end(&r);

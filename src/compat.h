@@ -57,4 +57,13 @@ learn_make_column_var(const Var *row, AttrNumber attnum, Oid typid, int32 typmod
 	return col;
 }
 
+/* An index scan: PostgreSQL 18 added its instrumentation (NULL: none). */
+#if PG_VERSION_NUM >= 180000
+#define learn_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan(heap, index, snapshot, NULL, nkeys, 0)
+#else
+#define learn_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan(heap, index, snapshot, nkeys, 0)
+#endif
+
 #endif							/* PG_LEARN_COMPAT_H */

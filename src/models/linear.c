@@ -254,21 +254,24 @@ linear_state_problem_of(const LearnParams *params, List *terms, const int *level
 			psprintf("does not fit (%s), but its group has coefficients", reason) : NULL;
 	if (ndoc_terms == 0)
 		return "fits, but its group has no coefficients";
-	for (int j = 0; j < plan->p; j++)
+	if (ndoc_terms != plan->p)
+		return psprintf("fits to %d terms, but its group has %d", plan->p, ndoc_terms);
+	for (int i = 0; i < ndoc_terms; i++)
 	{
-		const LearnTerm *t = NULL;
+		const LearnTerm *t = &doc_terms[i];
+		int			j;
 		double		tol;
 
-		for (int i = 0; i < ndoc_terms; i++)
-			if (doc_terms[i].position == plan->cols[j])
-				t = &doc_terms[i];
-		if (t == NULL)
-			return psprintf("fits to a term \"%s\" that its group does not have",
-							plan->terms[j]);
+		for (j = 0; j < plan->p; j++)
+			if (plan->cols[j] == t->position)
+				break;
+		if (j == plan->p || t->term == NULL || strcmp(t->term, plan->terms[j]) != 0)
+			return psprintf("does not fit to the term \"%s\" at position %d of its group",
+							t->term, t->position);
 		tol = 1e-9 * fabs(fit->coef[j]) +
 			(isfinite(fit->std_error[j]) ? 1e-6 * fit->std_error[j] : 0.0);
-		if (isnan(fit->coef[j]) != isnan(t->estimate) ||
-			fabs(fit->coef[j] - t->estimate) > tol)
+		if (isnan(fit->coef[j]) ? !isnan(t->estimate) :
+			!(isfinite(fit->coef[j]) && fabs(fit->coef[j] - t->estimate) <= tol))
 			return psprintf("is not the state of its group: it fits %s = %.6g where the group's coefficients have %.6g",
 							plan->terms[j], fit->coef[j], t->estimate);
 	}

@@ -254,4 +254,28 @@ is($v, "t|199996", 'after the cancel every group scores right');
 is($n, 1, 'after the cancel all groups load once');
 $s->quit;
 
+# (d) the catalog's lookups read its indexes themselves: with
+# ignore_system_indexes (any role may set it when it connects) a scan of
+# the table instead would find a version of the name that is not the
+# deployed one, and the levels of a categorical parent out of order
+$node->safe_psql(
+	'postgres', q{
+SELECT 1 FROM learn.train('isi', 'linear', 'SELECT * FROM d WHERE i <= 200', 'y', '{x}');
+SELECT 1 FROM learn.train('isi', 'linear', 'SELECT * FROM d WHERE i > 200', 'y', '{x}');
+SELECT 1 FROM learn.train('isi', 'linear', 'SELECT * FROM d WHERE i % 2 = 0', 'y', '{x}');
+SELECT learn.deploy('isi', 2);
+CREATE TABLE dc AS SELECT i, x, y, (ARRAY['c', 'a', 'b'])[1 + i % 3] AS c FROM d;
+SELECT 1 FROM learn.train('isi_c', 'linear', 'dc', 'y', '{x,c}');});
+my $isi = $node->connstr('postgres') . q{ options='-c ignore_system_indexes=on'};
+my $scores = q{SELECT learn.predict('isi', d) = learn.predict('isi@2', d),
+	   learn.predict('isi', d) <> learn.predict('isi@1', d) FROM d WHERE i = 7};
+is($node->safe_psql('postgres', $scores, connstr => $isi), 't|t',
+	'ignore_system_indexes: the deployed version scores');
+is($node->safe_psql('postgres', q{SELECT n_rows FROM learn.update('isi_c', 'dc')}, connstr => $isi),
+	'1000', 'ignore_system_indexes: a categorical model updates');
+is($node->safe_psql('postgres', q{SELECT string_agg(term, ',' ORDER BY position)
+  FROM learn.coefficients c JOIN learn.models m ON m.id = c.model_id
+ WHERE m.name = 'isi_c' AND m.version = 2}), '(intercept),x,c=b,c=c',
+	'ignore_system_indexes: the update kept the levels in order');
+
 done_testing();
