@@ -6,6 +6,7 @@
 -- in real data, and the fit converges), reproducible (setseed).  Times
 -- the scan S of all its columns, the aggregate pass alone (the first
 -- IRLS pass) and learn.train(..., 'logistic', ...), serial and parallel,
+-- from its default start (a sample's, at these sizes) and from R's means,
 -- and reports, with the iterations of the fit, training in scans, passes
 -- (iterations + 1: the first pass starts from R's starting means) and
 -- seconds per pass in scans.
@@ -32,15 +33,17 @@ SELECT pg_prewarm('tl') \g /dev/null
 
 SELECT bench_run(
 	ARRAY['lscan_serial', 'lscan_parallel', 'lpass_serial', 'lpass_parallel',
-		  'logit_serial', 'logit_parallel'],
+		  'logit_serial', 'logit_parallel', 'logitm_serial', 'logitm_parallel'],
 	ARRAY[
 		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
 		$q$SELECT sum(b::int + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM tl$q$,
 		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, 0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
 		$q$SELECT learn._glm_pass(NULL, 0, 291, 'b', b::int::float8, 1, 0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) FROM tl$q$,
 		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$,
-		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$],
-	ARRAY[0, :workers, 0, :workers, 0, :workers],
+		$q$SELECT learn.train('blogit', 'logistic', 'tl', 'b', params => '{"deploy": false}')$q$,
+		$q$SELECT learn.train('blogitm', 'logistic', 'tl', 'b', params => '{"deploy": false, "start": "means"}')$q$,
+		$q$SELECT learn.train('blogitm', 'logistic', 'tl', 'b', params => '{"deploy": false, "start": "means"}')$q$],
+	ARRAY[0, :workers, 0, :workers, 0, :workers, 0, :workers],
 	:runs) \g /dev/null
 
 -- scoring by name against the formula written inline, serial
@@ -60,24 +63,42 @@ SELECT bench_run(
 	:runs) \g /dev/null
 
 SELECT (metrics ->> 'iterations')::int AS iterations, metrics ->> 'converged' AS converged,
+	   coalesce((metrics ->> 'sample_iterations')::int, 0) AS sample_iterations,
+	   coalesce(params ->> 'start', 'means') AS start,
 	   round((metrics ->> 'accuracy')::numeric, 4) AS accuracy
   FROM learn.models WHERE name = 'blogit' ORDER BY id DESC LIMIT 1 \gset
 \echo
-\echo 'logistic regression:' :rows 'rows x 10 features,' :iterations 'iterations (converged' :converged ', training accuracy' :accuracy ')'
+\echo 'logistic regression:' :rows 'rows x 10 features, start' :start ',' :iterations 'iterations over all rows after' :sample_iterations 'on a sample (converged' :converged ', training accuracy' :accuracy ')'
 \echo '   S     SELECT sum(b::int + x1 + ... + x10) FROM tl'
 \echo '   P     learn._glm_pass over tl (one IRLS pass alone)'
 \echo '   T     learn.train(''blogit'', ''logistic'', ''tl'', ''b'')'
+\echo '   a pass: T over the passes over all rows (iterations + 1); an iteration: T over the'
+\echo '   iterations over all rows, and over all iterations, the sample''s included'
 \echo '   (goals of issue 14: T/S per iteration <= 1.3, T/S <= 8; MADlib: 7 scans an iteration, 49 in all)'
 SELECT m.mode AS "      ",
 	   to_char(s.median, '0.000') || ' s' AS "S",
 	   to_char(p.median / s.median, '90.00') AS "P/S",
 	   to_char(t.median / s.median, '990.00') AS "T/S",
 	   to_char(t.median / s.median / (:iterations + 1), '90.00') AS "T/S a pass",
-	   to_char(t.median / s.median / :iterations, '90.00') AS "T/S an iteration"
+	   to_char(t.median / s.median / :iterations, '90.00') AS "T/S an iteration",
+	   to_char(t.median / s.median / (:iterations + :sample_iterations), '90.00') AS "(all iterations)"
   FROM (VALUES ('serial'), ('parallel')) AS m(mode)
   JOIN bench_result s ON s.name = 'lscan_' || m.mode
   JOIN bench_result p ON p.name = 'lpass_' || m.mode
   JOIN bench_result t ON t.name = 'logit_' || m.mode;
+
+SELECT (metrics ->> 'iterations')::int AS means_iterations
+  FROM learn.models WHERE name = 'blogitm' ORDER BY id DESC LIMIT 1 \gset
+\echo 'the same from R''s starting means ("start": "means"),' :means_iterations 'iterations:'
+SELECT m.mode AS "      ",
+	   to_char(tm.median / s.median, '990.00') AS "T/S",
+	   to_char(tm.median / s.median / (:means_iterations + 1), '90.00') AS "T/S a pass",
+	   to_char(tm.median / s.median / :means_iterations, '90.00') AS "T/S an iteration",
+	   to_char(t.median / tm.median, '0.00') AS "T / T from the means"
+  FROM (VALUES ('serial'), ('parallel')) AS m(mode)
+  JOIN bench_result s ON s.name = 'lscan_' || m.mode
+  JOIN bench_result t ON t.name = 'logit_' || m.mode
+  JOIN bench_result tm ON tm.name = 'logitm_' || m.mode;
 
 \echo 'scoring, serial, against 1 / (1 + exp(-(b0 + b1 * x1 + ...))) written inline (goal of issue 14: <= 1.2)'
 SELECT to_char(i.median, '0.000') || ' s' AS "inline",

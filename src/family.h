@@ -215,6 +215,26 @@ typedef struct LearnFamily
 	 */
 	bool		(*first_pass) (void *plan, int pass, LearnPass *out);
 
+	/*
+	 * Optional: a start from a sample of the source, for a family whose
+	 * fit iterates (R's glm takes such a start as its argument start).
+	 * When the source is a table of table_rows rows (by its statistics)
+	 * and one group, sample_plan(plan, ...) says whether this training (of
+	 * plan, which begin made) starts from a
+	 * fit to a sample of it: NULL, or a plan for that fit (quiet, with no
+	 * metric that needs the last pass) and in *fraction the share of the
+	 * table's pages to read.  The driver runs the family's passes with
+	 * that plan over the sample, then set_start gives the training's plan
+	 * the sample's fit as its first coefficients (false: the sample's fit
+	 * did not converge, and the training starts as it would without).
+	 * start_param fills pass 1's parameter (nparam values) when the plan
+	 * has such a start, or returns false.
+	 */
+	void	   *(*sample_plan) (void *plan, const LearnTrainSpec *spec, double table_rows,
+								double *fraction);
+	bool		(*set_start) (void *plan, void *sample_plan, void *sample_fit);
+	bool		(*start_param) (void *plan, double *param);
+
 	/* The target may be boolean (false 0, true 1), not only a number. */
 	bool		target_bool;
 

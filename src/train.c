@@ -1553,6 +1553,7 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 {
 	StringInfoData sql;
 	SPIExecuteOptions opts;
+	ParamListInfo start_params = NULL;
 	int			ret;
 
 	initStringInfo(&sql);
@@ -1562,12 +1563,28 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 	else if (tg->family->first_pass)
 	{
 		LearnPass	lp;
+		double	   *param;
 
 		memset(&lp, 0, sizeof(lp));
 		if (!tg->family->first_pass(tg->plan, 1, &lp))
 			elog(ERROR, "pg_learn: family %s has no first pass", tg->family->name);
-		append_pass_query(&sql, &lp, "NULL::pg_catalog.bytea", from, target_sql, weight,
-						  tcols, group_by);
+		param = palloc0(sizeof(double) * Max(lp.nparam, 1));
+		if (group_by == NIL && tg->family->start_param &&
+			tg->family->start_param(tg->plan, param))
+		{
+			/* from a start (the ungrouped group's key is "") */
+			StringInfoData pbuf;
+
+			learn_pass_param_begin(&pbuf, lp.nparam);
+			learn_pass_param_add(&pbuf, "", param, lp.nparam);
+			start_params = makeParamList(1);
+			start_params->params[0].value = PointerGetDatum(learn_pass_param_end(&pbuf));
+			start_params->params[0].isnull = false;
+			start_params->params[0].pflags = PARAM_FLAG_CONST;
+			start_params->params[0].ptype = BYTEAOID;
+		}
+		append_pass_query(&sql, &lp, start_params ? "$1" : "NULL::pg_catalog.bytea", from,
+						  target_sql, weight, tcols, group_by);
 	}
 	else
 	{
@@ -1610,6 +1627,7 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 	 * run none).
 	 */
 	memset(&opts, 0, sizeof(opts));
+	opts.params = start_params;
 	opts.read_only = true;
 	opts.dest = &tg->pub;
 	ret = SPI_execute_extended(sql.data, &opts);
@@ -1794,6 +1812,60 @@ typedef struct PassContext
 	List	   *features;
 	List	   *terms;			/* NIL: the terms are the features */
 } PassContext;
+
+/*
+ * A start from a sample (LearnFamily.sample_plan), for an ungrouped
+ * training of a table: the family's passes over a sample of the table's
+ * pages (TABLESAMPLE SYSTEM, the same pages each time the table is the
+ * same), and the sample's fit given to plan as its first coefficients.
+ * Nothing of the sample is stored, and a sample that cannot be fitted
+ * leaves plan as it was.  Runs in the caller's SPI connection.
+ */
+static void
+run_sample_start(const LearnFamily *family, void *plan, const LearnTrainSpec *spec,
+				 const SourceItem *src, const char *target_sql, const char *weight,
+				 const TrainColumns *tcols, MemoryContext mcxt)
+{
+	char		relkind = get_rel_relkind(src->relid);
+	double		rows = -1;
+	double		fraction = 0;
+	HeapTuple	tup;
+	void	   *splan;
+	SourceItem	sample = *src;
+	const char *from;
+	TrainGroups *stg;
+
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW)
+		return;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(src->relid));
+	if (HeapTupleIsValid(tup))
+	{
+		rows = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+		ReleaseSysCache(tup);
+	}
+	/* never counted (-1): a start asked for reads half of it */
+	splan = family->sample_plan(plan, spec, Max(rows, 1.0), &fraction);
+	if (splan == NULL)
+		return;
+	sample.item = psprintf("%s TABLESAMPLE SYSTEM (%.17g) REPEATABLE (0)", src->item,
+						   100.0 * fraction);
+	from = source_render(&sample, sample.item);
+	stg = train_groups_create(family, splan, false, mcxt);
+	run_state_pass(stg, &sample, NIL, from, target_sql, weight, tcols, NIL, 0);
+	for (int pass = 2; stg->later && stg->nfitted > 0; pass++)
+	{
+		LearnPass	lp;
+
+		memset(&lp, 0, sizeof(lp));
+		if (!family->later_pass(splan, pass, &lp) ||
+			!run_later_pass(stg, pass, &lp, from, target_sql, weight, tcols, NIL))
+			break;
+	}
+	if (stg->ncarries == 1 && stg->carries[0].reason == NULL)
+		(void) family->set_start(plan, splan, stg->carries[0].fit);
+	ExecDropSingleTupleTableSlot(stg->spool_slot);
+	tuplestore_end(stg->spool);
+}
 
 static char *
 numbered(List *names, int max)
@@ -2136,6 +2208,11 @@ train_model(const TrainArgs *a)
 	 */
 	if (OidIsValid(src.relid) && family_merges_shards(family))
 		shards = learn_shard_relations(src.relid);
+
+	/* a start from a sample of a large table, for a family that iterates */
+	if (family->sample_plan && group_by == NIL && shards == NIL && parent == NULL &&
+		OidIsValid(src.relid))
+		run_sample_start(family, plan, &spec, &src, target_expr, weight, &tcols, callercxt);
 
 	/* pass 1: every group fitted as it arrives, and spooled */
 	tg = train_groups_create(family, plan, group_by != NIL, callercxt);

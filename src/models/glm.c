@@ -37,6 +37,9 @@ static const char *const dist_choices[] = {"gaussian", "binomial", "poisson", "g
 static const char *const link_choices[] = {"identity", "log", "logit", "probit",
 "cloglog", "sqrt", "inverse", "1/mu^2", NULL};
 
+/* where the iterations start: R's starting means, or a fit to a sample */
+static const char *const start_choices[] = {"auto", "means", "sample", NULL};
+
 static const LearnParamSpec glm_params[] = {
 	{.name = "family", .type = LEARN_PARAM_ENUM, .default_string = "gaussian",
 	.choices = dist_choices},
@@ -49,6 +52,8 @@ static const LearnParamSpec glm_params[] = {
 	{.name = "tolerance", .type = LEARN_PARAM_NUMBER, .default_number = 1e-8,
 	.min = 1e-300, .max = 1},
 	{.name = "verbose", .type = LEARN_PARAM_BOOL, .default_bool = false},
+	{.name = "start", .type = LEARN_PARAM_ENUM, .default_string = "auto",
+	.choices = start_choices, .shown_with = "start"},
 	{.name = NULL}
 };
 
@@ -59,6 +64,8 @@ static const LearnParamSpec logistic_params[] = {
 	{.name = "tolerance", .type = LEARN_PARAM_NUMBER, .default_number = 1e-8,
 	.min = 1e-300, .max = 1},
 	{.name = "verbose", .type = LEARN_PARAM_BOOL, .default_bool = false},
+	{.name = "start", .type = LEARN_PARAM_ENUM, .default_string = "auto",
+	.choices = start_choices, .shown_with = "start"},
 	{.name = NULL}
 };
 
@@ -136,6 +143,11 @@ typedef struct GlmPlan
 	int			n_not_converged;
 	int			n_boundary;
 	int			n_halved;
+	LearnParams *params;		/* the training's: start's effective value */
+	const char *start_asked;	/* the param start as given (or "auto") */
+	double	   *start;			/* the first coefficients, from a sample's
+								 * fit (ncoef); NULL: R's starting means */
+	int			sample_iterations;	/* of that fit */
 } GlmPlan;
 
 /* One fitted group, kept between passes. */
@@ -265,10 +277,21 @@ glm_begin(const LearnTrainSpec *spec, GlmKind kind)
 	plan->p = linpred_terms(spec, plan->intercept, &plan->cols, &plan->terms);
 	plan->ncoef = plan->k + 1;
 	plan->auc = kind == KIND_LOGISTIC;
+	plan->params = spec->params;
 	if (kind == KIND_MULTINOMIAL)
 	{
 		plan->nclasses = list_length(spec->classes);
 		multinomial_terms(plan, spec);
+	}
+	else
+	{
+		/*
+		 * What was asked.  The stored params show start only when the fit
+		 * starts from a sample ("sample", glm_set_start): a fit from R's
+		 * means keeps the params it had before the param came.
+		 */
+		plan->start_asked = learn_param_string(spec->params, "start");
+		learn_param_set_string(spec->params, "start", "auto");
 	}
 	return plan;
 }
@@ -432,6 +455,12 @@ glm_keep(void *planp, void *fitp)
 		gs->sums.sum_wy / gs->sums.sum_w : NAN;
 	g->iter = 1;
 	g->change = INFINITY;
+	if (plan->start)
+	{
+		/* R's glm.fit from start: a halved step goes back towards it */
+		g->coefold = palloc(sizeof(double) * plan->ncoef);
+		memcpy(g->coefold, plan->start, sizeof(double) * plan->ncoef);
+	}
 	if (plan->offset_sql && plan->intercept)
 	{
 		g->null_offset = true;
@@ -460,8 +489,17 @@ glm_pass_param(void *planp, int pass, void *gp, double *param)
 	memcpy(param, g->coef, sizeof(double) * plan->ncoef);
 	if (plan->nclasses > 0)
 		return true;			/* a multinomial pass takes nothing else */
-	/* the iteration that made coef: a halved step keeps it */
-	if (g->coefold == NULL)
+	/*
+	 * The iteration that made coef: a halved step keeps it.  From a
+	 * sample's start, the Pearson statistic is taken at coef itself (0),
+	 * as the standard errors are (glm_pass_absorb).
+	 */
+	if (plan->start)
+	{
+		param[GLM_PARAM_PREV_KIND(k)] = 0.0;
+		memset(param + GLM_PARAM_PREV(k), 0, sizeof(double) * (k + 1));
+	}
+	else if (g->coefold == NULL)
 	{
 		param[GLM_PARAM_PREV_KIND(k)] = 1.0;
 		memset(param + GLM_PARAM_PREV(k), 0, sizeof(double) * (k + 1));
@@ -646,9 +684,13 @@ glm_pass_absorb(void *planp, int pass, void *gp, Datum result)
 		/*
 		 * A multinomial model's standard errors are those of the Hessian
 		 * at its estimates (as statsmodels' and nnet's): this pass's
-		 * state.  R's glm takes the previous iteration's weights.
+		 * state.  R's glm takes the previous iteration's weights, which
+		 * from R's starting means are within the tolerance of the
+		 * estimates; from a sample's start the previous iteration is only
+		 * one step from the start, so its fit takes this pass's too.
 		 */
-		if (plan->nclasses > 0 && (fit = glm_solve(plan, gs, &reason)) != NULL)
+		if ((plan->nclasses > 0 || plan->start) &&
+			(fit = glm_solve(plan, gs, &reason)) != NULL)
 		{
 			old = MemoryContextSwitchTo(g->mcxt);
 			pfree(g->fit);
@@ -735,6 +777,8 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 		linpred_json_number(&buf, "log_loss", s->deviance / (2.0 * s->sum_w));
 	}
 	linpred_json_number(&buf, "iterations", g->iter);
+	if (plan->start)
+		linpred_json_number(&buf, "sample_iterations", plan->sample_iterations);
 	appendStringInfo(&buf, ", \"converged\": %s", g->converged ? "true" : "false");
 	appendStringInfoString(&buf, ", \"history\": [");
 	for (int i = 0; i < g->nhistory; i++)
@@ -907,12 +951,121 @@ learn_logistic_predict(PG_FUNCTION_ARGS)
 	.terms_done = glm_terms_done, \
 	.model_load = glm_model_load
 
+/* ---------------------------------------------------------------------
+ * A start from a sample
+ *
+ * A fit that starts from R's starting means makes one pass over all rows
+ * per iteration and one more to evaluate the last, 4 to 7 passes for a
+ * logistic regression.  From the estimates of the same model fitted to a
+ * sample of a large table's pages (a start as R's glm(start = ) takes
+ * one), the first pass over all rows is already a Newton step from near
+ * the optimum: 3 passes over all rows to the same convergence test, and
+ * the same estimates.  Only for the canonical links whose every linear
+ * predictor gives a valid mean (the binomial's logit and the Poisson's
+ * log), so that the sample's estimates are a valid start for every row
+ * and IRLS is Newton's method, which from near the optimum ends as
+ * accurately as from R's start (for other links Fisher scoring converges
+ * linearly, and the deviance's test stops it where the path leaves it:
+ * 6e-6 from R's estimates with probit); and without an offset.
+ * ---------------------------------------------------------------------
+ */
+
+/* Rows a sample reads (about), and the table's rows from which auto takes one. */
+#define GLM_SAMPLE_ROWS 200000.0
+#define GLM_SAMPLE_AUTO_ROWS 1000000.0
+
+static void *
+glm_sample_plan(GlmPlan *main, const LearnTrainSpec *spec, GlmKind kind,
+				double table_rows, double *fraction)
+{
+	const char *start = main->start_asked;
+	GlmPlan    *plan;
+	GlmPlan    *splan;
+
+	if (strcmp(start, "means") == 0 || table_rows <= 0 ||
+		(strcmp(start, "auto") == 0 && table_rows < GLM_SAMPLE_AUTO_ROWS))
+		return NULL;
+	plan = glm_begin(spec, kind);
+	if (plan->offset_sql != NULL || plan->nclasses > 0 ||
+		!((plan->dist == GLM_BINOMIAL && plan->link == GLM_LOGIT) ||
+		  (plan->dist == GLM_POISSON && plan->link == GLM_LOG)))
+		return NULL;
+	splan = plan;
+	splan->verbose = false;
+	splan->auc = false;
+	/* a start needs no more than the sample's own precision */
+	splan->tolerance = Max(plan->tolerance, 1e-6);
+	splan->max_iterations = Min(plan->max_iterations, 25);
+	*fraction = Min(0.5, GLM_SAMPLE_ROWS / table_rows);
+	return splan;
+}
+
+static void *
+glm_sample_plan_glm(void *plan, const LearnTrainSpec *spec, double table_rows,
+					double *fraction)
+{
+	return glm_sample_plan(plan, spec, KIND_GLM, table_rows, fraction);
+}
+
+static void *
+logistic_sample_plan(void *plan, const LearnTrainSpec *spec, double table_rows,
+					 double *fraction)
+{
+	return glm_sample_plan(plan, spec, KIND_LOGISTIC, table_rows, fraction);
+}
+
+static bool
+glm_set_start(void *planp, void *splanp, void *sfitp)
+{
+	GlmPlan    *plan = planp;
+	GlmGroup   *g = sfitp;
+
+	if (!g->fitted || !g->converged || g->sums.n_boundary > 0)
+		return false;
+	for (int j = 0; j < plan->ncoef; j++)
+		if (!isfinite(g->coef[j]))
+			return false;
+	plan->start = palloc(sizeof(double) * plan->ncoef);
+	memcpy(plan->start, g->coef, sizeof(double) * plan->ncoef);
+	plan->sample_iterations = g->iter;
+	learn_param_set_string(plan->params, "start", "sample");
+	if (plan->verbose)
+		ereport(NOTICE,
+				(errmsg("start: the estimates of a sample of %lld rows, after %d iterations (deviance %.10g)",
+						(long long) g->sums.n_obs, g->iter, g->sums.deviance)));
+	return true;
+}
+
+/*
+ * Pass 1 from the start: its coefficients, nothing before them (the
+ * Pearson statistic of this pass is never used), no null model yet (pass
+ * 1's sums give its mean), no scores.
+ */
+static bool
+glm_start_param(void *planp, double *param)
+{
+	GlmPlan    *plan = planp;
+	int			k = plan->k;
+
+	if (plan->start == NULL)
+		return false;
+	memset(param, 0, sizeof(double) * GLM_NPARAM(k));
+	memcpy(param, plan->start, sizeof(double) * plan->ncoef);
+	param[GLM_PARAM_PREV_KIND(k)] = 0.0;
+	param[GLM_PARAM_HAS_NULL_MEAN(k)] = 3.0;
+	param[GLM_PARAM_AUC(k)] = 0.0;
+	return true;
+}
+
 const LearnFamily learn_family_glm = {
 	.name = "glm",
 	.task = "regression",
 	.noun = "generalized linear model",
 	.params = glm_params,
 	.begin = glm_begin_glm,
+	.sample_plan = glm_sample_plan_glm,
+	.set_start = glm_set_start,
+	.start_param = glm_start_param,
 	.target_bool = true,
 	GLM_CALLBACKS,
 	.load = linpred_load,
@@ -926,6 +1079,9 @@ const LearnFamily learn_family_logistic = {
 	.noun = "logistic regression",
 	.params = logistic_params,
 	.begin = logistic_begin,
+	.sample_plan = logistic_sample_plan,
+	.set_start = glm_set_start,
+	.start_param = glm_start_param,
 	.target_bool = true,
 	GLM_CALLBACKS,
 	.load = linpred_load,
