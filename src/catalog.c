@@ -193,6 +193,19 @@ index_read_row(const char *table, const char *index, int nkeys,
 	return tup;
 }
 
+/* Whether learn.<table> has a row with these keys. */
+static bool
+index_read_exists(const char *table, const char *index, int nkeys, const Datum *keys)
+{
+	IndexRead	r;
+	bool		found;
+
+	index_read_begin(&r, table, index, nkeys, keys);
+	found = index_getnext_slot(r.scan, ForwardScanDirection, r.slot);
+	index_read_end(&r);
+	return found;
+}
+
 /* The attribute number of column col of a catalog table. */
 static int
 row_attnum(TupleDesc desc, const char *col)
@@ -1236,7 +1249,6 @@ catalog_resolve_model(const char *spec, TimestampTz *trained_at)
 	int			version;
 	int64		id;
 	Datum		key;
-	TupleDesc	desc;
 	bool		exists;
 
 	if (!parse_model_ref(spec, &name, &version))
@@ -1249,7 +1261,7 @@ catalog_resolve_model(const char *spec, TimestampTz *trained_at)
 		return id;
 
 	key = CStringGetTextDatum(name);
-	exists = index_read_row("models", "models_name_version_key", 1, &key, &desc) != NULL;
+	exists = index_read_exists("models", "models_name_version_key", 1, &key);
 	if (!exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -2003,8 +2015,8 @@ catalog_read_parent(int64 id, ParentModel *parent)
 	params = DirectFunctionCall2(jsonb_delete, params,
 								 CStringGetTextDatum("updated_from"));
 	parent->params = DatumGetJsonbPCopy(params);
-	parent->has_states = index_read_row("states", "states_pkey", 1, values, &desc) != NULL;
-	if (index_read_row("encodings", "encodings_pkey", 1, values, &desc) == NULL)
+	parent->has_states = index_read_exists("states", "states_pkey", 1, values);
+	if (!index_read_exists("encodings", "encodings_pkey", 1, values))
 		return;					/* no categorical feature */
 
 	/*

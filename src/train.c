@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -27,6 +28,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "storage/bufmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -1546,6 +1548,19 @@ append_shard_state_query(StringInfo sql, const LearnFamily *family, const Source
  * Pass 1: the state of each group, streamed into tg; read one relation
  * at a time when shards (a list of relations, shards.h) is not NIL.
  */
+/* A pass's parameter, written in pbuf, as the $1 of its query. */
+static ParamListInfo
+pass_param_list(StringInfo pbuf)
+{
+	ParamListInfo params = makeParamList(1);
+
+	params->params[0].value = PointerGetDatum(learn_pass_param_end(pbuf));
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = BYTEAOID;
+	return params;
+}
+
 static void
 run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char *from,
 			   const char *target_sql, const char *weight, const TrainColumns *tcols,
@@ -1577,11 +1592,7 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 
 			learn_pass_param_begin(&pbuf, lp.nparam);
 			learn_pass_param_add(&pbuf, "", param, lp.nparam);
-			start_params = makeParamList(1);
-			start_params->params[0].value = PointerGetDatum(learn_pass_param_end(&pbuf));
-			start_params->params[0].isnull = false;
-			start_params->params[0].pflags = PARAM_FLAG_CONST;
-			start_params->params[0].ptype = BYTEAOID;
+			start_params = pass_param_list(&pbuf);
 		}
 		append_pass_query(&sql, &lp, start_params ? "$1" : "NULL::pg_catalog.bytea", from,
 						  target_sql, weight, tcols, group_by);
@@ -1745,11 +1756,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	if (nincluded == 0)
 		return false;
 	check_group_memory(tg, pbuf.len);
-	params = makeParamList(1);
-	params->params[0].value = PointerGetDatum(learn_pass_param_end(&pbuf));
-	params->params[0].isnull = false;
-	params->params[0].pflags = PARAM_FLAG_CONST;
-	params->params[0].ptype = BYTEAOID;
+	params = pass_param_list(&pbuf);
 
 	/* one scan, grouped as pass 1 was: no join, no sort of the data */
 	initStringInfo(&sql);
@@ -1824,33 +1831,46 @@ typedef struct PassContext
 static void
 run_sample_start(const LearnFamily *family, void *plan, const LearnTrainSpec *spec,
 				 const SourceItem *src, const char *target_sql, const char *weight,
-				 const TrainColumns *tcols, MemoryContext mcxt)
+				 const TrainColumns *tcols, MemoryContext mcxt,
+				 ErrorContextCallback *outer_context)
 {
-	char		relkind = get_rel_relkind(src->relid);
+	Relation	rel;
 	double		rows = -1;
 	double		fraction = 0;
-	HeapTuple	tup;
 	void	   *splan;
 	SourceItem	sample = *src;
 	const char *from;
 	TrainGroups *stg;
 
-	if (relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW)
-		return;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(src->relid));
-	if (HeapTupleIsValid(tup))
+	/*
+	 * The table's rows now, as the planner estimates them: the density of
+	 * its last count (ANALYZE, VACUUM) times its pages now.  Never counted:
+	 * -1, and a start asked for reads half of it.
+	 */
+	rel = table_open(src->relid, AccessShareLock);
+	if ((rel->rd_rel->relkind == RELKIND_RELATION || rel->rd_rel->relkind == RELKIND_MATVIEW) &&
+		rel->rd_rel->reltuples >= 0)
 	{
-		rows = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
-		ReleaseSysCache(tup);
+		BlockNumber pages = RelationGetNumberOfBlocks(rel);
+
+		rows = rel->rd_rel->relpages > 0 ?
+			rel->rd_rel->reltuples / rel->rd_rel->relpages * pages : rel->rd_rel->reltuples;
 	}
-	/* never counted (-1): a start asked for reads half of it */
+	else if (rel->rd_rel->relkind != RELKIND_RELATION &&
+			 rel->rd_rel->relkind != RELKIND_MATVIEW)
+	{
+		table_close(rel, AccessShareLock);
+		return;
+	}
+	table_close(rel, AccessShareLock);
 	splan = family->sample_plan(plan, spec, Max(rows, 1.0), &fraction);
 	if (splan == NULL)
 		return;
-	sample.item = psprintf("%s TABLESAMPLE SYSTEM (%.17g) REPEATABLE (0)", src->item,
-						   100.0 * fraction);
+	sample.item = psprintf("%s TABLESAMPLE pg_catalog.system (%.17g) REPEATABLE (0)",
+						   src->item, 100.0 * fraction);
 	from = source_render(&sample, sample.item);
 	stg = train_groups_create(family, splan, false, mcxt);
+	stg->outer_context = outer_context;
 	run_state_pass(stg, &sample, NIL, from, target_sql, weight, tcols, NIL, 0);
 	for (int pass = 2; stg->later && stg->nfitted > 0; pass++)
 	{
@@ -2209,11 +2229,6 @@ train_model(const TrainArgs *a)
 	if (OidIsValid(src.relid) && family_merges_shards(family))
 		shards = learn_shard_relations(src.relid);
 
-	/* a start from a sample of a large table, for a family that iterates */
-	if (family->sample_plan && group_by == NIL && shards == NIL && parent == NULL &&
-		OidIsValid(src.relid))
-		run_sample_start(family, plan, &spec, &src, target_expr, weight, &tcols, callercxt);
-
 	/* pass 1: every group fitted as it arrives, and spooled */
 	tg = train_groups_create(family, plan, group_by != NIL, callercxt);
 
@@ -2244,6 +2259,12 @@ train_model(const TrainArgs *a)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	tg->outer_context = errcb.previous;
+
+	/* a start from a sample of a large table, for a family that iterates */
+	if (family->sample_plan && group_by == NIL && shards == NIL && parent == NULL &&
+		OidIsValid(src.relid))
+		run_sample_start(family, plan, &spec, &src, target_expr, weight, &tcols, callercxt,
+						 errcb.previous);
 	run_state_pass(tg, &src, shards, from, target_expr, weight, &tcols, group_by,
 				   parent ? parent->id : 0);
 	error_context_stack = errcb.previous;

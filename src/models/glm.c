@@ -960,19 +960,30 @@ learn_logistic_predict(PG_FUNCTION_ARGS)
  * sample of a large table's pages (a start as R's glm(start = ) takes
  * one), the first pass over all rows is already a Newton step from near
  * the optimum: 3 passes over all rows to the same convergence test, and
- * the same estimates.  Only for the canonical links whose every linear
- * predictor gives a valid mean (the binomial's logit and the Poisson's
- * log), so that the sample's estimates are a valid start for every row
- * and IRLS is Newton's method, which from near the optimum ends as
- * accurately as from R's start (for other links Fisher scoring converges
- * linearly, and the deviance's test stops it where the path leaves it:
- * 6e-6 from R's estimates with probit); and without an offset.
+ * the same estimates.  Only for the binomial's logit: every linear
+ * predictor gives a valid mean, even far from the rows the sample read
+ * (the logit's thresholds bound it), so the sample's estimates are a valid
+ * start for every row, and IRLS on the canonical link is Newton's method,
+ * which from near the optimum ends as accurately as from R's start.
+ * Fisher scoring on other links converges linearly, and the deviance's
+ * test stops it where the path leaves it (6e-6 from R's estimates with
+ * probit); the Poisson's log overflows exp() on rows far from the
+ * sample's; and an offset's null model starts from R's means.
  * ---------------------------------------------------------------------
  */
 
 /* Rows a sample reads (about), and the table's rows from which auto takes one. */
 #define GLM_SAMPLE_ROWS 200000.0
 #define GLM_SAMPLE_AUTO_ROWS 1000000.0
+
+/*
+ * A sample's fit gives up after this many iterations (a logistic fit from
+ * R's means takes 4 to 7 to 1e-6), so that a sample that will be dropped
+ * costs a few of its passes; a fit allowed fewer iterations than the
+ * least takes no sample.
+ */
+#define GLM_SAMPLE_MAX_ITERATIONS 10
+#define GLM_SAMPLE_MIN_ITERATIONS 4
 
 static void *
 glm_sample_plan(GlmPlan *main, const LearnTrainSpec *spec, GlmKind kind,
@@ -987,15 +998,15 @@ glm_sample_plan(GlmPlan *main, const LearnTrainSpec *spec, GlmKind kind,
 		return NULL;
 	plan = glm_begin(spec, kind);
 	if (plan->offset_sql != NULL || plan->nclasses > 0 ||
-		!((plan->dist == GLM_BINOMIAL && plan->link == GLM_LOGIT) ||
-		  (plan->dist == GLM_POISSON && plan->link == GLM_LOG)))
+		plan->dist != GLM_BINOMIAL || plan->link != GLM_LOGIT ||
+		plan->max_iterations < GLM_SAMPLE_MIN_ITERATIONS)
 		return NULL;
 	splan = plan;
 	splan->verbose = false;
 	splan->auc = false;
 	/* a start needs no more than the sample's own precision */
 	splan->tolerance = Max(plan->tolerance, 1e-6);
-	splan->max_iterations = Min(plan->max_iterations, 25);
+	splan->max_iterations = GLM_SAMPLE_MAX_ITERATIONS;
 	*fraction = Min(0.5, GLM_SAMPLE_ROWS / table_rows);
 	return splan;
 }
