@@ -31,7 +31,7 @@ PG_FUNCTION_INFO_V1(glm_pass_deserial);
 PG_FUNCTION_INFO_V1(glm_pass_final);
 
 /* First byte of a serialized pass state; bump when the layout changes. */
-#define GLM_PASS_STATE_VERSION 4
+#define GLM_PASS_STATE_VERSION 5
 
 /* A row's score kept for the AUC: its fitted probability and weight,
  * negative for class 0. */
@@ -526,6 +526,7 @@ drop_scores(GlmPassState *gs)
 		pfree(gs->scores);
 	gs->scores = NULL;
 	gs->nscores = gs->capscores = 0;
+	gs->nruns = 0;
 	gs->sums.auc = -1.0;
 }
 
@@ -561,6 +562,19 @@ keep_score(GlmPassState *gs, double p, double w)
 	sc = (GlmScore *) gs->scores + gs->nscores++;
 	sc->p = p;
 	sc->w = w;
+	gs->nruns = 0;
+}
+
+/* Sort the scores into one run, unless they are one already. */
+static void
+sort_scores_once(GlmPassState *gs)
+{
+	StaticAssertStmt(sizeof(GlmScore) == 2 * sizeof(double) &&
+					 offsetof(GlmScore, p) == 0, "GlmScore is a weighted score");
+	if (gs->nruns != 1)
+		learn_sort_scores(gs->scores, gs->nscores, sizeof(GlmScore));
+	gs->nruns = 1;
+	gs->run_end[0] = gs->nscores;
 }
 
 /*
@@ -572,34 +586,47 @@ static double
 scores_auc(GlmPassState *gs)
 {
 	GlmScore   *sc = (GlmScore *) gs->scores;
-	int64		n = gs->nscores;
-	double		pos = 0.0;
-	double		neg = 0.0;
+	int64		pos[GLM_MAX_SCORE_RUNS];
+	double		pw = 0.0;
+	double		nw = 0.0;
 	double		num = 0.0;
 
-	StaticAssertStmt(sizeof(GlmScore) == 2 * sizeof(double) &&
-					 offsetof(GlmScore, p) == 0, "GlmScore is a weighted score");
-	learn_sort_scores(sc, n, sizeof(GlmScore));
-	for (int64 i = 0; i < n;)
+	if (gs->nruns == 0)
+		sort_scores_once(gs);
+	for (int r = 0; r < gs->nruns; r++)
+		pos[r] = r > 0 ? gs->run_end[r - 1] : 0;
+
+	/* the runs merged as they are read: each score, lowest first */
+	for (;;)
 	{
+		double		p = 0.0;
+		bool		any = false;
 		double		bp = 0.0;
 		double		bn = 0.0;
-		int64		j;
 
-		for (j = i; j < n && sc[j].p == sc[i].p; j++)
-		{
-			if (sc[j].w > 0.0)
-				bp += sc[j].w;
-			else
-				bn -= sc[j].w;
-		}
+		for (int r = 0; r < gs->nruns; r++)
+			if (pos[r] < gs->run_end[r] && (!any || sc[pos[r]].p < p))
+			{
+				p = sc[pos[r]].p;
+				any = true;
+			}
+		if (!any)
+			break;
+		/* every score equal to it, in every run */
+		for (int r = 0; r < gs->nruns; r++)
+			for (; pos[r] < gs->run_end[r] && sc[pos[r]].p == p; pos[r]++)
+			{
+				if (sc[pos[r]].w > 0.0)
+					bp += sc[pos[r]].w;
+				else
+					bn -= sc[pos[r]].w;
+			}
 		/* class 0 rows below this score, and half of those at it */
-		num += bp * (neg + 0.5 * bn);
-		pos += bp;
-		neg += bn;
-		i = j;
+		num += bp * (nw + 0.5 * bn);
+		pw += bp;
+		nw += bn;
 	}
-	return pos > 0.0 && neg > 0.0 ? num / (pos * neg) : NAN;
+	return pw > 0.0 && nw > 0.0 ? num / (pw * nw) : NAN;
 }
 
 /*
@@ -1030,13 +1057,21 @@ glm_pass_combine(PG_FUNCTION_ARGS)
 		s1->keep_scores = true;
 		if (s2->sums.auc < 0.0)
 			drop_scores(s1);
-		else if (!(s1->sums.auc < 0.0))
+		else if (!(s1->sums.auc < 0.0) && s2->nscores > 0)
 		{
+			int64		before = s1->nscores;
+
 			if (reserve_scores(s1, s2->nscores))
 			{
 				memcpy((GlmScore *) s1->scores + s1->nscores, s2->scores,
 					   sizeof(GlmScore) * s2->nscores);
 				s1->nscores += s2->nscores;
+				/* a sorted run follows the runs before it, or none are kept */
+				if (s2->nruns == 1 && (before == 0 || s1->nruns > 0) &&
+					s1->nruns < GLM_MAX_SCORE_RUNS)
+					s1->run_end[s1->nruns++] = s1->nscores;
+				else
+					s1->nruns = 0;
 			}
 		}
 	}
@@ -1075,6 +1110,9 @@ glm_pass_serialize(GlmPassState *gs, bool with_scores)
 	for (int c = 0; c < gs->nclasses; c++)
 		pq_sendfloat8(&buf, gs->class_w[c]);
 	pq_sendbyte(&buf, gs->keep_scores);
+	/* a parallel worker sorts its scores: the workers sort at once */
+	if (with_scores && gs->nscores > 0)
+		sort_scores_once(gs);
 	pq_sendint64(&buf, with_scores ? gs->nscores : 0);
 	if (with_scores && gs->nscores > 0)
 	{
@@ -1158,6 +1196,15 @@ glm_pass_deserialize(bytea *b)
 		}
 		gs->scores = (double *) sc;
 		gs->capscores = gs->nscores;
+		/* as serialized: sorted */
+		for (int64 i = 1; i < gs->nscores; i++)
+			if (!(sc[i - 1].p <= sc[i].p))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid glm pass state"),
+						 errdetail("The kept scores are not in order.")));
+		gs->nruns = 1;
+		gs->run_end[0] = gs->nscores;
 	}
 	if (s->n_obs < 0 || s->n_invalid < 0 || s->n_boundary < 0 || s->null_invalid < 0)
 		ereport(ERROR,

@@ -121,6 +121,9 @@ typedef struct GlmSums
 								 * learn.max_group_memory holds */
 } GlmSums;
 
+/* Sorted runs of scores a pass state keeps apart (then it sorts them all). */
+#define GLM_MAX_SCORE_RUNS 16
+
 typedef struct GlmPassState
 {
 	LinearState *ls;			/* of sqrt(W) [1 x z] */
@@ -136,6 +139,14 @@ typedef struct GlmPassState
 	int64		capscores;
 	double	   *scores;			/* pairs: fitted probability, and the
 								 * weight, negative for class 0 */
+
+	/*
+	 * The scores as sorted runs [run_end[r - 1], run_end[r]) (0: not
+	 * sorted): each parallel worker sorts its own before handing them on,
+	 * and the final function counts the pairs across the runs.
+	 */
+	int			nruns;
+	int64		run_end[GLM_MAX_SCORE_RUNS];
 } GlmPassState;
 
 /*
