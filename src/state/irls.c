@@ -1116,14 +1116,13 @@ glm_pass_serialize(GlmPassState *gs, bool with_scores)
 	pq_sendint64(&buf, with_scores ? gs->nscores : 0);
 	if (with_scores && gs->nscores > 0)
 	{
-		const GlmScore *sc = (const GlmScore *) gs->scores;
-
-		enlargeStringInfo(&buf, (int) (gs->nscores * 2 * sizeof(double)));
-		for (int64 i = 0; i < gs->nscores; i++)
-		{
-			pq_sendfloat8(&buf, sc[i].p);
-			pq_sendfloat8(&buf, sc[i].w);
-		}
+		/*
+		 * Copied as they lie in memory: a state with scores goes only from
+		 * a parallel worker to its leader, on the same machine (the
+		 * result of the pass, glm_pass_final's, has none).
+		 */
+		appendBinaryStringInfo(&buf, (const char *) gs->scores,
+							   (int) (gs->nscores * sizeof(GlmScore)));
 	}
 	pq_sendbytes(&buf, VARDATA(ls), VARSIZE(ls) - VARHDRSZ);
 	return pq_endtypsend(&buf);
@@ -1189,11 +1188,7 @@ glm_pass_deserialize(bytea *b)
 		GlmScore   *sc = MemoryContextAllocHuge(CurrentMemoryContext,
 												sizeof(GlmScore) * gs->nscores);
 
-		for (int64 i = 0; i < gs->nscores; i++)
-		{
-			sc[i].p = pq_getmsgfloat8(&buf);
-			sc[i].w = pq_getmsgfloat8(&buf);
-		}
+		pq_copymsgbytes(&buf, (char *) sc, (int) (sizeof(GlmScore) * gs->nscores));
 		gs->scores = (double *) sc;
 		gs->capscores = gs->nscores;
 		/* as serialized: sorted */
