@@ -41,7 +41,6 @@ typedef struct GlmScore
 	double		w;
 } GlmScore;
 
-
 /* make.link's thresholds */
 #define LOGIT_THRESH 30.0
 #define EPS DBL_EPSILON

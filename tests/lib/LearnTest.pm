@@ -9,7 +9,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT = qw(as_user error_of dump_restore create_same_score session waits start finish);
+our @EXPORT = qw(as_user error_of dump_restore load_fixture catalog_digest create_same_score session waits start finish);
 
 use Test::More;
 
@@ -50,6 +50,47 @@ sub dump_restore
 	is(as_user($node, $to, $owner, q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
 		$version, "the restore made $version");
 	return;
+}
+
+# For the upgrade tests: roles alice and bob, the database up owned by
+# alice (named as the fixtures' was: export_model writes the database's
+# name into a document's lineage), pg_learn $version installed in it by
+# alice, and the models that release's own library trained loaded from
+# tests/fixtures/v<version>_catalog.sql, whose @tables every role may
+# read.  Returns the fixture's path.
+sub load_fixture
+{
+	my ($node, $version, @tables) = @_;
+	(my $v = $version) =~ s/\./_/g;
+	my $fixture = "tests/fixtures/v${v}_catalog.sql";
+
+	$node->safe_psql(
+		'postgres', q{
+CREATE ROLE alice LOGIN;
+CREATE ROLE bob LOGIN;
+CREATE DATABASE up OWNER alice;
+});
+	as_user($node, 'up', 'alice', "CREATE EXTENSION pg_learn VERSION '$version'");
+	$node->command_ok(
+		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'), '-f', $fixture ],
+		"load the models pg_learn $version trained");
+	$node->safe_psql('up', 'GRANT SELECT ON ' . join(', ', @tables) . ' TO PUBLIC');
+	return $fixture;
+}
+
+# A digest of every row of the catalog of database $db (0.6's tables),
+# and the ids' sequence: equal digests, equal catalogs.
+sub catalog_digest
+{
+	my ($node, $db) = @_;
+	return $node->safe_psql($db, q{
+SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m;
+SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position)) FROM learn.coefficients c;
+SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key)) FROM learn.groups g;
+SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
+SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
+SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
+SELECT last_value FROM learn.models_id_seq});
 }
 
 # public.same_score(a, b) in database $db, for the upgrade tests: a

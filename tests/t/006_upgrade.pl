@@ -27,25 +27,11 @@ $node->start;
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
 
-$node->safe_psql(
-	'postgres', q{
-CREATE ROLE alice LOGIN;
-CREATE ROLE bob LOGIN;
-CREATE DATABASE up OWNER alice;
-});
-
-
-
 # The database owner installs the released version; the models in it were
 # trained by pg_learn 0.1's own library: tests/fixtures/v0_1_catalog.sql
 # holds the training data, the catalog rows 0.1 wrote and the scores 0.1
 # computed (made by tests/fixtures/make_v0_1_fixture.sh).
-my $fixture = 'tests/fixtures/v0_1_catalog.sql';
-as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.1'});
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'), '-f', $fixture ],
-	'load the models pg_learn 0.1 trained');
-$node->safe_psql('up', 'GRANT SELECT ON sales, scores_v0_1 TO PUBLIC');
+my $fixture = load_fixture($node, '0.1', 'sales', 'scores_v0_1');
 
 # a model row without its NULL columns: the columns later updates add are
 # NULL for 0.1's models, and a value in one of them changes the row

@@ -41,29 +41,9 @@ $node->start;
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
 
-$node->safe_psql(
-	'postgres', q{
-CREATE ROLE alice LOGIN;
-CREATE ROLE bob LOGIN;
-CREATE DATABASE up OWNER alice;
-});
-
-my $fixture = 'tests/fixtures/v0_4_catalog.sql';
-as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.4'});
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'), '-f', $fixture ],
-	'load the models pg_learn 0.4 trained');
-$node->safe_psql('up', 'GRANT SELECT ON obs, scores_v0_4, states_v0_4, merged_v0_4 TO PUBLIC');
-# A score is the same as 0.4's: equal, or for a float within 4 units in
-# the last place, which is what another C library's exp or erfc may round
-# otherwise (sid's glibc does for the probit link); labels exactly.
-$node->safe_psql('up', q{
-CREATE FUNCTION public.same_score(a float8, b float8) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS
-$$ SELECT a IS NOT DISTINCT FROM b OR abs(a - b) <= 4 * 2.220446049250313e-16 * abs(b) $$;
-CREATE FUNCTION public.same_score(a text, b text) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$ SELECT a IS NOT DISTINCT FROM b $$;
-});
+load_fixture($node, '0.4', 'obs', 'scores_v0_4', 'states_v0_4', 'merged_v0_4');
+# A score is the same as 0.4's (LearnTest.pm's same_score).
+create_same_score($node, 'up');
 
 # ---------------------------------------------------------------------
 # what the fixture holds, so that the comparisons below compare something

@@ -44,23 +44,8 @@ $node->start;
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
 
-# The database is named up, as the fixture's was: export_model writes the
-# database's name into a document's lineage.
-$node->safe_psql(
-	'postgres', q{
-CREATE ROLE alice LOGIN;
-CREATE ROLE bob LOGIN;
-CREATE DATABASE up OWNER alice;
-});
-
-my $fixture = 'tests/fixtures/v0_5_catalog.sql';
-as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.5'});
-$node->command_ok(
-	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'), '-f', $fixture ],
-	'load the models pg_learn 0.5 trained');
-$node->safe_psql('up',
-	'GRANT SELECT ON obs, score_forms_v0_5, scores_v0_5, explains_v0_5, evaluations_v0_5, '
-	  . 'exports_v0_5, rolling_v0_5, states_v0_5, merged_v0_5 TO PUBLIC');
+load_fixture($node, '0.5', 'obs', 'score_forms_v0_5', 'scores_v0_5', 'explains_v0_5',
+	'evaluations_v0_5', 'exports_v0_5', 'rolling_v0_5', 'states_v0_5', 'merged_v0_5');
 
 # A result is the same as 0.5's (LearnTest.pm's same_score).
 create_same_score($node, 'up');
@@ -532,17 +517,9 @@ my $later_scores = as_user($node, 'up', 'alice', $later_q);
 # ---------------------------------------------------------------------
 # a dump of the updated database, restored into a new one
 # ---------------------------------------------------------------------
-my $all_q = q{
-SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m;
-SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position)) FROM learn.coefficients c;
-SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key)) FROM learn.groups g;
-SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
-SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
-SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
-SELECT last_value FROM learn.models_id_seq};
-my $all_before = $node->safe_psql('up', $all_q);
+my $all_before = catalog_digest($node, 'up');
 dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
-is($node->safe_psql('restored', $all_q), $all_before,
+is(catalog_digest($node, 'restored'), $all_before,
 	'the catalog rows and the id sequence are restored as they were');
 is(as_user($node, 'restored', 'alice', $scores_q . ';' . $explains_q . ';' . $evaluations_q),
 	"$scores_equal\n$explains_equal\n$evaluations_equal",

@@ -40,22 +40,7 @@ $node->start;
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_learn'});
 
-# The database is named up, as the fixture's was: export_model writes the
-# database's name into a document's lineage.
-$node->safe_psql(
-	'postgres', q{
-CREATE ROLE alice LOGIN;
-CREATE ROLE bob LOGIN;
-CREATE DATABASE up OWNER alice;
-});
-as_user($node, 'up', 'alice', q{CREATE EXTENSION pg_learn VERSION '0.6'});
-$node->command_ok(
-	[
-		'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('up'),
-		'-f', 'tests/fixtures/v0_6_catalog.sql'
-	],
-	'load the models pg_learn 0.6 trained');
-$node->safe_psql('up', 'GRANT SELECT ON obs, scores_v0_6, exports_v0_6, states_v0_6 TO PUBLIC');
+load_fixture($node, '0.6', 'obs', 'scores_v0_6', 'exports_v0_6', 'states_v0_6');
 create_same_score($node, 'up');
 
 # what the fixture holds, so that the comparisons below compare something
@@ -130,17 +115,9 @@ SELECT string_agg(a.aggfnoid::regprocedure::text || ' ' || a.aggfnoid::oid, ', '
 my $views_q = q{
 SELECT md5(string_agg(f::text, '|' ORDER BY store)) FROM group_fits f;
 SELECT md5(string_agg(r::text, '|' ORDER BY id)) FROM rolling r};
-my $catalog_q = q{
-SELECT md5(string_agg(m::text, '|' ORDER BY id)) FROM learn.models m;
-SELECT md5(string_agg(c::text, '|' ORDER BY model_id, group_key, class, position)) FROM learn.coefficients c;
-SELECT md5(string_agg(g::text, '|' ORDER BY model_id, group_key)) FROM learn.groups g;
-SELECT md5(string_agg(n::text, '|' ORDER BY name)) FROM learn.names n;
-SELECT md5(string_agg(e::text, '|' ORDER BY model_id, feature, position)) FROM learn.encodings e;
-SELECT count(*) || ' ' || md5(string_agg(s::text, '|' ORDER BY model_id, group_key)) FROM learn.states s;
-SELECT last_value FROM learn.models_id_seq};
 my $aggs_before = $node->safe_psql('up', $aggs_q);
 my $views_before = as_user($node, 'up', 'alice', $views_q);
-my $catalog_before = $node->safe_psql('up', $catalog_q);
+my $catalog_before = catalog_digest($node, 'up');
 
 as_user($node, 'up', 'alice', q{ALTER EXTENSION pg_learn UPDATE});
 is(as_user($node, 'up', 'alice', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_learn'}),
@@ -150,7 +127,7 @@ isnt($current, '0.6', 'to a later version');
 is($node->safe_psql('up', $aggs_q), $aggs_before, 'every aggregate keeps its OID');
 is(as_user($node, 'up', 'alice', $views_q), $views_before,
 	'the views over the aggregates work and give what they gave');
-is($node->safe_psql('up', $catalog_q), $catalog_before, 'the catalog rows are unchanged');
+is(catalog_digest($node, 'up'), $catalog_before, 'the catalog rows are unchanged');
 is(as_user($node, 'up', 'bob', $scores_q), $scores_equal,
 	'after the update every model scores as 0.6 did');
 is(as_user($node, 'up', 'alice', $exports_q), '23 documents, differing: none',
@@ -198,7 +175,7 @@ is($node->safe_psql('up', q{PREPARE same_update(text) AS } . $same_update_q . q{
 	'12 0', 'grouped, with the group the new rows brought');
 
 dump_restore($node, 'up', 'restored', 'alice', $current, 'the updated database');
-is($node->safe_psql('restored', $catalog_q), $node->safe_psql('up', $catalog_q),
+is(catalog_digest($node, 'restored'), catalog_digest($node, 'up'),
 	'with the catalog rows, the states and the id sequence');
 is(as_user($node, 'restored', 'bob', $scores_q), $scores_equal,
 	'whose 0.6 models score as 0.6 did');
