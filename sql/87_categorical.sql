@@ -219,13 +219,18 @@ SELECT count(*) AS terms,
   FROM learn.coefficients o JOIN learn.models mo ON mo.id = o.model_id AND mo.name = 'fac_scale_1'
   JOIN learn.models mt ON mt.name = 'fac_scale_tiny'
   JOIN learn.coefficients t ON t.model_id = mt.id AND t.position = o.position;
--- such an error numbers the state's columns, a level of a categorical
--- feature each: its context names those terms beside the features
+-- Pass 1 of an ungrouped training finds the levels as it reads the rows,
+-- so such an error names the feature (above); when the levels were read
+-- first (here a grouped training), it numbers the state's columns, a
+-- level of a categorical feature each, and its context names those terms
+-- beside the features
+SELECT try($$SELECT learn.train('m', 'linear', 'SELECT 1 AS g, k, x * 1e306 AS x, y FROM fac_scale', 'y', group_by => '{g}')$$);
 DO $$
 DECLARE
 	ctx text;
 BEGIN
-	PERFORM learn.train('m', 'linear', 'SELECT k, x * 1e306 AS x, y FROM fac_scale', 'y');
+	PERFORM learn.train('m', 'linear', 'SELECT 1 AS g, k, x * 1e306 AS x, y FROM fac_scale', 'y',
+						group_by => '{g}');
 EXCEPTION WHEN numeric_value_out_of_range THEN
 	GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
 	RAISE NOTICE '%', substring(ctx from 'learn.train reading the source[^\n]*');
@@ -233,3 +238,101 @@ END
 $$;
 SELECT learn.drop_model('fac_scale_1'), learn.drop_model('fac_scale_tiny');
 DROP TABLE fac_scale;
+
+-- Pass 1 of an ungrouped training finds the levels as it reads the rows
+-- (no scan for them comes first): the same terms, levels and fit as when
+-- they are read first, which a grouped training of one group does.  The
+-- levels are those of every row, also of rows skipped for a NULL target,
+-- weight or feature, or of weight 0 (their terms are aliased), in the
+-- column's order: an enum's, character(n) without its blanks, a
+-- collation's (ICU's "en": apple, mango, Zebra; byte order would put
+-- Zebra first).  With parallel workers, each finds levels of its own.
+CREATE TYPE fac_mood AS ENUM ('zz', 'yy', 'xx', 'ww');
+CREATE COLLATION fac_en (provider = icu, locale = 'en');
+CREATE TABLE fac_open AS
+SELECT 1 AS g, y, x1, w, color, size::char(3) AS size,
+	   (ARRAY['zz', 'xx', 'yy'])[1 + (x1 * 1000)::int % 3]::fac_mood AS mood,
+	   (ARRAY['mango', 'Zebra', 'apple'])[1 + (x2 * 1000)::int % 3] COLLATE fac_en AS tone
+  FROM fac;
+INSERT INTO fac_open VALUES
+	(1, NULL, 0.5, 1, 'only_null_y', 'M', 'zz', 'apple'),
+	(1, 1.0, 0.5, 0, 'zero_weight', 'M', 'ww', 'apple'),
+	(1, 1.0, NULL, 1, 'null_x', 'M', 'zz', 'apple'),
+	(1, 1.0, 0.5, NULL, 'null_w', 'XXL', 'zz', 'apple');
+SELECT 1 FROM learn.train('fac_open', 'linear', 'fac_open', 'y', '{color,x1,size,mood,tone}',
+	weight => 'w');
+SELECT 1 FROM learn.train('fac_read', 'linear', 'fac_open', 'y', '{color,x1,size,mood,tone}',
+	weight => 'w', group_by => '{g}');
+SELECT e.feature, string_agg(e.level, ',' ORDER BY e.position) AS levels
+  FROM learn.encodings e JOIN learn.models m ON m.id = e.model_id
+ WHERE m.name = 'fac_open' GROUP BY 1 ORDER BY 1;
+CREATE FUNCTION fac_open_same(a text, b text, OUT terms bigint, OUT aliased bigint,
+	OUT same_terms boolean, OUT same_estimates boolean, OUT same_errors boolean,
+	OUT same_levels boolean, OUT same_counts boolean)
+LANGUAGE sql AS $$
+	SELECT count(*), count(*) FILTER (WHERE x.estimate IS NULL OR x.estimate = 'NaN'),
+		   bool_and(x.term IS NOT DISTINCT FROM y.term),
+		   bool_and(coalesce(rel_err(x.estimate, y.estimate) <= 1e-10,
+							 x.estimate IS NOT DISTINCT FROM y.estimate)),
+		   bool_and(coalesce(rel_err(x.std_error, y.std_error) <= 1e-10,
+							 x.std_error IS NOT DISTINCT FROM y.std_error)),
+		   (SELECT array_agg(e.feature || '=' || e.level ORDER BY e.feature, e.position)
+			  FROM learn.encodings e WHERE e.model_id = ma.id) =
+		   (SELECT array_agg(e.feature || '=' || e.level ORDER BY e.feature, e.position)
+			  FROM learn.encodings e WHERE e.model_id = mb.id),
+		   (ma.n_rows, ma.n_skipped) = (mb.n_rows, mb.n_skipped)
+	  FROM learn.models ma JOIN learn.models mb ON mb.name = b AND mb.deployed
+	  JOIN learn.coefficients x ON x.model_id = ma.id
+	  FULL JOIN learn.coefficients y ON y.model_id = mb.id AND y.position = x.position
+	 WHERE ma.name = a AND ma.deployed
+	 GROUP BY ma.id, mb.id, ma.n_rows, mb.n_rows, ma.n_skipped, mb.n_skipped
+$$;
+SELECT * FROM fac_open_same('fac_open', 'fac_read');
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+ALTER TABLE fac_open SET (parallel_workers = 2);
+SELECT 1 FROM learn.train('fac_open_par', 'linear', 'fac_open', 'y', '{color,x1,size,mood,tone}',
+	weight => 'w');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT * FROM fac_open_same('fac_open_par', 'fac_read');
+-- more levels than max_levels: the levels are read first, which counts them
+SELECT try($$SELECT learn.train('m', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 6}')$$);
+SELECT 1 FROM learn.train('fac_open_7', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 7}');
+-- open states made by hand (learn.train passes the open encoding without
+-- names): they merge, a changed byte of their levels is 22P03, and no
+-- other function takes them; an encoding is open for every categorical
+-- feature or none, with one limit.  More levels than the limit stop the
+-- state, which then holds no level.
+CREATE TEMP TABLE fac_os AS
+SELECT g, learn.linear_partial(y, 1, color, x1, '{-10,0}'::text[]) AS s FROM fac GROUP BY g;
+SELECT count(*) AS states,
+	   length(learn.linear_merge(s)) = (SELECT length(learn.linear_partial(y, 1, color, x1, '{-10,0}'::text[]))
+										  FROM fac) AS merged_size
+  FROM fac_os;
+SELECT try($$SELECT learn._linear_stamp(s, '{color,x1}') FROM fac_os WHERE g = 1$$);
+SELECT try($$SELECT learn.linear_merge(substring(s FROM 1 FOR length(s) - 1)) FROM fac_os WHERE g = 1$$);
+SELECT try($$SELECT learn.linear_merge(s || '\x00'::bytea) FROM fac_os WHERE g = 1$$);
+SELECT try($$SELECT learn.linear_merge(set_byte(s, 246, 99)) FROM fac_os WHERE g = 1$$);
+SELECT try($$SELECT learn.linear_merge(set_byte(s, 238, 2)) FROM fac_os WHERE g = 1$$);
+SELECT try($$SELECT learn.linear_merge(set_byte(s, 234, 127)) FROM fac_os WHERE g = 1$$);
+-- two levels k1 and k2: the second's last byte (214) made a 1 is a level twice
+SELECT try($$SELECT learn.linear_merge(set_byte(s, 214, ascii('1')))
+			   FROM (SELECT learn.linear_partial(y, 1, c, x, '{-10,0}'::text[]) AS s
+					   FROM (VALUES (1.0, 'k1', 1.0), (2.0, 'k2', 2.0), (3.0, 'k1', 0.5)) AS v(y, c, x)) p$$);
+SELECT try($$SELECT learn.linear_merge(set_byte(s, 213, ascii('j')))
+			   FROM (SELECT learn.linear_partial(y, 1, c, x, '{-10,0}'::text[]) AS s
+					   FROM (VALUES (1.0, 'k1', 1.0), (2.0, 'k2', 2.0), (3.0, 'k1', 0.5)) AS v(y, c, x)) p$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, color, size, '{-10,3,L,M,S}'::text[]) FROM fac$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, color, size, '{-10,-9}'::text[]) FROM fac$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, '{c}'::text[], color, '{-10}'::text[]) FROM fac$$);
+SELECT length(learn.linear_partial(y, 1, color, x1, '{-2,0}'::text[])) AS stopped_bytes FROM fac;
+SELECT learn.drop_model(m) FROM unnest('{fac_open,fac_read,fac_open_par,fac_open_7}'::text[]) AS m;
+DROP FUNCTION fac_open_same;
+DROP TABLE fac_open;
+DROP TYPE fac_mood;
+DROP COLLATION fac_en;

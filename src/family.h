@@ -210,6 +210,23 @@ typedef struct LearnFamily
 	const char *stamp_function;
 
 	/*
+	 * Optional, with a state_aggregate that takes an open encoding
+	 * (state/trans.h): pass 1 of an ungrouped training finds the levels of
+	 * its categorical features itself, so that no scan for them comes
+	 * first.  The driver then runs state_aggregate without the names and
+	 * an open encoding; open_levels(state) gives, of the state it returned
+	 * (NULL: no row), the levels of each categorical feature as its rows
+	 * had them (a List of Lists of char *), or NIL when they were too many
+	 * (the driver then scans for them, and runs pass 1 again);
+	 * close_levels(state, order, terms, nterms) the state pass 1 gives with
+	 * names terms and the encoding of those levels, the b-th categorical
+	 * feature's in the order order[b] (indexes into open_levels' lists).
+	 */
+	List	   *(*open_levels) (bytea *state);
+	bytea	   *(*close_levels) (bytea *state, int *const *order, const char *const *terms,
+								 int nterms);
+
+	/*
 	 * Or pass 1 is a pass aggregate as the later ones are (see LearnPass),
 	 * called with a NULL parameter: first_pass(plan, 1, out) says which.
 	 */

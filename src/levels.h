@@ -19,11 +19,21 @@ typedef struct LevelTable LevelTable;
 extern LevelTable *levels_create(char *const *levels, const int *lens, int n,
 								 MemoryContext mcxt);
 
+/*
+ * The index of the level with this text, added as the last level when the
+ * table has none (*added says so); the table grows in the memory context
+ * it was made in.
+ */
+extern int	levels_add(LevelTable *t, const char *s, int len, bool *added);
+
 /* The number of levels. */
 extern int	levels_count(const LevelTable *t);
 
 /* The text of level i. */
 extern const char *levels_text(const LevelTable *t, int i);
+
+/* The length of the text of level i. */
+extern int	levels_len(const LevelTable *t, int i);
 
 /* The index (0-based) of the level with this text, or -1. */
 extern int	levels_find(const LevelTable *t, const char *s, int len);

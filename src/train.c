@@ -42,6 +42,7 @@
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 #include "utils/syscache.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "parser/parse_coerce.h"
 #include "utils/varlena.h"
@@ -78,6 +79,9 @@ typedef struct TrainColumns
 								 * of the value that replaces a NULL (a
 								 * number's mean, a category's mode); NIL
 								 * when NULLs are skipped */
+	int		  **order;			/* levels found by pass 1 (open_pass): each
+								 * categorical feature's, as found, in
+								 * order; NULL otherwise */
 } TrainColumns;
 
 /* Features train() can pass to a VARIADIC aggregate besides y and w. */
@@ -88,6 +92,7 @@ typedef struct SourceColumn
 {
 	char	   *name;
 	Oid			typid;
+	Oid			collid;			/* its collation; InvalidOid: none */
 } SourceColumn;
 
 /*
@@ -309,6 +314,7 @@ source_columns(const char *from, MemoryContext mcxt)
 		c = palloc(sizeof(SourceColumn));
 		c->name = pstrdup(NameStr(att->attname));
 		c->typid = getBaseType(att->atttypid);
+		c->collid = att->attcollation;
 		cols = lappend(cols, c);
 	}
 	return cols;
@@ -643,10 +649,11 @@ append_text_array(StringInfo sql, List *elems)
 /*
  * The features as separate arguments (a categorical one as its text),
  * and after them, when one is categorical, the encoding that lists the
- * levels (state/trans.h).
+ * levels (state/trans.h); with open_max > 0, before the levels are known,
+ * the open encoding of at most open_max levels to a feature.
  */
 static void
-append_feature_args(StringInfo sql, const TrainColumns *tcols)
+append_feature_args_open(StringInfo sql, const TrainColumns *tcols, int open_max)
 {
 	ListCell   *lc;
 	List	   *enc = NIL;
@@ -656,6 +663,15 @@ append_feature_args(StringInfo sql, const TrainColumns *tcols)
 		List	   *levels = tcols->encodings ?
 			list_nth(tcols->encodings, foreach_current_index(lc)) : NIL;
 		const char *col = quote_identifier((char *) lfirst(lc));
+
+		if (open_max > 0)
+		{
+			bool		cat = is_categorical(find_column(tcols->cols, lfirst(lc), "feature"));
+
+			appendStringInfo(sql, ", s.%s%s", col, cat ? "::pg_catalog.text" : "");
+			enc = lappend(enc, cat ? psprintf("%d", -open_max) : "0");
+			continue;
+		}
 
 		if (tcols->impute && levels)
 			appendStringInfo(sql, ", COALESCE(s.%s::pg_catalog.text, %s)", col,
@@ -669,8 +685,14 @@ append_feature_args(StringInfo sql, const TrainColumns *tcols)
 		enc = lappend(enc, psprintf("%d", list_length(levels)));
 		enc = list_concat(enc, levels);
 	}
-	if (tcols->encodings)
+	if (tcols->encodings || open_max > 0)
 		append_text_array(sql, enc);
+}
+
+static void
+append_feature_args(StringInfo sql, const TrainColumns *tcols)
+{
+	append_feature_args_open(sql, tcols, 0);
 }
 
 /*
@@ -982,6 +1004,167 @@ make_terms(TrainColumns *tcols)
 			tcols->level[t++] = foreach_current_index(lc2);
 		}
 	}
+}
+
+/* A level being put in its column's order (sort_levels). */
+typedef struct LevelItem
+{
+	Datum		value;			/* the level's text read as the column's type */
+	const char *text;
+	int			index;			/* as found */
+} LevelItem;
+
+typedef struct LevelOrder
+{
+	FmgrInfo   *cmp;			/* the type's B-tree comparison */
+	Oid			collid;			/* the column's collation */
+	Oid			text_collid;	/* of value::text */
+} LevelOrder;
+
+static int
+level_item_cmp(const void *a, const void *b, void *arg)
+{
+	const LevelItem *x = a;
+	const LevelItem *y = b;
+	const LevelOrder *o = arg;
+	int			c = DatumGetInt32(FunctionCall2Coll(o->cmp, o->collid, x->value, y->value));
+
+	if (c == 0)
+		c = varstr_cmp(x->text, strlen(x->text), y->text, strlen(y->text), o->text_collid);
+	if (c == 0)
+		c = strcmp(x->text, y->text);
+	return c;
+}
+
+/*
+ * The order of a categorical column's levels (texts, as found), as
+ * find_levels reads them: by the column's type and collation, values
+ * equal so by their text in the collation of value::text, then byte by
+ * byte.  Returns the indexes in that order, and the texts so in *sorted.
+ */
+static int *
+sort_levels(SourceColumn *c, List *texts, List **sorted)
+{
+	int			n = list_length(texts);
+	LevelItem  *items = palloc(sizeof(LevelItem) * Max(n, 1));
+	TypeCacheEntry *tce = lookup_type_cache(c->typid, TYPECACHE_CMP_PROC_FINFO);
+	LevelOrder	o;
+	Oid			infunc;
+	Oid			ioparam;
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+	ListCell   *lc;
+
+	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+		elog(ERROR, "pg_learn: type %s has no ordering", format_type_be(c->typid));
+	getTypeInputInfo(c->typid, &infunc, &ioparam);
+	o.cmp = &tce->cmp_proc_finfo;
+	o.collid = c->collid;
+	o.text_collid = OidIsValid(c->collid) ? c->collid : DEFAULT_COLLATION_OID;
+	foreach(lc, texts)
+	{
+		LevelItem  *it = &items[foreach_current_index(lc)];
+
+		it->text = lfirst(lc);
+		it->value = OidInputFunctionCall(infunc, lfirst(lc), ioparam, -1);
+		it->index = foreach_current_index(lc);
+	}
+	qsort_arg(items, n, sizeof(LevelItem), level_item_cmp, &o);
+	*sorted = NIL;
+	for (int i = 0; i < n; i++)
+	{
+		order[i] = items[i].index;
+		*sorted = lappend(*sorted, (char *) items[i].text);
+	}
+	pfree(items);
+	return order;
+}
+
+/*
+ * Whether pass 1 can find the levels itself (LearnFamily.open_levels): an
+ * ungrouped training of a family that can, with a categorical feature,
+ * each of a type with an ordering.
+ */
+static bool
+levels_in_pass(const LearnFamily *family, const TrainColumns *tcols)
+{
+	ListCell   *lc;
+	bool		any = false;
+
+	if (family->open_levels == NULL || family->first_pass != NULL ||
+		tcols->group_by != NIL)
+		return false;
+	foreach(lc, tcols->features)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
+
+		if (!is_categorical(c))
+			continue;
+		if (!OidIsValid(lookup_type_cache(c->typid, TYPECACHE_CMP_PROC)->cmp_proc))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Pass 1 with an open encoding (LearnFamily.open_levels): one scan that
+ * makes the state and finds the levels.  Fills tcols->encodings, ->terms
+ * and ->level as find_levels does, and returns the state (of open
+ * levels: close_levels closes it), allocated in mcxt; NULL when a
+ * feature had more than max_levels levels or none (find_levels then
+ * reads them, and says what is wrong), tcols untouched.
+ */
+static bytea *
+open_pass(const LearnFamily *family, TrainColumns *tcols, const char *from,
+		  const char *target_sql, int max_levels, MemoryContext mcxt)
+{
+	StringInfoData sql;
+	bool		isnull;
+	Datum		d;
+	bytea	   *state;
+	List	   *found;
+	List	   *encodings = NIL;
+	ListCell   *lc;
+	int			b = 0;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s(%s, %s", family->state_aggregate, target_sql,
+					 tcols->weight ?
+					 psprintf("s.%s::pg_catalog.float8", quote_identifier(tcols->weight)) :
+					 "1::pg_catalog.float8");
+	append_feature_args_open(&sql, tcols, max_levels);
+	appendStringInfo(&sql, ") FROM %s", from);
+	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pg_learn: the training pass failed");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	MemoryContextSwitchTo(mcxt);
+	if (isnull)
+		return NULL;			/* no row: find_levels says what is wrong */
+	state = DatumGetByteaPCopy(d);
+	SPI_freetuptable(SPI_tuptable);
+	found = family->open_levels(state);
+	if (found == NIL)
+		return NULL;
+	foreach(lc, found)
+		if (lfirst(lc) == NIL)
+			return NULL;		/* a feature of NULLs only */
+	tcols->order = palloc(sizeof(int *) * list_length(found));
+	foreach(lc, tcols->features)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
+		List	   *sorted = NIL;
+
+		if (is_categorical(c))
+		{
+			tcols->order[b] = sort_levels(c, list_nth(found, b), &sorted);
+			b++;
+		}
+		encodings = lappend(encodings, sorted);
+	}
+	tcols->encodings = encodings;
+	tcols->modes = NIL;
+	make_terms(tcols);
+	return state;
 }
 
 /*
@@ -1376,15 +1559,31 @@ next_group(void *arg, GroupRecord *rec)
 }
 
 /* Pass 1's receiver: one group's state, fitted and spooled at once. */
+static void absorb_group(TrainGroups *tg, Datum key, Datum state);
+
 static bool
 group_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	TrainGroups *tg = (TrainGroups *) self;
-	const LearnFamily *family = tg->family;
-	ErrorContextCallback *saved = error_context_stack;
 	bool		isnull;
 	Datum		key;
 	Datum		state;
+
+	CHECK_FOR_INTERRUPTS();
+	state = slot_getattr(slot, 2, &isnull);
+	if (isnull)
+		return true;
+	key = slot_getattr(slot, 1, &isnull);
+	absorb_group(tg, key, state);
+	return true;
+}
+
+/* A group's state (bytea) from pass 1: absorbed, fitted and spooled. */
+static void
+absorb_group(TrainGroups *tg, Datum key, Datum state)
+{
+	const LearnFamily *family = tg->family;
+	ErrorContextCallback *saved = error_context_stack;
 	MemoryContext old;
 	char	   *key_text = NULL;
 	LearnCounts counts;
@@ -1392,11 +1591,6 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 	void	   *fit;
 	const char *reason = NULL;
 
-	CHECK_FOR_INTERRUPTS();
-	state = slot_getattr(slot, 2, &isnull);
-	if (isnull)
-		return true;
-	key = slot_getattr(slot, 1, &isnull);
 	old = MemoryContextSwitchTo(tg->gcxt);
 	if (tg->grouped)
 		key_text = OidOutputFunctionCall(F_ARRAY_OUT, key);
@@ -1446,7 +1640,6 @@ group_receive(TupleTableSlot *slot, DestReceiver *self)
 	error_context_stack = saved;
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(tg->gcxt);
-	return true;
 }
 
 static TrainGroups *
@@ -1564,13 +1757,27 @@ pass_param_list(StringInfo pbuf)
 static void
 run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char *from,
 			   const char *target_sql, const char *weight, const TrainColumns *tcols,
-			   List *group_by, int64 parent_id)
+			   List *group_by, int64 parent_id, bytea *open_state)
 {
 	StringInfoData sql;
 	SPIExecuteOptions opts;
 	ParamListInfo start_params = NULL;
 	int			ret;
 
+	if (open_state)
+	{
+		/* made with the levels (open_pass): the state of them, as found */
+		int			nterms = list_length(tcols->terms);
+		const char **terms = palloc(sizeof(char *) * nterms);
+		ListCell   *lc;
+
+		foreach(lc, tcols->terms)
+			terms[foreach_current_index(lc)] = lfirst(lc);
+		absorb_group(tg, (Datum) 0,
+					 PointerGetDatum(tg->family->close_levels(open_state, tcols->order,
+															  terms, nterms)));
+		return;
+	}
 	initStringInfo(&sql);
 	if (shards != NIL)
 		append_shard_state_query(&sql, tg->family, src, shards, target_sql, weight,
@@ -1871,7 +2078,7 @@ run_sample_start(const LearnFamily *family, void *plan, const LearnTrainSpec *sp
 	from = source_render(&sample, sample.item);
 	stg = train_groups_create(family, splan, false, mcxt);
 	stg->outer_context = outer_context;
-	run_state_pass(stg, &sample, NIL, from, target_sql, weight, tcols, NIL, 0);
+	run_state_pass(stg, &sample, NIL, from, target_sql, weight, tcols, NIL, 0, NULL);
 	for (int pass = 2; stg->later && stg->nfitted > 0; pass++)
 	{
 		LearnPass	lp;
@@ -2080,6 +2287,7 @@ train_model(const TrainArgs *a)
 	Datum		result;
 	SourceColumn *target_col;
 	LearnSplit *split;
+	bytea	   *open_state = NULL;	/* pass 1, when it found the levels */
 
 	/* learn.update checked it with the parent (catalog_read_parent) */
 	if (a->parent == NULL)
@@ -2183,6 +2391,17 @@ train_model(const TrainArgs *a)
 	tcols.group_by = group_by;
 	tcols.features = features;
 	tcols.impute = NIL;
+	tcols.encodings = NIL;
+	tcols.modes = NIL;
+	tcols.order = NULL;
+
+	/*
+	 * A source spread over postgres_fdw shards: pass 1 computed on the
+	 * shards.  Later passes, and the reading of classes, levels and means
+	 * below, read the source as a whole.
+	 */
+	if (OidIsValid(src.relid) && family_merges_shards(family))
+		shards = learn_shard_relations(src.relid);
 	if (parent)
 	{
 		/* the parent's levels, not the new rows' */
@@ -2191,7 +2410,25 @@ train_model(const TrainArgs *a)
 		make_terms(&tcols);
 	}
 	else
-		find_levels(&tcols, from, (int) learn_param_number(params, "max_levels"));
+	{
+		int			max_levels = (int) learn_param_number(params, "max_levels");
+
+		/* pass 1 finds the levels when it can, else a scan of their own */
+		if (shards == NIL && strcmp(learn_param_string(params, "impute"), "mean") != 0 &&
+			levels_in_pass(family, &tcols))
+		{
+			errcb.callback = train_error_context;
+			pass_context.features = features;
+			pass_context.terms = NIL;
+			errcb.arg = &pass_context;
+			errcb.previous = error_context_stack;
+			error_context_stack = &errcb;
+			open_state = open_pass(family, &tcols, from, target_expr, max_levels, callercxt);
+			error_context_stack = errcb.previous;
+		}
+		if (open_state == NULL)
+			find_levels(&tcols, from, max_levels);
+	}
 	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
 	{
 		catalog_require_column("models", "impute_values", "0.5", "Imputing features");
@@ -2221,13 +2458,6 @@ train_model(const TrainArgs *a)
 	spec.grouped = group_by != NIL;
 	plan = family->begin(&spec);
 
-	/*
-	 * A source spread over postgres_fdw shards: pass 1 computed on the
-	 * shards.  Later passes, and the reading of classes, levels and means
-	 * above, read the source as a whole.
-	 */
-	if (OidIsValid(src.relid) && family_merges_shards(family))
-		shards = learn_shard_relations(src.relid);
 
 	/* pass 1: every group fitted as it arrives, and spooled */
 	tg = train_groups_create(family, plan, group_by != NIL, callercxt);
@@ -2266,7 +2496,7 @@ train_model(const TrainArgs *a)
 		run_sample_start(family, plan, &spec, &src, target_expr, weight, &tcols, callercxt,
 						 errcb.previous);
 	run_state_pass(tg, &src, shards, from, target_expr, weight, &tcols, group_by,
-				   parent ? parent->id : 0);
+				   parent ? parent->id : 0, open_state);
 	error_context_stack = errcb.previous;
 	SPI_finish();
 	MemoryContextSwitchTo(callercxt);

@@ -68,10 +68,36 @@ linear_absorb(void *plan, bytea *state, LearnCounts *counts)
 {
 	LinearState *st = linear_state_deserialize(state);
 
+	if (st->family == LINEAR_FAMILY_OPEN)
+		elog(ERROR, "pg_learn: a state of open levels cannot be fitted");
 	counts->n = st->n;
 	counts->n_skipped = st->n_skipped;
 	counts->n_zero_weight = st->n_zero_weight;
 	return st;
+}
+
+/* An open state of learn.linear_partial, from the driver's pass 1. */
+static LinearState *
+open_state(bytea *state)
+{
+	LinearState *st = linear_state_deserialize(state);
+
+	if (st->family != LINEAR_FAMILY_OPEN)
+		elog(ERROR, "pg_learn: pass 1 did not return an open state");
+	return st;
+}
+
+static List *
+linear_open_levels(bytea *state)
+{
+	return linear_state_open_levels(open_state(state));
+}
+
+static bytea *
+linear_close_levels(bytea *state, int *const *order, const char *const *terms, int nterms)
+{
+	return linear_state_serialize(linear_state_close(open_state(state), order,
+													 linear_signature(terms, nterms)));
 }
 
 static void *
@@ -322,6 +348,8 @@ const LearnFamily learn_family_linear = {
 	.merge_aggregate = "learn.linear_merge",
 	.state_problem = linear_state_problem_of,
 	.stamp_function = "learn._linear_stamp",
+	.open_levels = linear_open_levels,
+	.close_levels = linear_close_levels,
 	.begin = linear_begin,
 	.absorb = linear_absorb,
 	.fit = linear_fit_group,

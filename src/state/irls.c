@@ -1210,6 +1210,11 @@ glm_pass_deserialize(bytea *b)
 	SET_VARSIZE(ls, VARHDRSZ + rest);
 	memcpy(VARDATA(ls), buf.data + buf.cursor, rest);
 	gs->ls = linear_state_deserialize(ls);
+	if (gs->ls->family == LINEAR_FAMILY_OPEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid glm pass state"),
+				 errdetail("Its least-squares state has open levels.")));
 	pfree(ls);
 	return gs;
 }

@@ -117,6 +117,52 @@ linear_signature(const char *const *names, int n)
 }
 
 /*
+ * An open state's levels (LINEAR_FAMILY_OPEN): its columns are [1, the
+ * numbers, y], then a column for each level as it is first seen.
+ */
+typedef struct OpenLevels
+{
+	int			nargs;			/* feature arguments */
+	int		   *block;			/* of each: its categorical feature (0 the
+								 * first), or -1 for a number */
+	int			nblocks;
+	int			nnum;
+	int			max_levels;		/* to one categorical feature */
+	LevelTable **levels;		/* of each categorical feature */
+	int		  **col;			/* its levels' state columns */
+	int		   *colcap;
+	int			ncols;			/* the columns of the levels found; R has
+								 * them after the next flush */
+	bool		stopped;		/* too many levels: nothing more is added */
+} OpenLevels;
+
+/* The state column of the response. */
+static inline int
+linear_target_col(const LinearState *st)
+{
+	return st->open ? st->open->nnum + 1 : st->ncols - 1;
+}
+
+/* The feature argument (1 the first) of an open state's column j. */
+static int
+open_feature_of(const OpenLevels *ol, int j)
+{
+	int			u = 0;
+
+	for (int a = 0; a < ol->nargs; a++)
+	{
+		int			b = ol->block[a];
+
+		if (b < 0 && ++u == j)
+			return a + 1;
+		for (int i = 0; b >= 0 && i < levels_count(ol->levels[b]); i++)
+			if (ol->col[b][i] == j)
+				return a + 1;
+	}
+	return 0;
+}
+
+/*
  * A factor with an infinite or NaN entry: the data's squares overflow a
  * double (values near 1e154 and beyond).  The diagonal is enough to look
  * at, as every entry of a column feeds its diagonal; it also says which
@@ -130,8 +176,11 @@ check_factor(LinearState *st)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 j == 0 ? errmsg("the least-squares state overflowed in the weights") :
-					 j == st->ncols - 1 ?
+					 j == linear_target_col(st) ?
 					 errmsg("the least-squares state overflowed in the target") :
+					 st->open ?
+					 errmsg("the least-squares state overflowed in feature %d",
+							open_feature_of(st->open, j)) :
 					 st->level_terms ?
 					 errmsg("the least-squares state overflowed in term %d", j) :
 					 errmsg("the least-squares state overflowed in feature %d", j),
@@ -222,12 +271,19 @@ struct CellTable
 	int		   *block_col;		/* each block's first state column */
 	int			nnum;
 	int		   *num_col;		/* each number's state column */
+	int		  **level_col;		/* of an open state: each block's levels'
+								 * columns (OpenLevels.col); NULL: level
+								 * i of block b is column block_col[b] + i */
+	int			y_col;			/* the response's state column */
 	int			q;				/* nnum + 2 */
 	int			ncells;
 	int			nslots;			/* a power of two, at least 2 ncells */
 	Cell	  **slots;
 	MemoryContext mcxt;			/* the cells: reset by each flush */
 	double	   *row;			/* ncols: a flushed row */
+	double	   *numR;			/* (q - 1)^2: a flush's factor of the rows
+								 * of numbers only (flush_cells) */
+	double	   *work;			/* la_qr_work_size(q - 1), or NULL */
 };
 
 void
@@ -237,7 +293,7 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	struct CellTable *ct;
 
 	/* worth it only when the indicators are most of the columns */
-	if (nblocks == 0 || st->ncols < 2 * (nnum + 2))
+	if (nblocks == 0 || (st->ncols < 2 * (nnum + 2) && st->open == NULL))
 		return;
 	ct = MemoryContextAllocZero(st->mcxt, sizeof(struct CellTable));
 	ct->nblocks = nblocks;
@@ -246,11 +302,15 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	ct->nnum = nnum;
 	ct->num_col = MemoryContextAlloc(st->mcxt, sizeof(int) * Max(nnum, 1));
 	memcpy(ct->num_col, num_col, sizeof(int) * nnum);
+	ct->y_col = st->ncols - 1;
 	ct->q = nnum + 2;
 	ct->nslots = CELL_FIRST_SLOTS;
 	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * ct->nslots);
 	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
 	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
+	ct->numR = MemoryContextAlloc(st->mcxt, sizeof(double) * (ct->q - 1) * (ct->q - 1));
+	if (ct->q - 1 > LA_FOLD_SMALL_ROWS)
+		ct->work = MemoryContextAlloc(st->mcxt, sizeof(double) * la_qr_work_size(ct->q - 1));
 	st->cells = ct;
 }
 
@@ -309,41 +369,105 @@ cell_fold(Cell *c, int q)
 	c->nbuf = 0;
 }
 
-/* Fold every cell into R and empty the table. */
+/*
+ * Give an open state's R the columns of the levels found since the last
+ * flush: each new column, zero in every row so far, is a zero column and
+ * row appended to R, which stays triangular.
+ */
+static void
+open_grow(LinearState *st)
+{
+	int			n = st->open->ncols;
+	int			old = st->ncols;
+	double	   *R;
+
+	if (n == old)
+		return;
+	flush_buffer(st);			/* its rows are of the old width */
+	R = MemoryContextAllocZero(st->mcxt, sizeof(double) * n * n);
+	for (int j = 0; j < old; j++)
+		memcpy(R + (size_t) j * n, st->R + (size_t) j * old, sizeof(double) * (j + 1));
+	pfree(st->R);
+	st->R = R;
+	if (st->buf)
+		pfree(st->buf);
+	st->buf = NULL;
+	st->nbuf = 0;
+	if (st->work)
+		pfree(st->work);
+	st->work = NULL;
+	st->ncols = n;
+	if (st->cells)
+	{
+		pfree(st->cells->row);
+		st->cells->row = MemoryContextAlloc(st->mcxt, sizeof(double) * n);
+	}
+}
+
+/*
+ * Fold every cell into R and empty the table.
+ *
+ * Rc is upper triangular, so only its row 0 has the constant, and with it
+ * the cell's indicators: its other rows hold numbers and y only.  Those
+ * rows of every cell are folded into a small factor of their own first
+ * (numR, of the q - 1 columns [x, y]), whose rows then go into R: R'R
+ * gets the same sum of squares, and R takes one row of each cell and
+ * q - 1 rows in all instead of q of each, which at 100 columns of levels
+ * was most of the time of a flush.
+ */
 static void
 flush_cells(LinearState *st)
 {
 	struct CellTable *ct = st->cells;
 	int			q = ct->q;
+	int			nq = q - 1;
 
 	if (ct->ncells == 0)
 		return;
+	if (st->open)
+		open_grow(st);
+	memset(ct->numR, 0, sizeof(double) * nq * nq);
 	for (int h = 0; h < ct->nslots; h++)
 	{
 		Cell	   *c = ct->slots[h];
+		double		one;
 
 		if (c == NULL)
 			continue;
 		cell_fold(c, q);
-		for (int r = 0; r < q; r++)
-		{
-			double		one = c->R[r];	/* Rc[r, 0] */
-			bool		zero = true;
-
-			memset(ct->row, 0, sizeof(double) * st->ncols);
-			ct->row[0] = one;
-			for (int b = 0; b < ct->nblocks; b++)
-				ct->row[ct->block_col[b] + c->levels[b]] = one;
-			for (int j = 0; j < ct->nnum; j++)
-				ct->row[ct->num_col[j]] = c->R[r + (j + 1) * q];
-			ct->row[st->ncols - 1] = c->R[r + (q - 1) * q];
-			for (int j = 0; j < st->ncols && zero; j++)
-				zero = ct->row[j] == 0.0;
-			if (!zero)
-				fold_raw(st, ct->row);
-		}
+		one = c->R[0];			/* Rc[0, 0] */
+		memset(ct->row, 0, sizeof(double) * st->ncols);
+		ct->row[0] = one;
+		for (int b = 0; b < ct->nblocks; b++)
+			ct->row[ct->level_col ? ct->level_col[b][c->levels[b]] :
+					ct->block_col[b] + c->levels[b]] = one;
+		for (int j = 0; j < ct->nnum; j++)
+			ct->row[ct->num_col[j]] = c->R[(j + 1) * q];
+		ct->row[ct->y_col] = c->R[(q - 1) * q];
+		if (one != 0.0)
+			fold_raw(st, ct->row);
+		/* rows 1.. of Rc, columns 1..: a triangle of nq rows */
+		if (ct->work == NULL)
+			la_qr_fold_small(nq, ct->numR, c->R + 1 + q, nq, q);
+		else if (la_qr_fold(nq, ct->numR, c->R + 1 + q, nq, q, ct->work) != 0)
+			elog(ERROR, "pg_learn: QR fold of a cell failed");
 		ct->slots[h] = NULL;
 		CHECK_FOR_INTERRUPTS();
+	}
+	for (int r = 0; r < nq; r++)
+	{
+		bool		zero = true;
+
+		memset(ct->row, 0, sizeof(double) * st->ncols);
+		for (int j = r; j < nq; j++)
+		{
+			double		v = ct->numR[r + j * nq];
+
+			ct->row[j < ct->nnum ? ct->num_col[j] : ct->y_col] = v;
+			zero = zero && v == 0.0;
+		}
+		if (!zero)
+			fold_raw(st, ct->row);
 	}
 	ct->ncells = 0;
 	MemoryContextReset(ct->mcxt);
@@ -463,6 +587,256 @@ linear_state_flush(LinearState *st)
 	flush_buffer(st);
 }
 
+/* ---------------------------------------------------------------------
+ * Open states: the levels found in the rows
+ * ---------------------------------------------------------------------
+ */
+
+/* The levels and layout of an open state of nargs arguments. */
+static OpenLevels *
+open_levels_create(MemoryContext mcxt, int nargs, const bool *categorical, int max_levels)
+{
+	OpenLevels *ol = MemoryContextAllocZero(mcxt, sizeof(OpenLevels));
+
+	ol->nargs = nargs;
+	ol->max_levels = max_levels;
+	ol->block = MemoryContextAlloc(mcxt, sizeof(int) * Max(nargs, 1));
+	for (int j = 0; j < nargs; j++)
+		ol->block[j] = categorical[j] ? ol->nblocks++ : -1;
+	ol->nnum = nargs - ol->nblocks;
+	ol->levels = MemoryContextAlloc(mcxt, sizeof(LevelTable *) * Max(ol->nblocks, 1));
+	ol->col = MemoryContextAlloc(mcxt, sizeof(int *) * Max(ol->nblocks, 1));
+	ol->colcap = MemoryContextAlloc(mcxt, sizeof(int) * Max(ol->nblocks, 1));
+	for (int b = 0; b < ol->nblocks; b++)
+	{
+		ol->levels[b] = levels_create(NULL, NULL, 0, mcxt);
+		ol->colcap[b] = 16;
+		ol->col[b] = MemoryContextAlloc(mcxt, sizeof(int) * ol->colcap[b]);
+	}
+	ol->ncols = ol->nnum + 2;
+	return ol;
+}
+
+/* Make st, empty, an open state like ol (without its levels). */
+static void
+open_init(LinearState *st, const OpenLevels *like)
+{
+	bool	   *categorical = palloc(sizeof(bool) * Max(like->nargs, 1));
+	int		   *num_col;
+	int		   *block_col;
+	MemoryContext old = MemoryContextSwitchTo(st->mcxt);
+
+	for (int j = 0; j < like->nargs; j++)
+		categorical[j] = like->block[j] >= 0;
+	st->family = LINEAR_FAMILY_OPEN;
+	st->open = open_levels_create(st->mcxt, like->nargs, categorical, like->max_levels);
+	st->ncols = st->open->nnum + 2;
+	st->R = palloc0(sizeof(double) * st->ncols * st->ncols);
+	st->bufcap = LEARN_FIRST_BLOCK_ROWS;
+	st->level_terms = true;
+	num_col = palloc(sizeof(int) * Max(st->open->nnum, 1));
+	for (int j = 0; j < st->open->nnum; j++)
+		num_col[j] = j + 1;
+	/* level_col, below, places the levels */
+	block_col = palloc0(sizeof(int) * st->open->nblocks);
+	linear_state_set_cells(st, st->open->nblocks, block_col, st->open->nnum, num_col);
+	st->cells->level_col = st->open->col;
+	st->cells->y_col = st->open->nnum + 1;
+	MemoryContextSwitchTo(old);
+	pfree(categorical);
+}
+
+LinearState *
+linear_state_create_open(int nargs, const bool *categorical, int max_levels)
+{
+	LinearState *st = linear_state_create(-1, 0, 0);
+	OpenLevels	like;
+
+	/* the layout only: open_init makes the state's own */
+	like.nargs = nargs;
+	like.max_levels = max_levels;
+	like.block = palloc(sizeof(int) * Max(nargs, 1));
+	like.nblocks = 0;
+	for (int j = 0; j < nargs; j++)
+		like.block[j] = categorical[j] ? like.nblocks++ : -1;
+	if (like.nblocks == 0 || max_levels < 1)
+		elog(ERROR, "pg_learn: an open state needs a categorical feature and room for a level");
+	open_init(st, &like);
+	pfree(like.block);
+	return st;
+}
+
+/* Too many levels: the state stops, dropping its rows' cells. */
+static void
+open_stop(LinearState *st)
+{
+	struct CellTable *ct = st->cells;
+
+	st->open->stopped = true;
+	if (ct && ct->ncells > 0)
+	{
+		memset(ct->slots, 0, sizeof(Cell *) * ct->nslots);
+		ct->ncells = 0;
+		MemoryContextReset(ct->mcxt);
+	}
+}
+
+int
+linear_state_open_level(LinearState *st, int b, const char *s, int len)
+{
+	OpenLevels *ol = st->open;
+	bool		added;
+	int			i;
+
+	if (ol->stopped)
+		return -1;
+	i = levels_add(ol->levels[b], s, len, &added);
+	if (!added)
+		return i;
+	if (levels_count(ol->levels[b]) > ol->max_levels ||
+		ol->ncols - 2 >= LEARN_MAX_FEATURES)
+	{
+		open_stop(st);
+		return -1;
+	}
+	if (i == ol->colcap[b])
+	{
+		ol->colcap[b] *= 2;
+		ol->col[b] = repalloc(ol->col[b], sizeof(int) * ol->colcap[b]);
+	}
+	ol->col[b][i] = ol->ncols++;
+	return i;
+}
+
+List *
+linear_state_open_levels(LinearState *st)
+{
+	OpenLevels *ol = st->open;
+	List	   *result = NIL;
+
+	if (ol->stopped)
+		return NIL;
+	for (int b = 0; b < ol->nblocks; b++)
+	{
+		List	   *lv = NIL;
+
+		for (int i = 0; i < levels_count(ol->levels[b]); i++)
+			lv = lappend(lv, pstrdup(levels_text(ol->levels[b], i)));
+		result = lappend(result, lv);
+	}
+	return result;
+}
+
+/*
+ * Fold the rows of src's factor into dst, src's column j as dst's column
+ * map[j]: dst then also holds the rows src stands for, whose columns map
+ * moves (a zero column where no column of src goes).
+ */
+static void
+fold_mapped(LinearState *dst, LinearState *src, const int *map)
+{
+	double	   *row = palloc(sizeof(double) * dst->ncols);
+
+	for (int r = 0; r < src->ncols; r++)
+	{
+		bool		zero = true;
+
+		memset(row, 0, sizeof(double) * dst->ncols);
+		for (int j = r; j < src->ncols; j++)
+		{
+			double		v = src->R[r + (size_t) j * src->ncols];
+
+			row[map[j]] = v;
+			zero = zero && v == 0.0;
+		}
+		if (!zero)
+			fold_raw(dst, row);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(row);
+	flush_buffer(dst);
+	check_factor(dst);
+}
+
+/* dst += src, both open states of the same arguments. */
+static void
+open_merge(LinearState *dst, LinearState *src)
+{
+	OpenLevels *d = dst->open;
+	OpenLevels *o = src->open;
+	int		   *map;
+
+	if (d->nargs != o->nargs || d->max_levels != o->max_levels ||
+		memcmp(d->block, o->block, sizeof(int) * d->nargs) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("cannot merge open linear states of different features")));
+	if (o->stopped)
+		open_stop(dst);
+	if (d->stopped)
+		return;
+	linear_state_flush(src);
+	open_grow(src);
+	map = palloc(sizeof(int) * src->ncols);
+	for (int j = 0; j < o->nnum + 2; j++)
+		map[j] = j;
+	for (int b = 0; b < o->nblocks; b++)
+		for (int i = 0; i < levels_count(o->levels[b]); i++)
+		{
+			int			di = linear_state_open_level(dst, b, levels_text(o->levels[b], i),
+													 levels_len(o->levels[b], i));
+
+			if (di < 0)
+				return;			/* dst stopped */
+			map[o->col[b][i]] = d->col[b][di];
+		}
+	linear_state_flush(dst);
+	open_grow(dst);
+	fold_mapped(dst, src, map);
+	pfree(map);
+}
+
+LinearState *
+linear_state_close(LinearState *st, int *const *order, uint64 signature)
+{
+	OpenLevels *ol = st->open;
+	LinearState *closed;
+	int		   *map;
+	int			k = ol->nnum;
+	int			c = 1;
+	int			u = 0;
+
+	Assert(!ol->stopped);
+	linear_state_flush(st);
+	open_grow(st);
+	for (int b = 0; b < ol->nblocks; b++)
+		k += levels_count(ol->levels[b]);
+	closed = linear_state_create(k, LINEAR_FAMILY_LINEAR, signature);
+	closed->level_terms = true;
+	map = palloc(sizeof(int) * st->ncols);
+	map[0] = 0;
+	for (int j = 0; j < ol->nargs; j++)
+	{
+		int			b = ol->block[j];
+
+		if (b < 0)
+			map[1 + u++] = c++;
+		else
+			for (int i = 0; i < levels_count(ol->levels[b]); i++)
+				map[ol->col[b][order[b][i]]] = c++;
+	}
+	map[ol->nnum + 1] = c;
+	Assert(c == k + 1);
+	fold_mapped(closed, st, map);
+	closed->n = st->n;
+	closed->n_skipped = st->n_skipped;
+	closed->n_zero_weight = st->n_zero_weight;
+	closed->sum_w = st->sum_w;
+	closed->sum_log_w = st->sum_log_w;
+	pfree(map);
+	return closed;
+}
+
 /*
  * Add one row: x holds the ncols - 2 features.
  *
@@ -549,7 +923,9 @@ linear_state_add_row(LinearState *st, const double *row)
 static const char *
 family_name(char family)
 {
-	return family == LINEAR_FAMILY_LINREG ? "learn.linreg_partial" : "learn.linear_partial";
+	return family == LINEAR_FAMILY_LINREG ? "learn.linreg_partial" :
+		family == LINEAR_FAMILY_OPEN ? "learn.linear_partial with open levels" :
+		"learn.linear_partial";
 }
 
 /*
@@ -580,7 +956,8 @@ check_mergeable(LinearState *dst, LinearState *src)
 				 errdetail(src->signature == 0 || dst->signature == 0 ?
 						   "One state names its features and the other does not." :
 						   "The states were made with different feature names.")));
-	if (src->ncols != 0 && dst->ncols != 0 && src->ncols != dst->ncols)
+	if (src->family != LINEAR_FAMILY_OPEN &&
+		src->ncols != 0 && dst->ncols != 0 && src->ncols != dst->ncols)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("cannot merge linear states of %d and %d features",
@@ -592,7 +969,9 @@ void
 linear_state_merge(LinearState *dst, LinearState *src)
 {
 	check_mergeable(dst, src);
-	if (src->ncols != 0 && dst->ncols == 0)
+	if (src->open && dst->open == NULL)
+		open_init(dst, src->open);
+	else if (src->ncols != 0 && dst->ncols == 0)
 		linear_state_size(dst, src->ncols - 2);
 	if (pg_add_s64_overflow(dst->n, src->n, &dst->n) ||
 		pg_add_s64_overflow(dst->n_skipped, src->n_skipped, &dst->n_skipped) ||
@@ -603,6 +982,12 @@ linear_state_merge(LinearState *dst, LinearState *src)
 	dst->sum_w += src->sum_w;
 	check_weight_sum(dst->sum_w);
 	dst->sum_log_w += src->sum_log_w;
+	if (src->open)
+	{
+		/* its levels, even of rows that were skipped */
+		open_merge(dst, src);
+		return;
+	}
 	if (src->ncols == 0 || src->n == 0)
 		return;
 	linear_state_flush(src);
@@ -616,7 +1001,12 @@ linear_state_merge(LinearState *dst, LinearState *src)
 /*
  * Serialized form (network byte order): version byte, family byte, int64
  * signature, int32 ncols, int64 n, n_skipped, n_zero_weight, float8 sum_w,
- * sum_log_w, then the upper triangle of R column by column.
+ * sum_log_w, then the upper triangle of R column by column.  An open
+ * state (LINEAR_FAMILY_OPEN) goes on: int32 nargs, for each argument its
+ * categorical feature (int32, -1 for a number), int32 max_levels, a byte
+ * 1 when it stopped, else for each categorical feature int32 the number
+ * of its levels and for each level its int32 column, int32 length and
+ * text.
  */
 #define LINEAR_HEADER_BYTES (1 + 1 + 8 + 4 + 3 * 8 + 2 * 8)
 
@@ -627,6 +1017,8 @@ linear_state_serialize(LinearState *st)
 
 	if (st->ncols > 0)
 		linear_state_flush(st);
+	if (st->open)
+		open_grow(st);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, LINEAR_STATE_VERSION);
 	pq_sendbyte(&buf, st->family);
@@ -640,7 +1032,105 @@ linear_state_serialize(LinearState *st)
 	for (int j = 0; j < st->ncols; j++)
 		for (int i = 0; i <= j; i++)
 			pq_sendfloat8(&buf, st->R[i + j * st->ncols]);
+	if (st->open)
+	{
+		OpenLevels *ol = st->open;
+
+		pq_sendint32(&buf, ol->nargs);
+		for (int j = 0; j < ol->nargs; j++)
+			pq_sendint32(&buf, ol->block[j]);
+		pq_sendint32(&buf, ol->max_levels);
+		pq_sendbyte(&buf, ol->stopped ? 1 : 0);
+		for (int b = 0; b < ol->nblocks && !ol->stopped; b++)
+		{
+			pq_sendint32(&buf, levels_count(ol->levels[b]));
+			for (int i = 0; i < levels_count(ol->levels[b]); i++)
+			{
+				pq_sendint32(&buf, ol->col[b][i]);
+				pq_sendint32(&buf, levels_len(ol->levels[b], i));
+				pq_sendbytes(&buf, levels_text(ol->levels[b], i), levels_len(ol->levels[b], i));
+			}
+		}
+	}
 	return pq_endtypsend(&buf);
+}
+
+/*
+ * Read an open state's levels (after its factor, which gave it ncols
+ * columns) into st; NULL, or what is wrong with them.
+ */
+static const char *
+open_read(StringInfo buf, LinearState *st, int ncols)
+{
+	OpenLevels	like;
+	OpenLevels *ol;
+	bool	   *used;
+	int			stopped;
+
+	if (buf->len - buf->cursor < 4)
+		return "The levels are missing.";
+	like.nargs = pq_getmsgint(buf, 4);
+	if (like.nargs < 1 || like.nargs > FUNC_MAX_ARGS ||
+		buf->len - buf->cursor < 4 * (like.nargs + 1) + 1)
+		return "The number of arguments is out of range.";
+	like.block = palloc(sizeof(int) * like.nargs);
+	like.nblocks = 0;
+	for (int j = 0; j < like.nargs; j++)
+	{
+		like.block[j] = pq_getmsgint(buf, 4);
+		if (like.block[j] != -1 && like.block[j] != like.nblocks++)
+			return "The categorical features are out of order.";
+	}
+	like.max_levels = pq_getmsgint(buf, 4);
+	if (like.nblocks == 0 || like.max_levels < 1 || like.max_levels > LEARN_MAX_LEVELS)
+		return "The layout of the levels is out of range.";
+	open_init(st, &like);
+	ol = st->open;
+	stopped = pq_getmsgbyte(buf);
+	if (stopped == 1)
+	{
+		open_stop(st);
+		return buf->cursor != buf->len ? "The value goes on after its levels." : NULL;
+	}
+	if (stopped != 0 || ncols < ol->nnum + 2)
+		return "The layout of the levels is out of range.";
+	used = palloc0(sizeof(bool) * ncols);
+	for (int b = 0; b < ol->nblocks; b++)
+	{
+		int			n;
+
+		if (buf->len - buf->cursor < 4)
+			return "The levels are missing.";
+		n = pq_getmsgint(buf, 4);
+		if (n < 0 || n > ol->max_levels)
+			return "A number of levels is out of range.";
+		for (int i = 0; i < n; i++)
+		{
+			int			col;
+			int			len;
+
+			if (buf->len - buf->cursor < 8)
+				return "The levels are missing.";
+			col = pq_getmsgint(buf, 4);
+			len = pq_getmsgint(buf, 4);
+			if (col < ol->nnum + 2 || col >= ncols || used[col])
+				return "A level's column is out of range.";
+			if (len < 0 || len > buf->len - buf->cursor)
+				return "A level's text is out of range.";
+			if (linear_state_open_level(st, b, buf->data + buf->cursor, len) != i)
+				return "A level appears twice.";
+			buf->cursor += len;
+			used[col] = true;
+			ol->col[b][i] = col;
+		}
+	}
+	for (int j = ol->nnum + 2; j < ncols; j++)
+		if (!used[j])
+			return "A column has no level.";
+	if (buf->cursor != buf->len)
+		return "The value goes on after its levels.";
+	pfree(used);
+	return NULL;
 }
 
 static void
@@ -681,17 +1171,28 @@ state_read(bytea *b, LinearState **out, int *version_out)
 	if (version != LINEAR_STATE_VERSION)
 		return version_problem;
 	family = pq_getmsgbyte(&buf);
-	if (family != 0 && family != LINEAR_FAMILY_LINEAR && family != LINEAR_FAMILY_LINREG)
+	if (family != 0 && family != LINEAR_FAMILY_LINEAR && family != LINEAR_FAMILY_LINREG &&
+		family != LINEAR_FAMILY_OPEN)
 		return "The state is of an unknown kind.";
 	signature = (uint64) pq_getmsgint64(&buf);
 	ncols = pq_getmsgint(&buf, 4);
-	if (ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 2))
+	if (family == LINEAR_FAMILY_OPEN ?
+		(ncols < 2 || ncols > LEARN_MAX_FEATURES + 2 || signature != 0) :
+		(ncols != 0 && (ncols < 3 || ncols > LEARN_MAX_FEATURES + 2)))
 		return "The number of columns is out of range.";
-	if (len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
+	if (family == LINEAR_FAMILY_OPEN ?
+		len < LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2) :
+		len != LINEAR_HEADER_BYTES + 8 * (ncols * (ncols + 1) / 2))
 		return "The length does not match the number of columns.";
 	if (family == 0 && (ncols != 0 || signature != 0))
 		return "A state with columns must say what made it.";
-	st = linear_state_create(ncols == 0 ? -1 : ncols - 2, (char) family, signature);
+	st = linear_state_create(ncols == 0 || family == LINEAR_FAMILY_OPEN ? -1 : ncols - 2,
+							 (char) family, signature);
+	if (family == LINEAR_FAMILY_OPEN)
+	{
+		st->ncols = ncols;
+		st->R = palloc0(sizeof(double) * ncols * ncols);
+	}
 	st->n = pq_getmsgint64(&buf);
 	st->n_skipped = pq_getmsgint64(&buf);
 	st->n_zero_weight = pq_getmsgint64(&buf);
@@ -710,6 +1211,22 @@ state_read(bytea *b, LinearState **out, int *version_out)
 				return "The factor holds a non-finite value.";
 			st->R[i + j * ncols] = v;
 		}
+	if (family == LINEAR_FAMILY_OPEN)
+	{
+		double	   *R = st->R;
+		const char *problem;
+
+		/* open_init gives it the columns of no level: the factor read has them */
+		st->family = 0;
+		problem = open_read(&buf, st, ncols);
+		if (problem)
+			return problem;
+		pfree(st->R);
+		st->R = R;
+		st->ncols = ncols;
+		pfree(st->cells->row);
+		st->cells->row = MemoryContextAlloc(st->mcxt, sizeof(double) * ncols);
+	}
 	pq_getmsgend(&buf);
 	*out = st;
 	return NULL;
@@ -818,13 +1335,42 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 	{
 		MemoryContext old;
 
+		/* an open state's terms are not known: it is named once closed */
+		if (named && tc->open)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("features with an open encoding take no names")));
 		/* the names are read once per call site, with the first row */
 		if (named && tc->signature == 0)
 			tc->signature = names_signature(fcinfo, first - 1, tc->k);
 		old = MemoryContextSwitchTo(aggcontext);
-		st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
-		trans_set_cells(tc, st);
+		if (tc->open)
+		{
+			st = linear_state_create_open(tc->nargs, tc->categorical, tc->open_max);
+		}
+		else
+		{
+			st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
+			trans_set_cells(tc, st);
+		}
 		MemoryContextSwitchTo(old);
+	}
+	if (st->open)
+	{
+		int			r = read_features_open(fcinfo, tc, st, PG_ARGISNULL(1) || PG_ARGISNULL(2));
+
+		if (r == 0)
+			st->n_skipped++;
+		else if (r > 0)
+		{
+			double		y = PG_GETARG_FLOAT8(1);
+			double		w = PG_GETARG_FLOAT8(2);
+
+			check_response_weight(y, w);
+			linear_state_add_cells(st, tc->lev, tc->xnum, y, w);
+		}
+		CHECK_FOR_INTERRUPTS();
+		PG_RETURN_POINTER(st);
 	}
 	/* a state of cells reads the levels and numbers, not the indicators */
 	tc->levels_only = st->cells != NULL;

@@ -27,6 +27,16 @@
 #define LINEAR_FAMILY_LINEAR 'L'
 #define LINEAR_FAMILY_LINREG 'R'
 
+/*
+ * A state of learn.linear_partial whose categorical features have an open
+ * encoding (state/trans.h): it finds their levels in its rows, in the
+ * order they come, and gives each a column when first seen.  Its columns
+ * are [1, the numbers, y, the levels as found]; linear_state_close turns
+ * it into the LINEAR_FAMILY_LINEAR state of the levels in their order.
+ * It is never solved, stored or named as it is.
+ */
+#define LINEAR_FAMILY_OPEN 'O'
+
 typedef struct LinearState
 {
 	char		family;			/* LINEAR_FAMILY_*, or 0 */
@@ -50,6 +60,7 @@ typedef struct LinearState
 								 * NULL: rows fold directly */
 	bool		level_terms;	/* a categorical feature has a column per
 								 * level: errors name columns as terms */
+	struct OpenLevels *open;	/* LINEAR_FAMILY_OPEN: its levels (lsq.c) */
 	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 
@@ -81,6 +92,37 @@ extern void linear_state_set_cells(LinearState *st, int nblocks, const int *bloc
 extern void linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 								   double y, double w);
 extern void linear_state_flush(LinearState *st);
+
+/*
+ * An open state (LINEAR_FAMILY_OPEN) of nargs feature arguments, the
+ * categorical ones marked in categorical[], at most max_levels levels to a
+ * feature.
+ */
+extern LinearState *linear_state_create_open(int nargs, const bool *categorical,
+											 int max_levels);
+
+/*
+ * The index of the level of the b-th categorical feature with this text,
+ * a new one when first seen; -1 once the state has more levels than it
+ * may (more than max_levels to a feature, or more columns than a state
+ * has): it then stops, and says so (linear_state_open_levels).
+ */
+extern int	linear_state_open_level(LinearState *st, int b, const char *s, int len);
+
+/*
+ * An open state's levels: for each categorical feature the List of its
+ * levels' texts as they came (char *); NIL when the state stopped.
+ */
+extern List *linear_state_open_levels(LinearState *st);
+
+/*
+ * The LINEAR_FAMILY_LINEAR state of an open one, with the levels of its
+ * b-th categorical feature in the order order[b] (indexes of the levels
+ * as found), signed with signature: the state the same rows make with the
+ * levels given in that order.
+ */
+extern LinearState *linear_state_close(LinearState *st, int *const *order,
+									   uint64 signature);
 extern void linear_state_merge(LinearState *dst, LinearState *src);
 extern bytea *linear_state_serialize(LinearState *st);
 extern LinearState *linear_state_deserialize(bytea *b);

@@ -50,6 +50,7 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 	int			n;
 	int			e = 0;
 	int			k = 0;
+	bool		closed = false; /* a categorical feature with its levels */
 
 	if (PG_ARGISNULL(enc) || !agg_arg_is_const(fcinfo, enc))
 		ereport(ERROR,
@@ -58,6 +59,7 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(enc), TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	tc->levels = MemoryContextAllocZero(mcxt, sizeof(LevelTable *) * Max(tc->nargs, 1));
+	tc->categorical = MemoryContextAllocZero(mcxt, sizeof(bool) * Max(tc->nargs, 1));
 	for (int j = 0; j < tc->nargs; j++)
 	{
 		char	   *end;
@@ -66,7 +68,7 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 		if (e >= n || nulls[e])
 			goto bad;
 		nl = strtol(TextDatumGetCString(elems[e]), &end, 10);
-		if (*end != '\0' || nl < 0 || nl > n - e - 1 || nl > LEARN_MAX_LEVELS)
+		if (*end != '\0' || nl < -LEARN_MAX_LEVELS || nl > n - e - 1 || nl > LEARN_MAX_LEVELS)
 			goto bad;
 		e++;
 		if (nl == 0)
@@ -78,6 +80,20 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("categorical feature %d must be passed as text", j + 1)));
+		tc->categorical[j] = true;
+		if (nl < 0)
+		{
+			/* open: every categorical feature so, with one limit */
+			if (closed || (tc->open && tc->open_max != -nl))
+				goto bad;
+			tc->open = true;
+			tc->open_max = (int) -nl;
+			tc->levels[j] = levels_create(NULL, NULL, 0, mcxt);
+			continue;
+		}
+		if (tc->open)
+			goto bad;
+		closed = true;
 		{
 			char	  **lv = palloc(sizeof(char *) * nl);
 			int		   *ll = palloc(sizeof(int) * nl);
@@ -249,6 +265,45 @@ read_features(FunctionCallInfo fcinfo, TransCache *tc)
 		}
 	}
 	return true;
+}
+
+int
+read_features_open(FunctionCallInfo fcinfo, TransCache *tc, LinearState *st, bool skip)
+{
+	NullableDatum *args = fcinfo->args + tc->first;
+	int			b = 0;
+	int			u = 0;
+
+	for (int j = 0; j < tc->nargs; j++)
+	{
+		if (tc->categorical[j])
+		{
+			if (!args[j].isnull)
+			{
+				text	   *v = DatumGetTextPP(args[j].value);
+				int			i = linear_state_open_level(st, b, VARDATA_ANY(v),
+														VARSIZE_ANY_EXHDR(v));
+
+				if (i < 0)
+					return -1;
+				tc->lev[b] = i;
+			}
+			else
+				skip = true;
+			b++;
+		}
+		else if (args[j].isnull)
+			skip = true;
+		else if (!skip)
+		{
+			/* as read_features does, up to the row's first NULL */
+			tc->xnum[u] = learn_datum_to_double(args[j].value, tc->kinds[j]);
+			if (unlikely(!isfinite(tc->xnum[u])))
+				non_finite_feature(j, tc->xnum[u]);
+			u++;
+		}
+	}
+	return skip ? 0 : 1;
 }
 
 void

@@ -46,6 +46,16 @@ typedef struct TransCache
 	int		   *lev;			/* a row's level of each categorical one */
 	double	   *xnum;			/* a row's numbers */
 	bool		levels_only;	/* read_features fills lev and xnum, not x */
+
+	/*
+	 * An open encoding: each categorical argument's element is -M (its
+	 * levels are found in the rows, at most M of them; state/lsq.h's
+	 * LINEAR_FAMILY_OPEN).  levels then marks the categorical arguments
+	 * with empty tables.
+	 */
+	bool		open;
+	int			open_max;
+	bool	   *categorical;	/* of each argument */
 } TransCache;
 
 /*
@@ -65,6 +75,17 @@ extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fname);
 
 /* Read a row's features into tc->x; false when one is NULL. */
 extern bool read_features(FunctionCallInfo fcinfo, TransCache *tc);
+
+/*
+ * Read a row of an open encoding into tc->lev and tc->xnum: 1 when it is
+ * to be added, 0 when it is skipped (skip: its response or weight is
+ * NULL; or a feature is), -1 when st stopped (too many levels).  Every
+ * categorical value that is not NULL becomes a level of st, even in a row
+ * that is skipped: the levels are those of every row of the source, as a
+ * scan for them alone finds.
+ */
+extern int	read_features_open(FunctionCallInfo fcinfo, TransCache *tc, LinearState *st,
+							   bool skip);
 
 /* Error unless y is finite and w finite and non-negative. */
 extern void check_response_weight(double y, double w);
