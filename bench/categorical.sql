@@ -8,10 +8,11 @@
 -- of them has 1 + 49 + 49 + 8 = 107 terms.  Times, round by round, serial
 -- and with :workers workers:
 --   S  the scan SELECT sum(y + x1 + ... + x8 + octet_length(c1) + octet_length(c2)) FROM tc;
---   L  the levels pass alone: the query learn.train runs first to read
---      the levels of c1 and c2 (GROUPING SETS over the table);
+--   L  the scan for the levels alone, which grouped trainings and GLMs
+--      run before their passes (an ungrouped linear one finds them in
+--      its pass 1);
 --   A  the training aggregate alone: learn.linear_partial over the text
---      columns and the numbers, with the levels it was given;
+--      columns and the numbers with an open encoding, as pass 1 of T;
 --   T  learn.train('bcat', 'linear', 'tc', 'y', params => '{"deploy": false}');
 --   scoring a deployed model by name, row form, learn.predict('bcat_scored', tc),
 --   against its formula written inline: the intercept, coef * x of each
@@ -50,34 +51,26 @@ INSERT INTO bench_info VALUES ('categorical_table_size', pg_size_pretty(pg_table
 SELECT 1 FROM learn.train('bcat_scored', 'linear', 'tc', 'y') \g /dev/null
 CREATE TEMP VIEW bcat_model AS SELECT * FROM learn.models WHERE name = 'bcat_scored' AND deployed;
 
--- The training aggregate alone, as learn.train calls it: the terms (a
--- numeric feature, or "feature=level" for each level of a text one), the
--- features (a text one as its text), then the encoding (for each feature
--- 0, or its number of levels and the levels in order).
-SELECT format('SELECT learn.linear_partial(y, 1, %L::text[], %s, %L::text[]) FROM tc',
-			  (SELECT array_agg(t ORDER BY o1, o2)
-				 FROM (SELECT f.o AS o1, coalesce(e.position, 0) AS o2,
-							  CASE WHEN e.level IS NULL THEN f.f ELSE f.f || '=' || e.level END AS t
-						 FROM unnest(m.features) WITH ORDINALITY AS f(f, o)
-						 LEFT JOIN learn.encodings AS e ON e.model_id = m.id AND e.feature = f.f) AS terms),
+-- The training aggregate alone, as learn.train's pass 1 calls it: the
+-- features (a text one as its text), then the open encoding (for each
+-- feature 0, or -max_levels for a text one: the aggregate finds the
+-- levels; src/train.c, open_pass).
+SELECT format('SELECT learn.linear_partial(y, 1, %s, %L::text[]) FROM tc',
 			  (SELECT string_agg(CASE WHEN EXISTS (SELECT FROM learn.encodings AS e
 												   WHERE e.model_id = m.id AND e.feature = f.f)
 								 THEN format('%I::text', f.f) ELSE quote_ident(f.f) END, ', ' ORDER BY f.o)
 				 FROM unnest(m.features) WITH ORDINALITY AS f(f, o)),
-			  (SELECT array_agg(v ORDER BY o1, o2)
-				 FROM (SELECT f.o AS o1, 0 AS o2,
-							  (SELECT count(*) FROM learn.encodings AS e
-							   WHERE e.model_id = m.id AND e.feature = f.f)::text AS v
-						 FROM unnest(m.features) WITH ORDINALITY AS f(f, o)
-					   UNION ALL
-					   SELECT f.o, e.position, e.level
-						 FROM unnest(m.features) WITH ORDINALITY AS f(f, o)
-						 JOIN learn.encodings AS e ON e.model_id = m.id AND e.feature = f.f) AS enc))
+			  (SELECT array_agg(CASE WHEN EXISTS (SELECT FROM learn.encodings AS e
+												  WHERE e.model_id = m.id AND e.feature = f.f)
+								THEN '-1000' ELSE '0' END ORDER BY f.o)
+				 FROM unnest(m.features) WITH ORDINALITY AS f(f, o)))
 	   AS agg_query
   FROM bcat_model AS m \gset
 
--- The levels pass alone, as learn.train runs it (src/train.c, find_levels).
-SELECT $q$SELECT GROUPING(s.c1), GROUPING(s.c2), s.c1::text, s.c2::text FROM tc AS s GROUP BY GROUPING SETS ((s.c1, s.c1::text), (s.c2, s.c2::text)) ORDER BY 1, 2, s.c1, 3, s.c2, 4$q$
+-- The scan for the levels alone, as a grouped training or a GLM runs it
+-- before its passes (src/train.c, scan_levels; an ungrouped linear
+-- training finds them in its pass 1 instead).
+SELECT $q$SELECT learn.linear_partial(0::float8, 0::float8, s.c1::text, s.c2::text, '{-1000,-1000}'::text[]) FROM tc AS s$q$
 	   AS levels_query \gset
 
 -- The inline formula, from the stored coefficients and levels: the
@@ -146,8 +139,8 @@ SELECT value AS table_size FROM bench_info WHERE key = 'categorical_table_size' 
 \echo
 \echo 'categorical features:' :rows 'rows of 2 text columns of 50 levels and 8 float8 (' :n_terms 'terms), table' :table_size
 \echo '   S     SELECT sum(y + x1 + ... + x8 + octet_length(c1) + octet_length(c2)) FROM tc'
-\echo '   L     the levels pass alone (GROUPING SETS over c1 and c2), the first query of T'
-\echo '   A     learn.linear_partial over tc alone (the data pass of T)'
+\echo '   L     the scan for the levels alone, which grouped trainings and GLMs run first (not T)'
+\echo '   A     learn.linear_partial over tc alone, with an open encoding (the data pass of T)'
 \echo '   T     learn.train(''bcat'', ''linear'', ''tc'', ''y'', params => ''{"deploy": false}'')'
 \echo '   (goal: T/S <= 1.5, serial and parallel; the parallel column uses' :workers 'workers)'
 SELECT mode.name AS mode,

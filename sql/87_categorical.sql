@@ -300,8 +300,21 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 SELECT * FROM fac_open_same('fac_open_par', 'fac_read');
--- more levels than max_levels: the levels are read first, which counts them
+-- the other trainings read the levels first, in a scan that finds them
+-- as pass 1 does (above: the grouped one), or, with impute "mean", which
+-- needs the most frequent level, with their counts (GROUPING SETS): the
+-- same levels in the same order
+SELECT 1 FROM learn.train('fac_modes', 'linear', 'fac_open', 'y', '{color,x1,size,mood,tone}',
+	'{"impute": "mean"}', weight => 'w');
+SELECT count(*) AS levels, bool_and(a.level = b.level) AS same_levels
+  FROM learn.encodings a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_open'
+  FULL JOIN (learn.encodings b JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_modes')
+	ON b.feature = a.feature AND b.position = a.position;
+-- more levels than max_levels: the levels are read by GROUPING SETS,
+-- which counts them
 SELECT try($$SELECT learn.train('m', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 6}')$$);
+SELECT try($$SELECT learn.train('m', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 6}',
+						 group_by => '{g}')$$);
 SELECT 1 FROM learn.train('fac_open_7', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 7}');
 -- open states made by hand (learn.train passes the open encoding without
 -- names): they merge, a changed byte of their levels is 22P03, and no
@@ -331,7 +344,7 @@ SELECT try($$SELECT learn.linear_partial(y, 1, color, size, '{-10,3,L,M,S}'::tex
 SELECT try($$SELECT learn.linear_partial(y, 1, color, size, '{-10,-9}'::text[]) FROM fac$$);
 SELECT try($$SELECT learn.linear_partial(y, 1, '{c}'::text[], color, '{-10}'::text[]) FROM fac$$);
 SELECT length(learn.linear_partial(y, 1, color, x1, '{-2,0}'::text[])) AS stopped_bytes FROM fac;
-SELECT learn.drop_model(m) FROM unnest('{fac_open,fac_read,fac_open_par,fac_open_7}'::text[]) AS m;
+SELECT learn.drop_model(m) FROM unnest('{fac_open,fac_read,fac_open_par,fac_open_7,fac_modes}'::text[]) AS m;
 DROP FUNCTION fac_open_same;
 DROP TABLE fac_open;
 DROP TYPE fac_mood;

@@ -55,6 +55,7 @@
 #include "keys.h"
 #include "passparam.h"
 #include "shards.h"
+#include "state/lsq.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
 
@@ -838,9 +839,11 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
  * and ->level.  More than max_levels levels is 54000 naming the column.
  */
 static void make_terms(TrainColumns *tcols);
+static bool scan_levels(TrainColumns *tcols, const char *from, int max_levels);
+static bool levels_findable(const TrainColumns *tcols);
 
 static void
-find_levels(TrainColumns *tcols, const char *from, int max_levels)
+find_levels(TrainColumns *tcols, const char *from, int max_levels, bool need_modes)
 {
 	List	   *cat = NIL;		/* indexes of the categorical features */
 	StringInfoData sql;
@@ -853,6 +856,9 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels)
 	int64	   *mode_rows;
 
 	tcols->modes = NIL;
+	/* without the modes, by a parallel aggregate when it can say */
+	if (!need_modes && levels_findable(tcols) && scan_levels(tcols, from, max_levels))
+		return;
 	foreach(lc, tcols->features)
 		if (is_categorical(find_column(tcols->cols, lfirst(lc), "feature")))
 			cat = lappend_int(cat, foreach_current_index(lc));
@@ -1080,19 +1086,54 @@ sort_levels(SourceColumn *c, List *texts, List **sorted)
 }
 
 /*
- * Whether pass 1 can find the levels itself (LearnFamily.open_levels): an
- * ungrouped training of a family that can, with a categorical feature,
- * each of a type with an ordering.
+ * Fill tcols->encodings, ->order, ->terms and ->level from the levels an
+ * open state found (linear_state_open_levels: for each categorical
+ * feature its texts as found): each feature's in its column's order.
+ * False, tcols untouched, when there are none (too many levels), or a
+ * feature has none (only NULLs): find_levels' scan then says what is
+ * wrong.
  */
 static bool
-levels_in_pass(const LearnFamily *family, const TrainColumns *tcols)
+set_found_levels(TrainColumns *tcols, List *found)
+{
+	List	   *encodings = NIL;
+	ListCell   *lc;
+	int			b = 0;
+
+	if (found == NIL)
+		return false;
+	foreach(lc, found)
+		if (lfirst(lc) == NIL)
+			return false;
+	tcols->order = palloc(sizeof(int *) * list_length(found));
+	foreach(lc, tcols->features)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
+		List	   *sorted = NIL;
+
+		if (is_categorical(c))
+		{
+			tcols->order[b] = sort_levels(c, list_nth(found, b), &sorted);
+			b++;
+		}
+		encodings = lappend(encodings, sorted);
+	}
+	tcols->encodings = encodings;
+	tcols->modes = NIL;
+	make_terms(tcols);
+	return true;
+}
+
+/*
+ * Whether an open state can find the levels of the categorical features:
+ * there is one, and each is of a type with an ordering.
+ */
+static bool
+levels_findable(const TrainColumns *tcols)
 {
 	ListCell   *lc;
 	bool		any = false;
 
-	if (family->open_levels == NULL || family->first_pass != NULL ||
-		tcols->group_by != NIL)
-		return false;
 	foreach(lc, tcols->features)
 	{
 		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
@@ -1104,6 +1145,55 @@ levels_in_pass(const LearnFamily *family, const TrainColumns *tcols)
 		any = true;
 	}
 	return any;
+}
+
+/*
+ * Whether pass 1 can find the levels itself (LearnFamily.open_levels): an
+ * ungrouped training of a family that can, with levels_findable features.
+ */
+static bool
+levels_in_pass(const LearnFamily *family, const TrainColumns *tcols)
+{
+	return family->open_levels != NULL && family->first_pass == NULL &&
+		tcols->group_by == NIL && levels_findable(tcols);
+}
+
+/*
+ * The levels of the categorical features in a scan of their own, by the
+ * least-squares aggregate with an open encoding of those features alone
+ * and every row's weight 0: every row's levels, none folded.  It runs on
+ * parallel workers, where GROUPING SETS do not.  False when it cannot say
+ * (more than max_levels levels, or a feature of NULLs only), as
+ * set_found_levels.
+ */
+static bool
+scan_levels(TrainColumns *tcols, const char *from, int max_levels)
+{
+	StringInfoData sql;
+	ListCell   *lc;
+	List	   *enc = NIL;
+	bool		isnull;
+	Datum		d;
+	MemoryContext mcxt = CurrentMemoryContext;
+	bool		found;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT learn.linear_partial(0::pg_catalog.float8, 0::pg_catalog.float8");
+	foreach(lc, tcols->features)
+		if (is_categorical(find_column(tcols->cols, lfirst(lc), "feature")))
+		{
+			appendStringInfo(&sql, ", s.%s::pg_catalog.text", quote_identifier(lfirst(lc)));
+			enc = lappend(enc, psprintf("%d", -max_levels));
+		}
+	append_text_array(&sql, enc);
+	appendStringInfo(&sql, ") FROM %s", from);
+	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pg_learn: reading the levels failed");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	MemoryContextSwitchTo(mcxt);
+	found = !isnull && set_found_levels(tcols, linear_state_levels_of(DatumGetByteaPP(d)));
+	SPI_freetuptable(SPI_tuptable);
+	return found;
 }
 
 /*
@@ -1122,10 +1212,6 @@ open_pass(const LearnFamily *family, TrainColumns *tcols, const char *from,
 	bool		isnull;
 	Datum		d;
 	bytea	   *state;
-	List	   *found;
-	List	   *encodings = NIL;
-	ListCell   *lc;
-	int			b = 0;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s(%s, %s", family->state_aggregate, target_sql,
@@ -1142,29 +1228,7 @@ open_pass(const LearnFamily *family, TrainColumns *tcols, const char *from,
 		return NULL;			/* no row: find_levels says what is wrong */
 	state = DatumGetByteaPCopy(d);
 	SPI_freetuptable(SPI_tuptable);
-	found = family->open_levels(state);
-	if (found == NIL)
-		return NULL;
-	foreach(lc, found)
-		if (lfirst(lc) == NIL)
-			return NULL;		/* a feature of NULLs only */
-	tcols->order = palloc(sizeof(int *) * list_length(found));
-	foreach(lc, tcols->features)
-	{
-		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "feature");
-		List	   *sorted = NIL;
-
-		if (is_categorical(c))
-		{
-			tcols->order[b] = sort_levels(c, list_nth(found, b), &sorted);
-			b++;
-		}
-		encodings = lappend(encodings, sorted);
-	}
-	tcols->encodings = encodings;
-	tcols->modes = NIL;
-	make_terms(tcols);
-	return state;
+	return set_found_levels(tcols, family->open_levels(state)) ? state : NULL;
 }
 
 /*
@@ -2412,10 +2476,10 @@ train_model(const TrainArgs *a)
 	else
 	{
 		int			max_levels = (int) learn_param_number(params, "max_levels");
+		bool		impute_mean = strcmp(learn_param_string(params, "impute"), "mean") == 0;
 
 		/* pass 1 finds the levels when it can, else a scan of their own */
-		if (shards == NIL && strcmp(learn_param_string(params, "impute"), "mean") != 0 &&
-			levels_in_pass(family, &tcols))
+		if (shards == NIL && !impute_mean && levels_in_pass(family, &tcols))
 		{
 			errcb.callback = train_error_context;
 			pass_context.features = features;
@@ -2427,7 +2491,7 @@ train_model(const TrainArgs *a)
 			error_context_stack = errcb.previous;
 		}
 		if (open_state == NULL)
-			find_levels(&tcols, from, max_levels);
+			find_levels(&tcols, from, max_levels, impute_mean);
 	}
 	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
 	{

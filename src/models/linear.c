@@ -90,7 +90,7 @@ open_state(bytea *state)
 static List *
 linear_open_levels(bytea *state)
 {
-	return linear_state_open_levels(open_state(state));
+	return linear_state_levels_of(state);
 }
 
 static bytea *

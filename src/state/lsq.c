@@ -727,6 +727,16 @@ linear_state_open_levels(LinearState *st)
 	return result;
 }
 
+List *
+linear_state_levels_of(bytea *state)
+{
+	LinearState *st = linear_state_deserialize(state);
+
+	if (st->family != LINEAR_FAMILY_OPEN)
+		elog(ERROR, "pg_learn: the state has no open levels");
+	return linear_state_open_levels(st);
+}
+
 /*
  * Fold the rows of src's factor into dst, src's column j as dst's column
  * map[j]: dst then also holds the rows src stands for, whose columns map

@@ -115,6 +115,9 @@ extern int	linear_state_open_level(LinearState *st, int b, const char *s, int le
  */
 extern List *linear_state_open_levels(LinearState *st);
 
+/* linear_state_open_levels of a serialized open state. */
+extern List *linear_state_levels_of(bytea *state);
+
 /*
  * The LINEAR_FAMILY_LINEAR state of an open one, with the levels of its
  * b-th categorical feature in the order order[b] (indexes of the levels
