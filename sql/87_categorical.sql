@@ -130,6 +130,29 @@ SELECT rel_err((a.metrics ->> 'r2')::float8, (b.metrics ->> 'r2')::float8) < 1e-
 -- every family takes them: robust standard errors (a later pass of the
 -- same features), a multinomial target of its own levels
 SELECT 1 FROM learn.train('fac_hc1', 'linear', 'fac', 'y', '{color,size,x1}', '{"robust": "HC1"}');
+-- R's HC1 errors (sandwich::vcovHC): the reference levels' columns are
+-- no term, and the robust pass takes them as 0 (it once read whatever its
+-- memory held there); also grouped
+SELECT * FROM fac_same_terms('fac_hc1', 'lm_hc1');
+SELECT 1 FROM learn.train('fac_g_hc1', 'linear', 'fac', 'y', '{color,size,x1}', '{"robust": "HC1"}',
+	group_by => '{g}');
+SELECT * FROM fac_same_terms('fac_g_hc1', 'lm_g1_hc1', '{1}');
+-- a feature of 70 levels: the reference level's column read from dirty
+-- memory overflowed the robust pass here; ungrouped and one group alike
+CREATE TABLE fac_h70 AS
+SELECT 1 AS g, 10 * sin(i) AS x1, 'a' || (i % 70) AS c1, 'c' || (i % 3) AS c3,
+	   10 * sin(i) + length('a' || (i % 70)) + (i * 7919 % 1000) / 1000.0 AS y
+  FROM generate_series(1, 1999) AS i;
+SELECT 1 FROM learn.train('fac_h70', 'linear', 'fac_h70', 'y', '{x1,c1,c3}', '{"robust": "HC1"}');
+SELECT 1 FROM learn.train('fac_h70_g', 'linear', 'fac_h70', 'y', '{x1,c1,c3}', '{"robust": "HC1"}',
+	group_by => '{g}');
+SELECT count(*) AS terms, bool_and(rel_err(a.std_error, b.std_error) <= 1e-10) AS same_errors,
+	   max(a.std_error) < 1 AS small
+  FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_h70'
+  JOIN learn.coefficients b ON b.position = a.position
+  JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_h70_g';
+SELECT learn.drop_model('fac_h70'), learn.drop_model('fac_h70_g');
+DROP TABLE fac_h70;
 SELECT count(*) AS terms, bool_and(a.estimate = b.estimate) AS same_estimates,
 	   bool_and(a.std_error <> b.std_error) AS other_errors
   FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_hc1'
@@ -310,6 +333,22 @@ SELECT count(*) AS levels, bool_and(a.level = b.level) AS same_levels
   FROM learn.encodings a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_open'
   FULL JOIN (learn.encodings b JOIN learn.models mb ON mb.id = b.model_id AND mb.name = 'fac_modes')
 	ON b.feature = a.feature AND b.position = a.position;
+-- a nondeterministic collation: values equal by it (b, B) are levels of
+-- their own, as the aggregates find a row's level by its text, in its
+-- order with ties by their bytes, whichever way the levels are read
+CREATE COLLATION fac_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE fac_nd AS
+SELECT 1 AS g, x1, y, (ARRAY['b', 'B', 'a', 'A', 'ä', 'z'])[1 + abs((x1 * 1000)::int) % 6] COLLATE fac_ci AS t
+  FROM fac;
+SELECT 1 FROM learn.train('fac_nd', 'linear', 'fac_nd', 'y', '{x1,t}');
+SELECT 1 FROM learn.train('fac_nd_g', 'linear', 'fac_nd', 'y', '{x1,t}', group_by => '{g}');
+SELECT 1 FROM learn.train('fac_nd_imp', 'linear', 'fac_nd', 'y', '{x1,t}', '{"impute": "mean"}');
+SELECT m.name, string_agg(e.level, ',' ORDER BY e.position) AS levels
+  FROM learn.encodings e JOIN learn.models m ON m.id = e.model_id
+ WHERE m.name IN ('fac_nd', 'fac_nd_g', 'fac_nd_imp') GROUP BY m.name ORDER BY 1;
+SELECT learn.drop_model(m) FROM unnest('{fac_nd,fac_nd_g,fac_nd_imp}'::text[]) AS m;
+DROP TABLE fac_nd;
+DROP COLLATION fac_ci;
 -- more levels than max_levels: the levels are read by GROUPING SETS,
 -- which counts them
 SELECT try($$SELECT learn.train('m', 'linear', 'fac_open', 'y', '{color,x1}', '{"max_levels": 6}')$$);

@@ -42,7 +42,6 @@
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 #include "utils/syscache.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "parser/parse_coerce.h"
 #include "utils/varlena.h"
@@ -872,15 +871,21 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels, bool need_mod
 		foreach(lc, cat)
 			appendStringInfo(&sql, "GROUPING(s.%s), ",
 							 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
+		/*
+		 * A level is a text, as the aggregates find it: the text's bytes
+		 * ("C") group and break the column's ties, so that values equal
+		 * by a nondeterministic collation are levels of their own
+		 */
 		foreach(lc, cat)
-			appendStringInfo(&sql, "%ss.%s::pg_catalog.text", foreach_current_index(lc) ? ", " : "",
+			appendStringInfo(&sql, "%s(s.%s::pg_catalog.text COLLATE pg_catalog.\"C\")",
+							 foreach_current_index(lc) ? ", " : "",
 							 quote_identifier(list_nth(tcols->features, lfirst_int(lc))));
 		appendStringInfo(&sql, ", pg_catalog.count(*) FROM %s GROUP BY GROUPING SETS (", from);
 		foreach(lc, cat)
 		{
 			const char *q = quote_identifier(list_nth(tcols->features, lfirst_int(lc)));
 
-			appendStringInfo(&sql, "%s(s.%s, s.%s::pg_catalog.text)",
+			appendStringInfo(&sql, "%s(s.%s, (s.%s::pg_catalog.text COLLATE pg_catalog.\"C\"))",
 							 foreach_current_index(lc) ? ", " : "", q, q);
 		}
 		appendStringInfoString(&sql, ") ORDER BY ");
@@ -1024,7 +1029,6 @@ typedef struct LevelOrder
 {
 	FmgrInfo   *cmp;			/* the type's B-tree comparison */
 	Oid			collid;			/* the column's collation */
-	Oid			text_collid;	/* of value::text */
 } LevelOrder;
 
 static int
@@ -1035,18 +1039,14 @@ level_item_cmp(const void *a, const void *b, void *arg)
 	const LevelOrder *o = arg;
 	int			c = DatumGetInt32(FunctionCall2Coll(o->cmp, o->collid, x->value, y->value));
 
-	if (c == 0)
-		c = varstr_cmp(x->text, strlen(x->text), y->text, strlen(y->text), o->text_collid);
-	if (c == 0)
-		c = strcmp(x->text, y->text);
-	return c;
+	return c != 0 ? c : strcmp(x->text, y->text);
 }
 
 /*
  * The order of a categorical column's levels (texts, as found), as
  * find_levels reads them: by the column's type and collation, values
- * equal so by their text in the collation of value::text, then byte by
- * byte.  Returns the indexes in that order, and the texts so in *sorted.
+ * equal so (a nondeterministic collation's, citext's) by their text's
+ * bytes.  Returns the indexes in that order, and the texts so in *sorted.
  */
 static int *
 sort_levels(SourceColumn *c, List *texts, List **sorted)
@@ -1065,7 +1065,6 @@ sort_levels(SourceColumn *c, List *texts, List **sorted)
 	getTypeInputInfo(c->typid, &infunc, &ioparam);
 	o.cmp = &tce->cmp_proc_finfo;
 	o.collid = c->collid;
-	o.text_collid = OidIsValid(c->collid) ? c->collid : DEFAULT_COLLATION_OID;
 	foreach(lc, texts)
 	{
 		LevelItem  *it = &items[foreach_current_index(lc)];
@@ -1996,7 +1995,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	int			np = lp->nparam;
 	StringInfoData sql;
 	StringInfoData pbuf;
-	double	   *param = palloc(sizeof(double) * Max(np, 1));
+	double	   *param = palloc0(sizeof(double) * Max(np, 1));
 	int			ret;
 	ParamListInfo params;
 	int			nincluded = 0;
@@ -2198,6 +2197,22 @@ static void
 update_error_context(void *arg)
 {
 	pass_error_context("learn.update reading the new rows", arg);
+}
+
+/*
+ * Push the context of the errors of passes (pc, of these features and
+ * terms; NIL: the terms are the features) onto error_context_stack.
+ */
+static void
+push_pass_context(ErrorContextCallback *errcb, bool update, PassContext *pc,
+				  List *features, List *terms)
+{
+	pc->features = features;
+	pc->terms = terms;
+	errcb->callback = update ? update_error_context : train_error_context;
+	errcb->arg = pc;
+	errcb->previous = error_context_stack;
+	error_context_stack = errcb;
 }
 
 /* What learn.train and learn.update ask of one training. */
@@ -2481,12 +2496,7 @@ train_model(const TrainArgs *a)
 		/* pass 1 finds the levels when it can, else a scan of their own */
 		if (shards == NIL && !impute_mean && levels_in_pass(family, &tcols))
 		{
-			errcb.callback = train_error_context;
-			pass_context.features = features;
-			pass_context.terms = NIL;
-			errcb.arg = &pass_context;
-			errcb.previous = error_context_stack;
-			error_context_stack = &errcb;
+			push_pass_context(&errcb, false, &pass_context, features, NIL);
 			open_state = open_pass(family, &tcols, from, target_expr, max_levels, callercxt);
 			error_context_stack = errcb.previous;
 		}
@@ -2546,12 +2556,8 @@ train_model(const TrainArgs *a)
 					 errhint("Train a new version on all the rows with learn.train; it can then be updated.")));
 		check_same_terms(&tcols, from, a->parent_ref);
 	}
-	errcb.callback = parent ? update_error_context : train_error_context;
-	pass_context.features = features;
-	pass_context.terms = tcols.encodings != NIL ? tcols.terms : NIL;
-	errcb.arg = &pass_context;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	push_pass_context(&errcb, parent != NULL, &pass_context, features,
+					  tcols.encodings != NIL ? tcols.terms : NIL);
 	tg->outer_context = errcb.previous;
 
 	/* a start from a sample of a large table, for a family that iterates */

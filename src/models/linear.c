@@ -122,15 +122,19 @@ linear_later_pass(void *planp, int pass, LearnPass *out)
 	return true;
 }
 
-/* The meat pass's coefficients: k + 1, intercept first (0 without one). */
+/*
+ * The meat pass's coefficients: k + 1, one for each state column but y,
+ * intercept first; 0 for a column that is no term (the intercept of a
+ * model without one, a categorical feature's reference level) or an
+ * aliased one.
+ */
 static bool
 linear_pass_param(void *planp, int pass, void *fitp, double *param)
 {
 	LinearPlan *plan = planp;
 	LinearFit  *fit = fitp;
 
-	if (!fit->intercept)
-		param[0] = 0.0;
+	memset(param, 0, sizeof(double) * (plan->k + 1));
 	for (int j = 0; j < fit->p; j++)
 		param[plan->cols[j]] = fit->aliased[j] ? 0.0 : fit->coef[j];
 	return true;

@@ -149,6 +149,9 @@ open_feature_of(const OpenLevels *ol, int j)
 {
 	int			u = 0;
 
+	if (ol->stopped)
+		return 0;				/* its last level has no column */
+
 	for (int a = 0; a < ol->nargs; a++)
 	{
 		int			b = ol->block[a];
@@ -253,6 +256,8 @@ flush_buffer(LinearState *st)
 
 #define CELL_FIRST_SLOTS 16		/* a table's first size: a power of two */
 #define CELL_MAX 4096			/* cells a state keeps before a flush */
+#define CELL_MEMORY (8 * 1024 * 1024)	/* and at most about this many bytes
+										 * of them (fewer, wider cells) */
 
 #define CELL_BLOCK_ROWS 8		/* rows a cell gathers before folding them */
 
@@ -277,6 +282,11 @@ struct CellTable
 	int			y_col;			/* the response's state column */
 	int			q;				/* nnum + 2 */
 	int			ncells;
+	int			max_cells;		/* before a flush: CELL_MAX, or fewer so
+								 * that they take about CELL_MEMORY */
+	bool		direct;			/* an open state's rows no longer gather:
+								 * its levels are too few for cells to pay
+								 * (linear_state_add_open) */
 	int			nslots;			/* a power of two, at least 2 ncells */
 	Cell	  **slots;
 	MemoryContext mcxt;			/* the cells: reset by each flush */
@@ -304,6 +314,9 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	memcpy(ct->num_col, num_col, sizeof(int) * nnum);
 	ct->y_col = st->ncols - 1;
 	ct->q = nnum + 2;
+	ct->max_cells = Max(64, Min(CELL_MAX,
+								CELL_MEMORY / (int) (sizeof(double) * ct->q * (ct->q + CELL_BLOCK_ROWS) +
+													 sizeof(int) * nblocks + 64)));
 	ct->nslots = CELL_FIRST_SLOTS;
 	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * ct->nslots);
 	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
@@ -471,6 +484,14 @@ flush_cells(LinearState *st)
 	}
 	ct->ncells = 0;
 	MemoryContextReset(ct->mcxt);
+
+	/*
+	 * An open state gathers its rows from the start, before it knows its
+	 * levels; once they are not most of its columns (the rule of
+	 * linear_state_set_cells), its rows go to R directly.
+	 */
+	if (st->open && st->open->ncols < 2 * q)
+		ct->direct = true;
 }
 
 /* a few ints: a loop, not a call of memcmp */
@@ -514,7 +535,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	}
 	if (c == NULL)
 	{
-		if (ct->ncells == CELL_MAX)
+		if (ct->ncells == ct->max_cells)
 			flush_cells(st);
 		if (2 * (ct->ncells + 1) > ct->nslots)
 			grow_cells(st);
@@ -573,6 +594,43 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		flush_buffer(st);
 		check_factor(st);
 	}
+	st->n++;
+	st->sum_w += w;
+	if (unlikely(!isfinite(st->sum_w)))
+		check_weight_sum(st->sum_w);
+}
+
+void
+linear_state_add_open(LinearState *st, const int *levels, const double *xnum, double y,
+					  double w)
+{
+	OpenLevels *ol = st->open;
+	double	   *row;
+	double		sw;
+
+	if (st->cells && !st->cells->direct)
+	{
+		linear_state_add_cells(st, levels, xnum, y, w);
+		return;
+	}
+	if (w == 0.0)
+	{
+		st->n_zero_weight++;
+		return;
+	}
+	open_grow(st);
+	row = st->cells->row;		/* ncols, free outside flush_cells */
+	sw = w == 1.0 ? 1.0 : sqrt(w);
+	if (w != 1.0 && !st->no_log_w)
+		st->sum_log_w += log(w);
+	memset(row, 0, sizeof(double) * st->ncols);
+	row[0] = sw;
+	for (int j = 0; j < ol->nnum; j++)
+		row[j + 1] = sw * xnum[j];
+	row[ol->nnum + 1] = sw * y;
+	for (int b = 0; b < ol->nblocks; b++)
+		row[ol->col[b][levels[b]]] = sw;
+	fold_raw(st, row);
 	st->n++;
 	st->sum_w += w;
 	if (unlikely(!isfinite(st->sum_w)))
@@ -1377,7 +1435,7 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 			double		w = PG_GETARG_FLOAT8(2);
 
 			check_response_weight(y, w);
-			linear_state_add_cells(st, tc->lev, tc->xnum, y, w);
+			linear_state_add_open(st, tc->lev, tc->xnum, y, w);
 		}
 		CHECK_FOR_INTERRUPTS();
 		PG_RETURN_POINTER(st);
@@ -1945,6 +2003,11 @@ linreg_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (LinearState *) PG_GETARG_POINTER(0);
+	if (st->open)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("a state of learn.linear_partial with open levels cannot be solved"),
+				 errdetail("learn.train closes such a state once it knows the order of the levels.")));
 	if (st->ncols == 0 || st->n == 0)
 		PG_RETURN_NULL();
 	k = st->ncols - 2;

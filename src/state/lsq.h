@@ -94,6 +94,14 @@ extern void linear_state_add_cells(LinearState *st, const int *levels, const dou
 extern void linear_state_flush(LinearState *st);
 
 /*
+ * Add a row to an open state (linear_state_create_open): the index of
+ * each categorical feature's level (linear_state_open_level), the
+ * numbers.  Gathered in cells while they pay.
+ */
+extern void linear_state_add_open(LinearState *st, const int *levels, const double *xnum,
+								  double y, double w);
+
+/*
  * An open state (LINEAR_FAMILY_OPEN) of nargs feature arguments, the
  * categorical ones marked in categorical[], at most max_levels levels to a
  * feature.

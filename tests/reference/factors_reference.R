@@ -22,6 +22,7 @@
 # reference.  Without an intercept R codes the FIRST factor with all its
 # levels and the later ones with treatment contrasts (case lm_noint); that is
 # kept as it is: R is the reference.
+suppressPackageStartupMessages(library(sandwich))
 data_dir <- "data"
 exp_dir  <- file.path("tests", "reference", "expected")
 
@@ -133,6 +134,21 @@ for (gr in 1:2) {
   stopifnot(all(table(d$color[d$g == gr]) > 0))
   add_case(paste0("lm_g", gr), lm(y ~ color + x1, d[d$g == gr, ]))
 }
+# Huber-White (HC1) standard errors (sandwich::vcovHC), statistic =
+# estimate / se and its p-value on df.residual, as pg_learn's "robust":
+# "HC1" gives them; coefficients only
+add_hc1_case <- function(case, fit) {
+  V  <- vcovHC(fit, type = "HC1")
+  se <- sqrt(diag(V))
+  t  <- coef(fit) / se
+  coef_rows[[length(coef_rows) + 1]] <<- data.frame(
+    case_name = case, term = pg_terms(fit),
+    estimate = fmt17(coef(fit)), std_error = fmt17(se),
+    statistic = fmt17(t),
+    p_value = fmt17(2 * pt(abs(t), fit$df.residual, lower.tail = FALSE)))
+}
+add_hc1_case("lm_hc1", lm(y ~ color + size + x1, d))
+add_hc1_case("lm_g1_hc1", lm(y ~ color + size + x1, d[d$g == 1, ]))
 fit_logit <- add_case("logistic_color", glm(yb ~ color + x1, binomial, d))
 add_case("poisson_size", glm(yc ~ size + x1, poisson, d))
 
