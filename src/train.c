@@ -833,16 +833,19 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
  * The levels of the categorical features, in one scan: for each, the
  * distinct texts of its values (value::text, as the aggregates and
  * scoring see them), in the column's own order (its type's ordering and
- * collation; values equal by it but of other texts after one another).
- * Fills tcols->encodings (NIL when no feature is categorical), ->terms
- * and ->level.  More than max_levels levels is 54000 naming the column.
+ * collation; values equal by it but of other texts after one another, by
+ * their bytes).  Fills tcols->encodings (NIL when no feature is
+ * categorical), ->terms and ->level, and with grouping_sets ->modes: the
+ * scan is then GROUP BY GROUPING SETS, which counts each level's rows;
+ * else scan_levels' aggregate when it can say.  More than max_levels
+ * levels is 54000 naming the column.
  */
 static void make_terms(TrainColumns *tcols);
 static bool scan_levels(TrainColumns *tcols, const char *from, int max_levels);
 static bool levels_findable(const TrainColumns *tcols);
 
 static void
-find_levels(TrainColumns *tcols, const char *from, int max_levels, bool need_modes)
+find_levels(TrainColumns *tcols, const char *from, int max_levels, bool grouping_sets)
 {
 	List	   *cat = NIL;		/* indexes of the categorical features */
 	StringInfoData sql;
@@ -856,7 +859,7 @@ find_levels(TrainColumns *tcols, const char *from, int max_levels, bool need_mod
 
 	tcols->modes = NIL;
 	/* without the modes, by a parallel aggregate when it can say */
-	if (!need_modes && levels_findable(tcols) && scan_levels(tcols, from, max_levels))
+	if (!grouping_sets && levels_findable(tcols) && scan_levels(tcols, from, max_levels))
 		return;
 	foreach(lc, tcols->features)
 		if (is_categorical(find_column(tcols->cols, lfirst(lc), "feature")))
@@ -2492,16 +2495,22 @@ train_model(const TrainArgs *a)
 	{
 		int			max_levels = (int) learn_param_number(params, "max_levels");
 		bool		impute_mean = strcmp(learn_param_string(params, "impute"), "mean") == 0;
+		bool		tried_open = false;
 
 		/* pass 1 finds the levels when it can, else a scan of their own */
 		if (shards == NIL && !impute_mean && levels_in_pass(family, &tcols))
 		{
+			tried_open = true;
 			push_pass_context(&errcb, false, &pass_context, features, NIL);
 			open_state = open_pass(family, &tcols, from, target_expr, max_levels, callercxt);
 			error_context_stack = errcb.previous;
 		}
+		/*
+		 * when pass 1 could not say (too many levels, or none), the scan
+		 * of GROUPING SETS says what is wrong
+		 */
 		if (open_state == NULL)
-			find_levels(&tcols, from, max_levels, impute_mean);
+			find_levels(&tcols, from, max_levels, impute_mean || tried_open);
 	}
 	if (strcmp(learn_param_string(params, "impute"), "mean") == 0)
 	{
