@@ -168,8 +168,20 @@ la_qr_fold_row(int n, double *R, double *x)
  * on its own (la_qr_fold_row), are shared by the block; and with no call
  * whose cost is more than the work at these sizes.
  */
+static inline void fold_small(int n, double *R, double *B, int m, int ldb);
+
 void
 la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
+{
+	/* a full block of 8 rows (a cell's, lsq.c): loops the compiler unrolls */
+	if (m == 8)
+		fold_small(n, R, B, 8, ldb);
+	else
+		fold_small(n, R, B, m, ldb);
+}
+
+static inline void
+fold_small(int n, double *R, double *B, int m, int ldb)
 {
 	for (int j = 0; j < n; j++)
 	{

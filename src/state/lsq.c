@@ -261,14 +261,26 @@ flush_buffer(LinearState *st)
 
 #define CELL_BLOCK_ROWS 8		/* rows a cell gathers before folding them */
 
+/*
+ * A cell: its levels, waiting rows and factor in one allocation, in that
+ * order, so that a row reads and writes the first cache lines of its
+ * cell only.
+ */
 typedef struct Cell
 {
-	uint32		hash;
-	int		   *levels;			/* one per block */
-	double	   *R;				/* q x q, column-major */
 	int			nbuf;			/* rows waiting in buf */
-	double	   *buf;			/* CELL_BLOCK_ROWS x q, column-major */
+	bool		any;			/* a row was folded into R */
+	int		   *levels;			/* one per block */
+	double	   *buf;			/* CELL_BLOCK_ROWS x q, row by row */
+	double	   *R;				/* q x q, column-major */
 } Cell;
+
+/* A slot of the table: the cell's hash beside it, compared first. */
+typedef struct CellSlot
+{
+	uint32		hash;
+	Cell	   *cell;			/* NULL: empty */
+} CellSlot;
 
 struct CellTable
 {
@@ -288,12 +300,14 @@ struct CellTable
 								 * its levels are too few for cells to pay
 								 * (linear_state_add_open) */
 	int			nslots;			/* a power of two, at least 2 ncells */
-	Cell	  **slots;
+	CellSlot   *slots;
 	MemoryContext mcxt;			/* the cells: reset by each flush */
 	double	   *row;			/* ncols: a flushed row */
 	double	   *numR;			/* (q - 1)^2: a flush's factor of the rows
 								 * of numbers only (flush_cells) */
 	double	   *work;			/* la_qr_work_size(q - 1), or NULL */
+	double	   *block;			/* CELL_BLOCK_ROWS x q: a cell's rows being
+								 * folded (cell_fold) */
 };
 
 void
@@ -318,10 +332,11 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 								CELL_MEMORY / (int) (sizeof(double) * ct->q * (ct->q + CELL_BLOCK_ROWS) +
 													 sizeof(int) * nblocks + 64)));
 	ct->nslots = CELL_FIRST_SLOTS;
-	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * ct->nslots);
+	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(CellSlot) * ct->nslots);
 	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
 	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
 	ct->numR = MemoryContextAlloc(st->mcxt, sizeof(double) * (ct->q - 1) * (ct->q - 1));
+	ct->block = MemoryContextAlloc(st->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
 	if (ct->q - 1 > LA_FOLD_SMALL_ROWS)
 		ct->work = MemoryContextAlloc(st->mcxt, sizeof(double) * la_qr_work_size(ct->q - 1));
 	st->cells = ct;
@@ -354,31 +369,39 @@ grow_cells(LinearState *st)
 {
 	struct CellTable *ct = st->cells;
 	int			n = ct->nslots * 2;
-	Cell	  **slots = MemoryContextAllocZero(st->mcxt, sizeof(Cell *) * n);
+	CellSlot   *slots = MemoryContextAllocZero(st->mcxt, sizeof(CellSlot) * n);
 
 	for (int i = 0; i < ct->nslots; i++)
 	{
-		Cell	   *c = ct->slots[i];
 		uint32		h;
 
-		if (c == NULL)
+		if (ct->slots[i].cell == NULL)
 			continue;
-		for (h = c->hash; slots[h & (n - 1)] != NULL; h++)
+		for (h = ct->slots[i].hash; slots[h & (n - 1)].cell != NULL; h++)
 			;
-		slots[h & (n - 1)] = c;
+		slots[h & (n - 1)] = ct->slots[i];
 	}
 	pfree(ct->slots);
 	ct->slots = slots;
 	ct->nslots = n;
 }
 
-/* Fold a cell's waiting rows into its factor. */
+/*
+ * Fold a cell's waiting rows into its factor: they wait row by row (a row
+ * is written to one or two cache lines, not one a column), and are folded
+ * from a copy column by column.
+ */
 static void
-cell_fold(Cell *c, int q)
+cell_fold(struct CellTable *ct, Cell *c)
 {
+	int			q = ct->q;
+
 	if (c->nbuf == 0)
 		return;
-	la_qr_fold_small(q, c->R, c->buf, c->nbuf, CELL_BLOCK_ROWS);
+	for (int i = 0; i < c->nbuf; i++)
+		for (int j = 0; j < q; j++)
+			ct->block[i + j * CELL_BLOCK_ROWS] = c->buf[i * q + j];
+	la_qr_fold_small(q, c->R, ct->block, c->nbuf, CELL_BLOCK_ROWS);
 	c->nbuf = 0;
 }
 
@@ -442,12 +465,12 @@ flush_cells(LinearState *st)
 	memset(ct->numR, 0, sizeof(double) * nq * nq);
 	for (int h = 0; h < ct->nslots; h++)
 	{
-		Cell	   *c = ct->slots[h];
+		Cell	   *c = ct->slots[h].cell;
 		double		one;
 
 		if (c == NULL)
 			continue;
-		cell_fold(c, q);
+		cell_fold(ct, c);
 		one = c->R[0];			/* Rc[0, 0] */
 		memset(ct->row, 0, sizeof(double) * st->ncols);
 		ct->row[0] = one;
@@ -464,7 +487,7 @@ flush_cells(LinearState *st)
 			la_qr_fold_small(nq, ct->numR, c->R + 1 + q, nq, q);
 		else if (la_qr_fold(nq, ct->numR, c->R + 1 + q, nq, q, ct->work) != 0)
 			elog(ERROR, "pg_learn: QR fold of a cell failed");
-		ct->slots[h] = NULL;
+		ct->slots[h].cell = NULL;
 		CHECK_FOR_INTERRUPTS();
 	}
 	for (int r = 0; r < nq; r++)
@@ -514,7 +537,6 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	Cell	   *c;
 	double		sw;
 	double	   *row;
-	int			stride;
 	bool		first;
 	bool		folded = false;
 
@@ -527,63 +549,61 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		hash = hash_combine(hash, murmurhash32((uint32) levels[b]));
 	for (h = hash;; h++)
 	{
-		c = ct->slots[h & (ct->nslots - 1)];
+		CellSlot   *sl = &ct->slots[h & (ct->nslots - 1)];
+
+		c = sl->cell;
 		if (c == NULL)
 			break;
-		if (c->hash == hash && same_levels(c->levels, levels, ct->nblocks))
+		if (sl->hash == hash && same_levels(c->levels, levels, ct->nblocks))
 			break;
 	}
 	if (c == NULL)
 	{
+		Size		lsize = MAXALIGN(sizeof(int) * ct->nblocks);
+		Size		bsize = sizeof(double) * CELL_BLOCK_ROWS * ct->q;
+
 		if (ct->ncells == ct->max_cells)
 			flush_cells(st);
 		if (2 * (ct->ncells + 1) > ct->nslots)
 			grow_cells(st);
-		for (h = hash; ct->slots[h & (ct->nslots - 1)] != NULL; h++)
+		for (h = hash; ct->slots[h & (ct->nslots - 1)].cell != NULL; h++)
 			;
-		c = MemoryContextAlloc(ct->mcxt, sizeof(Cell));
-		c->hash = hash;
-		c->levels = MemoryContextAlloc(ct->mcxt, sizeof(int) * ct->nblocks);
-		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
-		c->R = MemoryContextAllocZero(ct->mcxt, sizeof(double) * ct->q * ct->q);
+		c = MemoryContextAlloc(ct->mcxt, MAXALIGN(sizeof(Cell)) + lsize + bsize +
+							   sizeof(double) * ct->q * ct->q);
 		c->nbuf = 0;
-		c->buf = NULL;
-		ct->slots[h & (ct->nslots - 1)] = c;
+		c->any = false;
+		c->levels = (int *) ((char *) c + MAXALIGN(sizeof(Cell)));
+		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
+		c->buf = (double *) ((char *) c->levels + lsize);
+		c->R = (double *) ((char *) c->buf + bsize);
+		memset(c->R, 0, sizeof(double) * ct->q * ct->q);
+		ct->slots[h & (ct->nslots - 1)].hash = hash;
+		ct->slots[h & (ct->nslots - 1)].cell = c;
 		ct->ncells++;
 	}
 	sw = w == 1.0 ? 1.0 : sqrt(w);
 	if (w != 1.0 && !st->no_log_w)
 		st->sum_log_w += log(w);
 	/*
-	 * A cell's first row (R[0, 0] is sw > 0 after any) is folded alone:
-	 * only a cell with a second row gets a block (column-major), and many
-	 * cells have a row or two.  ct->row is free outside flush_cells.
+	 * A cell's first row is folded alone (so a cell of one row is folded
+	 * when the table is flushed); the next wait in its block.  ct->row is
+	 * free outside flush_cells.
 	 */
-	first = c->buf == NULL && c->R[0] == 0.0;
-	if (first)
-	{
-		row = ct->row;
-		stride = 1;
-	}
-	else
-	{
-		if (c->buf == NULL)
-			c->buf = MemoryContextAlloc(ct->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
-		row = c->buf + c->nbuf;
-		stride = CELL_BLOCK_ROWS;
-	}
+	first = !c->any;
+	row = first ? ct->row : c->buf + c->nbuf * ct->q;
 	row[0] = sw;
 	for (int j = 0; j < ct->nnum; j++)
-		row[(j + 1) * stride] = sw * xnum[j];
-	row[(ct->q - 1) * stride] = sw * y;
+		row[j + 1] = sw * xnum[j];
+	row[ct->q - 1] = sw * y;
 	if (first)
 	{
 		la_qr_fold_small(ct->q, c->R, row, 1, 1);
+		c->any = true;
 		folded = true;
 	}
 	else if (++c->nbuf == CELL_BLOCK_ROWS)
 	{
-		cell_fold(c, ct->q);
+		cell_fold(ct, c);
 		folded = true;
 	}
 	if (folded &&
@@ -733,7 +753,7 @@ open_stop(LinearState *st)
 	st->open->stopped = true;
 	if (ct && ct->ncells > 0)
 	{
-		memset(ct->slots, 0, sizeof(Cell *) * ct->nslots);
+		memset(ct->slots, 0, sizeof(CellSlot) * ct->nslots);
 		ct->ncells = 0;
 		MemoryContextReset(ct->mcxt);
 	}
