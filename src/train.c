@@ -1127,6 +1127,27 @@ set_found_levels(TrainColumns *tcols, List *found)
 }
 
 /*
+ * The value (a bytea: an aggregate's state) of a query of one row and
+ * column, copied into mcxt; NULL when it is NULL.
+ */
+static bytea *
+aggregate_value(const char *sql, MemoryContext mcxt)
+{
+	bool		isnull;
+	Datum		d;
+	bytea	   *value = NULL;
+
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pg_learn: the pass of the levels failed");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	MemoryContextSwitchTo(mcxt);
+	if (!isnull)
+		value = DatumGetByteaPCopy(d);
+	SPI_freetuptable(SPI_tuptable);
+	return value;
+}
+
+/*
  * Whether an open state can find the levels of the categorical features:
  * there is one, and each is of a type with an ordering.
  */
@@ -1174,10 +1195,7 @@ scan_levels(TrainColumns *tcols, const char *from, int max_levels)
 	StringInfoData sql;
 	ListCell   *lc;
 	List	   *enc = NIL;
-	bool		isnull;
-	Datum		d;
-	MemoryContext mcxt = CurrentMemoryContext;
-	bool		found;
+	bytea	   *state;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT learn.linear_partial(0::pg_catalog.float8, 0::pg_catalog.float8");
@@ -1189,13 +1207,9 @@ scan_levels(TrainColumns *tcols, const char *from, int max_levels)
 		}
 	append_text_array(&sql, enc);
 	appendStringInfo(&sql, ") FROM %s", from);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "pg_learn: reading the levels failed");
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	MemoryContextSwitchTo(mcxt);
-	found = !isnull && set_found_levels(tcols, linear_state_levels_of(DatumGetByteaPP(d)));
-	SPI_freetuptable(SPI_tuptable);
-	return found;
+	state = aggregate_value(sql.data, CurrentMemoryContext);
+	return state != NULL &&
+		set_found_levels(tcols, linear_state_open_levels(linear_state_deserialize_open(state)));
 }
 
 /*
@@ -1211,26 +1225,16 @@ open_pass(const LearnFamily *family, TrainColumns *tcols, const char *from,
 		  const char *target_sql, int max_levels, MemoryContext mcxt)
 {
 	StringInfoData sql;
-	bool		isnull;
-	Datum		d;
 	bytea	   *state;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s(%s, %s", family->state_aggregate, target_sql,
-					 tcols->weight ?
-					 psprintf("s.%s::pg_catalog.float8", quote_identifier(tcols->weight)) :
-					 "1::pg_catalog.float8");
+	appendStringInfo(&sql, "SELECT %s(", family->state_aggregate);
+	append_agg_args(&sql, target_sql, tcols->weight, NULL, false);
 	append_feature_args_open(&sql, tcols, max_levels);
 	appendStringInfo(&sql, ") FROM %s", from);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "pg_learn: the training pass failed");
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	MemoryContextSwitchTo(mcxt);
-	if (isnull)
-		return NULL;			/* no row: find_levels says what is wrong */
-	state = DatumGetByteaPCopy(d);
-	SPI_freetuptable(SPI_tuptable);
-	return set_found_levels(tcols, family->open_levels(state)) ? state : NULL;
+	state = aggregate_value(sql.data, mcxt);
+	/* no row: find_levels says what is wrong */
+	return state != NULL && set_found_levels(tcols, family->open_levels(state)) ? state : NULL;
 }
 
 /*

@@ -76,28 +76,17 @@ linear_absorb(void *plan, bytea *state, LearnCounts *counts)
 	return st;
 }
 
-/* An open state of learn.linear_partial, from the driver's pass 1. */
-static LinearState *
-open_state(bytea *state)
-{
-	LinearState *st = linear_state_deserialize(state);
-
-	if (st->family != LINEAR_FAMILY_OPEN)
-		elog(ERROR, "pg_learn: pass 1 did not return an open state");
-	return st;
-}
-
 static List *
 linear_open_levels(bytea *state)
 {
-	return linear_state_levels_of(state);
+	return linear_state_open_levels(linear_state_deserialize_open(state));
 }
 
 static bytea *
 linear_close_levels(bytea *state, int *const *order, const char *const *terms, int nterms)
 {
-	return linear_state_serialize(linear_state_close(open_state(state), order,
-													 linear_signature(terms, nterms)));
+	return linear_state_serialize(linear_state_close(linear_state_deserialize_open(state),
+													 order, linear_signature(terms, nterms)));
 }
 
 static void *

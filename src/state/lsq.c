@@ -202,6 +202,29 @@ check_weight_sum(double sum_w)
 				 errhint("Rescale the weights: only their ratios matter to the estimates.")));
 }
 
+/*
+ * A row of weight w > 0 enters the state scaled by sqrt(w), its log
+ * counted for the likelihood (row_weight), and is counted (count_row).
+ */
+static inline double
+row_weight(LinearState *st, double w)
+{
+	if (w == 1.0)
+		return 1.0;
+	if (!st->no_log_w)
+		st->sum_log_w += log(w);
+	return sqrt(w);
+}
+
+static inline void
+count_row(LinearState *st, double w)
+{
+	st->n++;
+	st->sum_w += w;
+	if (unlikely(!isfinite(st->sum_w)))
+		check_weight_sum(st->sum_w);
+}
+
 /* Fold the buffered rows into R. */
 static void
 flush_buffer(LinearState *st)
@@ -287,11 +310,11 @@ struct CellTable
 	int			nblocks;
 	int		   *block_col;		/* each block's first state column */
 	int			nnum;
-	int		   *num_col;		/* each number's state column */
+	int		   *num_map;		/* the state columns of a cell's columns
+								 * 1..q-1: each number's, then y's */
 	int		  **level_col;		/* of an open state: each block's levels'
 								 * columns (OpenLevels.col); NULL: level
 								 * i of block b is column block_col[b] + i */
-	int			y_col;			/* the response's state column */
 	int			q;				/* nnum + 2 */
 	int			ncells;
 	int			max_cells;		/* before a flush: CELL_MAX, or fewer so
@@ -324,9 +347,9 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	ct->block_col = MemoryContextAlloc(st->mcxt, sizeof(int) * nblocks);
 	memcpy(ct->block_col, block_col, sizeof(int) * nblocks);
 	ct->nnum = nnum;
-	ct->num_col = MemoryContextAlloc(st->mcxt, sizeof(int) * Max(nnum, 1));
-	memcpy(ct->num_col, num_col, sizeof(int) * nnum);
-	ct->y_col = st->ncols - 1;
+	ct->num_map = MemoryContextAlloc(st->mcxt, sizeof(int) * (nnum + 1));
+	memcpy(ct->num_map, num_col, sizeof(int) * nnum);
+	ct->num_map[nnum] = linear_target_col(st);
 	ct->q = nnum + 2;
 	ct->max_cells = Max(64, Min(CELL_MAX,
 								CELL_MEMORY / (int) (sizeof(double) * ct->q * (ct->q + CELL_BLOCK_ROWS) +
@@ -406,6 +429,36 @@ cell_fold(struct CellTable *ct, Cell *c)
 }
 
 /*
+ * Fold the rows of the upper triangular R (n x n) into st, R's column j as
+ * st's column map[j]: st then also holds the rows R stands for, their
+ * columns moved (a zero column where no column of R goes).  Zero rows are
+ * left out.
+ */
+static void
+fold_mapped(LinearState *st, int n, const double *R, const int *map)
+{
+	double	   *row = palloc(sizeof(double) * st->ncols);
+
+	for (int r = 0; r < n; r++)
+	{
+		bool		zero = true;
+
+		memset(row, 0, sizeof(double) * st->ncols);
+		for (int j = r; j < n; j++)
+		{
+			double		v = R[r + (size_t) j * n];
+
+			row[map[j]] = v;
+			zero = zero && v == 0.0;
+		}
+		if (!zero)
+			fold_raw(st, row);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(row);
+}
+
+/*
  * Give an open state's R the columns of the levels found since the last
  * flush: each new column, zero in every row so far, is a zero column and
  * row appended to R, which stays triangular.
@@ -477,9 +530,8 @@ flush_cells(LinearState *st)
 		for (int b = 0; b < ct->nblocks; b++)
 			ct->row[ct->level_col ? ct->level_col[b][c->levels[b]] :
 					ct->block_col[b] + c->levels[b]] = one;
-		for (int j = 0; j < ct->nnum; j++)
-			ct->row[ct->num_col[j]] = c->R[(j + 1) * q];
-		ct->row[ct->y_col] = c->R[(q - 1) * q];
+		for (int j = 0; j < nq; j++)
+			ct->row[ct->num_map[j]] = c->R[(j + 1) * q];
 		if (one != 0.0)
 			fold_raw(st, ct->row);
 		/* rows 1.. of Rc, columns 1..: a triangle of nq rows */
@@ -490,21 +542,7 @@ flush_cells(LinearState *st)
 		ct->slots[h].cell = NULL;
 		CHECK_FOR_INTERRUPTS();
 	}
-	for (int r = 0; r < nq; r++)
-	{
-		bool		zero = true;
-
-		memset(ct->row, 0, sizeof(double) * st->ncols);
-		for (int j = r; j < nq; j++)
-		{
-			double		v = ct->numR[r + j * nq];
-
-			ct->row[j < ct->nnum ? ct->num_col[j] : ct->y_col] = v;
-			zero = zero && v == 0.0;
-		}
-		if (!zero)
-			fold_raw(st, ct->row);
-	}
+	fold_mapped(st, nq, ct->numR, ct->num_map);
 	ct->ncells = 0;
 	MemoryContextReset(ct->mcxt);
 
@@ -581,9 +619,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		ct->slots[h & (ct->nslots - 1)].cell = c;
 		ct->ncells++;
 	}
-	sw = w == 1.0 ? 1.0 : sqrt(w);
-	if (w != 1.0 && !st->no_log_w)
-		st->sum_log_w += log(w);
+	sw = row_weight(st, w);
 	/*
 	 * A cell's first row is folded alone (so a cell of one row is folded
 	 * when the table is flushed); the next wait in its block.  ct->row is
@@ -614,10 +650,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		flush_buffer(st);
 		check_factor(st);
 	}
-	st->n++;
-	st->sum_w += w;
-	if (unlikely(!isfinite(st->sum_w)))
-		check_weight_sum(st->sum_w);
+	count_row(st, w);
 }
 
 void
@@ -628,7 +661,7 @@ linear_state_add_open(LinearState *st, const int *levels, const double *xnum, do
 	double	   *row;
 	double		sw;
 
-	if (st->cells && !st->cells->direct)
+	if (!st->cells->direct)
 	{
 		linear_state_add_cells(st, levels, xnum, y, w);
 		return;
@@ -640,9 +673,7 @@ linear_state_add_open(LinearState *st, const int *levels, const double *xnum, do
 	}
 	open_grow(st);
 	row = st->cells->row;		/* ncols, free outside flush_cells */
-	sw = w == 1.0 ? 1.0 : sqrt(w);
-	if (w != 1.0 && !st->no_log_w)
-		st->sum_log_w += log(w);
+	sw = row_weight(st, w);
 	memset(row, 0, sizeof(double) * st->ncols);
 	row[0] = sw;
 	for (int j = 0; j < ol->nnum; j++)
@@ -651,10 +682,7 @@ linear_state_add_open(LinearState *st, const int *levels, const double *xnum, do
 	for (int b = 0; b < ol->nblocks; b++)
 		row[ol->col[b][levels[b]]] = sw;
 	fold_raw(st, row);
-	st->n++;
-	st->sum_w += w;
-	if (unlikely(!isfinite(st->sum_w)))
-		check_weight_sum(st->sum_w);
+	count_row(st, w);
 }
 
 void
@@ -670,77 +698,69 @@ linear_state_flush(LinearState *st)
  * ---------------------------------------------------------------------
  */
 
-/* The levels and layout of an open state of nargs arguments. */
-static OpenLevels *
-open_levels_create(MemoryContext mcxt, int nargs, const bool *categorical, int max_levels)
+/*
+ * Make st an open state of nargs feature arguments, block[j] the
+ * categorical feature of argument j (0, 1, ... in order) or -1 for a
+ * number, without levels yet.  A factor st already has (read from a
+ * serialized state, with columns for its levels) is kept; else R gets the
+ * columns [1, numbers, y].
+ */
+static void
+open_init(LinearState *st, int nargs, const int *block, int max_levels)
 {
-	OpenLevels *ol = MemoryContextAllocZero(mcxt, sizeof(OpenLevels));
+	MemoryContext old = MemoryContextSwitchTo(st->mcxt);
+	OpenLevels *ol = palloc0(sizeof(OpenLevels));
+	int		   *num_col;
 
 	ol->nargs = nargs;
 	ol->max_levels = max_levels;
-	ol->block = MemoryContextAlloc(mcxt, sizeof(int) * Max(nargs, 1));
+	ol->block = palloc(sizeof(int) * nargs);
+	memcpy(ol->block, block, sizeof(int) * nargs);
 	for (int j = 0; j < nargs; j++)
-		ol->block[j] = categorical[j] ? ol->nblocks++ : -1;
+		ol->nblocks += block[j] >= 0;
 	ol->nnum = nargs - ol->nblocks;
-	ol->levels = MemoryContextAlloc(mcxt, sizeof(LevelTable *) * Max(ol->nblocks, 1));
-	ol->col = MemoryContextAlloc(mcxt, sizeof(int *) * Max(ol->nblocks, 1));
-	ol->colcap = MemoryContextAlloc(mcxt, sizeof(int) * Max(ol->nblocks, 1));
+	ol->levels = palloc(sizeof(LevelTable *) * ol->nblocks);
+	ol->col = palloc(sizeof(int *) * ol->nblocks);
+	ol->colcap = palloc(sizeof(int) * ol->nblocks);
 	for (int b = 0; b < ol->nblocks; b++)
 	{
-		ol->levels[b] = levels_create(NULL, NULL, 0, mcxt);
+		ol->levels[b] = levels_create(NULL, NULL, 0, st->mcxt);
 		ol->colcap[b] = 16;
-		ol->col[b] = MemoryContextAlloc(mcxt, sizeof(int) * ol->colcap[b]);
+		ol->col[b] = palloc(sizeof(int) * ol->colcap[b]);
 	}
 	ol->ncols = ol->nnum + 2;
-	return ol;
-}
-
-/* Make st, empty, an open state like ol (without its levels). */
-static void
-open_init(LinearState *st, const OpenLevels *like)
-{
-	bool	   *categorical = palloc(sizeof(bool) * Max(like->nargs, 1));
-	int		   *num_col;
-	int		   *block_col;
-	MemoryContext old = MemoryContextSwitchTo(st->mcxt);
-
-	for (int j = 0; j < like->nargs; j++)
-		categorical[j] = like->block[j] >= 0;
 	st->family = LINEAR_FAMILY_OPEN;
-	st->open = open_levels_create(st->mcxt, like->nargs, categorical, like->max_levels);
-	st->ncols = st->open->nnum + 2;
-	st->R = palloc0(sizeof(double) * st->ncols * st->ncols);
+	st->open = ol;
+	if (st->R == NULL)
+	{
+		st->ncols = ol->ncols;
+		st->R = palloc0(sizeof(double) * st->ncols * st->ncols);
+	}
 	st->bufcap = LEARN_FIRST_BLOCK_ROWS;
 	st->level_terms = true;
-	num_col = palloc(sizeof(int) * Max(st->open->nnum, 1));
-	for (int j = 0; j < st->open->nnum; j++)
+	num_col = palloc(sizeof(int) * Max(ol->nnum, 1));
+	for (int j = 0; j < ol->nnum; j++)
 		num_col[j] = j + 1;
-	/* level_col, below, places the levels */
-	block_col = palloc0(sizeof(int) * st->open->nblocks);
-	linear_state_set_cells(st, st->open->nblocks, block_col, st->open->nnum, num_col);
-	st->cells->level_col = st->open->col;
-	st->cells->y_col = st->open->nnum + 1;
+	/* level_col, below, places the levels, not block_col */
+	linear_state_set_cells(st, ol->nblocks, palloc0(sizeof(int) * ol->nblocks), ol->nnum,
+						   num_col);
+	st->cells->level_col = ol->col;
 	MemoryContextSwitchTo(old);
-	pfree(categorical);
 }
 
 LinearState *
 linear_state_create_open(int nargs, const bool *categorical, int max_levels)
 {
 	LinearState *st = linear_state_create(-1, 0, 0);
-	OpenLevels	like;
+	int		   *block = palloc(sizeof(int) * Max(nargs, 1));
+	int			nblocks = 0;
 
-	/* the layout only: open_init makes the state's own */
-	like.nargs = nargs;
-	like.max_levels = max_levels;
-	like.block = palloc(sizeof(int) * Max(nargs, 1));
-	like.nblocks = 0;
 	for (int j = 0; j < nargs; j++)
-		like.block[j] = categorical[j] ? like.nblocks++ : -1;
-	if (like.nblocks == 0 || max_levels < 1)
+		block[j] = categorical[j] ? nblocks++ : -1;
+	if (nblocks == 0 || max_levels < 1)
 		elog(ERROR, "pg_learn: an open state needs a categorical feature and room for a level");
-	open_init(st, &like);
-	pfree(like.block);
+	open_init(st, nargs, block, max_levels);
+	pfree(block);
 	return st;
 }
 
@@ -805,45 +825,14 @@ linear_state_open_levels(LinearState *st)
 	return result;
 }
 
-List *
-linear_state_levels_of(bytea *state)
+LinearState *
+linear_state_deserialize_open(bytea *state)
 {
 	LinearState *st = linear_state_deserialize(state);
 
 	if (st->family != LINEAR_FAMILY_OPEN)
 		elog(ERROR, "pg_learn: the state has no open levels");
-	return linear_state_open_levels(st);
-}
-
-/*
- * Fold the rows of src's factor into dst, src's column j as dst's column
- * map[j]: dst then also holds the rows src stands for, whose columns map
- * moves (a zero column where no column of src goes).
- */
-static void
-fold_mapped(LinearState *dst, LinearState *src, const int *map)
-{
-	double	   *row = palloc(sizeof(double) * dst->ncols);
-
-	for (int r = 0; r < src->ncols; r++)
-	{
-		bool		zero = true;
-
-		memset(row, 0, sizeof(double) * dst->ncols);
-		for (int j = r; j < src->ncols; j++)
-		{
-			double		v = src->R[r + (size_t) j * src->ncols];
-
-			row[map[j]] = v;
-			zero = zero && v == 0.0;
-		}
-		if (!zero)
-			fold_raw(dst, row);
-		CHECK_FOR_INTERRUPTS();
-	}
-	pfree(row);
-	flush_buffer(dst);
-	check_factor(dst);
+	return st;
 }
 
 /* dst += src, both open states of the same arguments. */
@@ -880,7 +869,9 @@ open_merge(LinearState *dst, LinearState *src)
 		}
 	linear_state_flush(dst);
 	open_grow(dst);
-	fold_mapped(dst, src, map);
+	fold_mapped(dst, src->ncols, src->R, map);
+	flush_buffer(dst);
+	check_factor(dst);
 	pfree(map);
 }
 
@@ -915,7 +906,9 @@ linear_state_close(LinearState *st, int *const *order, uint64 signature)
 	}
 	map[ol->nnum + 1] = c;
 	Assert(c == k + 1);
-	fold_mapped(closed, st, map);
+	fold_mapped(closed, st->ncols, st->R, map);
+	flush_buffer(closed);
+	check_factor(closed);
 	closed->n = st->n;
 	closed->n_skipped = st->n_skipped;
 	closed->n_zero_weight = st->n_zero_weight;
@@ -975,18 +968,13 @@ linear_state_add(LinearState *st, const double *x, double y, double w)
 	}
 	else
 	{
-		sw = sqrt(w);
-		if (!st->no_log_w)
-			st->sum_log_w += log(w);
+		sw = row_weight(st, w);
 		row[0] = sw;
 		for (int j = 0; j < k; j++)
 			row[(j + 1) * stride] = sw * x[j];
 		row[(k + 1) * stride] = sw * y;
 	}
-	st->n++;
-	st->sum_w += w;
-	if (unlikely(!isfinite(st->sum_w)))
-		check_weight_sum(st->sum_w);
+	count_row(st, w);
 	if (direct)
 	{
 		la_qr_fold_row(st->ncols, st->R, row);
@@ -1058,7 +1046,7 @@ linear_state_merge(LinearState *dst, LinearState *src)
 {
 	check_mergeable(dst, src);
 	if (src->open && dst->open == NULL)
-		open_init(dst, src->open);
+		open_init(dst, src->open->nargs, src->open->block, src->open->max_levels);
 	else if (src->ncols != 0 && dst->ncols == 0)
 		linear_state_size(dst, src->ncols - 2);
 	if (pg_add_s64_overflow(dst->n, src->n, &dst->n) ||
@@ -1150,29 +1138,32 @@ linear_state_serialize(LinearState *st)
 static const char *
 open_read(StringInfo buf, LinearState *st, int ncols)
 {
-	OpenLevels	like;
 	OpenLevels *ol;
 	bool	   *used;
 	int			stopped;
+	int			nargs;
+	int		   *block;
+	int			nblocks = 0;
+	int			max_levels;
 
 	if (buf->len - buf->cursor < 4)
 		return "The levels are missing.";
-	like.nargs = pq_getmsgint(buf, 4);
-	if (like.nargs < 1 || like.nargs > FUNC_MAX_ARGS ||
-		buf->len - buf->cursor < 4 * (like.nargs + 1) + 1)
+	nargs = pq_getmsgint(buf, 4);
+	if (nargs < 1 || nargs > FUNC_MAX_ARGS ||
+		buf->len - buf->cursor < 4 * (nargs + 1) + 1)
 		return "The number of arguments is out of range.";
-	like.block = palloc(sizeof(int) * like.nargs);
-	like.nblocks = 0;
-	for (int j = 0; j < like.nargs; j++)
+	block = palloc(sizeof(int) * nargs);
+	for (int j = 0; j < nargs; j++)
 	{
-		like.block[j] = pq_getmsgint(buf, 4);
-		if (like.block[j] != -1 && like.block[j] != like.nblocks++)
+		block[j] = pq_getmsgint(buf, 4);
+		if (block[j] != -1 && block[j] != nblocks++)
 			return "The categorical features are out of order.";
 	}
-	like.max_levels = pq_getmsgint(buf, 4);
-	if (like.nblocks == 0 || like.max_levels < 1 || like.max_levels > LEARN_MAX_LEVELS)
+	max_levels = pq_getmsgint(buf, 4);
+	if (nblocks == 0 || max_levels < 1 || max_levels > LEARN_MAX_LEVELS ||
+		ncols < nargs - nblocks + 2)
 		return "The layout of the levels is out of range.";
-	open_init(st, &like);
+	open_init(st, nargs, block, max_levels);
 	ol = st->open;
 	stopped = pq_getmsgbyte(buf);
 	if (stopped == 1)
@@ -1180,7 +1171,7 @@ open_read(StringInfo buf, LinearState *st, int ncols)
 		open_stop(st);
 		return buf->cursor != buf->len ? "The value goes on after its levels." : NULL;
 	}
-	if (stopped != 0 || ncols < ol->nnum + 2)
+	if (stopped != 0)
 		return "The layout of the levels is out of range.";
 	used = palloc0(sizeof(bool) * ncols);
 	for (int b = 0; b < ol->nblocks; b++)
@@ -1301,19 +1292,11 @@ state_read(bytea *b, LinearState **out, int *version_out)
 		}
 	if (family == LINEAR_FAMILY_OPEN)
 	{
-		double	   *R = st->R;
-		const char *problem;
+		/* the factor read has the columns of the levels that follow */
+		const char *problem = open_read(&buf, st, ncols);
 
-		/* open_init gives it the columns of no level: the factor read has them */
-		st->family = 0;
-		problem = open_read(&buf, st, ncols);
 		if (problem)
 			return problem;
-		pfree(st->R);
-		st->R = R;
-		st->ncols = ncols;
-		pfree(st->cells->row);
-		st->cells->row = MemoryContextAlloc(st->mcxt, sizeof(double) * ncols);
 	}
 	pq_getmsgend(&buf);
 	*out = st;

@@ -123,8 +123,8 @@ extern int	linear_state_open_level(LinearState *st, int b, const char *s, int le
  */
 extern List *linear_state_open_levels(LinearState *st);
 
-/* linear_state_open_levels of a serialized open state. */
-extern List *linear_state_levels_of(bytea *state);
+/* A serialized open state; an error for a state of another kind. */
+extern LinearState *linear_state_deserialize_open(bytea *state);
 
 /*
  * The LINEAR_FAMILY_LINEAR state of an open one, with the levels of its
