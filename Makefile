@@ -10,6 +10,7 @@ OBJS = \
 	src/state/irls.o \
 	src/state/lsq.o \
 	src/state/trans.o \
+	src/state/groups.o \
 	src/state/rolling.o \
 	src/catalog.o \
 	src/keys.o \

@@ -16,6 +16,10 @@
 #include <math.h>
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "catalog/index.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -533,14 +537,29 @@ returned_model_row(void)
 
 
 /*
- * Rows are written in batches: one INSERT ... SELECT FROM unnest() of
- * arrays per LEARN_CATALOG_BATCH_ROWS rows, not one statement per row.  A
- * batch's values live in its own memory context, emptied by each flush,
- * so storing a model takes the memory of one batch whatever its size.
+ * Rows are written in batches of up to LEARN_CATALOG_BATCH_ROWS rows, not
+ * one statement per row.  A batch's values live in its own memory
+ * context, emptied by each flush, so storing a model takes the memory of
+ * one batch whatever its size.
+ *
+ * The rows of a new version (its coefficients, groups, states, levels) go
+ * into their tables below the executor, as COPY and PostgreSQL's own
+ * catalogs write theirs: table_multi_insert, then each index's entry.  A
+ * training of 5,000 groups writes 30,000 rows; through INSERT ... SELECT
+ * FROM unnest() they cost more than the training's pass over the data
+ * (planning, a tuplestore of the arrays' rows, the text of every key read
+ * back as an array).  What the executor would add checks nothing these
+ * rows can fail: they are written as the catalog's owner, into tables
+ * without row level security or triggers of pg_learn's own, and their
+ * foreign key is the model row this transaction inserted.  Their CHECK
+ * constraints hold by construction (positions from 0, fitted exactly
+ * when there is no reason).  Unique indexes check as they always do.
+ * Other statements (the held-out metrics' UPDATE) keep SPI: Batch's sql.
  */
 typedef struct Batch
 {
-	const char *sql;			/* $1 the model id, $2.. one array per column */
+	const char *sql;			/* SPI: $1 the model id, $2.. one array per
+								 * column; NULL: rows into table */
 	const char *what;			/* for errors: "storing coefficients" */
 	int64		model_id;
 	int			ncols;
@@ -552,19 +571,27 @@ typedef struct Batch
 	Datum	  **values;			/* [col][row] */
 	bool	  **nulls;
 	MemoryContext mcxt;			/* the values, reset by batch_flush */
+	MemoryContext parent;		/* the batch's own */
+
+	/* rows into a table */
+	const char *table;			/* learn.<table>; NULL: SPI's sql */
+	const char *const *columns;
+	Relation	rel;			/* opened with the first rows */
+	AttrNumber	model_attnum;	/* of model_id */
+	AttrNumber *attnum;			/* of each column */
+	const char *last_key;		/* the text of the group key read last, */
+	Datum		last_key_datum; /* and its text[] (in mcxt) */
 } Batch;
 
 static void
-batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
-		   int ncols, const Oid *elemtypes)
+batch_alloc(Batch *b, const char *what, int64 model_id, int ncols)
 {
-	b->sql = sql;
+	memset(b, 0, sizeof(Batch));
 	b->what = what;
 	b->model_id = model_id;
 	b->ncols = ncols;
-	b->nrows = 0;
-	b->elemtypes = elemtypes;
 	b->expected = SPI_OK_INSERT;
+
 	/*
 	 * Small at first: most models have a few rows, and a training that
 	 * allocated the whole batch for each table (1.3 MB) spent more time in
@@ -578,8 +605,134 @@ batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
 		b->values[c] = palloc(sizeof(Datum) * b->cap);
 		b->nulls[c] = palloc0(sizeof(bool) * b->cap);
 	}
+	b->parent = CurrentMemoryContext;
 	b->mcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn catalog batch",
 									ALLOCSET_DEFAULT_SIZES);
+}
+
+/* A batch of one SPI statement over arrays of elemtypes. */
+static void
+batch_init(Batch *b, const char *sql, const char *what, int64 model_id,
+		   int ncols, const Oid *elemtypes)
+{
+	batch_alloc(b, what, model_id, ncols);
+	b->sql = sql;
+	b->elemtypes = elemtypes;
+}
+
+/*
+ * A batch of rows into learn.<table>: model_id, then the columns named
+ * columns[0..ncols-1] in that order.  The table is opened with the first
+ * rows (a catalog from before it was added stores models that have none).
+ */
+static void
+batch_init_table(Batch *b, const char *table, const char *const *columns, int ncols,
+				 const char *what, int64 model_id)
+{
+	batch_alloc(b, what, model_id, ncols);
+	b->table = table;
+	b->columns = columns;
+}
+
+/*
+ * Open the batch's table and find its columns.  The table's other
+ * columns must allow NULL (this version's tables have none).
+ */
+static void
+batch_open(Batch *b)
+{
+	Oid			nsp = get_namespace_oid("learn", false);
+	Oid			relid = get_relname_relid(b->table, nsp);
+	TupleDesc	desc;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_learn's catalog has no table learn.%s", b->table),
+				 errhint("Run ALTER EXTENSION pg_learn UPDATE, or reinstall the extension.")));
+	b->rel = table_open(relid, RowExclusiveLock);
+	if (b->rel->rd_rel->relkind != RELKIND_RELATION || b->rel->rd_rel->relrowsecurity)
+		elog(ERROR, "pg_learn: learn.%s is not the table expected", b->table);
+	desc = RelationGetDescr(b->rel);
+	b->model_attnum = get_attnum(relid, "model_id");
+	b->attnum = palloc(sizeof(AttrNumber) * b->ncols);
+	for (int c = 0; c < b->ncols; c++)
+		b->attnum[c] = get_attnum(relid, b->columns[c]);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		bool		given = (a + 1 == b->model_attnum);
+
+		for (int c = 0; c < b->ncols; c++)
+			given |= (a + 1 == b->attnum[c]);
+		if (!att->attisdropped && att->attnotnull && !given)
+			elog(ERROR, "pg_learn: learn.%s has a column \"%s\" pg_learn does not fill",
+				 b->table, NameStr(att->attname));
+	}
+	if (b->model_attnum == InvalidAttrNumber)
+		elog(ERROR, "pg_learn: learn.%s has no column \"model_id\"", b->table);
+	for (int c = 0; c < b->ncols; c++)
+		if (b->attnum[c] == InvalidAttrNumber)
+			elog(ERROR, "pg_learn: learn.%s has no column \"%s\"", b->table, b->columns[c]);
+}
+
+/*
+ * The batch's rows into its table, and their entries into each of its
+ * indexes (plain B-tree indexes, as CatalogIndexInsert makes them).
+ */
+static void
+batch_insert(Batch *b)
+{
+	/* a copy not reference-counted: slots of it pin nothing */
+	TupleDesc	desc = CreateTupleDescCopy(RelationGetDescr(b->rel));
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * b->nrows);
+	BulkInsertState bistate = GetBulkInsertState();
+	List	   *indexes = RelationGetIndexList(b->rel);
+	ListCell   *lc;
+
+	for (int r = 0; r < b->nrows; r++)
+	{
+		TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+
+		ExecClearTuple(slot);
+		memset(slot->tts_isnull, true, sizeof(bool) * desc->natts);
+		slot->tts_values[b->model_attnum - 1] = Int64GetDatum(b->model_id);
+		slot->tts_isnull[b->model_attnum - 1] = false;
+		for (int c = 0; c < b->ncols; c++)
+		{
+			slot->tts_values[b->attnum[c] - 1] = b->values[c][r];
+			slot->tts_isnull[b->attnum[c] - 1] = b->nulls[c][r];
+		}
+		ExecStoreVirtualTuple(slot);
+		slots[r] = slot;
+	}
+	table_multi_insert(b->rel, slots, b->nrows, GetCurrentCommandId(true), 0, bistate);
+	FreeBulkInsertState(bistate);
+
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexInfo  *ii = BuildIndexInfo(irel);
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		if (ii->ii_Expressions != NIL || ii->ii_Predicate != NIL ||
+			ii->ii_ExclusionOps != NULL || !irel->rd_index->indimmediate)
+			elog(ERROR, "pg_learn: index %s of learn.%s is not a plain index",
+				 RelationGetRelationName(irel), RelationGetRelationName(b->rel));
+		for (int r = 0; r < b->nrows; r++)
+		{
+			FormIndexDatum(ii, slots[r], NULL, values, isnull);
+			index_insert(irel, values, isnull, &slots[r]->tts_tid, b->rel,
+						 ii->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, ii);
+		}
+		index_close(irel, NoLock);
+	}
+	for (int r = 0; r < b->nrows; r++)
+		ExecDropSingleTupleTableSlot(slots[r]);
+	/* later statements of the training see the rows */
+	CommandCounterIncrement();
 }
 
 /* Insert the batch's rows, then empty it. */
@@ -594,32 +747,57 @@ batch_flush(Batch *b)
 	if (b->nrows == 0)
 		return;
 	old = MemoryContextSwitchTo(b->mcxt);
-	types = palloc(sizeof(Oid) * (b->ncols + 1));
-	args = palloc(sizeof(Datum) * (b->ncols + 1));
-	types[0] = INT8OID;
-	args[0] = Int64GetDatum(b->model_id);
-	for (int c = 0; c < b->ncols; c++)
+	if (b->table)
 	{
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-		int			dims[1] = {b->nrows};
-		int			lbs[1] = {1};
+		if (b->rel == NULL)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(b->parent);
 
-		get_typlenbyvalalign(b->elemtypes[c], &typlen, &typbyval, &typalign);
-		types[c + 1] = get_array_type(b->elemtypes[c]);
-		args[c + 1] = PointerGetDatum(construct_md_array(b->values[c], b->nulls[c], 1, dims,
-														 lbs, b->elemtypes[c], typlen,
-														 typbyval, typalign));
+			batch_open(b);
+			MemoryContextSwitchTo(oldcxt);
+		}
+		batch_insert(b);
 	}
-	ret = SPI_execute_with_args(b->sql, b->ncols + 1, types, args, NULL, false, 0);
-	spi_check(ret, b->expected, b->what);
+	else
+	{
+		types = palloc(sizeof(Oid) * (b->ncols + 1));
+		args = palloc(sizeof(Datum) * (b->ncols + 1));
+		types[0] = INT8OID;
+		args[0] = Int64GetDatum(b->model_id);
+		for (int c = 0; c < b->ncols; c++)
+		{
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			int			dims[1] = {b->nrows};
+			int			lbs[1] = {1};
+
+			get_typlenbyvalalign(b->elemtypes[c], &typlen, &typbyval, &typalign);
+			types[c + 1] = get_array_type(b->elemtypes[c]);
+			args[c + 1] = PointerGetDatum(construct_md_array(b->values[c], b->nulls[c], 1,
+															 dims, lbs, b->elemtypes[c],
+															 typlen, typbyval, typalign));
+		}
+		ret = SPI_execute_with_args(b->sql, b->ncols + 1, types, args, NULL, false, 0);
+		spi_check(ret, b->expected, b->what);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(b->mcxt);
 	b->nrows = 0;
+	b->last_key = NULL;
 	for (int c = 0; c < b->ncols; c++)
 		memset(b->nulls[c], 0, sizeof(bool) * b->cap);
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* The last rows, then the table closed (its lock kept). */
+static void
+batch_finish(Batch *b)
+{
+	batch_flush(b);
+	if (b->rel)
+		table_close(b->rel, NoLock);
+	b->rel = NULL;
 }
 
 /*
@@ -660,33 +838,57 @@ batch_text(Batch *b, int col, const char *v)
 	b->values[col][b->nrows] = v ? PointerGetDatum(cstring_to_text(v)) : (Datum) 0;
 }
 
-static const Oid term_types[8] = {TEXTOID, INT4OID, TEXTOID, FLOAT8OID, FLOAT8OID,
-FLOAT8OID, FLOAT8OID, TEXTOID};
-static const char *const term_sql =
-"INSERT INTO learn.coefficients (model_id, group_key, position, term, "
-"estimate, std_error, statistic, p_value, class) "
-"SELECT $1, u.k::pg_catalog.text[], u.p, u.t, u.e, u.se, u.st, u.pv, u.c "
-"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-"pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
-"pg_catalog.unnest($8), pg_catalog.unnest($9)) AS u(k, p, t, e, se, st, pv, c)";
+/*
+ * A group key (text[]) of the current row from its text (NULL: '{}', the
+ * ungrouped model's), read once for the rows of a group that follow one
+ * another.
+ */
+static void
+batch_key(Batch *b, int col, const char *key_text)
+{
+	if (key_text == NULL)
+		key_text = "{}";
+	if (b->last_key == NULL || strcmp(b->last_key, key_text) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(b->mcxt);
 
-static const Oid group_types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
-static const char *const group_sql =
-"INSERT INTO learn.groups (model_id, group_key, n_rows, n_skipped, fitted, "
-"reason, metrics) "
-"SELECT $1, u.k::pg_catalog.text[], u.n, u.s, u.r IS NULL, u.r, "
-"COALESCE(u.m::pg_catalog.jsonb, '{}'::pg_catalog.jsonb) "
-"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-"pg_catalog.unnest($5), pg_catalog.unnest($6)) AS u(k, n, s, r, m)";
+		b->last_key = pstrdup(key_text);
+		b->last_key_datum = OidFunctionCall3(F_ARRAY_IN, CStringGetDatum(key_text),
+											 ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
+		MemoryContextSwitchTo(old);
+	}
+	b->nulls[col][b->nrows] = false;
+	b->values[col][b->nrows] = b->last_key_datum;
+}
 
-static const Oid state_types[2] = {TEXTOID, BYTEAOID};
-static const char *const state_sql =
-"INSERT INTO learn.states (model_id, group_key, state) "
-"SELECT $1, u.k::pg_catalog.text[], u.s "
-"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(k, s)";
+static const char *const term_columns[8] = {"group_key", "position", "term", "estimate",
+"std_error", "statistic", "p_value", "class"};
+static const char *const group_columns[6] = {"group_key", "n_rows", "n_skipped", "fitted",
+"reason", "metrics"};
+static const char *const state_columns[2] = {"group_key", "state"};
 
 /* A batch of states is flushed at this size, whatever its number of rows. */
 #define STATE_BATCH_BYTES (8 * 1024 * 1024)
+
+/*
+ * The jsonb of a group's metrics (NULL: '{}') in mcxt.  The parser's
+ * buffers, many times the document's size, are freed at once (scratch is
+ * reset): kept until the batch's flush, their pages cost more than the
+ * parse.
+ */
+static Datum
+metrics_jsonb(const char *json, MemoryContext mcxt, MemoryContext scratch)
+{
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	Datum		d = DirectFunctionCall1(jsonb_in, CStringGetDatum(json ? json : "{}"));
+	Datum		copy;
+
+	MemoryContextSwitchTo(mcxt);
+	copy = PointerGetDatum(DatumGetJsonbPCopy(d));
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(scratch);
+	return copy;
+}
 
 /*
  * Every group from next(arg): its terms into learn.coefficients, for a
@@ -701,11 +903,14 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 	Batch		states;
 	Size		state_bytes = 0;
 	GroupRecord rec;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "pg_learn metrics",
+												  ALLOCSET_DEFAULT_SIZES);
 
-	batch_init(&terms, term_sql, "storing coefficients", model_id, 8, term_types);
+	batch_init_table(&terms, "coefficients", term_columns, 8, "storing coefficients",
+					 model_id);
 	if (grouped)
-		batch_init(&groups, group_sql, "storing groups", model_id, 5, group_types);
-	batch_init(&states, state_sql, "storing states", model_id, 2, state_types);
+		batch_init_table(&groups, "groups", group_columns, 6, "storing groups", model_id);
+	batch_init_table(&states, "states", state_columns, 2, "storing states", model_id);
 	while (next(arg, &rec))
 	{
 		MemoryContext old;
@@ -714,7 +919,7 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 		if (rec.state)
 		{
 			old = MemoryContextSwitchTo(states.mcxt);
-			batch_text(&states, 0, rec.key_text ? rec.key_text : "{}");
+			batch_key(&states, 0, rec.key_text);
 			states.values[1][states.nrows] = PointerGetDatum(DatumGetByteaPCopy(PointerGetDatum(rec.state)));
 			state_bytes += VARSIZE_ANY(rec.state);
 			MemoryContextSwitchTo(old);
@@ -730,7 +935,7 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 			LearnTerm  *tr = &rec.terms[t];
 
 			old = MemoryContextSwitchTo(terms.mcxt);
-			batch_text(&terms, 0, rec.key_text ? rec.key_text : "{}");
+			batch_key(&terms, 0, rec.key_text);
 			terms.values[1][terms.nrows] = Int32GetDatum(tr->position);
 			batch_text(&terms, 2, tr->term);
 			batch_float8(&terms, 3, tr->estimate);
@@ -744,26 +949,24 @@ store_groups(int64 model_id, bool grouped, GroupSource next, void *arg)
 		if (!grouped)
 			continue;
 		old = MemoryContextSwitchTo(groups.mcxt);
-		batch_text(&groups, 0, rec.key_text);
+		batch_key(&groups, 0, rec.key_text);
 		groups.values[1][groups.nrows] = Int64GetDatum(rec.n_rows);
 		groups.values[2][groups.nrows] = Int64GetDatum(rec.n_skipped);
-		batch_text(&groups, 3, rec.reason);
-		batch_text(&groups, 4, rec.metrics_json);
+		groups.values[3][groups.nrows] = BoolGetDatum(rec.reason == NULL);
+		batch_text(&groups, 4, rec.reason);
 		MemoryContextSwitchTo(old);
+		groups.values[5][groups.nrows] = metrics_jsonb(rec.metrics_json, groups.mcxt,
+													   scratch);
 		batch_row_done(&groups);
 	}
-	batch_flush(&terms);
+	batch_finish(&terms);
 	if (grouped)
-		batch_flush(&groups);
-	batch_flush(&states);
+		batch_finish(&groups);
+	batch_finish(&states);
+	MemoryContextDelete(scratch);
 }
 
-static const Oid encoding_types[3] = {TEXTOID, INT4OID, TEXTOID};
-static const char *const encoding_sql =
-"INSERT INTO learn.encodings (model_id, feature, position, level) "
-"SELECT $1, u.f, u.p, u.l "
-"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), "
-"pg_catalog.unnest($4)) AS u(f, p, l)";
+static const char *const encoding_columns[3] = {"feature", "position", "level"};
 
 /* The levels of the model's categorical features, into learn.encodings. */
 static void
@@ -773,7 +976,7 @@ store_encodings(int64 model_id, ModelRecord *m)
 	ListCell   *lc;
 
 	catalog_require_relation("encodings", "0.4", "Training with categorical features");
-	batch_init(&b, encoding_sql, "storing encodings", model_id, 3, encoding_types);
+	batch_init_table(&b, "encodings", encoding_columns, 3, "storing encodings", model_id);
 	foreach(lc, m->encodings)
 	{
 		ListCell   *lc2;
@@ -789,7 +992,7 @@ store_encodings(int64 model_id, ModelRecord *m)
 			batch_row_done(&b);
 		}
 	}
-	batch_flush(&b);
+	batch_finish(&b);
 }
 
 /*
@@ -937,17 +1140,11 @@ catalog_store_model(ModelRecord *m, GroupSource next, void *arg)
 	result = returned_model_row();
 
 	/*
-	 * The version's rows reference the learn.models row just inserted, in
-	 * this transaction and under the name's lock: no other transaction
-	 * can delete it before this one ends.  Checking that reference for
-	 * each row (a foreign key's trigger, a query a row) took most of the
-	 * time of storing a grouped model, so the rows are written as pg_dump
-	 * restores them, with session_replication_role = replica, which fires
-	 * no trigger (the catalog tables have none but their foreign keys').
-	 * The catalog's owner is a superuser (CREATE EXTENSION made it so).
+	 * The version's rows go below the executor (batch_insert): no trigger
+	 * checks their reference to the learn.models row just inserted, in
+	 * this transaction and under the name's lock, which no other
+	 * transaction can delete before this one ends.
 	 */
-	(void) set_config_option("session_replication_role", "replica", PGC_SUSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (m->encodings != NIL)
 		store_encodings(model_id, m);
 	store_groups(model_id, m->group_by != NIL, next, arg);

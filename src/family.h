@@ -179,6 +179,14 @@ typedef struct LearnFamily
 	bool		state_named;
 
 	/*
+	 * The state aggregate keeps groups itself (state/groups.h): given
+	 * group key arguments before the features and a "G" for each at the
+	 * head of its encoding, its value is the groups' keys and states
+	 * (group_table_result after 2 bytes), or says it stopped.
+	 */
+	bool		state_groups;
+
+	/*
 	 * The aggregate that merges pass-1 states of the same features
 	 * (bytea) into one, as if one state had seen all their rows;
 	 * schema-qualified.  NULL: states do not merge.  learn.update and the

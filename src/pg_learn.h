@@ -15,8 +15,12 @@
 /* Most features a model may have (54000 beyond it). */
 #define LEARN_MAX_FEATURES 1000
 
-/* Catalog rows written by one INSERT statement. */
-#define LEARN_CATALOG_BATCH_ROWS 10000
+/*
+ * Catalog rows written at once (catalog.c): as COPY's buffers, small
+ * enough that a batch's memory is reused, not given back and faulted in
+ * again for the next.
+ */
+#define LEARN_CATALOG_BATCH_ROWS 1000
 
 /* Rows a sandwich-meat state buffers before a level-3 update (lsq.c). */
 #define LEARN_BLOCK_ROWS 1024

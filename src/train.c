@@ -41,6 +41,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
+#include "catalog/pg_collation.h"
 #include "utils/syscache.h"
 #include "catalog/pg_operator.h"
 #include "parser/parse_coerce.h"
@@ -653,10 +654,18 @@ append_text_array(StringInfo sql, List *elems)
  * the open encoding of at most open_max levels to a feature.
  */
 static void
-append_feature_args_open(StringInfo sql, const TrainColumns *tcols, int open_max)
+append_feature_args_open(StringInfo sql, const TrainColumns *tcols, int open_max,
+						 List *group_keys)
 {
 	ListCell   *lc;
 	List	   *enc = NIL;
+
+	/* group keys kept by the aggregate: before the features, "G" each */
+	foreach(lc, group_keys)
+	{
+		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
+		enc = lappend(enc, "G");
+	}
 
 	foreach(lc, tcols->features)
 	{
@@ -685,14 +694,14 @@ append_feature_args_open(StringInfo sql, const TrainColumns *tcols, int open_max
 		enc = lappend(enc, psprintf("%d", list_length(levels)));
 		enc = list_concat(enc, levels);
 	}
-	if (tcols->encodings || open_max > 0)
+	if (tcols->encodings || open_max > 0 || group_keys != NIL)
 		append_text_array(sql, enc);
 }
 
 static void
 append_feature_args(StringInfo sql, const TrainColumns *tcols)
 {
-	append_feature_args_open(sql, tcols, 0);
+	append_feature_args_open(sql, tcols, 0, NIL);
 }
 
 /*
@@ -1230,7 +1239,7 @@ open_pass(const LearnFamily *family, TrainColumns *tcols, const char *from,
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s(", family->state_aggregate);
 	append_agg_args(&sql, target_sql, tcols->weight, NULL, false);
-	append_feature_args_open(&sql, tcols, max_levels);
+	append_feature_args_open(&sql, tcols, max_levels, NIL);
 	appendStringInfo(&sql, ") FROM %s", from);
 	state = aggregate_value(sql.data, mcxt);
 	/* no row: find_levels says what is wrong */
@@ -1824,6 +1833,165 @@ pass_param_list(StringInfo pbuf)
 	return params;
 }
 
+/*
+ * Groups kept by the state aggregate (family->state_groups): one
+ * ungrouped pass whose value holds each group's key and state, absorbed in
+ * the order the GROUP BY query's ORDER BY 1 gives them.
+ */
+typedef struct KeptGroup
+{
+	Datum		key;			/* text[] */
+	bytea	   *state;
+} KeptGroup;
+
+/* The order of key arrays: btarraycmp under a collation */
+typedef struct KeyOrder
+{
+	FmgrInfo	cmp;
+	Oid			collation;
+} KeyOrder;
+
+static int
+kept_group_cmp(const void *a, const void *b, void *arg)
+{
+	KeyOrder   *order = arg;
+
+	return DatumGetInt32(FunctionCall2Coll(&order->cmp, order->collation,
+										   ((const KeptGroup *) a)->key,
+										   ((const KeptGroup *) b)->key));
+}
+
+/*
+ * Whether the state aggregate can keep the groups of these columns: their
+ * types hash, and the family keeps groups.  The collation of the keys'
+ * order (the text of the key array): the group columns' own, when they
+ * agree, else the database's.
+ */
+static bool
+groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by,
+				Oid *collation)
+{
+	ListCell   *lc;
+
+	*collation = InvalidOid;
+	if (!tg->family->state_groups || list_length(group_by) > INDEX_MAX_KEYS)
+		return false;
+	foreach(lc, group_by)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "group_by");
+		TypeCacheEntry *tce = lookup_type_cache(getBaseType(c->typid),
+												TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
+
+		if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+			return false;
+		if (OidIsValid(c->collid) && *collation != InvalidOid && *collation != c->collid)
+			*collation = DEFAULT_COLLATION_OID;
+		else if (OidIsValid(c->collid))
+			*collation = c->collid;
+	}
+	if (!OidIsValid(*collation))
+		*collation = DEFAULT_COLLATION_OID;
+	return true;
+}
+
+/*
+ * Pass 1 with the groups kept by the aggregate; false when it stopped
+ * (more groups than hash_mem holds: nothing was absorbed).
+ */
+static bool
+run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
+				const char *weight, const TrainColumns *tcols, List *group_by,
+				Oid collation)
+{
+	MemoryContext kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = CurrentMemoryContext;
+	StringInfoData sql;
+	StringInfoData buf;
+	bytea	   *value;
+	int			nkeys;
+	bool		stopped;
+	int			ngroups;
+	KeptGroup  *groups;
+	KeyOrder	order;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
+	append_agg_args(&sql, target_sql, weight, NULL, false);
+	if (tg->family->state_named)
+		append_text_array(&sql, tcols->terms);
+	append_feature_args_open(&sql, tcols, 0, group_by);
+	appendStringInfo(&sql, ") FROM %s", from);
+	value = aggregate_value(sql.data, kcxt);
+	MemoryContextSwitchTo(kcxt);
+	if (value == NULL)
+	{
+		/* no row: no group */
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(kcxt);
+		return true;
+	}
+	buf.data = VARDATA_ANY(value);
+	buf.len = VARSIZE_ANY_EXHDR(value);
+	buf.maxlen = buf.len;
+	buf.cursor = 2;				/* the state's version and kind */
+	nkeys = pq_getmsgint(&buf, 4);
+	stopped = pq_getmsgbyte(&buf) != 0;
+	ngroups = pq_getmsgint(&buf, 4);
+	if (nkeys != list_length(group_by) || ngroups < 0)
+		elog(ERROR, "pg_learn: the state of %d groups has %d keys", ngroups, nkeys);
+	elog(DEBUG1, "pg_learn: %s", stopped ?
+		 "the groups took more than hash_mem: reading them with GROUP BY" :
+		 psprintf("%d groups kept by the aggregate", ngroups));
+	if (stopped)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(kcxt);
+		return false;
+	}
+	groups = palloc(sizeof(KeptGroup) * Max(ngroups, 1));
+	for (int i = 0; i < ngroups; i++)
+	{
+		Datum		elems[INDEX_MAX_KEYS];
+		bool		nulls[INDEX_MAX_KEYS];
+		int			dims[1] = {nkeys};
+		int			lbs[1] = {1};
+		int			len;
+
+		for (int j = 0; j < nkeys; j++)
+		{
+			nulls[j] = pq_getmsgbyte(&buf) != 0;
+			if (!nulls[j])
+			{
+				len = pq_getmsgint(&buf, 4);
+				elems[j] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, len),
+																	len));
+			}
+		}
+		groups[i].key = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
+														   -1, false, TYPALIGN_INT));
+		len = pq_getmsgint(&buf, 4);
+		groups[i].state = palloc(VARHDRSZ + len);
+		SET_VARSIZE(groups[i].state, VARHDRSZ + len);
+		pq_copymsgbytes(&buf, VARDATA(groups[i].state), len);
+	}
+	pq_getmsgend(&buf);
+	pfree(value);
+	fmgr_info(F_BTARRAYCMP, &order.cmp);
+	order.collation = collation;
+	qsort_arg(groups, ngroups, sizeof(KeptGroup), kept_group_cmp, &order);
+	MemoryContextSwitchTo(old);
+	for (int i = 0; i < ngroups; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		absorb_group(tg, groups[i].key, PointerGetDatum(groups[i].state));
+		pfree(DatumGetPointer(groups[i].key));
+		pfree(groups[i].state);
+	}
+	MemoryContextDelete(kcxt);
+	return true;
+}
+
 static void
 run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char *from,
 			   const char *target_sql, const char *weight, const TrainColumns *tcols,
@@ -1847,6 +2015,14 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 					 PointerGetDatum(tg->family->close_levels(open_state, tcols->order,
 															  terms, nterms)));
 		return;
+	}
+	if (group_by != NIL && shards == NIL && parent_id == 0 && !tg->family->first_pass)
+	{
+		Oid			collation;
+
+		if (groups_keepable(tg, tcols, group_by, &collation) &&
+			run_kept_groups(tg, from, target_sql, weight, tcols, group_by, collation))
+			return;
 	}
 	initStringInfo(&sql);
 	if (shards != NIL)

@@ -338,6 +338,7 @@ const LearnFamily learn_family_linear = {
 	.params = linear_params,
 	.state_aggregate = "learn.linear_partial",
 	.state_named = true,
+	.state_groups = true,
 	.merge_aggregate = "learn.linear_merge",
 	.state_problem = linear_state_problem_of,
 	.stamp_function = "learn._linear_stamp",

@@ -30,6 +30,7 @@
 #include "numeric/distributions.h"
 #include "numeric/linalg.h"
 #include "passparam.h"
+#include "state/groups.h"
 #include "state/trans.h"
 
 PG_FUNCTION_INFO_V1(linear_trans);
@@ -1400,7 +1401,8 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "linear_trans");
 	LinearState *st = PG_ARGISNULL(0) ? NULL : (LinearState *) PG_GETARG_POINTER(0);
-	TransCache *tc = trans_cache(fcinfo, first);
+	LinearState *result;
+	TransCache *tc = trans_cache_groups(fcinfo, first);
 
 	if (st == NULL)
 	{
@@ -1419,12 +1421,35 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 		{
 			st = linear_state_create_open(tc->nargs, tc->categorical, tc->open_max);
 		}
+		else if (tc->ngroup > 0)
+		{
+			st = linear_state_create(-1, LINEAR_FAMILY_GROUPS, 0);
+			st->groups = group_table_create(fcinfo, tc->key_first, tc->ngroup, aggcontext);
+		}
 		else
 		{
 			st = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
 			trans_set_cells(tc, st);
 		}
 		MemoryContextSwitchTo(old);
+	}
+	result = st;
+	if (st->groups)
+	{
+		/* the row's group's state; none once the table stopped */
+		void	  **slot = group_table_find(st->groups, fcinfo->args + tc->key_first);
+
+		if (slot == NULL)
+			PG_RETURN_POINTER(result);
+		if (*slot == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(group_table_context(st->groups));
+
+			*slot = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
+			trans_set_cells(tc, (LinearState *) *slot);
+			MemoryContextSwitchTo(old);
+		}
+		st = *slot;
 	}
 	if (st->open)
 	{
@@ -1459,7 +1484,7 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 			linear_state_add(st, tc->x, y, w);
 	}
 	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(result);
 }
 
 /* linear_trans(state internal, y float8, w float8, VARIADIC x "any") */
@@ -1551,6 +1576,31 @@ linear_state_copy(LinearState *src)
 	return st;
 }
 
+/* group_table_merge's callbacks */
+static void
+merge_group(void *dst, void *src)
+{
+	linear_state_merge(dst, src);
+}
+
+static void *
+copy_group(void *src)
+{
+	return linear_state_copy(src);
+}
+
+static bytea *
+serialize_group(void *st)
+{
+	return linear_state_serialize(st);
+}
+
+static void *
+read_group(bytea *b)
+{
+	return linear_state_deserialize(b);
+}
+
 Datum
 linear_combine(PG_FUNCTION_ARGS)
 {
@@ -1562,6 +1612,21 @@ linear_combine(PG_FUNCTION_ARGS)
 	if (s2 == NULL)
 		PG_RETURN_POINTER(s1);
 	old = MemoryContextSwitchTo(aggcontext);
+	if (s2->groups || (s1 && s1->groups))
+	{
+		if (s1 == NULL)
+		{
+			s1 = linear_state_create(-1, LINEAR_FAMILY_GROUPS, 0);
+			s1->groups = group_table_create_like(s2->groups, aggcontext);
+		}
+		if (s1->groups == NULL || s2->groups == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("cannot merge a state of groups with a state of one")));
+		group_table_merge(s1->groups, s2->groups, merge_group, copy_group);
+		MemoryContextSwitchTo(old);
+		PG_RETURN_POINTER(s1);
+	}
 	if (s1 == NULL)
 		s1 = linear_state_copy(s2);
 	else
@@ -1570,18 +1635,58 @@ linear_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
+/*
+ * A state of groups as the version, LINEAR_FAMILY_GROUPS, then what
+ * write writes of its table: group_table_serialize between the processes
+ * of a query, group_table_result as the aggregate's value.
+ */
+static bytea *
+groups_bytea(LinearState *st, void (*write) (GroupTable *, StringInfo,
+											 bytea *(*) (void *)))
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, LINEAR_STATE_VERSION);
+	pq_sendbyte(&buf, LINEAR_FAMILY_GROUPS);
+	write(st->groups, &buf, serialize_group);
+	return pq_endtypsend(&buf);
+}
+
 Datum
 linear_serial(PG_FUNCTION_ARGS)
 {
+	LinearState *st = (LinearState *) PG_GETARG_POINTER(0);
+
 	agg_context(fcinfo, "linear_serial");
-	PG_RETURN_BYTEA_P(linear_state_serialize((LinearState *) PG_GETARG_POINTER(0)));
+	if (st->groups)
+		PG_RETURN_BYTEA_P(groups_bytea(st, group_table_serialize));
+	PG_RETURN_BYTEA_P(linear_state_serialize(st));
 }
 
 Datum
 linear_deserial(PG_FUNCTION_ARGS)
 {
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+
 	agg_context(fcinfo, "linear_deserial");
-	PG_RETURN_POINTER(linear_state_deserialize(PG_GETARG_BYTEA_PP(0)));
+
+	/* a parallel worker's state of groups: only ever its linear_serial's */
+	if (VARSIZE_ANY_EXHDR(b) > 2 && VARDATA_ANY(b)[0] == LINEAR_STATE_VERSION &&
+		VARDATA_ANY(b)[1] == LINEAR_FAMILY_GROUPS)
+	{
+		StringInfoData buf;
+		LinearState *st = linear_state_create(-1, LINEAR_FAMILY_GROUPS, 0);
+
+		buf.data = VARDATA_ANY(b);
+		buf.len = VARSIZE_ANY_EXHDR(b);
+		buf.maxlen = buf.len;
+		buf.cursor = 2;
+		st->groups = group_table_deserialize(&buf, CurrentMemoryContext, read_group);
+		pq_getmsgend(&buf);
+		PG_RETURN_POINTER(st);
+	}
+	PG_RETURN_POINTER(linear_state_deserialize(b));
 }
 
 /* linear_merge_trans(state internal, part bytea): the _merge aggregates. */
@@ -1638,9 +1743,14 @@ linear_stamp(PG_FUNCTION_ARGS)
 Datum
 linear_final_state(PG_FUNCTION_ARGS)
 {
+	LinearState *st;
+
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(linear_state_serialize((LinearState *) PG_GETARG_POINTER(0)));
+	st = (LinearState *) PG_GETARG_POINTER(0);
+	if (st->groups)
+		PG_RETURN_BYTEA_P(groups_bytea(st, group_table_result));
+	PG_RETURN_BYTEA_P(linear_state_serialize(st));
 }
 
 Datum

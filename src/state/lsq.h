@@ -37,6 +37,15 @@
  */
 #define LINEAR_FAMILY_OPEN 'O'
 
+/*
+ * The state of learn.linear_partial called with group keys (an encoding
+ * that begins with "G" elements, state/groups.h): a LINEAR_FAMILY_LINEAR
+ * state per group, in groups.  Its final value is the groups' keys and
+ * states (group_table_result after the version and this byte), for the
+ * training alone: no function reads it as a state.
+ */
+#define LINEAR_FAMILY_GROUPS 'G'
+
 typedef struct LinearState
 {
 	char		family;			/* LINEAR_FAMILY_*, or 0 */
@@ -61,6 +70,7 @@ typedef struct LinearState
 	bool		level_terms;	/* a categorical feature has a column per
 								 * level: errors name columns as terms */
 	struct OpenLevels *open;	/* LINEAR_FAMILY_OPEN: its levels (lsq.c) */
+	struct GroupTable *groups;	/* LINEAR_FAMILY_GROUPS: the groups' states */
 	MemoryContext mcxt;			/* where the state lives */
 } LinearState;
 

@@ -48,7 +48,7 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	int			e = 0;
+	int			e = tc->ngroup;	/* after the group keys' "G" */
 	int			k = 0;
 	bool		closed = false; /* a categorical feature with its levels */
 
@@ -84,7 +84,7 @@ read_encoding(FunctionCallInfo fcinfo, TransCache *tc, int enc, MemoryContext mc
 		if (nl < 0)
 		{
 			/* open: every categorical feature so, with one limit */
-			if (closed || (tc->open && tc->open_max != -nl))
+			if (closed || tc->ngroup > 0 || (tc->open && tc->open_max != -nl))
 				goto bad;
 			tc->open = true;
 			tc->open_max = (int) -nl;
@@ -120,8 +120,29 @@ bad:
 	return 0;
 }
 
-TransCache *
-trans_cache(FunctionCallInfo fcinfo, int first)
+/*
+ * The number of leading "G" elements of the encoding (argument enc): the
+ * arguments from first on that are group keys (state/groups.h).
+ */
+static int
+encoding_groups(FunctionCallInfo fcinfo, int enc)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			g = 0;
+
+	if (PG_ARGISNULL(enc))
+		return 0;
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(enc), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	while (g < n && !nulls[g] && strcmp(TextDatumGetCString(elems[g]), "G") == 0)
+		g++;
+	return g;
+}
+
+static TransCache *
+trans_cache_common(FunctionCallInfo fcinfo, int first, bool groups)
 {
 	TransCache *tc = fcinfo->flinfo->fn_extra;
 
@@ -137,10 +158,20 @@ trans_cache(FunctionCallInfo fcinfo, int first)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("pass the features as separate arguments, not as a VARIADIC array")));
 		tc = MemoryContextAllocZero(mcxt, sizeof(TransCache));
-		tc->first = first;
-		tc->nargs = PG_NARGS() - first - (encoded ? 1 : 0);
+		tc->ngroup = encoded ? encoding_groups(fcinfo, last) : 0;
+		if (tc->ngroup > 0 && !groups)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("this aggregate takes no group keys in its encoding")));
+		if (tc->ngroup > INDEX_MAX_KEYS || (tc->ngroup > 0 && first + tc->ngroup >= last))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid encoding: %d group keys", tc->ngroup)));
+		tc->key_first = first;
+		tc->first = first + tc->ngroup;
+		tc->nargs = PG_NARGS() - tc->first - (encoded ? 1 : 0);
 		tc->k = encoded ? read_encoding(fcinfo, tc, last, mcxt) : tc->nargs;
-		tc->kinds = learn_resolve_arg_kinds(fcinfo, first, tc->nargs, tc->levels, mcxt);
+		tc->kinds = learn_resolve_arg_kinds(fcinfo, tc->first, tc->nargs, tc->levels, mcxt);
 		tc->all_float8 = tc->levels == NULL;
 		for (int j = 0; j < tc->nargs; j++)
 			if ((tc->levels && tc->levels[j]) || tc->kinds[j] != LEARN_ARG_FLOAT8)
@@ -168,6 +199,18 @@ trans_cache(FunctionCallInfo fcinfo, int first)
 		fcinfo->flinfo->fn_extra = tc;
 	}
 	return tc;
+}
+
+TransCache *
+trans_cache(FunctionCallInfo fcinfo, int first)
+{
+	return trans_cache_common(fcinfo, first, false);
+}
+
+TransCache *
+trans_cache_groups(FunctionCallInfo fcinfo, int first)
+{
+	return trans_cache_common(fcinfo, first, true);
 }
 
 MemoryContext

@@ -28,6 +28,9 @@
 typedef struct TransCache
 {
 	PassParams *pass;			/* a pass aggregate's decoded parameter */
+	int			ngroup;			/* group key arguments (state/groups.h), */
+	int			key_first;		/* from this one: the encoding's leading
+								 * "G" elements */
 	uint64		signature;		/* of the feature names; 0 without */
 	int			k;				/* the state's features, levels expanded */
 	int			first;			/* argument of the first feature */
@@ -69,6 +72,12 @@ typedef struct TransCache
 
 /* The cache of a call site whose features start at argument first. */
 extern TransCache *trans_cache(FunctionCallInfo fcinfo, int first);
+
+/*
+ * trans_cache of an aggregate that keeps groups itself: the encoding may
+ * begin with a "G" for each group key argument, which then come first.
+ */
+extern TransCache *trans_cache_groups(FunctionCallInfo fcinfo, int first);
 
 /* The aggregate's memory context; an error outside an aggregate. */
 extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fname);

@@ -1,0 +1,133 @@
+--
+-- Groups kept by the training aggregate (state/groups.h): a grouped linear
+-- training reads its groups in one ungrouped pass whose state holds a
+-- state per group, hashed by the group columns' types under their
+-- collations.  With more groups than hash_mem holds, that state stops and
+-- the training reads the groups with GROUP BY.  Both ways store the same
+-- model, bit for bit and row for row in the same order; so do parallel
+-- workers, whose states of groups merge (to a tolerance: their rows fold
+-- in another order).
+--
+CREATE COLLATION kg_en (provider = icu, locale = 'en');
+CREATE TABLE kg AS
+SELECT i,
+       i % 400 AS g,                          -- 400 groups of 7 or 8 rows
+       (CASE WHEN i % 3 = 0 THEN 'B' ELSE 'a' END) COLLATE kg_en AS h,
+       (i % 3)::numeric * CASE WHEN i % 2 = 0 THEN 1.0 ELSE 1.00 END AS num,
+       CASE WHEN i % 13 = 0 THEN NULL ELSE i % 4 END AS gn,
+       (i % 5)::bit(3)::varbit AS vb,         -- no hash function
+       sin(i) AS x1, cos(i * 0.37) AS x2,
+       CASE WHEN i % 97 = 0 THEN NULL ELSE 1 + (i % 7) + 2 * sin(i) - 3 * cos(i * 0.37)
+            + ((i * 7919 % 1000) / 1000.0 - 0.5)::float8 END AS y
+FROM generate_series(1, 3000) AS i;
+-- a group of 2 rows, which cannot be fitted
+INSERT INTO kg (i, g, h, num, gn, vb, x1, x2, y)
+VALUES (3001, 1000, 'a', 0, 0, B'000', 0.5, 0.25, 1), (3002, 1000, 'a', 0, 0, B'000', 0.75, 0.5, 2);
+
+-- the same model two ways: kept by the aggregate (DEBUG1 says so), and
+-- with hash_mem too small for the groups (GROUP BY)
+CREATE FUNCTION kg_train(name text, group_by text[], hash_mem text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM set_config('work_mem', hash_mem, true);
+	PERFORM set_config('hash_mem_multiplier', '1', true);
+	SELECT m.id INTO id FROM learn.train(name, 'linear', 'kg', 'y', '{x1,x2}',
+		'{"deploy": false}', group_by) AS m;
+	PERFORM set_config('work_mem', '4MB', true);
+	RETURN id;
+END $$;
+
+-- the two models' groups in the order stored, their counts and reasons,
+-- coefficients (to 1e-9: GROUP BY folds a group's rows in another order
+-- once it spills), and the kept model's states against those of the
+-- GROUP BY query that fits in hash_mem, byte for byte
+CREATE FUNCTION kg_same(a bigint, b bigint, group_by text[]) RETURNS TABLE (what text, same boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+	states bytea[];
+BEGIN
+	EXECUTE format('SELECT array_agg(st ORDER BY k::text COLLATE "C") FROM (SELECT ARRAY[%s] AS k, learn.linear_partial(y::float8, 1::float8, %L::text[], x1, x2) AS st FROM kg GROUP BY %s) AS q',
+				   (SELECT string_agg(format('learn._key_text(%I)', c), ', ') FROM unnest(group_by) AS c),
+				   '{x1,x2}', (SELECT string_agg(format('%I', c), ', ') FROM unnest(group_by) AS c))
+		INTO states;
+	RETURN QUERY
+	SELECT 'groups', (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+	                  FROM learn.groups WHERE model_id = a)
+	               = (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+	                  FROM learn.groups WHERE model_id = b)
+	UNION ALL
+	SELECT 'coefficients', (SELECT count(*) = (SELECT count(*) FROM learn.coefficients WHERE model_id = a)
+	                               AND bool_and(abs(p.estimate - q.estimate) <= 1e-9 * (1 + abs(q.estimate))
+	                                            AND abs(p.std_error - q.std_error) <= 1e-9 * (1 + abs(q.std_error)))
+	                        FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position, term)
+	                        WHERE p.model_id = a AND q.model_id = b)
+	UNION ALL
+	SELECT 'states', (SELECT array_agg(state ORDER BY group_key::text COLLATE "C") FROM learn.states WHERE model_id = a) = states
+	UNION ALL
+	SELECT 'summary', (SELECT ROW(n_rows, n_skipped)::text FROM learn.models WHERE id = a)
+	                = (SELECT ROW(n_rows, n_skipped)::text FROM learn.models WHERE id = b);
+END $$;
+
+SET client_min_messages = debug1;
+SELECT kg_train('kg_kept', '{g}', '4MB') AS kept \gset
+\set kept_g :kept
+SELECT kg_train('kg_by', '{g}', '64kB') AS grouped \gset
+RESET client_min_messages;
+SELECT * FROM kg_same(:kept, :grouped, '{g}');
+SELECT count(*) AS groups, count(*) FILTER (WHERE NOT fitted) AS unfitted
+FROM learn.groups WHERE model_id = :kept;
+
+-- two key columns, one of them text in a collation whose order is not
+-- the bytes' ("B" after "a"), and numeric keys equal but of other texts
+-- (1.0 and 1.00: one group, as GROUP BY has it)
+SET client_min_messages = debug1;
+SELECT kg_train('kg_kept2', '{h,num}', '4MB') AS kept \gset
+RESET client_min_messages;
+SELECT kg_train('kg_by2', '{h,num}', '64kB') AS grouped \gset
+SELECT * FROM kg_same(:kept, :grouped, '{h,num}');
+SELECT array_agg(group_key::text ORDER BY ctid) AS keys FROM learn.groups WHERE model_id = :kept;
+
+-- a NULL group key is a group of its own
+SELECT kg_train('kg_kept3', '{gn}', '4MB') AS kept \gset
+SELECT kg_train('kg_by3', '{gn}', '64kB') AS grouped \gset
+SELECT * FROM kg_same(:kept, :grouped, '{gn}');
+SELECT array_agg(group_key::text ORDER BY ctid) AS keys FROM learn.groups WHERE model_id = :kept;
+
+-- a key type without a hash function: GROUP BY, and no DEBUG1 of kept groups
+SET client_min_messages = debug1;
+SELECT kg_train('kg_vb', '{vb}', '4MB') AS vb \gset
+RESET client_min_messages;
+SELECT count(*) AS groups FROM learn.groups WHERE model_id = :vb;
+
+-- parallel workers' states of groups merge into the same model
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+ALTER TABLE kg SET (parallel_workers = 2);
+SELECT kg_train('kg_par', '{g}', '4MB') AS par \gset
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT count(*) AS terms,
+       bool_and(abs(p.estimate - k.estimate) <= 1e-9 * (1 + abs(k.estimate))) AS same_estimates,
+       bool_and(abs(p.std_error - k.std_error) <= 1e-9 * (1 + abs(k.std_error))) AS same_errors
+FROM learn.coefficients k JOIN learn.coefficients p USING (group_key, position)
+WHERE k.model_id = :kept_g AND p.model_id = :par;
+
+-- the encoding's group keys: only leading, only for learn.linear_partial,
+-- with no open levels, and at least one feature after them
+SELECT try($$SELECT learn.linear_partial(y, 1, x1, g, '{0,G}'::text[]) FROM kg$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, g, '{G}'::text[]) FROM kg$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, g, h, '{G,-5}'::text[]) FROM kg$$);
+SELECT try($$SELECT learn.linear_partial(y, 1, vb, x1, '{G,0}'::text[]) FROM kg$$);
+-- its value is for the training: no function takes it as a state
+SELECT try($$SELECT learn.linear_merge(s) FROM (SELECT learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]) AS s FROM kg) AS q$$);
+
+DROP TABLE kg;
+DROP COLLATION kg_en;
+DROP FUNCTION kg_train(text, text[], text);
+DROP FUNCTION kg_same(bigint, bigint, text[]);

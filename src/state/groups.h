@@ -1,0 +1,87 @@
+/*-------------------------------------------------------------------------
+ * state/groups.h
+ *	  Groups kept by an aggregate itself: one ungrouped aggregate whose
+ *	  state holds a state per value of its group key arguments, in a hash
+ *	  table of its own, instead of a GROUP BY of the aggregate.
+ *
+ * A training of many groups spent most of its pass in PostgreSQL's hash
+ * aggregation (a lookup, a slot and a call per row and group) and in the
+ * sort of its groups by key; the aggregate alone cost a third of that.
+ * The table here hashes the key arguments with their types' hash functions
+ * under their collations (the equality a GROUP BY uses), and keeps the
+ * states in one memory context.  It holds at most hash_mem (work_mem times
+ * hash_mem_multiplier, what a hash aggregate keeps in memory) and stops
+ * beyond that: it frees its states and ignores further rows, and the
+ * driver then reads the groups with GROUP BY, which spills to disk.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_LEARN_STATE_GROUPS_H
+#define PG_LEARN_STATE_GROUPS_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+typedef struct GroupTable GroupTable;
+
+/*
+ * A table for the nkeys group key arguments from argument first of the
+ * aggregate call fcinfo (their types must have a hash function and an
+ * equality), in mcxt.
+ */
+extern GroupTable *group_table_create(FunctionCallInfo fcinfo, int first, int nkeys,
+									  MemoryContext mcxt);
+
+/*
+ * The slot of the state of the group of the key values keys (a new one
+ * holding NULL when the group is new: its state is the caller's to make,
+ * in group_table_context); NULL once the table stopped.
+ */
+extern void **group_table_find(GroupTable *gt, const NullableDatum *keys);
+
+/* An empty table of the same keys as src, in mcxt. */
+extern GroupTable *group_table_create_like(GroupTable *src, MemoryContext mcxt);
+
+/* Where the groups' states are to live. */
+extern MemoryContext group_table_context(GroupTable *gt);
+
+/*
+ * Stop when the table's memory exceeds its limit (checked by the caller
+ * after growing a state): the states are freed, and the table stopped.
+ */
+extern bool group_table_check_memory(GroupTable *gt);
+extern bool group_table_stopped(GroupTable *gt);
+
+/* The number of groups, and the state of the i-th (in no order). */
+extern int	group_table_count(GroupTable *gt);
+extern void *group_table_state(GroupTable *gt, int i);
+
+/*
+ * Merge src into dst: each group of src found in dst (by its keys) goes
+ * to merge(dst's state, src's state), a new one to copy(src's state), made
+ * in dst's context.
+ */
+extern void group_table_merge(GroupTable *dst, GroupTable *src,
+							  void (*merge) (void *dst, void *src),
+							  void *(*copy) (void *src));
+
+/*
+ * The table to another process of the same query (a parallel worker's
+ * to the leader): the key types, then each group's keys in binary and its
+ * state as serialize writes it.  read gives each state back.
+ */
+extern void group_table_serialize(GroupTable *gt, StringInfo buf,
+								  bytea *(*serialize) (void *state));
+extern GroupTable *group_table_deserialize(StringInfo buf, MemoryContext mcxt,
+										   void *(*read) (bytea *b));
+
+/*
+ * The result for the training: the number of key columns, whether the
+ * table stopped, the number of groups, then each group's key (for each
+ * value a byte, 1 for NULL, else 0 and the length and bytes of its
+ * canonical text, keys.h) and its state (length and bytes, as serialize
+ * writes it).
+ */
+extern void group_table_result(GroupTable *gt, StringInfo buf,
+							   bytea *(*serialize) (void *state));
+
+#endif							/* PG_LEARN_STATE_GROUPS_H */
