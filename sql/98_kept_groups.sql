@@ -118,6 +118,36 @@ SELECT count(*) AS terms,
 FROM learn.coefficients k JOIN learn.coefficients p USING (group_key, position)
 WHERE k.model_id = :kept_g AND p.model_id = :par;
 
+-- long keys, out of line in the table (TOAST), kept by parallel workers
+CREATE TABLE kg_keys AS
+SELECT k, (SELECT string_agg(md5((k * 1000 + j)::text), '') FROM generate_series(1, 70) AS j) AS lk
+FROM generate_series(0, 2) AS k;
+CREATE TABLE kg_long AS SELECT kk.lk, kg.x1, kg.x2, kg.y FROM kg JOIN kg_keys kk ON kk.k = kg.i % 3;
+ALTER TABLE kg_long SET (parallel_workers = 2);
+SELECT pg_relation_size(reltoastrelid) > 0 AS toasted FROM pg_class WHERE relname = 'kg_long';
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET client_min_messages = debug1;
+SELECT id AS long_kept FROM learn.train('kg_long', 'linear', 'kg_long', 'y', '{x1,x2}',
+	'{"deploy": false}', '{lk}') \gset
+RESET client_min_messages;
+RESET max_parallel_workers_per_gather;
+SET work_mem = '64kB';
+SELECT id AS long_by FROM learn.train('kg_long', 'linear', 'kg_long', 'y', '{x1,x2}',
+	'{"deploy": false}', '{lk}') \gset
+RESET work_mem;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT count(*) AS terms, count(DISTINCT group_key) AS groups,
+       min(length(group_key[1])) AS key_length,
+       bool_and(abs(p.estimate - q.estimate) <= 1e-9 * (1 + abs(q.estimate))) AS same_estimates
+FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position)
+WHERE p.model_id = :long_kept AND q.model_id = :long_by;
+DROP TABLE kg_long, kg_keys;
+
 -- the encoding's group keys: only leading, only for learn.linear_partial,
 -- with no open levels, and at least one feature after them
 SELECT try($$SELECT learn.linear_partial(y, 1, x1, g, '{0,G}'::text[]) FROM kg$$);

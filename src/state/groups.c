@@ -34,15 +34,20 @@ typedef struct GroupKey
 	bool		typbyval;
 	FmgrInfo   *hash;			/* the base type's, from the type cache */
 	FmgrInfo   *eq;
+	bool		by_datum;		/* an integer type, whose values are equal
+								 * exactly when their datums are: hashed and
+								 * compared without a function call */
 } GroupKey;
 
+/* An entry: its keys in line, so that a probe touches one cache line */
 typedef struct GroupEntry
 {
 	uint32		hash;
-	Datum	   *values;
-	bool	   *isnull;
 	void	   *state;
+	NullableDatum keys[FLEXIBLE_ARRAY_MEMBER];
 } GroupEntry;
+
+#define ENTRY(gt, i) ((GroupEntry *) ((char *) (gt)->entries + (Size) (i) * (gt)->entsize))
 
 struct GroupTable
 {
@@ -57,6 +62,7 @@ struct GroupTable
 	bool		stopped;
 	int			nentries;
 	int			capentries;
+	Size		entsize;		/* of an entry with nkeys keys */
 	GroupEntry *entries;
 	int			nslots;			/* a power of 2, at least twice nentries */
 	int		   *slots;			/* entry index, -1 when free */
@@ -79,6 +85,9 @@ key_init(GroupKey *k, Oid typid, Oid collation)
 	get_typlenbyval(typid, &k->typlen, &k->typbyval);
 	k->hash = &tce->hash_proc_finfo;
 	k->eq = &tce->eq_opr_finfo;
+	k->by_datum = (tce->type_id == INT2OID || tce->type_id == INT4OID ||
+				   tce->type_id == INT8OID || tce->type_id == OIDOID ||
+				   tce->type_id == DATEOID);
 }
 
 static GroupTable *
@@ -87,6 +96,7 @@ table_create(int nkeys, MemoryContext mcxt)
 	GroupTable *gt = MemoryContextAllocZero(mcxt, sizeof(GroupTable));
 
 	gt->nkeys = nkeys;
+	gt->entsize = MAXALIGN(offsetof(GroupEntry, keys) + sizeof(NullableDatum) * nkeys);
 	gt->keys = MemoryContextAllocZero(mcxt, sizeof(GroupKey) * nkeys);
 	gt->mcxt = AllocSetContextCreate(mcxt, "pg_learn groups", ALLOCSET_DEFAULT_SIZES);
 	/* blocks of at most 256 kB: what the limit counts is what is used */
@@ -137,7 +147,7 @@ group_table_count(GroupTable *gt)
 void *
 group_table_state(GroupTable *gt, int i)
 {
-	return gt->entries[i].state;
+	return ENTRY(gt, i)->state;
 }
 
 /* Free the states and keys; the table takes no more groups. */
@@ -175,10 +185,19 @@ key_hash(GroupTable *gt, const NullableDatum *keys)
 
 	for (int j = 0; j < gt->nkeys; j++)
 	{
-		uint32		v = keys[j].isnull ? 0x9e3779b9 :
-			DatumGetUInt32(FunctionCall1Coll(gt->keys[j].hash, gt->keys[j].collation,
-											 keys[j].value));
+		uint32		v;
 
+		if (keys[j].isnull)
+			v = 0x9e3779b9;
+		else if (gt->keys[j].by_datum)
+		{
+			uint64		d = (uint64) keys[j].value;
+
+			v = murmurhash32((uint32) d ^ murmurhash32((uint32) (d >> 32)));
+		}
+		else
+			v = DatumGetUInt32(FunctionCall1Coll(gt->keys[j].hash, gt->keys[j].collation,
+												 keys[j].value));
 		h = hash_combine(h, v);
 	}
 	return murmurhash32(h);
@@ -189,11 +208,13 @@ key_equal(GroupTable *gt, const GroupEntry *e, const NullableDatum *keys)
 {
 	for (int j = 0; j < gt->nkeys; j++)
 	{
-		if (e->isnull[j] != keys[j].isnull)
+		if (e->keys[j].isnull != keys[j].isnull)
 			return false;
-		if (!keys[j].isnull &&
+		if (keys[j].isnull)
+			continue;
+		if (gt->keys[j].by_datum ? e->keys[j].value != keys[j].value :
 			!DatumGetBool(FunctionCall2Coll(gt->keys[j].eq, gt->keys[j].collation,
-											e->values[j], keys[j].value)))
+											e->keys[j].value, keys[j].value)))
 			return false;
 	}
 	return true;
@@ -212,7 +233,7 @@ table_grow(GroupTable *gt)
 	gt->nslots = n;
 	for (int i = 0; i < gt->nentries; i++)
 	{
-		uint32		s = gt->entries[i].hash & (n - 1);
+		uint32		s = ENTRY(gt, i)->hash & (n - 1);
 
 		while (gt->slots[s] >= 0)
 			s = (s + 1) & (n - 1);
@@ -234,7 +255,7 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 		table_grow(gt);
 	for (s = h & (gt->nslots - 1); gt->slots[s] >= 0; s = (s + 1) & (gt->nslots - 1))
 	{
-		e = &gt->entries[gt->slots[s]];
+		e = ENTRY(gt, gt->slots[s]);
 		if (e->hash == h && key_equal(gt, e, keys))
 			return e;
 	}
@@ -247,19 +268,22 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 	{
 		gt->capentries = Max(gt->capentries * 2, 64);
 		gt->entries = gt->entries ?
-			repalloc_huge(gt->entries, sizeof(GroupEntry) * gt->capentries) :
-			palloc(sizeof(GroupEntry) * gt->capentries);
+			repalloc_huge(gt->entries, gt->entsize * gt->capentries) :
+			palloc(gt->entsize * gt->capentries);
 	}
-	e = &gt->entries[gt->nentries];
+	e = ENTRY(gt, gt->nentries);
 	MemoryContextSwitchTo(gt->scxt);
 	e->hash = h;
-	e->values = palloc(sizeof(Datum) * gt->nkeys);
-	e->isnull = palloc(sizeof(bool) * gt->nkeys);
 	for (int j = 0; j < gt->nkeys; j++)
 	{
-		e->isnull[j] = keys[j].isnull;
-		e->values[j] = keys[j].isnull ? (Datum) 0 :
-			datumCopy(keys[j].value, gt->keys[j].typbyval, gt->keys[j].typlen);
+		Datum		v = keys[j].value;
+
+		/* a key's own bytes, not a pointer to TOAST: the table counts them */
+		if (!keys[j].isnull && gt->keys[j].typlen == -1)
+			v = PointerGetDatum(PG_DETOAST_DATUM_PACKED(v));
+		e->keys[j].isnull = keys[j].isnull;
+		e->keys[j].value = keys[j].isnull ? (Datum) 0 :
+			datumCopy(v, gt->keys[j].typbyval, gt->keys[j].typlen);
 	}
 	e->state = NULL;
 	gt->slots[s] = gt->nentries++;
@@ -267,7 +291,7 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 	if (gt->nentries * 2 > gt->nslots)
 	{
 		table_grow(gt);
-		e = &gt->entries[gt->nentries - 1];
+		e = ENTRY(gt, gt->nentries - 1);
 	}
 	return e;
 }
@@ -299,13 +323,12 @@ group_table_merge(GroupTable *dst, GroupTable *src, void (*merge) (void *dst, vo
 	}
 	for (int i = 0; i < src->nentries && !dst->stopped; i++)
 	{
-		GroupEntry *se = &src->entries[i];
+		GroupEntry *se = ENTRY(src, i);
 		GroupEntry *de;
 
 		for (int j = 0; j < src->nkeys; j++)
 		{
-			keys[j].value = se->values[j];
-			keys[j].isnull = se->isnull[j];
+			keys[j] = se->keys[j];
 		}
 		de = table_find(dst, keys, se->hash);
 		if (de == NULL)
@@ -346,17 +369,17 @@ group_table_serialize(GroupTable *gt, StringInfo buf, bytea *(*serialize) (void 
 	pq_sendint32(buf, gt->nentries);
 	for (int i = 0; i < gt->nentries; i++)
 	{
-		GroupEntry *e = &gt->entries[i];
+		GroupEntry *e = ENTRY(gt, i);
 
 		for (int j = 0; j < gt->nkeys; j++)
 		{
-			Size		size = datumEstimateSpace(e->values[j], e->isnull[j],
+			Size		size = datumEstimateSpace(e->keys[j].value, e->keys[j].isnull,
 												  gt->keys[j].typbyval, gt->keys[j].typlen);
 			char	   *p;
 
 			enlargeStringInfo(buf, size);
 			p = buf->data + buf->len;
-			datumSerialize(e->values[j], e->isnull[j], gt->keys[j].typbyval,
+			datumSerialize(e->keys[j].value, e->keys[j].isnull, gt->keys[j].typbyval,
 						   gt->keys[j].typlen, &p);
 			buf->len += size;
 		}
@@ -425,14 +448,14 @@ group_table_result(GroupTable *gt, StringInfo buf, bytea *(*serialize) (void *st
 	pq_sendint32(buf, gt->nentries);
 	for (int i = 0; i < gt->nentries; i++)
 	{
-		GroupEntry *e = &gt->entries[i];
+		GroupEntry *e = ENTRY(gt, i);
 
 		for (int j = 0; j < gt->nkeys; j++)
 		{
-			pq_sendbyte(buf, e->isnull[j]);
-			if (!e->isnull[j])
+			pq_sendbyte(buf, e->keys[j].isnull);
+			if (!e->keys[j].isnull)
 			{
-				char	   *t = key_text(&kf[j], e->values[j]);
+				char	   *t = key_text(&kf[j], e->keys[j].value);
 
 				pq_sendint32(buf, strlen(t));
 				pq_sendbytes(buf, t, strlen(t));
