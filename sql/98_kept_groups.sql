@@ -118,6 +118,91 @@ SELECT count(*) AS terms,
 FROM learn.coefficients k JOIN learn.coefficients p USING (group_key, position)
 WHERE k.model_id = :kept_g AND p.model_id = :par;
 
+-- the robust pass keeps its groups too (learn._linear_meat_groups, 0.8):
+-- the same standard errors as its GROUP BY, serial and with workers, and
+-- robust ones (not the classical errors of kg_kept)
+SET client_min_messages = debug1;
+SELECT id AS rkept FROM learn.train('kg_rkept', 'linear', 'kg', 'y', '{x1,x2}',
+	'{"deploy": false, "robust": "HC1"}', '{g}') \gset
+RESET client_min_messages;
+SET work_mem = '64kB';
+SET hash_mem_multiplier = 1;
+SET client_min_messages = debug1;
+SELECT id AS rby FROM learn.train('kg_rby', 'linear', 'kg', 'y', '{x1,x2}',
+	'{"deploy": false, "robust": "HC1"}', '{g}') \gset
+RESET client_min_messages;
+RESET work_mem;
+RESET hash_mem_multiplier;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT id AS rpar FROM learn.train('kg_rpar', 'linear', 'kg', 'y', '{x1,x2}',
+	'{"deploy": false, "robust": "HC1"}', '{g}') \gset
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SELECT q.model_id = :rby AS grouped, count(*) AS terms,
+       bool_and(abs(p.std_error - q.std_error) <= 1e-9 * q.std_error) AS same_errors,
+       bool_and(abs(p.statistic - q.statistic) <= 1e-9 * (1 + abs(q.statistic))) AS same_t,
+       bool_or(abs(p.std_error - c.std_error) > 1e-6 * c.std_error) AS robust
+FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position)
+     JOIN learn.coefficients c USING (group_key, position)
+WHERE p.model_id = :rkept AND q.model_id IN (:rby, :rpar) AND c.model_id = :kept_g
+GROUP BY 1 ORDER BY 1;
+SELECT (SELECT array_agg(ROW(group_key, fitted, reason)::text ORDER BY ctid) FROM learn.groups WHERE model_id = :rkept)
+     = (SELECT array_agg(ROW(group_key, fitted, reason)::text ORDER BY ctid) FROM learn.groups WHERE model_id = :rby)
+       AS same_groups;
+
+-- the order of keys of several collations is the GROUP BY query's: a
+-- column's collation that is not the default wins over the default (here
+-- kg_en: "a" before "B", where the database's "C" puts "B" first); two
+-- that differ conflict, and the training fails as it did, whatever
+-- hash_mem holds
+ALTER TABLE kg ADD COLUMN hd text, ADD COLUMN hc text COLLATE kg_en, ADD COLUMN hx text COLLATE "C";
+UPDATE kg SET hd = CASE WHEN i % 2 = 0 THEN 'B' ELSE 'a' END, hc = CASE WHEN i % 5 = 0 THEN 'Y' ELSE 'x' END,
+	hx = CASE WHEN i % 5 = 0 THEN 'Y' ELSE 'x' END;
+SELECT kg_train('kg_kept4', '{hd,hc}', '4MB') AS kept \gset
+SELECT kg_train('kg_by4', '{hd,hc}', '64kB') AS grouped \gset
+SELECT array_agg(group_key::text ORDER BY ctid) AS keys,
+       array_agg(group_key::text ORDER BY ctid) = (SELECT array_agg(group_key::text ORDER BY ctid) FROM learn.groups WHERE model_id = :grouped) AS same_order
+FROM learn.groups WHERE model_id = :kept;
+SELECT try($$SELECT kg_train('kg_conflict', '{h,hx}', '4MB')$$) AS kept,
+       try($$SELECT kg_train('kg_conflict', '{h,hx}', '64kB')$$) AS grouped;
+
+-- parallel workers' tables that the leader cannot hold: the GROUP BY,
+-- never an error, whatever hash_mem
+CREATE TABLE kg_many AS
+SELECT i % 2000 AS g, sin(i) AS x1, cos(i * 0.37) AS x2, sin(i * 0.1) + i % 7 AS y
+FROM generate_series(1, 200000) AS i;
+ALTER TABLE kg_many SET (parallel_workers = 2);
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET hash_mem_multiplier = 1;
+DO $$
+DECLARE
+	m int;
+	models int := 0;
+BEGIN
+	FOR m IN 700..1300 BY 100 LOOP
+		PERFORM set_config('work_mem', m || 'kB', true);
+		PERFORM learn.train('kg_many', 'linear', 'kg_many', 'y', '{x1,x2}', '{"deploy": false}', '{g}');
+		models := models + 1;
+	END LOOP;
+	RAISE NOTICE '% trainings of 2,000 groups on 2 workers', models;
+END $$;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET hash_mem_multiplier;
+SELECT count(DISTINCT m.id) AS models, count(*) / count(DISTINCT m.id) AS groups_each
+FROM learn.models m JOIN learn.groups g ON g.model_id = m.id WHERE m.name = 'kg_many';
+DROP TABLE kg_many;
+
 -- long keys, out of line in the table (TOAST), kept by parallel workers
 CREATE TABLE kg_keys AS
 SELECT k, (SELECT string_agg(md5((k * 1000 + j)::text), '') FROM generate_series(1, 70) AS j) AS lk

@@ -149,6 +149,13 @@ typedef struct LearnPass
 	const char *lead_args;		/* SQL of constant arguments after ngroupcols
 								 * (NULL: none) */
 	const char *mid_args;		/* SQL of arguments after w (NULL: none) */
+
+	/*
+	 * The same aggregate keeping its groups itself (state/groups.h), its
+	 * value each group's key and result (group_table_result after 2
+	 * bytes), when the catalog has it; NULL: none.
+	 */
+	const char *groups_aggregate;
 } LearnPass;
 
 /* One stored term (a row of learn.coefficients); NaN stores NULL. */

@@ -40,6 +40,7 @@
 #include "utils/regproc.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "parser/parse_func.h"
 #include "utils/typcache.h"
 #include "catalog/pg_collation.h"
 #include "utils/syscache.h"
@@ -817,15 +818,20 @@ append_group_by(StringInfo sql, List *group_by)
  * source, grouped by the group key, its parameter param ("$1" or a NULL).
  */
 static void
-append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
-				  const char *from, const char *target_sql, const char *weight,
-				  const TrainColumns *tcols, List *group_by)
+append_pass_query_kept(StringInfo sql, const LearnPass *lp, const char *param,
+					   const char *from, const char *target_sql, const char *weight,
+					   const TrainColumns *tcols, List *group_by, bool kept)
 {
 	ListCell   *lc;
 
-	appendStringInfo(sql, "SELECT %s, %s(%s, %d, ",
-					 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]",
-					 lp->aggregate, param, list_length(group_by));
+	/* kept: the groups kept by lp->groups_aggregate, ungrouped */
+	if (kept)
+		appendStringInfo(sql, "SELECT %s(%s, %d, ", lp->groups_aggregate, param,
+						 list_length(group_by));
+	else
+		appendStringInfo(sql, "SELECT %s, %s(%s, %d, ",
+						 group_by != NIL ? group_key_expr(group_by) : "NULL::pg_catalog.text[]",
+						 lp->aggregate, param, list_length(group_by));
 	if (lp->lead_args)
 		appendStringInfo(sql, "%s, ", lp->lead_args);
 	append_agg_args(sql, target_sql, weight, NULL, false);
@@ -835,7 +841,16 @@ append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
 		appendStringInfo(sql, ", s.%s", quote_identifier((char *) lfirst(lc)));
 	append_feature_args(sql, tcols);
 	appendStringInfo(sql, ") FROM %s", from);
-	append_group_by(sql, group_by);
+	if (!kept)
+		append_group_by(sql, group_by);
+}
+
+static void
+append_pass_query(StringInfo sql, const LearnPass *lp, const char *param,
+				  const char *from, const char *target_sql, const char *weight,
+				  const TrainColumns *tcols, List *group_by)
+{
+	append_pass_query_kept(sql, lp, param, from, target_sql, weight, tcols, group_by, false);
 }
 
 /*
@@ -1862,75 +1877,23 @@ kept_group_cmp(const void *a, const void *b, void *arg)
 }
 
 /*
- * Whether the state aggregate can keep the groups of these columns: their
- * types hash, and the family keeps groups.  The collation of the keys'
- * order (the text of the key array): the group columns' own, when they
- * agree, else the database's.
+ * The groups of the value of an aggregate that kept them (NULL: no row,
+ * no group): their keys as text[] and their results, in the current
+ * memory context; NULL when the aggregate stopped (more groups than
+ * hash_mem holds).
  */
-static bool
-groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by,
-				Oid *collation)
+static KeptGroup *
+read_kept_groups(bytea *value, int nkeys_expected, int *ngroups_out)
 {
-	ListCell   *lc;
-
-	*collation = InvalidOid;
-	if (!tg->family->state_groups || list_length(group_by) > INDEX_MAX_KEYS)
-		return false;
-	foreach(lc, group_by)
-	{
-		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "group_by");
-		TypeCacheEntry *tce = lookup_type_cache(getBaseType(c->typid),
-												TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
-
-		if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
-			return false;
-		if (OidIsValid(c->collid) && *collation != InvalidOid && *collation != c->collid)
-			*collation = DEFAULT_COLLATION_OID;
-		else if (OidIsValid(c->collid))
-			*collation = c->collid;
-	}
-	if (!OidIsValid(*collation))
-		*collation = DEFAULT_COLLATION_OID;
-	return true;
-}
-
-/*
- * Pass 1 with the groups kept by the aggregate; false when it stopped
- * (more groups than hash_mem holds: nothing was absorbed).
- */
-static bool
-run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
-				const char *weight, const TrainColumns *tcols, List *group_by,
-				Oid collation)
-{
-	MemoryContext kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
-											   ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = CurrentMemoryContext;
-	StringInfoData sql;
 	StringInfoData buf;
-	bytea	   *value;
 	int			nkeys;
 	bool		stopped;
 	int			ngroups;
 	KeptGroup  *groups;
-	KeyOrder	order;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
-	append_agg_args(&sql, target_sql, weight, NULL, false);
-	if (tg->family->state_named)
-		append_text_array(&sql, tcols->terms);
-	append_feature_args_open(&sql, tcols, 0, group_by);
-	appendStringInfo(&sql, ") FROM %s", from);
-	value = aggregate_value(sql.data, kcxt);
-	MemoryContextSwitchTo(kcxt);
+	*ngroups_out = 0;
 	if (value == NULL)
-	{
-		/* no row: no group */
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(kcxt);
-		return true;
-	}
+		return palloc(sizeof(KeptGroup));
 	buf.data = VARDATA_ANY(value);
 	buf.len = VARSIZE_ANY_EXHDR(value);
 	buf.maxlen = buf.len;
@@ -1938,17 +1901,13 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 	nkeys = pq_getmsgint(&buf, 4);
 	stopped = pq_getmsgbyte(&buf) != 0;
 	ngroups = pq_getmsgint(&buf, 4);
-	if (nkeys != list_length(group_by) || ngroups < 0)
+	if (nkeys != nkeys_expected || ngroups < 0)
 		elog(ERROR, "pg_learn: the state of %d groups has %d keys", ngroups, nkeys);
 	elog(DEBUG1, "pg_learn: %s", stopped ?
 		 "the groups took more than hash_mem: reading them with GROUP BY" :
 		 psprintf("%d groups kept by the aggregate", ngroups));
 	if (stopped)
-	{
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(kcxt);
-		return false;
-	}
+		return NULL;
 	groups = palloc(sizeof(KeptGroup) * Max(ngroups, 1));
 	for (int i = 0; i < ngroups; i++)
 	{
@@ -1976,7 +1935,81 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 		pq_copymsgbytes(&buf, VARDATA(groups[i].state), len);
 	}
 	pq_getmsgend(&buf);
-	pfree(value);
+	*ngroups_out = ngroups;
+	return groups;
+}
+
+/*
+ * Whether the state aggregate can keep the groups of these columns: their
+ * types hash, and the family keeps groups.  The collation of the keys'
+ * order is the one the GROUP BY query's ORDER BY of the key array takes,
+ * by PostgreSQL's rule for implicit collations: a group column's that is
+ * not the database's default wins over the default; two such that differ
+ * conflict (that query fails), and then the groups are not kept, so that
+ * the training does what it did whatever hash_mem holds.
+ */
+static bool
+groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by,
+				Oid *collation)
+{
+	ListCell   *lc;
+
+	*collation = InvalidOid;
+	if (!tg->family->state_groups || list_length(group_by) > INDEX_MAX_KEYS)
+		return false;
+	foreach(lc, group_by)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "group_by");
+		TypeCacheEntry *tce = lookup_type_cache(getBaseType(c->typid),
+												TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
+
+		if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+			return false;
+		if (!OidIsValid(c->collid) || c->collid == DEFAULT_COLLATION_OID)
+			continue;
+		if (OidIsValid(*collation) && *collation != c->collid)
+			return false;
+		*collation = c->collid;
+	}
+	if (!OidIsValid(*collation))
+		*collation = DEFAULT_COLLATION_OID;
+	return true;
+}
+
+/*
+ * Pass 1 with the groups kept by the aggregate; false when it stopped
+ * (more groups than hash_mem holds: nothing was absorbed).
+ */
+static bool
+run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
+				const char *weight, const TrainColumns *tcols, List *group_by,
+				Oid collation)
+{
+	MemoryContext kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = CurrentMemoryContext;
+	StringInfoData sql;
+	bytea	   *value;
+	int			ngroups;
+	KeptGroup  *groups;
+	KeyOrder	order;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
+	append_agg_args(&sql, target_sql, weight, NULL, false);
+	if (tg->family->state_named)
+		append_text_array(&sql, tcols->terms);
+	append_feature_args_open(&sql, tcols, 0, group_by);
+	appendStringInfo(&sql, ") FROM %s", from);
+	value = aggregate_value(sql.data, kcxt);
+	MemoryContextSwitchTo(kcxt);
+	groups = read_kept_groups(value, list_length(group_by), &ngroups);
+	if (groups == NULL)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(kcxt);
+		return false;
+	}
 	fmgr_info(F_BTARRAYCMP, &order.cmp);
 	order.collation = collation;
 	qsort_arg(groups, ngroups, sizeof(KeptGroup), kept_group_cmp, &order);
@@ -2122,24 +2155,15 @@ typedef struct PassReceiver
 	MemoryContext rcxt;			/* one result's work */
 } PassReceiver;
 
-static bool
-pass_receive(TupleTableSlot *slot, DestReceiver *self)
+/* A group's result of a later pass (its key: a text[], or NULL): to its carry. */
+static void
+pass_result(PassReceiver *pr, Datum kd, bool knull, Datum rd)
 {
-	PassReceiver *pr = (PassReceiver *) self;
 	TrainGroups *tg = pr->tg;
-	bool		knull;
-	bool		rnull;
-	Datum		kd;
-	Datum		rd;
 	Carry		probe;
 	Carry	   *found;
 	MemoryContext old;
 
-	CHECK_FOR_INTERRUPTS();
-	rd = slot_getattr(slot, 2, &rnull);
-	if (rnull)
-		return true;
-	kd = slot_getattr(slot, 1, &knull);
 	old = MemoryContextSwitchTo(pr->rcxt);
 	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
 	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
@@ -2161,6 +2185,82 @@ pass_receive(TupleTableSlot *slot, DestReceiver *self)
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(pr->rcxt);
+}
+
+static bool
+pass_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	bool		knull;
+	bool		rnull;
+	Datum		kd;
+	Datum		rd;
+
+	CHECK_FOR_INTERRUPTS();
+	rd = slot_getattr(slot, 2, &rnull);
+	if (rnull)
+		return true;
+	kd = slot_getattr(slot, 1, &knull);
+	pass_result((PassReceiver *) self, kd, knull, rd);
+	return true;
+}
+
+/*
+ * A later pass with its groups kept by lp->groups_aggregate (when the
+ * catalog has it and the group columns hash): each group's result to its
+ * carry.  False when it cannot, or the groups took more than hash_mem.
+ */
+static bool
+run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
+			  const char *from, const char *target_sql, const char *weight,
+			  const TrainColumns *tcols, List *group_by)
+{
+	MemoryContext kcxt;
+	MemoryContext old;
+	StringInfoData sql;
+	SPIExecuteOptions opts;
+	KeptGroup  *groups;
+	bytea	   *value = NULL;
+	int			ngroups;
+	Oid			collation;
+	int			ret;
+
+	if (group_by == NIL || lp->groups_aggregate == NULL ||
+		!OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
+								   NULL, true)) ||
+		!groups_keepable(recv->tg, tcols, group_by, &collation))
+		return false;
+	initStringInfo(&sql);
+	append_pass_query_kept(&sql, lp, "$1", from, target_sql, weight, tcols, group_by, true);
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.read_only = true;
+	ret = SPI_execute_extended(sql.data, &opts);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pg_learn: the training's pass failed: %s", SPI_result_code_string(ret));
+	kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
+								 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(kcxt);
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			value = DatumGetByteaPCopy(d);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	groups = read_kept_groups(value, list_length(group_by), &ngroups);
+	MemoryContextSwitchTo(old);
+	if (groups == NULL)
+	{
+		MemoryContextDelete(kcxt);
+		return false;
+	}
+	for (int i = 0; i < ngroups; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		pass_result(recv, groups[i].key, false, PointerGetDatum(groups[i].state));
+	}
+	MemoryContextDelete(kcxt);
 	return true;
 }
 
@@ -2211,10 +2311,6 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	check_group_memory(tg, pbuf.len);
 	params = pass_param_list(&pbuf);
 
-	/* one scan, grouped as pass 1 was: no join, no sort of the data */
-	initStringInfo(&sql);
-	append_pass_query(&sql, lp, "$1", from, target_sql, weight, tcols, group_by);
-
 	/* results stream into the receiver, matched to the carries by key */
 	memset(&recv, 0, sizeof(recv));
 	recv.pub.receiveSlot = pass_receive;
@@ -2229,13 +2325,24 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	qsort(recv.sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
 	recv.rcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn pass result",
 									  ALLOCSET_DEFAULT_SIZES);
-	memset(&opts, 0, sizeof(opts));
-	opts.params = params;
-	opts.read_only = true;
-	opts.dest = &recv.pub;
-	ret = SPI_execute_extended(sql.data, &opts);
-	if (ret != SPI_OK_SELECT && ret != SPI_OK_UTILITY)
-		elog(ERROR, "pg_learn: training pass %d failed: %s", pass, SPI_result_code_string(ret));
+
+	/*
+	 * One scan, grouped as pass 1 was (no join, no sort of the data): the
+	 * groups kept by the pass's aggregate when it can, else GROUP BY.
+	 */
+	if (!run_kept_pass(&recv, lp, params, from, target_sql, weight, tcols, group_by))
+	{
+		initStringInfo(&sql);
+		append_pass_query(&sql, lp, "$1", from, target_sql, weight, tcols, group_by);
+		memset(&opts, 0, sizeof(opts));
+		opts.params = params;
+		opts.read_only = true;
+		opts.dest = &recv.pub;
+		ret = SPI_execute_extended(sql.data, &opts);
+		if (ret != SPI_OK_SELECT && ret != SPI_OK_UTILITY)
+			elog(ERROR, "pg_learn: training pass %d failed: %s", pass,
+				 SPI_result_code_string(ret));
+	}
 	MemoryContextDelete(recv.rcxt);
 	pfree(recv.sorted);
 

@@ -107,6 +107,7 @@ linear_later_pass(void *planp, int pass, LearnPass *out)
 	if (pass != 2 || !plan->robust)
 		return false;
 	out->aggregate = "learn._linear_meat";
+	out->groups_aggregate = "learn._linear_meat_groups";
 	out->nparam = plan->k + 1;
 	return true;
 }

@@ -67,6 +67,12 @@ struct GroupTable
 	int			nslots;			/* a power of 2, at least twice nentries */
 	int		   *slots;			/* entry index, -1 when free */
 	int			rows;			/* rows since the last check of memory */
+	int			next_check;		/* groups at the next check: the states'
+								 * contexts (a categorical feature's cells
+								 * have one each) are walked at every
+								 * check, so checks come ever further apart
+								 * (at most an eighth more groups than the
+								 * limit holds) */
 };
 
 static void
@@ -85,9 +91,20 @@ key_init(GroupKey *k, Oid typid, Oid collation)
 	get_typlenbyval(typid, &k->typlen, &k->typbyval);
 	k->hash = &tce->hash_proc_finfo;
 	k->eq = &tce->eq_opr_finfo;
-	k->by_datum = (tce->type_id == INT2OID || tce->type_id == INT4OID ||
-				   tce->type_id == INT8OID || tce->type_id == OIDOID ||
-				   tce->type_id == DATEOID);
+	k->by_datum = tce->typbyval &&
+		(tce->type_id == INT2OID || tce->type_id == INT4OID ||
+		 tce->type_id == INT8OID || tce->type_id == OIDOID ||
+		 tce->type_id == DATEOID);
+}
+
+/* The context of the keys and states (again after a stop) */
+static void
+states_context(GroupTable *gt)
+{
+	/* blocks of at most 256 kB: what the limit counts is what is used */
+	gt->scxt = GenerationContextCreate(gt->mcxt, "pg_learn group states",
+									   ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
+									   256 * 1024);
 }
 
 static GroupTable *
@@ -99,10 +116,7 @@ table_create(int nkeys, MemoryContext mcxt)
 	gt->entsize = MAXALIGN(offsetof(GroupEntry, keys) + sizeof(NullableDatum) * nkeys);
 	gt->keys = MemoryContextAllocZero(mcxt, sizeof(GroupKey) * nkeys);
 	gt->mcxt = AllocSetContextCreate(mcxt, "pg_learn groups", ALLOCSET_DEFAULT_SIZES);
-	/* blocks of at most 256 kB: what the limit counts is what is used */
-	gt->scxt = GenerationContextCreate(gt->mcxt, "pg_learn group states",
-									   ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
-									   256 * 1024);
+	states_context(gt);
 	gt->limit = get_hash_memory_limit();
 	return gt;
 }
@@ -154,7 +168,8 @@ group_table_state(GroupTable *gt, int i)
 static void
 table_stop(GroupTable *gt)
 {
-	MemoryContextReset(gt->mcxt);
+	MemoryContextReset(gt->mcxt);	/* and deletes scxt */
+	states_context(gt);
 	gt->stopped = true;
 	gt->nentries = gt->capentries = gt->nslots = 0;
 	gt->entries = NULL;
@@ -261,8 +276,12 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 	}
 
 	/* a new group */
-	if (group_table_check_memory(gt))
-		return NULL;
+	if (gt->nentries >= gt->next_check)
+	{
+		gt->next_check = gt->nentries + Max(64, gt->nentries / 8);
+		if (group_table_check_memory(gt))
+			return NULL;
+	}
 	old = MemoryContextSwitchTo(gt->mcxt);
 	if (gt->nentries == gt->capentries)
 	{
@@ -278,12 +297,20 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 	{
 		Datum		v = keys[j].value;
 
-		/* a key's own bytes, not a pointer to TOAST: the table counts them */
-		if (!keys[j].isnull && gt->keys[j].typlen == -1)
-			v = PointerGetDatum(PG_DETOAST_DATUM_PACKED(v));
 		e->keys[j].isnull = keys[j].isnull;
-		e->keys[j].value = keys[j].isnull ? (Datum) 0 :
-			datumCopy(v, gt->keys[j].typbyval, gt->keys[j].typlen);
+		if (keys[j].isnull)
+			e->keys[j].value = (Datum) 0;
+		else if (gt->keys[j].typlen == -1)
+		{
+			/* a key's own bytes, not a pointer to TOAST: the table counts them */
+			struct varlena *d = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(v));
+
+			e->keys[j].value = PointerGetDatum(d);
+			if (d == (struct varlena *) DatumGetPointer(v))
+				e->keys[j].value = datumCopy(v, false, -1);
+		}
+		else
+			e->keys[j].value = datumCopy(v, gt->keys[j].typbyval, gt->keys[j].typlen);
 	}
 	e->state = NULL;
 	gt->slots[s] = gt->nentries++;
@@ -422,16 +449,22 @@ group_table_deserialize(StringInfo buf, MemoryContext mcxt, void *(*read) (bytea
 			buf->cursor = p - buf->data;
 		}
 		e = table_find(gt, keys, key_hash(gt, keys));
-		if (e == NULL || e->state != NULL)
-			elog(ERROR, "pg_learn: a state of groups holds a group twice or too many");
+		if (e == NULL)
+		{
+			/* more than the limit holds here: stopped, the rest unread */
+			buf->cursor = buf->len;
+			break;
+		}
+		if (e->state != NULL)
+			elog(ERROR, "pg_learn: a state of groups holds a group twice");
 		len = pq_getmsgint(buf, 4);
-		old = MemoryContextSwitchTo(gt->scxt);
 		b = palloc(VARHDRSZ + len);
 		SET_VARSIZE(b, VARHDRSZ + len);
 		pq_copymsgbytes(buf, VARDATA(b), len);
+		old = MemoryContextSwitchTo(gt->scxt);
 		e->state = read(b);
-		pfree(b);
 		MemoryContextSwitchTo(old);
+		pfree(b);
 	}
 	return gt;
 }

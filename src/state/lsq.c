@@ -50,6 +50,8 @@ PG_FUNCTION_INFO_V1(meat_combine);
 PG_FUNCTION_INFO_V1(meat_serial);
 PG_FUNCTION_INFO_V1(meat_deserial);
 PG_FUNCTION_INFO_V1(meat_final);
+PG_FUNCTION_INFO_V1(meat_groups_trans);
+PG_FUNCTION_INFO_V1(meat_groups_final);
 
 /* ---------------------------------------------------------------------
  * The state
@@ -2165,7 +2167,15 @@ typedef struct MeatState
 	double	   *ybuf;			/* the block's responses, then residuals */
 	double	   *wbuf;
 	MemoryContext mcxt;			/* where the state lives */
+	struct GroupTable *groups;	/* learn._linear_meat_groups: the groups'
+								 * states (the fields above unused) */
 } MeatState;
+
+/* Second byte of a state of groups of the meat (first: the version) */
+#define MEAT_STATE_GROUPS 'G'
+
+static void merge_meat(void *dst, void *src);
+static void *copy_meat(void *src);
 
 static MeatState *
 meat_state_create(int ncols)
@@ -2287,11 +2297,10 @@ meat_trans(PG_FUNCTION_ARGS)
  * The robust pass as one grouped scan: each group's coefficients come
  * from the pass parameter (passparam.h), looked up once per group state.
  */
-Datum
-meat_pass_trans(PG_FUNCTION_ARGS)
+/* The cache of a call site of the robust pass (meat_pass_trans's args) */
+static TransCache *
+meat_pass_cache(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "meat_pass_trans");
-	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
 	TransCache *tc = fcinfo->flinfo->fn_extra;
 
 	if (tc == NULL)
@@ -2306,20 +2315,82 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 		tc = trans_cache(fcinfo, 5 + ngroupcols);
 		tc->pass = learn_pass_params_decode(fcinfo, 1, 2, 5, tc->k + 1);
 	}
+	return tc;
+}
+
+/* A group's meat state, with its coefficients from the pass parameter */
+static MeatState *
+meat_pass_state(FunctionCallInfo fcinfo, TransCache *tc)
+{
+	MeatState  *ms = meat_state_create(tc->k + 1);
+
+	/* the decoded parameter lives as long as the call site */
+	ms->coef = unconstify(double *, learn_pass_params_lookup(tc->pass, fcinfo));
+	ms->skip = (ms->coef == NULL);
+	return ms;
+}
+
+Datum
+meat_pass_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "meat_pass_trans");
+	MeatState  *ms = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
+	TransCache *tc = meat_pass_cache(fcinfo);
+
 	if (ms == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
 
-		ms = meat_state_create(tc->k + 1);
+		ms = meat_pass_state(fcinfo, tc);
 		MemoryContextSwitchTo(old);
-		/* the decoded parameter lives as long as the call site */
-		ms->coef = unconstify(double *, learn_pass_params_lookup(tc->pass, fcinfo));
-		ms->skip = (ms->coef == NULL);
 	}
 	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc))
 		PG_RETURN_POINTER(ms);
 	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
 	PG_RETURN_POINTER(ms);
+}
+
+/*
+ * meat_groups_trans(state internal, param bytea, ngroupcols int4, y float8,
+ *					 w float8, VARIADIC: the group columns, then x "any")
+ *
+ * The robust pass as one ungrouped scan that keeps its groups itself
+ * (state/groups.h): learn._linear_meat_groups.
+ */
+Datum
+meat_groups_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "meat_groups_trans");
+	MeatState  *top = PG_ARGISNULL(0) ? NULL : (MeatState *) PG_GETARG_POINTER(0);
+	TransCache *tc = meat_pass_cache(fcinfo);
+	MeatState  *ms;
+	void	  **slot;
+
+	if (top == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		top = palloc0(sizeof(MeatState));
+		top->mcxt = aggcontext;
+		top->groups = group_table_create(fcinfo, 5, learn_pass_params_ngroupcols(tc->pass),
+										 aggcontext);
+		MemoryContextSwitchTo(old);
+	}
+	slot = group_table_find(top->groups, fcinfo->args + 5);
+	if (slot == NULL)
+		PG_RETURN_POINTER(top);
+	if (*slot == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(group_table_context(top->groups));
+
+		*slot = meat_pass_state(fcinfo, tc);
+		MemoryContextSwitchTo(old);
+	}
+	ms = *slot;
+	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc))
+		PG_RETURN_POINTER(top);
+	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	PG_RETURN_POINTER(top);
 }
 
 static void
@@ -2348,6 +2419,22 @@ meat_combine(PG_FUNCTION_ARGS)
 
 	if (s2 == NULL)
 		PG_RETURN_POINTER(s1);
+	if (s2->groups || (s1 && s1->groups))
+	{
+		if (s1 == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+			s1 = palloc0(sizeof(MeatState));
+			s1->mcxt = aggcontext;
+			s1->groups = group_table_create_like(s2->groups, aggcontext);
+			MemoryContextSwitchTo(old);
+		}
+		if (s1->groups == NULL || s2->groups == NULL)
+			invalid_state("A meat state of groups cannot merge with one of a group.");
+		group_table_merge(s1->groups, s2->groups, merge_meat, copy_meat);
+		PG_RETURN_POINTER(s1);
+	}
 	if (s1 == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggcontext);
@@ -2359,13 +2446,11 @@ meat_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s1);
 }
 
-Datum
-meat_serial(PG_FUNCTION_ARGS)
+static bytea *
+meat_state_serialize(MeatState *ms)
 {
-	MeatState  *ms = (MeatState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	agg_context(fcinfo, "meat_serial");
 	if (ms->coef)
 		meat_flush(ms);
 	pq_begintypsend(&buf);
@@ -2374,18 +2459,16 @@ meat_serial(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, ms->n);
 	for (int i = 0; i < ms->ncols * ms->ncols; i++)
 		pq_sendfloat8(&buf, ms->M[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
-Datum
-meat_deserial(PG_FUNCTION_ARGS)
+static MeatState *
+meat_state_deserialize(bytea *b)
 {
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	MeatState  *ms;
 	int			ncols;
 
-	agg_context(fcinfo, "meat_deserial");
 	buf.data = VARDATA_ANY(b);
 	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
 	buf.cursor = 0;
@@ -2400,20 +2483,129 @@ meat_deserial(PG_FUNCTION_ARGS)
 	for (int i = 0; i < ncols * ncols; i++)
 		ms->M[i] = pq_getmsgfloat8(&buf);
 	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(ms);
+	return ms;
+}
+
+/* group_table_* callbacks of meat states */
+static void
+merge_meat(void *dst, void *src)
+{
+	meat_merge(dst, src);
+}
+
+static void *
+copy_meat(void *src)
+{
+	MeatState  *ms = meat_state_create(((MeatState *) src)->ncols);
+
+	meat_merge(ms, src);
+	return ms;
+}
+
+static bytea *
+serialize_meat(void *ms)
+{
+	return meat_state_serialize(ms);
+}
+
+static void *
+read_meat(bytea *b)
+{
+	return meat_state_deserialize(b);
+}
+
+/* A meat state of groups as the version, MEAT_STATE_GROUPS, the table. */
+static bytea *
+meat_groups_bytea(MeatState *ms, void (*write) (GroupTable *, StringInfo,
+												bytea *(*) (void *)),
+				  bytea *(*each) (void *))
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, MEAT_STATE_VERSION);
+	pq_sendbyte(&buf, MEAT_STATE_GROUPS);
+	write(ms->groups, &buf, each);
+	return pq_endtypsend(&buf);
+}
+
+Datum
+meat_serial(PG_FUNCTION_ARGS)
+{
+	MeatState  *ms = (MeatState *) PG_GETARG_POINTER(0);
+
+	agg_context(fcinfo, "meat_serial");
+	if (ms->groups)
+		PG_RETURN_BYTEA_P(meat_groups_bytea(ms, group_table_serialize, serialize_meat));
+	PG_RETURN_BYTEA_P(meat_state_serialize(ms));
+}
+
+Datum
+meat_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+
+	agg_context(fcinfo, "meat_deserial");
+	/* a parallel worker's state of groups: only ever its meat_serial's */
+	if (VARSIZE_ANY_EXHDR(b) > 2 && VARDATA_ANY(b)[0] == MEAT_STATE_VERSION &&
+		VARDATA_ANY(b)[1] == MEAT_STATE_GROUPS)
+	{
+		StringInfoData buf;
+		MeatState  *ms = palloc0(sizeof(MeatState));
+
+		buf.data = VARDATA_ANY(b);
+		buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
+		buf.cursor = 2;
+		ms->mcxt = CurrentMemoryContext;
+		ms->groups = group_table_deserialize(&buf, CurrentMemoryContext, read_meat);
+		pq_getmsgend(&buf);
+		PG_RETURN_POINTER(ms);
+	}
+	PG_RETURN_POINTER(meat_state_deserialize(b));
 }
 
 /* The meat as a full symmetric float8[] of (k+1)^2 elements. */
+static Datum meat_matrix(MeatState *ms);
+
 Datum
 meat_final(PG_FUNCTION_ARGS)
 {
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(meat_matrix((MeatState *) PG_GETARG_POINTER(0)));
+}
+
+/* group_table_result's callback: a group's matrix, as a varlena */
+static bytea *
+meat_matrix_bytes(void *ms)
+{
+	return (bytea *) DatumGetPointer(meat_matrix(ms));
+}
+
+/*
+ * Final function of learn._linear_meat_groups: every group's key and meat
+ * matrix (group_table_result after the version and MEAT_STATE_GROUPS; a
+ * matrix as the float8[]'s bytes after its header).
+ */
+Datum
+meat_groups_final(PG_FUNCTION_ARGS)
+{
 	MeatState  *ms;
-	double	   *full;
-	int			n;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	ms = (MeatState *) PG_GETARG_POINTER(0);
+	if (ms->groups == NULL)
+		invalid_state("The meat state holds no groups.");
+	PG_RETURN_BYTEA_P(meat_groups_bytea(ms, group_table_result, meat_matrix_bytes));
+}
+
+static Datum
+meat_matrix(MeatState *ms)
+{
+	double	   *full;
+	int			n;
+
 	if (ms->coef)
 		meat_flush(ms);
 	n = ms->ncols;
@@ -2428,5 +2620,5 @@ meat_final(PG_FUNCTION_ARGS)
 	for (int j = 0; j < n; j++)
 		for (int i = 0; i < n; i++)
 			full[i + j * n] = (i <= j) ? ms->M[i + j * n] : ms->M[j + i * n];
-	PG_RETURN_DATUM(float8_array_or_nulls(full, n * n));
+	return float8_array_or_nulls(full, n * n);
 }

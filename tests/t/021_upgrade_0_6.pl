@@ -108,10 +108,11 @@ CREATE VIEW rolling AS
 SELECT id, learn.linreg(y, ARRAY[1, x1]) OVER (ORDER BY id ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)::text AS fit
   FROM obs;
 });
+# (0.8 adds learn._linear_meat_groups: the aggregates 0.6 had)
 my $aggs_q = q{
 SELECT string_agg(a.aggfnoid::regprocedure::text || ' ' || a.aggfnoid::oid, ', ' ORDER BY a.aggfnoid::oid)
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
- WHERE p.pronamespace = 'learn'::regnamespace};
+ WHERE p.pronamespace = 'learn'::regnamespace AND p.proname <> '_linear_meat_groups'};
 my $views_q = q{
 SELECT md5(string_agg(f::text, '|' ORDER BY store)) FROM group_fits f;
 SELECT md5(string_agg(r::text, '|' ORDER BY id)) FROM rolling r};
@@ -153,6 +154,18 @@ ANALYZE many;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, FORMAT JSON)
 SELECT g, learn.linear_partial(y, 1, x1, x2) FROM many GROUP BY g}),
 	qr/"HashAgg Batches": 1,/, 'a hash aggregate of 3,000 groups keeps them in memory');
+
+# 0.8's robust pass keeps its groups in its aggregate (DEBUG1 says so of
+# both passes)
+{
+	my ($ret, $out, $err) = $node->psql(
+		'up', q{SET client_min_messages = debug1;
+SELECT 1 FROM learn.train('robust_kept', 'linear', 'obs', 'y', '{x1,x2}',
+                          '{"deploy": false, "robust": "HC1"}', group_by => '{store}')});
+	is($ret, 0, 'after the update a robust grouped fit trains');
+	like($err, qr/groups kept by the aggregate.*\n.*groups kept by the aggregate/,
+		'and keeps its groups in its aggregates, both passes');
+}
 
 # 0.6's states updated again with the rows 0.6 merged into them: 0.6's
 # update, to 1e-12 (the grouped one with its new group)
