@@ -67,7 +67,7 @@ SELECT format('shared_buffers %s, work_mem %s, jit %s, parallel = %s workers (ma
 			  pg_temp.info('workers'), :'runs', :'hc1_runs');
 SELECT '   S  scan: sum(y + x1 + x2 + x3)';
 SELECT '   P  plain GROUP BY g: count(*), sum(y), sum(x1), sum(x2), sum(x3), sum(x1 * x2)';
-SELECT '   A  learn.linear_partial(y, 1, x1, x2, x3) ... GROUP BY g (the aggregate alone)';
+SELECT '   A  learn.linear_partial(y, 1, g, x1, x2, x3, ''{G,0,0,0}'') (the aggregate alone, keeping the groups as T does; if they exceed hash_mem, T uses GROUP BY)';
 SELECT '   T  learn.train(''bg'', ''linear'', ''tg'', ''y'', ''{x1,x2,x3}'', ''{"deploy": false}'', group_by => ''{g}'')';
 SELECT '   T_HC1  the same with "robust": "HC1"';
 SELECT '';

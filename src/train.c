@@ -1155,20 +1155,32 @@ set_found_levels(TrainColumns *tcols, List *found)
  * column, copied into mcxt; NULL when it is NULL.
  */
 static bytea *
-aggregate_value(const char *sql, MemoryContext mcxt)
+aggregate_value_params(const char *sql, ParamListInfo params, MemoryContext mcxt)
 {
 	bool		isnull;
 	Datum		d;
 	bytea	   *value = NULL;
+	SPIExecuteOptions opts;
+	int			ret;
 
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "pg_learn: the pass of the levels failed");
+	memset(&opts, 0, sizeof(opts));
+	opts.params = params;
+	opts.read_only = true;
+	ret = SPI_execute_extended(sql, &opts);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pg_learn: a pass of the training failed: %s", SPI_result_code_string(ret));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	MemoryContextSwitchTo(mcxt);
 	if (!isnull)
 		value = DatumGetByteaPCopy(d);
 	SPI_freetuptable(SPI_tuptable);
 	return value;
+}
+
+static bytea *
+aggregate_value(const char *sql, MemoryContext mcxt)
+{
+	return aggregate_value_params(sql, NULL, mcxt);
 }
 
 /*
@@ -2217,12 +2229,10 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	MemoryContext kcxt;
 	MemoryContext old;
 	StringInfoData sql;
-	SPIExecuteOptions opts;
 	KeptGroup  *groups;
-	bytea	   *value = NULL;
+	bytea	   *value;
 	int			ngroups;
 	Oid			collation;
-	int			ret;
 
 	if (group_by == NIL || lp->groups_aggregate == NULL ||
 		!OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
@@ -2231,23 +2241,10 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 		return false;
 	initStringInfo(&sql);
 	append_pass_query_kept(&sql, lp, "$1", from, target_sql, weight, tcols, group_by, true);
-	memset(&opts, 0, sizeof(opts));
-	opts.params = params;
-	opts.read_only = true;
-	ret = SPI_execute_extended(sql.data, &opts);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "pg_learn: the training's pass failed: %s", SPI_result_code_string(ret));
 	kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
 								 ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(kcxt);
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			value = DatumGetByteaPCopy(d);
-	}
-	SPI_freetuptable(SPI_tuptable);
+	old = CurrentMemoryContext;
+	value = aggregate_value_params(sql.data, params, kcxt);
 	groups = read_kept_groups(value, list_length(group_by), &ngroups);
 	MemoryContextSwitchTo(old);
 	if (groups == NULL)

@@ -497,3 +497,36 @@ group_table_result(GroupTable *gt, StringInfo buf, bytea *(*serialize) (void *st
 		send_state(buf, serialize(e->state));
 	}
 }
+
+bytea *
+group_table_bytea(GroupTable *gt, char version, char kind,
+				  void (*write) (GroupTable *, StringInfo, bytea *(*) (void *)),
+				  bytea *(*each) (void *))
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, version);
+	pq_sendbyte(&buf, kind);
+	write(gt, &buf, each);
+	return pq_endtypsend(&buf);
+}
+
+GroupTable *
+group_table_from_bytea(bytea *b, char version, char kind, MemoryContext mcxt,
+					   void *(*read) (bytea *b))
+{
+	StringInfoData buf;
+	GroupTable *gt;
+
+	if (VARSIZE_ANY_EXHDR(b) <= 2 || VARDATA_ANY(b)[0] != version ||
+		VARDATA_ANY(b)[1] != kind)
+		return NULL;
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 2;
+	gt = group_table_deserialize(&buf, mcxt, read);
+	pq_getmsgend(&buf);
+	return gt;
+}

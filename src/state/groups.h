@@ -84,4 +84,21 @@ extern GroupTable *group_table_deserialize(StringInfo buf, MemoryContext mcxt,
 extern void group_table_result(GroupTable *gt, StringInfo buf,
 							   bytea *(*serialize) (void *state));
 
+/*
+ * A table as a bytea of its own kind: the state's version and kind byte,
+ * then what write (group_table_serialize or group_table_result) writes,
+ * each state as each writes it.
+ */
+extern bytea *group_table_bytea(GroupTable *gt, char version, char kind,
+								void (*write) (GroupTable *, StringInfo,
+											   bytea *(*) (void *)),
+								bytea *(*each) (void *));
+
+/*
+ * The table of a bytea of group_table_serialize's (read by read), in
+ * mcxt; NULL when b does not begin with version and kind.
+ */
+extern GroupTable *group_table_from_bytea(bytea *b, char version, char kind,
+										  MemoryContext mcxt, void *(*read) (bytea *b));
+
 #endif							/* PG_LEARN_STATE_GROUPS_H */

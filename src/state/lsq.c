@@ -1642,18 +1642,9 @@ linear_combine(PG_FUNCTION_ARGS)
  * write writes of its table: group_table_serialize between the processes
  * of a query, group_table_result as the aggregate's value.
  */
-static bytea *
-groups_bytea(LinearState *st, void (*write) (GroupTable *, StringInfo,
-											 bytea *(*) (void *)))
-{
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, LINEAR_STATE_VERSION);
-	pq_sendbyte(&buf, LINEAR_FAMILY_GROUPS);
-	write(st->groups, &buf, serialize_group);
-	return pq_endtypsend(&buf);
-}
+#define groups_bytea(st, write) \
+	group_table_bytea((st)->groups, LINEAR_STATE_VERSION, LINEAR_FAMILY_GROUPS, \
+					  (write), serialize_group)
 
 Datum
 linear_serial(PG_FUNCTION_ARGS)
@@ -1670,22 +1661,17 @@ Datum
 linear_deserial(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	GroupTable *gt;
 
 	agg_context(fcinfo, "linear_deserial");
-
 	/* a parallel worker's state of groups: only ever its linear_serial's */
-	if (VARSIZE_ANY_EXHDR(b) > 2 && VARDATA_ANY(b)[0] == LINEAR_STATE_VERSION &&
-		VARDATA_ANY(b)[1] == LINEAR_FAMILY_GROUPS)
+	gt = group_table_from_bytea(b, LINEAR_STATE_VERSION, LINEAR_FAMILY_GROUPS,
+								CurrentMemoryContext, read_group);
+	if (gt)
 	{
-		StringInfoData buf;
 		LinearState *st = linear_state_create(-1, LINEAR_FAMILY_GROUPS, 0);
 
-		buf.data = VARDATA_ANY(b);
-		buf.len = VARSIZE_ANY_EXHDR(b);
-		buf.maxlen = buf.len;
-		buf.cursor = 2;
-		st->groups = group_table_deserialize(&buf, CurrentMemoryContext, read_group);
-		pq_getmsgend(&buf);
+		st->groups = gt;
 		PG_RETURN_POINTER(st);
 	}
 	PG_RETURN_POINTER(linear_state_deserialize(b));
@@ -2515,19 +2501,8 @@ read_meat(bytea *b)
 }
 
 /* A meat state of groups as the version, MEAT_STATE_GROUPS, the table. */
-static bytea *
-meat_groups_bytea(MeatState *ms, void (*write) (GroupTable *, StringInfo,
-												bytea *(*) (void *)),
-				  bytea *(*each) (void *))
-{
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, MEAT_STATE_VERSION);
-	pq_sendbyte(&buf, MEAT_STATE_GROUPS);
-	write(ms->groups, &buf, each);
-	return pq_endtypsend(&buf);
-}
+#define meat_groups_bytea(ms, write, each) \
+	group_table_bytea((ms)->groups, MEAT_STATE_VERSION, MEAT_STATE_GROUPS, (write), (each))
 
 Datum
 meat_serial(PG_FUNCTION_ARGS)
@@ -2544,21 +2519,18 @@ Datum
 meat_deserial(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	GroupTable *gt;
 
 	agg_context(fcinfo, "meat_deserial");
 	/* a parallel worker's state of groups: only ever its meat_serial's */
-	if (VARSIZE_ANY_EXHDR(b) > 2 && VARDATA_ANY(b)[0] == MEAT_STATE_VERSION &&
-		VARDATA_ANY(b)[1] == MEAT_STATE_GROUPS)
+	gt = group_table_from_bytea(b, MEAT_STATE_VERSION, MEAT_STATE_GROUPS,
+								CurrentMemoryContext, read_meat);
+	if (gt)
 	{
-		StringInfoData buf;
 		MeatState  *ms = palloc0(sizeof(MeatState));
 
-		buf.data = VARDATA_ANY(b);
-		buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
-		buf.cursor = 2;
 		ms->mcxt = CurrentMemoryContext;
-		ms->groups = group_table_deserialize(&buf, CurrentMemoryContext, read_meat);
-		pq_getmsgend(&buf);
+		ms->groups = gt;
 		PG_RETURN_POINTER(ms);
 	}
 	PG_RETURN_POINTER(meat_state_deserialize(b));
