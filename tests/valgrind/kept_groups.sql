@@ -1,0 +1,39 @@
+--
+-- Groups kept by the aggregates (state/groups.c) under memcheck: both
+-- passes of a robust grouped fit, serial and on parallel workers (tables
+-- serialized, merged by the leader), a table that stops (the GROUP BY
+-- instead), keys of several types (text out of line, numeric, NULL),
+-- categorical features (a cell table per group), and hand-made calls.
+--
+\set ON_ERROR_STOP 0
+CREATE TABLE vk AS
+SELECT i % 300 AS g, (i % 3)::numeric * CASE WHEN i % 2 = 0 THEN 1.0 ELSE 1.00 END AS num,
+	   CASE WHEN i % 11 = 0 THEN NULL ELSE i % 4 END AS gn,
+	   repeat(md5((i % 3)::text), 80) AS lk,
+	   'c' || (i % 5) AS c, sin(i) AS x1, cos(i * 0.37) AS x2,
+	   1 + (i % 7) + 2 * sin(i) - 3 * cos(i * 0.37) + (i * 7919 % 1000) / 1000.0 AS y
+  FROM generate_series(1, 6000) AS i;
+ALTER TABLE vk SET (parallel_workers = 2);
+SELECT id AS m FROM learn.train('vk1', 'linear', 'vk', 'y', '{x1,x2}', '{"robust": "HC1"}', '{g}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+SELECT id AS m FROM learn.train('vk2', 'linear', 'vk', 'y', '{x1,c}', '{}', '{num,gn}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+SELECT id AS m FROM learn.train('vk3', 'linear', 'vk', 'y', '{x1,x2}', '{}', '{lk}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT id AS m FROM learn.train('vk4', 'linear', 'vk', 'y', '{x1,x2}', '{"robust": "HC1"}', '{g}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+SELECT id AS m FROM learn.train('vk5', 'linear', 'vk', 'y', '{x1,c}', '{}', '{lk,gn}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+SET work_mem = '64kB';
+SET hash_mem_multiplier = 1;
+SELECT id AS m FROM learn.train('vk6', 'linear', 'vk', 'y', '{x1,x2}', '{"robust": "HC1"}', '{g}') \gset
+SELECT count(*) FROM learn.groups WHERE model_id = :m;
+RESET work_mem;
+RESET max_parallel_workers_per_gather;
+SELECT length(learn.linear_partial(y, 1, g, gn, x1, '{G,G,0}'::text[])) > 0 FROM vk;
+SELECT learn.linear_merge(s) FROM (SELECT learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]) AS s FROM vk) AS q;
+SELECT learn.linear_partial(y, 1, x1, g, '{0,G}'::text[]) FROM vk;
