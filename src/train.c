@@ -1889,6 +1889,45 @@ kept_group_cmp(const void *a, const void *b, void *arg)
 }
 
 /*
+ * Whether the plan of sql (its parameters of types argtypes) reads a
+ * foreign table: an aggregate over it may run on the remote server, whose
+ * pg_learn may not know how to keep groups, so such a pass groups with
+ * GROUP BY.  (The planned statement's range table holds every relation
+ * the query reads, views expanded and partitions too.)
+ */
+static bool
+plan_reads_foreign(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	CachedPlan *cplan;
+	ListCell   *lc;
+	bool		foreign = false;
+
+	if (plan == NULL)
+		elog(ERROR, "pg_learn: planning a pass failed: %s", SPI_result_code_string(SPI_result));
+	cplan = SPI_plan_get_cached_plan(plan);
+	if (cplan == NULL)
+		elog(ERROR, "pg_learn: planning a pass failed");
+	foreach(lc, cplan->stmt_list)
+	{
+		PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
+		ListCell   *lr;
+
+		foreach(lr, ps->rtable)
+		{
+			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lr);
+
+			if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_FOREIGN_TABLE)
+				foreign = true;
+		}
+	}
+	/* an unsaved plan's, which SPI got with no resource owner */
+	ReleaseCachedPlan(cplan, NULL);
+	SPI_freeplan(plan);
+	return foreign;
+}
+
+/*
  * The groups of the value of an aggregate that kept them (NULL: no row,
  * no group): their keys as text[] and their results, in the current
  * memory context; NULL when the aggregate stopped (more groups than
@@ -2013,6 +2052,11 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 		append_text_array(&sql, tcols->terms);
 	append_feature_args_open(&sql, tcols, 0, group_by);
 	appendStringInfo(&sql, ") FROM %s", from);
+	if (plan_reads_foreign(sql.data, 0, NULL))
+	{
+		MemoryContextDelete(kcxt);
+		return false;
+	}
 	value = aggregate_value(sql.data, kcxt);
 	MemoryContextSwitchTo(kcxt);
 	groups = read_kept_groups(value, list_length(group_by), &ngroups);
@@ -2241,6 +2285,12 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 		return false;
 	initStringInfo(&sql);
 	append_pass_query_kept(&sql, lp, "$1", from, target_sql, weight, tcols, group_by, true);
+	{
+		Oid			argtypes[1] = {BYTEAOID};
+
+		if (plan_reads_foreign(sql.data, 1, argtypes))
+			return false;
+	}
 	kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = CurrentMemoryContext;

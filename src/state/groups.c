@@ -23,6 +23,9 @@
 #include "keys.h"
 #include "state/groups.h"
 
+/* The most memory a table holds, whatever hash_mem */
+#define GROUP_MAX_MEMORY ((Size) 256 * 1024 * 1024)
+
 /* Rows between checks of the table's memory (states grow as they fill) */
 #define GROUP_CHECK_ROWS 65536
 
@@ -117,7 +120,11 @@ table_create(int nkeys, MemoryContext mcxt)
 	gt->keys = MemoryContextAllocZero(mcxt, sizeof(GroupKey) * nkeys);
 	gt->mcxt = AllocSetContextCreate(mcxt, "pg_learn groups", ALLOCSET_DEFAULT_SIZES);
 	states_context(gt);
-	gt->limit = get_hash_memory_limit();
+	/*
+	 * what a hash aggregate holds, and at most what one value can carry:
+	 * the result and a worker's table are one bytea, at most 1 GB
+	 */
+	gt->limit = Min(get_hash_memory_limit(), GROUP_MAX_MEMORY);
 	return gt;
 }
 
@@ -328,6 +335,8 @@ group_table_find(GroupTable *gt, const NullableDatum *keys)
 {
 	GroupEntry *e;
 
+	if (gt->stopped)
+		return NULL;
 	if (++gt->rows >= GROUP_CHECK_ROWS)
 	{
 		gt->rows = 0;

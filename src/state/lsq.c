@@ -2354,12 +2354,18 @@ meat_groups_trans(PG_FUNCTION_ARGS)
 
 	if (top == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+		MemoryContext old;
+		int			ngroupcols = learn_pass_params_ngroupcols(tc->pass);
 
+		if (ngroupcols < 1 || ngroupcols > INDEX_MAX_KEYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learn._linear_meat_groups takes between 1 and %d group columns",
+							INDEX_MAX_KEYS)));
+		old = MemoryContextSwitchTo(aggcontext);
 		top = palloc0(sizeof(MeatState));
 		top->mcxt = aggcontext;
-		top->groups = group_table_create(fcinfo, 5, learn_pass_params_ngroupcols(tc->pass),
-										 aggcontext);
+		top->groups = group_table_create(fcinfo, 5, ngroupcols, aggcontext);
 		MemoryContextSwitchTo(old);
 	}
 	slot = group_table_find(top->groups, fcinfo->args + 5);

@@ -242,6 +242,22 @@ cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('s_one', 'l_one')"),
 ok((grep { /^shard1: .*DECLARE.*learn\.linear_partial\(/s } @$statements),
 	'a single foreign table: the shard computed the state');
 
+# a robust grouped fit of a foreign table whose server's pg_learn predates
+# 0.8 (no learn._linear_meat_groups there): its passes group with GROUP BY,
+# which the server has, and never send it an aggregate it lacks
+my $meat_groups = q{learn._linear_meat_groups(bytea, integer, float8, float8, VARIADIC "any")};
+$shards[0]->safe_psql('postgres',
+	qq{ALTER EXTENSION pg_learn DROP AGGREGATE $meat_groups;
+	   ALTER AGGREGATE $meat_groups RENAME TO _hidden_meat_groups});
+$coord->safe_psql('postgres',
+	q{SELECT 1 FROM learn.train('s_one_hc1', 'linear', 'one_shard', 'y', ARRAY['x1', 'x2'], '{"robust": "HC1"}', ARRAY['g']);
+	  SELECT 1 FROM learn.train('l_one_hc1', 'linear', 'half', 'y', ARRAY['x1', 'x2'], '{"robust": "HC1"}', ARRAY['g'])});
+cmp_ok($coord->safe_psql('postgres', "SELECT coef_diff('s_one_hc1', 'l_one_hc1')"),
+	'<=', $tol, 'a robust grouped fit of a foreign table on an older server: the local errors');
+$shards[0]->safe_psql('postgres',
+	q{ALTER AGGREGATE learn._hidden_meat_groups(bytea, integer, float8, float8, VARIADIC "any") RENAME TO _linear_meat_groups;
+	  ALTER EXTENSION pg_learn ADD AGGREGATE } . $meat_groups);
+
 # learn.update with a sharded source: the new rows' states come from the
 # shards, merged with the stored ones; equal to training on all the rows
 $coord->safe_psql('postgres',
