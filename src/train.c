@@ -1151,22 +1151,17 @@ set_found_levels(TrainColumns *tcols, List *found)
 }
 
 /*
- * The value (a bytea: an aggregate's state) of a query of one row and
- * column, copied into mcxt; NULL when it is NULL.
+ * The value (a bytea: an aggregate's state) of the one row and column that
+ * a statement SPI ran returned (ret: its result), copied into mcxt, which
+ * the caller is left in; NULL when it is NULL.
  */
 static bytea *
-aggregate_value_params(const char *sql, ParamListInfo params, MemoryContext mcxt)
+spi_one_value(int ret, MemoryContext mcxt)
 {
 	bool		isnull;
 	Datum		d;
 	bytea	   *value = NULL;
-	SPIExecuteOptions opts;
-	int			ret;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.params = params;
-	opts.read_only = true;
-	ret = SPI_execute_extended(sql, &opts);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "pg_learn: a pass of the training failed: %s", SPI_result_code_string(ret));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -1177,10 +1172,11 @@ aggregate_value_params(const char *sql, ParamListInfo params, MemoryContext mcxt
 	return value;
 }
 
+/* The value of a query of one row and column (spi_one_value) */
 static bytea *
 aggregate_value(const char *sql, MemoryContext mcxt)
 {
-	return aggregate_value_params(sql, NULL, mcxt);
+	return spi_one_value(SPI_execute(sql, true, 0), mcxt);
 }
 
 /*
@@ -1889,25 +1885,30 @@ kept_group_cmp(const void *a, const void *b, void *arg)
 }
 
 /*
- * Whether the plan of sql (its parameters of types argtypes) reads a
- * foreign table: an aggregate over it may run on the remote server, whose
- * pg_learn may not know how to keep groups, so such a pass groups with
- * GROUP BY.  (The planned statement's range table holds every relation
- * the query reads, views expanded and partitions too.)
+ * The value of a kept pass, sql (one row, one bytea; its parameter $1, a
+ * bytea, is param when it has one), copied into mcxt, which the caller is
+ * left in; *foreign when its plan reads a foreign table, and then it is
+ * not run: an aggregate over a foreign table may run on the remote
+ * server, whose pg_learn may not know how to keep groups, so such a pass
+ * groups with GROUP BY.  (The planned statement's range table holds every
+ * relation the query reads, views expanded and partitions too.)
  */
-static bool
-plan_reads_foreign(const char *sql, int nargs, Oid *argtypes)
+static bytea *
+kept_pass_value(const char *sql, ParamListInfo param, MemoryContext mcxt, bool *foreign)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	Oid			argtypes[1] = {BYTEAOID};
+	/* parallel workers allowed, as SPI_execute allows them */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, param ? 1 : 0, argtypes, CURSOR_OPT_PARALLEL_OK);
 	CachedPlan *cplan;
 	ListCell   *lc;
-	bool		foreign = false;
+	bytea	   *value = NULL;
 
 	if (plan == NULL)
 		elog(ERROR, "pg_learn: planning a pass failed: %s", SPI_result_code_string(SPI_result));
 	cplan = SPI_plan_get_cached_plan(plan);
 	if (cplan == NULL)
 		elog(ERROR, "pg_learn: planning a pass failed");
+	*foreign = false;
 	foreach(lc, cplan->stmt_list)
 	{
 		PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
@@ -1918,13 +1919,15 @@ plan_reads_foreign(const char *sql, int nargs, Oid *argtypes)
 			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lr);
 
 			if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_FOREIGN_TABLE)
-				foreign = true;
+				*foreign = true;
 		}
 	}
 	/* an unsaved plan's, which SPI got with no resource owner */
 	ReleaseCachedPlan(cplan, NULL);
+	if (!*foreign)
+		value = spi_one_value(SPI_execute_plan_with_paramlist(plan, param, true, 0), mcxt);
 	SPI_freeplan(plan);
-	return foreign;
+	return value;
 }
 
 /*
@@ -2044,6 +2047,7 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 	int			ngroups;
 	KeptGroup  *groups;
 	KeyOrder	order;
+	bool		foreign;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
@@ -2052,12 +2056,13 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 		append_text_array(&sql, tcols->terms);
 	append_feature_args_open(&sql, tcols, 0, group_by);
 	appendStringInfo(&sql, ") FROM %s", from);
-	if (plan_reads_foreign(sql.data, 0, NULL))
+	value = kept_pass_value(sql.data, NULL, kcxt, &foreign);
+	if (foreign)
 	{
+		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
 		return false;
 	}
-	value = aggregate_value(sql.data, kcxt);
 	MemoryContextSwitchTo(kcxt);
 	groups = read_kept_groups(value, list_length(group_by), &ngroups);
 	if (groups == NULL)
@@ -2277,6 +2282,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	bytea	   *value;
 	int			ngroups;
 	Oid			collation;
+	bool		foreign;
 
 	if (group_by == NIL || lp->groups_aggregate == NULL ||
 		!OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
@@ -2285,16 +2291,16 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 		return false;
 	initStringInfo(&sql);
 	append_pass_query_kept(&sql, lp, "$1", from, target_sql, weight, tcols, group_by, true);
-	{
-		Oid			argtypes[1] = {BYTEAOID};
-
-		if (plan_reads_foreign(sql.data, 1, argtypes))
-			return false;
-	}
 	kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = CurrentMemoryContext;
-	value = aggregate_value_params(sql.data, params, kcxt);
+	value = kept_pass_value(sql.data, params, kcxt, &foreign);
+	if (foreign)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(kcxt);
+		return false;
+	}
 	groups = read_kept_groups(value, list_length(group_by), &ngroups);
 	MemoryContextSwitchTo(old);
 	if (groups == NULL)
