@@ -187,6 +187,25 @@ fast_key_text(Oid type, Datum value)
 	return NULL;
 }
 
+int
+key_settings_fix(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	/* GUC_ACTION_SAVE: allowed in parallel workers too */
+	for (int i = 0; i < lengthof(canonical_settings); i++)
+		(void) set_config_option(canonical_settings[i][0], canonical_settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+	return nest;
+}
+
+void
+key_settings_restore(int nest)
+{
+	AtEOXact_GUC(true, nest);
+}
+
 char *
 key_text(KeyFormatter *kf, Datum value)
 {
@@ -200,14 +219,86 @@ key_text(KeyFormatter *kf, Datum value)
 		return OutputFunctionCall(&kf->out, value);
 	if (OidIsValid(kf->fast_type) && (s = fast_key_text(kf->fast_type, value)) != NULL)
 		return s;
-	nest = NewGUCNestLevel();
-	for (int i = 0; i < lengthof(canonical_settings); i++)
-		(void) set_config_option(canonical_settings[i][0], canonical_settings[i][1],
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-								 true, 0, false);
+	nest = key_settings_fix();
 	s = OutputFunctionCall(&kf->out, value);
-	AtEOXact_GUC(true, nest);
+	key_settings_restore(nest);
 	return s;
+}
+
+void
+key_reader_init(KeyReader *kr, Oid typid, MemoryContext mcxt)
+{
+	Oid			base = getBaseType(typid);
+	Oid			infn;
+
+	/* the base type's: a domain's checks held when the value was stored */
+	getTypeInputInfo(base, &infn, &kr->ioparam);
+	fmgr_info_cxt(infn, &kr->in, mcxt);
+
+	/*
+	 * Floats and bytea read any text alike, and the ISO text of dates and
+	 * timestamps (with its +00 offset) reads alike under any DateStyle
+	 * and TimeZone; intervals (IntervalStyle), money (lc_monetary) and
+	 * containers of anything are read under the settings they were
+	 * written in.
+	 */
+	kr->settings_matter = output_depends_on_settings(typid) &&
+		base != FLOAT4OID && base != FLOAT8OID && base != BYTEAOID &&
+		base != DATEOID && base != TIMESTAMPOID && base != TIMESTAMPTZOID;
+}
+
+bool
+key_lookup_values(const char *key, int nvalues, KeyReader *readers, NullableDatum *values)
+{
+	char	   *texts[INDEX_MAX_KEYS];
+	bool		settings = false;
+	int			nest = 0;
+
+	Assert(nvalues <= INDEX_MAX_KEYS);
+	if (!key_lookup_split(key, nvalues, texts))
+		return false;
+	for (int i = 0; i < nvalues; i++)
+		settings |= (texts[i] != NULL && readers[i].settings_matter);
+	if (settings)
+		nest = key_settings_fix();
+	for (int i = 0; i < nvalues; i++)
+	{
+		values[i].isnull = (texts[i] == NULL);
+		values[i].value = texts[i] == NULL ? (Datum) 0 :
+			InputFunctionCall(&readers[i].in, texts[i], readers[i].ioparam, -1);
+	}
+	if (settings)
+		key_settings_restore(nest);
+	return true;
+}
+
+bool
+key_lookup_split(const char *key, int nvalues, char **values)
+{
+	const char *p = key;
+
+	for (int i = 0; i < nvalues; i++)
+	{
+		unsigned long len;
+		char	   *end;
+
+		if (p[0] == 'N' && p[1] == ';')
+		{
+			values[i] = NULL;
+			p += 2;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return false;
+		errno = 0;
+		len = strtoul(p, &end, 10);
+		if (errno != 0 || *end != ':' || len > strlen(end + 1) ||
+			end[1 + len] != ';')
+			return false;
+		values[i] = pnstrdup(end + 1, len);
+		p = end + 1 + len + 1;
+	}
+	return *p == '\0';
 }
 
 void

@@ -34,6 +34,39 @@ extern void key_formatter_init(KeyFormatter *kf, Oid typid, MemoryContext mcxt);
 extern char *key_text(KeyFormatter *kf, Datum value);
 
 /*
+ * The settings under which canonical text is written, fixed until
+ * key_settings_restore(the level key_settings_fix returned); an error
+ * in between restores them with the (sub)transaction.
+ */
+extern int	key_settings_fix(void);
+extern void key_settings_restore(int nest);
+
+/* How to read values of one type back from their canonical text. */
+typedef struct KeyReader
+{
+	FmgrInfo	in;				/* the base type's input function */
+	Oid			ioparam;
+	bool		settings_matter;	/* read under the settings of key_text */
+} KeyReader;
+
+extern void key_reader_init(KeyReader *kr, Oid typid, MemoryContext mcxt);
+
+/*
+ * The values of a lookup key of nvalues (at most INDEX_MAX_KEYS) values,
+ * read by readers (palloc'd, NULL for SQL NULL): each equal, by its type's
+ * equality, to the value its text was written from.  False when key is
+ * not nvalues values.
+ */
+extern bool key_lookup_values(const char *key, int nvalues, KeyReader *readers,
+							  NullableDatum *values);
+
+/*
+ * The nvalues values of a lookup key (key_append's), each palloc'd, NULL
+ * for SQL NULL; false when key is not nvalues values.
+ */
+extern bool key_lookup_split(const char *key, int nvalues, char **values);
+
+/*
  * Append one group value (NULL for SQL NULL) to a lookup key.  Each value
  * is length-prefixed, so no value can be mistaken for a separator.
  */

@@ -6,6 +6,15 @@
  * then per group an int32 key length, the key's bytes and nparam float8s.
  * The key is the lookup key that scoring also uses: each group value's
  * canonical text (keys.c), joined by key_append.
+ *
+ * A row finds its group's parameters by its values' equality, not by
+ * their text: values that are equal may print differently (float8 0 and
+ * -0, a nondeterministic collation's 'a' and 'A', interval '1 day' and
+ * '24:00:00'), and which of them a group's first row in a parallel
+ * worker holds is chance.  So the keys are read back with their types'
+ * input functions into a table hashed as GROUP BY hashes
+ * (state/groups.h).  Only group types without a hash function, which the
+ * driver groups by sorting, are looked up by text.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -19,13 +28,15 @@
 
 #include "keys.h"
 #include "passparam.h"
+#include "state/groups.h"
 
 struct PassParams
 {
 	int			nparam;
 	int			ngroupcols;
 	int			first_group_arg;
-	HTAB	   *groups;			/* key -> PassParamEntry */
+	GroupTable *table;			/* the groups by their values' equality, or */
+	HTAB	   *groups;			/* by lookup key: key -> PassParamEntry */
 	KeyFormatter *fmt;			/* one per group column */
 	StringInfoData key;			/* the lookup key being built */
 };
@@ -80,6 +91,50 @@ invalid_param(const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/*
+ * pp->table from pp->groups: each lookup key's values read back by their
+ * types' input functions, under the settings their text was written in.
+ */
+static void
+table_from_keys(PassParams *pp, FunctionCallInfo fcinfo)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext tmp = AllocSetContextCreate(outer, "pg_learn pass keys",
+											  ALLOCSET_DEFAULT_SIZES);
+	KeyReader  *readers = palloc(sizeof(KeyReader) * pp->ngroupcols);
+	NullableDatum *keys = palloc(sizeof(NullableDatum) * pp->ngroupcols);
+	HASH_SEQ_STATUS seq;
+	PassParamEntry *e;
+
+	for (int i = 0; i < pp->ngroupcols; i++)
+		key_reader_init(&readers[i],
+						get_fn_expr_argtype(fcinfo->flinfo, pp->first_group_arg + i),
+						outer);
+	hash_seq_init(&seq, pp->groups);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		void	  **slot;
+		bool		ok;
+
+		CHECK_FOR_INTERRUPTS();
+		/* the values are copied into the table */
+		MemoryContextReset(tmp);
+		MemoryContextSwitchTo(tmp);
+		ok = key_lookup_values(e->key, pp->ngroupcols, readers, keys);
+		MemoryContextSwitchTo(outer);
+		if (!ok)
+			invalid_param("A group key is not one value per group column.");
+		slot = group_table_find(pp->table, keys);
+		if (*slot != NULL)
+			invalid_param("Two group keys hold equal values.");
+		*slot = e->param;
+	}
+	MemoryContextDelete(tmp);
+	/* the table is what lookups read */
+	hash_destroy(pp->groups);
+	pp->groups = NULL;
+}
+
 PassParams *
 learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_arg,
 						 int first_group_arg, int nparam)
@@ -128,6 +183,20 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	pp->first_group_arg = first_group_arg;
 	pp->groups = key_table_create("pg_learn pass parameters", ngroups,
 								  sizeof(PassParamEntry), mcxt);
+	if (ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS)
+	{
+		bool		hashable = true;
+
+		for (int i = 0; i < ngroupcols; i++)
+			hashable &= group_key_hashable(get_fn_expr_argtype(fcinfo->flinfo,
+															   first_group_arg + i));
+		if (hashable)
+		{
+			pp->table = group_table_create(fcinfo, first_group_arg, ngroupcols, mcxt);
+			/* what it holds is what the parameter carries */
+			group_table_unbounded(pp->table);
+		}
+	}
 	for (int g = 0; g < ngroups; g++)
 	{
 		int			len;
@@ -164,6 +233,8 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	}
 	if (buf.cursor != buf.len)
 		invalid_param("Bytes follow the last group.");
+	if (pp->table)
+		table_from_keys(pp, fcinfo);
 
 	pp->fmt = palloc(sizeof(KeyFormatter) * Max(ngroupcols, 1));
 	for (int i = 0; i < ngroupcols; i++)
@@ -180,6 +251,8 @@ learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
 	PassParamEntry *e;
 	char	   *k;
 
+	if (pp->table)
+		return group_table_lookup(pp->table, fcinfo->args + pp->first_group_arg);
 	resetStringInfo(&pp->key);
 	for (int i = 0; i < pp->ngroupcols; i++)
 	{

@@ -56,6 +56,7 @@
 #include "keys.h"
 #include "passparam.h"
 #include "shards.h"
+#include "state/groups.h"
 #include "state/lsq.h"
 
 PG_FUNCTION_INFO_V1(learn_train);
@@ -1459,6 +1460,15 @@ typedef struct TrainGroups
 	Carry	   *carries;
 	int			ncarries;
 	int			carry_cap;
+	/*
+	 * The carries by their group values, for the later passes' results
+	 * (carries_by_value): index + 1 of each; NULL when the group columns
+	 * do not hash, and they are found by their text
+	 */
+	GroupTable *byvalue;
+	KeyReader  *readers;		/* of the group columns */
+	int			nkeys;
+	bool		byvalue_made;
 
 	/* reading back */
 	MemoryContext rcxt;			/* the group read last, reset for the next */
@@ -2014,10 +2024,8 @@ groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by
 	foreach(lc, group_by)
 	{
 		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "group_by");
-		TypeCacheEntry *tce = lookup_type_cache(getBaseType(c->typid),
-												TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
 
-		if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+		if (!group_key_hashable(c->typid))
 			return false;
 		if (!OidIsValid(c->collid) || c->collid == DEFAULT_COLLATION_OID)
 			continue;
@@ -2216,27 +2224,116 @@ typedef struct PassReceiver
 	MemoryContext rcxt;			/* one result's work */
 } PassReceiver;
 
+/*
+ * tg->byvalue: the carries by their group values, read back from their
+ * lookup keys.  A later pass groups its rows by the values' equality (as
+ * pass 1 did) and names each group by the text of one of its values,
+ * which need not be the one pass 1 named it by: float8 0 and -0, a
+ * nondeterministic collation's 'a' and 'A', or interval '1 day' and
+ * '24:00:00' are one group, and which of them a group's first row holds
+ * depends on the plan (parallel workers, a hash aggregate that spills).
+ * Group columns that do not hash, grouped by sorting, are found by text.
+ */
+static void
+carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
+{
+	Oid			types[INDEX_MAX_KEYS];
+	Oid			collations[INDEX_MAX_KEYS];
+	NullableDatum values[INDEX_MAX_KEYS];
+	MemoryContext old;
+	MemoryContext tmp;
+	ListCell   *lc;
+
+	if (tg->byvalue_made)
+		return;
+	tg->byvalue_made = true;
+	if (group_by == NIL || list_length(group_by) > INDEX_MAX_KEYS)
+		return;
+	foreach(lc, group_by)
+	{
+		SourceColumn *c = find_column(tcols->cols, lfirst(lc), "group_by");
+
+		if (!group_key_hashable(c->typid))
+			return;
+		types[foreach_current_index(lc)] = c->typid;
+		collations[foreach_current_index(lc)] = c->collid;
+	}
+	old = MemoryContextSwitchTo(tg->ccxt);
+	tg->nkeys = list_length(group_by);
+	tg->readers = palloc(sizeof(KeyReader) * tg->nkeys);
+	for (int i = 0; i < tg->nkeys; i++)
+		key_reader_init(&tg->readers[i], types[i], tg->ccxt);
+	tg->byvalue = group_table_create_typed(tg->nkeys, types, collations, tg->ccxt);
+	group_table_unbounded(tg->byvalue);
+	tmp = AllocSetContextCreate(tg->ccxt, "pg_learn group values", ALLOCSET_DEFAULT_SIZES);
+	for (int g = 0; g < tg->ncarries; g++)
+	{
+		void	  **slot;
+		bool		ok;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(tmp);
+		MemoryContextSwitchTo(tmp);
+		ok = key_lookup_values(tg->carries[g].lookup, tg->nkeys, tg->readers, values);
+		MemoryContextSwitchTo(tg->ccxt);
+		slot = ok ? group_table_find(tg->byvalue, values) : NULL;
+		if (slot == NULL || *slot != NULL)
+		{
+			/* cannot be (pass 1 grouped by this equality): found by text */
+			tg->byvalue = NULL;
+			break;
+		}
+		*slot = (void *) (intptr_t) (g + 1);
+	}
+	MemoryContextDelete(tmp);
+	MemoryContextSwitchTo(old);
+}
+
+/* The carry of a later pass's result's key (a text[], or NULL), or NULL. */
+static Carry *
+carry_of_result(PassReceiver *pr, Datum kd, bool knull)
+{
+	TrainGroups *tg = pr->tg;
+	Carry		probe;
+	Carry	   *found;
+
+	if (!knull && tg->byvalue)
+	{
+		StringInfoData key;
+		NullableDatum values[INDEX_MAX_KEYS];
+		intptr_t	g;
+
+		initStringInfo(&key);
+		key_lookup_from_text_array(kd, &key);
+		if (!key_lookup_values(key.data, tg->nkeys, tg->readers, values))
+			elog(ERROR, "pg_learn: a pass's group key does not have %d values", tg->nkeys);
+		g = (intptr_t) group_table_lookup(tg->byvalue, values);
+		return g > 0 ? &tg->carries[g - 1] : NULL;
+	}
+	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
+	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	return found ? &tg->carries[found->index] : NULL;
+}
+
 /* A group's result of a later pass (its key: a text[], or NULL): to its carry. */
 static void
 pass_result(PassReceiver *pr, Datum kd, bool knull, Datum rd)
 {
 	TrainGroups *tg = pr->tg;
-	Carry		probe;
 	Carry	   *found;
 	MemoryContext old;
 
 	old = MemoryContextSwitchTo(pr->rcxt);
-	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
-	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	found = carry_of_result(pr, kd, knull);
 	if (found)
-		tg->carries[found->index].answered = true;
+		found->answered = true;
 	if (found && found->reason == NULL)
 	{
 		const char *reason = tg->family->pass_absorb(tg->plan, pr->pass, found->fit, rd);
 
 		if (reason)
 		{
-			Carry	   *c = &tg->carries[found->index];
+			Carry	   *c = found;
 
 			c->reason = MemoryContextStrdup(tg->ccxt, reason);
 			if (tg->first_reason == NULL)
@@ -2376,6 +2473,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	recv.sorted = palloc(sizeof(Carry) * tg->ncarries);
 	memcpy(recv.sorted, tg->carries, sizeof(Carry) * tg->ncarries);
 	qsort(recv.sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
+	carries_by_value(tg, tcols, group_by);
 	recv.rcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn pass result",
 									  ALLOCSET_DEFAULT_SIZES);
 

@@ -78,6 +78,15 @@ struct GroupTable
 								 * limit holds) */
 };
 
+bool
+group_key_hashable(Oid typid)
+{
+	TypeCacheEntry *tce = lookup_type_cache(getBaseType(typid),
+											TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
+
+	return OidIsValid(tce->hash_proc) && OidIsValid(tce->eq_opr);
+}
+
 static void
 key_init(GroupKey *k, Oid typid, Oid collation)
 {
@@ -147,6 +156,17 @@ group_table_create(FunctionCallInfo fcinfo, int first, int nkeys, MemoryContext 
 	return gt;
 }
 
+GroupTable *
+group_table_create_typed(int nkeys, const Oid *typids, const Oid *collations,
+						 MemoryContext mcxt)
+{
+	GroupTable *gt = table_create(nkeys, mcxt);
+
+	for (int j = 0; j < nkeys; j++)
+		key_init(&gt->keys[j], typids[j], collations[j]);
+	return gt;
+}
+
 MemoryContext
 group_table_context(GroupTable *gt)
 {
@@ -181,6 +201,12 @@ table_stop(GroupTable *gt)
 	gt->nentries = gt->capentries = gt->nslots = 0;
 	gt->entries = NULL;
 	gt->slots = NULL;
+}
+
+void
+group_table_unbounded(GroupTable *gt)
+{
+	gt->limit = SIZE_MAX;
 }
 
 bool
@@ -263,15 +289,18 @@ table_grow(GroupTable *gt)
 	}
 }
 
-/* The entry of keys (hash h), a new one when missing; NULL once stopped. */
+/*
+ * The entry of keys (hash h), a new one when missing and create is true;
+ * NULL once stopped.
+ */
 static GroupEntry *
-table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
+table_find(GroupTable *gt, const NullableDatum *keys, uint32 h, bool create)
 {
 	uint32		s;
 	GroupEntry *e;
 	MemoryContext old;
 
-	if (gt->stopped)
+	if (gt->stopped || (gt->nslots == 0 && !create))
 		return NULL;
 	if (gt->nslots == 0)
 		table_grow(gt);
@@ -281,6 +310,8 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h)
 		if (e->hash == h && key_equal(gt, e, keys))
 			return e;
 	}
+	if (!create)
+		return NULL;
 
 	/* a new group */
 	if (gt->nentries >= gt->next_check)
@@ -342,8 +373,16 @@ group_table_find(GroupTable *gt, const NullableDatum *keys)
 		gt->rows = 0;
 		group_table_check_memory(gt);
 	}
-	e = table_find(gt, keys, key_hash(gt, keys));
+	e = table_find(gt, keys, key_hash(gt, keys), true);
 	return e ? &e->state : NULL;
+}
+
+void *
+group_table_lookup(GroupTable *gt, const NullableDatum *keys)
+{
+	GroupEntry *e = table_find(gt, keys, key_hash(gt, keys), false);
+
+	return e ? e->state : NULL;
 }
 
 void
@@ -366,7 +405,7 @@ group_table_merge(GroupTable *dst, GroupTable *src, void (*merge) (void *dst, vo
 		{
 			keys[j] = se->keys[j];
 		}
-		de = table_find(dst, keys, se->hash);
+		de = table_find(dst, keys, se->hash, true);
 		if (de == NULL)
 			break;
 		if (de->state == NULL)
@@ -457,7 +496,7 @@ group_table_deserialize(StringInfo buf, MemoryContext mcxt, void *(*read) (bytea
 			keys[j].value = datumRestore(&p, &keys[j].isnull);
 			buf->cursor = p - buf->data;
 		}
-		e = table_find(gt, keys, key_hash(gt, keys));
+		e = table_find(gt, keys, key_hash(gt, keys), true);
 		if (e == NULL)
 		{
 			/* more than the limit holds here: stopped, the rest unread */

@@ -23,6 +23,9 @@
 
 typedef struct GroupTable GroupTable;
 
+/* Whether values of typid can key a table: a hash function and an equality */
+extern bool group_key_hashable(Oid typid);
+
 /*
  * A table for the nkeys group key arguments from argument first of the
  * aggregate call fcinfo (their types must have a hash function and an
@@ -31,12 +34,28 @@ typedef struct GroupTable GroupTable;
 extern GroupTable *group_table_create(FunctionCallInfo fcinfo, int first, int nkeys,
 									  MemoryContext mcxt);
 
+/* A table for keys of these types and collations (which must hash). */
+extern GroupTable *group_table_create_typed(int nkeys, const Oid *typids,
+											const Oid *collations, MemoryContext mcxt);
+
 /*
  * The slot of the state of the group of the key values keys (a new one
  * holding NULL when the group is new: its state is the caller's to make,
  * in group_table_context); NULL once the table stopped.
  */
 extern void **group_table_find(GroupTable *gt, const NullableDatum *keys);
+
+/*
+ * The state of the group of the key values keys, NULL when the table has
+ * no such group (nothing is added).
+ */
+extern void *group_table_lookup(GroupTable *gt, const NullableDatum *keys);
+
+/*
+ * A table that never stops, whatever hash_mem: its caller bounds what it
+ * holds (a pass parameter's groups, decoded from one bytea).
+ */
+extern void group_table_unbounded(GroupTable *gt);
 
 /* An empty table of the same keys as src, in mcxt. */
 extern GroupTable *group_table_create_like(GroupTable *src, MemoryContext mcxt);
