@@ -251,10 +251,16 @@ flush_buffer(LinearState *st)
 	/*
 	 * Grow the block geometrically once the state has many rows (the
 	 * states of small groups keep a small buffer), or at once for a wide
-	 * state, which la_qr_fold_small never folds.
+	 * state, which la_qr_fold_small never folds.  A narrow state in a
+	 * table of groups keeps its small buffer: folding 8 rows at a time
+	 * costs it about the same per row, and a table of a thousand groups
+	 * of many rows would otherwise hold a 256-row block for each (10 kB
+	 * at 3 features: more than hash_mem, and the pass read again with
+	 * GROUP BY).
 	 */
 	if (st->bufcap < LEARN_FOLD_ROWS &&
-		(st->n >= LEARN_SMALL_STATE_ROWS || st->ncols > LA_FOLD_BLOCKED_MIN))
+		((st->n >= LEARN_SMALL_STATE_ROWS && !st->small_buffer) ||
+		 st->ncols > LA_FOLD_BLOCKED_MIN))
 	{
 		st->bufcap = Min(st->bufcap * 2, LEARN_FOLD_ROWS);
 		pfree(st->buf);
@@ -1448,6 +1454,7 @@ linear_trans_common(FunctionCallInfo fcinfo, int first, bool named)
 			MemoryContext old = MemoryContextSwitchTo(group_table_context(st->groups));
 
 			*slot = linear_state_create(tc->k, LINEAR_FAMILY_LINEAR, tc->signature);
+			((LinearState *) *slot)->small_buffer = true;
 			trans_set_cells(tc, (LinearState *) *slot);
 			MemoryContextSwitchTo(old);
 		}
@@ -2152,6 +2159,8 @@ typedef struct MeatState
 								 * needed (meat_add_row) */
 	double	   *ybuf;			/* the block's responses, then residuals */
 	double	   *wbuf;
+	bool		no_buffer;		/* a group's state in a table of groups:
+								 * a narrow state adds every row alone */
 	MemoryContext mcxt;			/* where the state lives */
 	struct GroupTable *groups;	/* learn._linear_meat_groups: the groups'
 								 * states (the fields above unused) */
@@ -2199,7 +2208,8 @@ meat_flush(MeatState *ms)
  * narrow state adds its first LEARN_SMALL_STATE_ROWS rows one at a time (a
  * rank-one update, with no square root or division a block would share)
  * and buffers only after them, so that the states of small groups have no
- * buffer (a block of LEARN_BLOCK_ROWS rows: 48 kB at 3 features).
+ * buffer (a block of LEARN_BLOCK_ROWS rows: 40 kB at 3 features); the
+ * states in a table of groups never buffer (no_buffer).
  */
 static void
 meat_add_row(MeatState *ms, const double *x, double y, double w)
@@ -2208,7 +2218,7 @@ meat_add_row(MeatState *ms, const double *x, double y, double w)
 
 	check_response_weight(y, w);
 	ms->n++;
-	if (ms->buf == NULL && ms->n <= LEARN_SMALL_STATE_ROWS &&
+	if (ms->buf == NULL && (ms->n <= LEARN_SMALL_STATE_ROWS || ms->no_buffer) &&
 		ms->ncols <= LA_FOLD_BLOCKED_MIN)
 	{
 		double		u[LA_FOLD_BLOCKED_MIN];
@@ -2376,6 +2386,8 @@ meat_groups_trans(PG_FUNCTION_ARGS)
 		MemoryContext old = MemoryContextSwitchTo(group_table_context(top->groups));
 
 		*slot = meat_pass_state(fcinfo, tc);
+		/* no 1024-row block per group: 40 kB at 3 features */
+		((MeatState *) *slot)->no_buffer = true;
 		MemoryContextSwitchTo(old);
 	}
 	ms = *slot;

@@ -62,6 +62,9 @@ typedef struct LinearState
 	double	   *R;				/* ncols x ncols upper triangular */
 	int			nbuf;			/* rows waiting in buf */
 	int			bufcap;
+	bool		small_buffer;	/* a group's state in a table of groups:
+								 * a narrow state's buffer keeps its first
+								 * size, whatever its rows */
 	double	   *buf;			/* bufcap x ncols, column-major; NULL until
 								 * the first row */
 	double	   *work;			/* QR workspace; NULL until needed */

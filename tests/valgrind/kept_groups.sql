@@ -37,3 +37,28 @@ RESET max_parallel_workers_per_gather;
 SELECT length(learn.linear_partial(y, 1, g, gn, x1, '{G,G,0}'::text[])) > 0 FROM vk;
 SELECT learn.linear_merge(s) FROM (SELECT learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]) AS s FROM vk) AS q;
 SELECT learn.linear_partial(y, 1, x1, g, '{0,G}'::text[]) FROM vk;
+-- later passes matching groups by their values' equality (passparam.c's
+-- table of keys read back; train.c's carries_by_value): keys that print
+-- two ways, of several types, two key columns with a NULL, serial and on
+-- workers, the robust pass kept and with GROUP BY, IRLS iterations
+CREATE COLLATION vk_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE vk2 AS
+SELECT CASE WHEN i / 7 % 2 = 0 THEN make_interval(days => i % 60)
+            ELSE make_interval(hours => 24 * (i % 60)) END AS iv,
+       (CASE WHEN i / 5 % 2 = 0 THEN 'k' ELSE 'K' END || (i % 3)) COLLATE vk_ci AS s,
+       CASE WHEN i % 17 = 0 THEN NULL ELSE ARRAY[(i % 2)::numeric * CASE WHEN i % 3 = 0 THEN 1.0 ELSE 1.00 END] END AS na,
+       sin(i) AS x1, cos(i * 0.37) AS x2,
+       1 + (i % 7) + 2 * sin(i) - 3 * cos(i * 0.37) + (i * 7919 % 1000) / 1000.0 AS y,
+       (i % 7) + 2 * sin(i) > 4 AS big
+  FROM generate_series(1, 6000) AS i;
+ALTER TABLE vk2 SET (parallel_workers = 2);
+SET max_parallel_workers_per_gather = 2;
+SELECT id AS m FROM learn.train('vk7', 'linear', 'vk2', 'y', '{x1,x2}', '{"robust": "HC1"}', '{iv,s}') \gset
+SELECT count(*) FILTER (WHERE fitted) FROM learn.groups WHERE model_id = :m;
+SELECT id AS m FROM learn.train('vk8', 'logistic', 'vk2', 'big', '{x1,x2}', '{}', '{na,s}') \gset
+SELECT count(*) FILTER (WHERE fitted) FROM learn.groups WHERE model_id = :m;
+SET work_mem = '64kB';
+SELECT id AS m FROM learn.train('vk9', 'linear', 'vk2', 'y', '{x1,x2}', '{"robust": "HC0"}', '{iv}') \gset
+SELECT count(*) FILTER (WHERE fitted) FROM learn.groups WHERE model_id = :m;
+RESET work_mem;
+RESET max_parallel_workers_per_gather;
