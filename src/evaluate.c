@@ -44,6 +44,7 @@
 #include "catalog.h"
 #include "evaluate.h"
 #include "family.h"
+#include "models/linpred.h"
 
 PG_FUNCTION_INFO_V1(learn_evaluate);
 PG_FUNCTION_INFO_V1(learn_split_hash);
@@ -324,10 +325,8 @@ json_number(StringInfo b, const char *key, double v)
 	if (b->len > 0)
 		appendStringInfoString(b, ", ");
 	escape_json(b, key);
-	if (isfinite(v))
-		appendStringInfo(b, ": %.17g", v);
-	else
-		appendStringInfoString(b, ": null");
+	appendStringInfoString(b, ": ");
+	linpred_json_value(b, v);
 }
 
 /* The members n, n_skipped and the metrics of a result row. */

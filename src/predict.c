@@ -49,6 +49,7 @@
 #include "exprs.h"
 #include "keys.h"
 #include "levels.h"
+#include "models/linpred.h"
 #include "predict.h"
 
 PG_FUNCTION_INFO_V1(learn_predict_array);
@@ -1086,14 +1087,6 @@ learn_predict_label_row(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-static void
-explain_number(StringInfo b, double v)
-{
-	if (isfinite(v))
-		appendStringInfo(b, "%.17g", v);
-	else
-		appendStringInfoString(b, "null");
-}
 
 /* A number per linear predictor: plain for one, else an object by class. */
 static void
@@ -1101,7 +1094,7 @@ explain_numbers(StringInfo b, const ScoringModel *m, const double *v, int npred)
 {
 	if (npred == 1)
 	{
-		explain_number(b, v[0]);
+		linpred_json_value(b, v[0]);
 		return;
 	}
 	appendStringInfoChar(b, '{');
@@ -1111,7 +1104,7 @@ explain_numbers(StringInfo b, const ScoringModel *m, const double *v, int npred)
 			appendStringInfoString(b, ", ");
 		escape_json(b, m->classes[c + 1]);
 		appendStringInfoString(b, ": ");
-		explain_number(b, v[c]);
+		linpred_json_value(b, v[c]);
 	}
 	appendStringInfoChar(b, '}');
 }
@@ -1199,7 +1192,7 @@ explain_json(PredictSite *site, double score)
 		else
 		{
 			x = site->x[p];
-			explain_number(&b, x);
+			linpred_json_value(&b, x);
 			appendStringInfoString(&b, ", \"term\": ");
 			escape_json(&b, m->features[j]);
 		}
@@ -1227,7 +1220,7 @@ explain_json(PredictSite *site, double score)
 	if (!m->classifier)
 	{
 		appendStringInfoString(&b, ", \"prediction\": ");
-		explain_number(&b, score);
+		linpred_json_value(&b, score);
 	}
 	else
 	{
@@ -1240,14 +1233,14 @@ explain_json(PredictSite *site, double score)
 					appendStringInfoString(&b, ", ");
 				escape_json(&b, m->classes[c]);
 				appendStringInfoString(&b, ": ");
-				explain_number(&b, site->proba[c]);
+				linpred_json_value(&b, site->proba[c]);
 			}
 			appendStringInfoChar(&b, '}');
 		}
 		else
 		{
 			appendStringInfoString(&b, ", \"probability\": ");
-			explain_number(&b, score);
+			linpred_json_value(&b, score);
 		}
 		appendStringInfoString(&b, ", \"class\": ");
 		escape_json(&b, m->classes[predicted_class(m, score)]);

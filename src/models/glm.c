@@ -782,7 +782,11 @@ glm_metrics(StringInfo out, void *planp, const LearnCounts *counts, void *gp)
 	appendStringInfo(&buf, ", \"converged\": %s", g->converged ? "true" : "false");
 	appendStringInfoString(&buf, ", \"history\": [");
 	for (int i = 0; i < g->nhistory; i++)
-		appendStringInfo(&buf, "%s%.17g", i ? ", " : "", g->history[i]);
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		linpred_json_value(&buf, g->history[i]);
+	}
 	appendStringInfoString(&buf, "]}");
 	appendStringInfoString(out, buf.data);
 	pfree(buf.data);

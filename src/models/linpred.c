@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "utils/array.h"
 #include "utils/json.h"
 
@@ -107,13 +108,25 @@ linpred_args(FunctionCallInfo fcinfo, const double **coef, const double **x, int
 }
 
 void
+linpred_json_value(StringInfo buf, double v)
+{
+	if (!isfinite(v))
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
+	/* Ryu: several times cheaper than printf's %.17g, and no longer */
+	enlargeStringInfo(buf, DOUBLE_SHORTEST_DECIMAL_LEN);
+	buf->len += double_to_shortest_decimal_bufn(v, buf->data + buf->len);
+	buf->data[buf->len] = '\0';
+}
+
+void
 linpred_json_number(StringInfo buf, const char *key, double v)
 {
 	if (buf->len > 1)
 		appendStringInfoString(buf, ", ");
 	escape_json(buf, key);
-	if (isfinite(v))
-		appendStringInfo(buf, ": %.17g", v);
-	else
-		appendStringInfoString(buf, ": null");
+	appendStringInfoString(buf, ": ");
+	linpred_json_value(buf, v);
 }

@@ -48,6 +48,12 @@ linpred_eta(const double *coef, const double *x, int n)
 extern bool linpred_args(FunctionCallInfo fcinfo, const double **coef,
 						 const double **x, int *n);
 
+/*
+ * A float8 as a JSON value: its shortest text that reads back as the same
+ * double (what float8out prints by default), null when it is not finite.
+ */
+extern void linpred_json_value(StringInfo buf, double v);
+
 /* ", key: v" (no comma first in an object), null when v is not finite. */
 extern void linpred_json_number(StringInfo buf, const char *key, double v);
 
