@@ -272,6 +272,25 @@ FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position)
 WHERE p.model_id = :long_kept AND q.model_id = :long_by;
 DROP TABLE kg_long, kg_keys;
 
+-- beyond hash_mem a serial scan ends with 54000 (learn.train catches it
+-- and groups with GROUP BY: above); with parallel workers the table stops
+-- instead and says so in its value (a worker's error would also stop the
+-- other workers, which would log errors of their own)
+SET work_mem = '64kB';
+SET hash_mem_multiplier = 1;
+SELECT try($$SELECT learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]) FROM kg$$);
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT substr(learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]), 7, 1) = '\x01' AS stopped FROM kg;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET work_mem;
+RESET hash_mem_multiplier;
+
 -- the encoding's group keys: only leading, only for learn.linear_partial,
 -- with no open levels, and at least one feature after them
 SELECT try($$SELECT learn.linear_partial(y, 1, x1, g, '{0,G}'::text[]) FROM kg$$);

@@ -98,7 +98,8 @@ $$;
 SELECT pk_kept('1 day') = pk_kept('24:00:00') AS same_meat,
        pk_kept('1 day') <> pk_kept('2 days') AS not_skipped;
 
--- malformed keys and keys equal to each other are 22P03
+-- malformed keys and keys equal to each other are 22P03 (read when a
+-- row's text finds no key: the first row prints '24:00:00')
 CREATE FUNCTION pk_try(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   d text;
@@ -111,14 +112,35 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 SELECT pk_try(format($$SELECT learn._linear_meat(%L, 1, y, 1, iv, x) FROM pk GROUP BY iv$$,
                      pass_param(keys, '{1,2}'))) AS error
-FROM (VALUES (ARRAY[lookup_key('1 day'), lookup_key('24:00:00')]),
+FROM (VALUES (ARRAY[lookup_key('1 day'), lookup_key('1440 minutes')]),
              (ARRAY['3:1 day;']),
              (ARRAY[lookup_key('1 day', '2 days')]),
              (ARRAY['N;N;']),
              (ARRAY['5:1 day']),
              (ARRAY['-1:;']),
-             (ARRAY['99999999999999999999:x;']),
-             (ARRAY[lookup_key('not an interval')])) AS k(keys);
+             (ARRAY['99999999999999999999:x;'])) AS k(keys);
+-- a key whose text does not read back: the input function's error
+-- before PostgreSQL 16, after it the key is found by its text alone
+SELECT pk_try(format($$SELECT learn._linear_meat(%L, 1, y, 1, iv, x) FROM pk GROUP BY iv$$,
+                     pass_param(ARRAY[lookup_key('not an interval')], '{1,2}')))
+       IN ('ok', '22007: invalid input syntax for type interval: "not an interval"') AS unreadable;
+
+-- keys are read back under the session's search_path (a domain's CHECK
+-- in an array calls a function by its unqualified name), and a window
+-- aggregate's keys hash under its collation
+CREATE FUNCTION pk_helper(float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > -1';
+CREATE FUNCTION pk_check(v float8) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN pk_helper(v); END';
+CREATE DOMAIN pk_dom AS float8 CHECK (pk_check(VALUE));
+SELECT pk_diff(learn._linear_meat(pass_param(ARRAY[lookup_key('{0}')], '{1,2}'), 1, y, 1,
+                                  ARRAY[f]::pk_dom[], x),
+               (SELECT m FROM pk_meat)) < 1e-12 AS domain_array_ok
+FROM pk GROUP BY ARRAY[f]::pk_dom[];
+SELECT DISTINCT pk_diff(learn._linear_meat(pass_param(ARRAY[lookup_key('abc')], '{1,2}'), 1, y, 1, s, x)
+                          OVER (), (SELECT m FROM pk_meat)) < 1e-12 AS window_ok
+FROM pk;
+DROP DOMAIN pk_dom;
+DROP FUNCTION pk_check(float8);
+DROP FUNCTION pk_helper(float8);
 
 -- learn.train: a grouped fit whose later passes name a group by another
 -- of its values than pass 1 did.  Pass 1 keeps its 100 groups in its

@@ -29,6 +29,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 
 #include "keys.h"
 
@@ -188,15 +191,23 @@ fast_key_text(Oid type, Datum value)
 }
 
 int
-key_settings_fix(void)
+key_settings_fix(bool reading)
 {
 	int			nest = NewGUCNestLevel();
 
 	/* GUC_ACTION_SAVE: allowed in parallel workers too */
 	for (int i = 0; i < lengthof(canonical_settings); i++)
+	{
+		/*
+		 * qualified names read alike under any search_path, and a domain's
+		 * CHECK in a container is to run under the session's
+		 */
+		if (reading && strcmp(canonical_settings[i][0], "search_path") == 0)
+			continue;
 		(void) set_config_option(canonical_settings[i][0], canonical_settings[i][1],
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);
+	}
 	return nest;
 }
 
@@ -219,7 +230,7 @@ key_text(KeyFormatter *kf, Datum value)
 		return OutputFunctionCall(&kf->out, value);
 	if (OidIsValid(kf->fast_type) && (s = fast_key_text(kf->fast_type, value)) != NULL)
 		return s;
-	nest = key_settings_fix();
+	nest = key_settings_fix(false);
 	s = OutputFunctionCall(&kf->out, value);
 	key_settings_restore(nest);
 	return s;
@@ -248,28 +259,41 @@ key_reader_init(KeyReader *kr, Oid typid, MemoryContext mcxt)
 }
 
 bool
+key_readers_need_settings(const KeyReader *readers, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (readers[i].settings_matter)
+			return true;
+	return false;
+}
+
+KeyRead
 key_lookup_values(const char *key, int nvalues, KeyReader *readers, NullableDatum *values)
 {
 	char	   *texts[INDEX_MAX_KEYS];
-	bool		settings = false;
-	int			nest = 0;
 
 	Assert(nvalues <= INDEX_MAX_KEYS);
 	if (!key_lookup_split(key, nvalues, texts))
-		return false;
-	for (int i = 0; i < nvalues; i++)
-		settings |= (texts[i] != NULL && readers[i].settings_matter);
-	if (settings)
-		nest = key_settings_fix();
+		return KEY_MALFORMED;
 	for (int i = 0; i < nvalues; i++)
 	{
 		values[i].isnull = (texts[i] == NULL);
-		values[i].value = texts[i] == NULL ? (Datum) 0 :
-			InputFunctionCall(&readers[i].in, texts[i], readers[i].ioparam, -1);
+		values[i].value = (Datum) 0;
+		if (texts[i] == NULL)
+			continue;
+#if PG_VERSION_NUM >= 160000
+		{
+			ErrorSaveContext escontext = {T_ErrorSaveContext};
+
+			if (!InputFunctionCallSafe(&readers[i].in, texts[i], readers[i].ioparam, -1,
+									   (Node *) &escontext, &values[i].value))
+				return KEY_UNREADABLE;
+		}
+#else
+		values[i].value = InputFunctionCall(&readers[i].in, texts[i], readers[i].ioparam, -1);
+#endif
 	}
-	if (settings)
-		key_settings_restore(nest);
-	return true;
+	return KEY_READ;
 }
 
 bool

@@ -38,7 +38,7 @@ extern char *key_text(KeyFormatter *kf, Datum value);
  * key_settings_restore(the level key_settings_fix returned); an error
  * in between restores them with the (sub)transaction.
  */
-extern int	key_settings_fix(void);
+extern int	key_settings_fix(bool reading);
 extern void key_settings_restore(int nest);
 
 /* How to read values of one type back from their canonical text. */
@@ -51,14 +51,29 @@ typedef struct KeyReader
 
 extern void key_reader_init(KeyReader *kr, Oid typid, MemoryContext mcxt);
 
+/* Whether any of the readers reads under the settings of key_text. */
+extern bool key_readers_need_settings(const KeyReader *readers, int n);
+
+typedef enum KeyRead
+{
+	KEY_READ,					/* values read */
+	KEY_MALFORMED,				/* the key is not nvalues values */
+	KEY_UNREADABLE				/* a value's text does not read back (a
+								 * domain's constraint added NOT VALID, an
+								 * aclitem of a dropped role, ...) */
+} KeyRead;
+
 /*
  * The values of a lookup key of nvalues (at most INDEX_MAX_KEYS) values,
  * read by readers (palloc'd, NULL for SQL NULL): each equal, by its type's
- * equality, to the value its text was written from.  False when key is
- * not nvalues values.
+ * equality, to the value its text was written from.  Call it between
+ * key_settings_fix(true) and key_settings_restore when the readers need
+ * settings.  A text that does not read back is KEY_UNREADABLE from
+ * PostgreSQL 16 on (its input functions report soft errors); before, it
+ * is the input function's error.
  */
-extern bool key_lookup_values(const char *key, int nvalues, KeyReader *readers,
-							  NullableDatum *values);
+extern KeyRead key_lookup_values(const char *key, int nvalues, KeyReader *readers,
+								 NullableDatum *values);
 
 /*
  * The nvalues values of a lookup key (key_append's), each palloc'd, NULL

@@ -7,14 +7,18 @@
  * The key is the lookup key that scoring also uses: each group value's
  * canonical text (keys.c), joined by key_append.
  *
- * A row finds its group's parameters by its values' equality, not by
- * their text: values that are equal may print differently (float8 0 and
- * -0, a nondeterministic collation's 'a' and 'A', interval '1 day' and
- * '24:00:00'), and which of them a group's first row in a parallel
- * worker holds is chance.  So the keys are read back with their types'
- * input functions into a table hashed as GROUP BY hashes
- * (state/groups.h).  Only group types without a hash function, which the
- * driver groups by sorting, are looked up by text.
+ * A row finds its group's parameters by its values' text, and, when that
+ * fails, by their equality: values that are equal may print differently
+ * (float8 0 and -0, a nondeterministic collation's 'a' and 'A', interval
+ * '1 day' and '24:00:00'), and which of them a group's first row in a
+ * parallel worker holds is chance.  At the first miss the keys are read
+ * back with their types' input functions into a table hashed as GROUP BY
+ * hashes (state/groups.h); a key whose text does not read back (from
+ * PostgreSQL 16 on, which reports it softly: a domain constraint added
+ * NOT VALID, an aclitem of a dropped role) is found by its text alone.
+ * Group types without a hash function, which the driver groups by
+ * sorting, and more than INDEX_MAX_KEYS group columns are found by text
+ * alone.
  *-------------------------------------------------------------------------
  */
 #include "pg_learn.h"
@@ -35,8 +39,11 @@ struct PassParams
 	int			nparam;
 	int			ngroupcols;
 	int			first_group_arg;
-	GroupTable *table;			/* the groups by their values' equality, or */
 	HTAB	   *groups;			/* by lookup key: key -> PassParamEntry */
+	bool		typed;			/* the group columns hash: a miss looks in */
+	GroupTable *table;			/* the groups by their values' equality,
+								 * made at the first miss */
+	MemoryContext mcxt;			/* the call site's */
 	KeyFormatter *fmt;			/* one per group column */
 	StringInfoData key;			/* the lookup key being built */
 };
@@ -98,41 +105,49 @@ invalid_param(const char *detail)
 static void
 table_from_keys(PassParams *pp, FunctionCallInfo fcinfo)
 {
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext tmp = AllocSetContextCreate(outer, "pg_learn pass keys",
+	MemoryContext outer = MemoryContextSwitchTo(pp->mcxt);
+	MemoryContext tmp = AllocSetContextCreate(pp->mcxt, "pg_learn pass keys",
 											  ALLOCSET_DEFAULT_SIZES);
 	KeyReader  *readers = palloc(sizeof(KeyReader) * pp->ngroupcols);
 	NullableDatum *keys = palloc(sizeof(NullableDatum) * pp->ngroupcols);
 	HASH_SEQ_STATUS seq;
 	PassParamEntry *e;
+	int			nest = -1;
 
+	pp->table = group_table_create(fcinfo, pp->first_group_arg, pp->ngroupcols, pp->mcxt);
+	/* what it holds is what the parameter carries */
+	group_table_unbounded(pp->table);
 	for (int i = 0; i < pp->ngroupcols; i++)
 		key_reader_init(&readers[i],
 						get_fn_expr_argtype(fcinfo->flinfo, pp->first_group_arg + i),
-						outer);
+						pp->mcxt);
+	if (key_readers_need_settings(readers, pp->ngroupcols))
+		nest = key_settings_fix(true);
 	hash_seq_init(&seq, pp->groups);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
 		void	  **slot;
-		bool		ok;
+		KeyRead		r;
 
 		CHECK_FOR_INTERRUPTS();
 		/* the values are copied into the table */
 		MemoryContextReset(tmp);
 		MemoryContextSwitchTo(tmp);
-		ok = key_lookup_values(e->key, pp->ngroupcols, readers, keys);
-		MemoryContextSwitchTo(outer);
-		if (!ok)
+		r = key_lookup_values(e->key, pp->ngroupcols, readers, keys);
+		MemoryContextSwitchTo(pp->mcxt);
+		if (r == KEY_MALFORMED)
 			invalid_param("A group key is not one value per group column.");
+		if (r == KEY_UNREADABLE)
+			continue;
 		slot = group_table_find(pp->table, keys);
 		if (*slot != NULL)
 			invalid_param("Two group keys hold equal values.");
 		*slot = e->param;
 	}
+	if (nest >= 0)
+		key_settings_restore(nest);
 	MemoryContextDelete(tmp);
-	/* the table is what lookups read */
-	hash_destroy(pp->groups);
-	pp->groups = NULL;
+	MemoryContextSwitchTo(outer);
 }
 
 PassParams *
@@ -181,22 +196,13 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	pp->nparam = nparam;
 	pp->ngroupcols = ngroupcols;
 	pp->first_group_arg = first_group_arg;
+	pp->mcxt = mcxt;
 	pp->groups = key_table_create("pg_learn pass parameters", ngroups,
 								  sizeof(PassParamEntry), mcxt);
-	if (ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS)
-	{
-		bool		hashable = true;
-
-		for (int i = 0; i < ngroupcols; i++)
-			hashable &= group_key_hashable(get_fn_expr_argtype(fcinfo->flinfo,
-															   first_group_arg + i));
-		if (hashable)
-		{
-			pp->table = group_table_create(fcinfo, first_group_arg, ngroupcols, mcxt);
-			/* what it holds is what the parameter carries */
-			group_table_unbounded(pp->table);
-		}
-	}
+	pp->typed = ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS;
+	for (int i = 0; i < ngroupcols && pp->typed; i++)
+		pp->typed = group_key_hashable(get_fn_expr_argtype(fcinfo->flinfo,
+														   first_group_arg + i));
 	for (int g = 0; g < ngroups; g++)
 	{
 		int			len;
@@ -233,8 +239,6 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	}
 	if (buf.cursor != buf.len)
 		invalid_param("Bytes follow the last group.");
-	if (pp->table)
-		table_from_keys(pp, fcinfo);
 
 	pp->fmt = palloc(sizeof(KeyFormatter) * Max(ngroupcols, 1));
 	for (int i = 0; i < ngroupcols; i++)
@@ -251,8 +255,6 @@ learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
 	PassParamEntry *e;
 	char	   *k;
 
-	if (pp->table)
-		return group_table_lookup(pp->table, fcinfo->args + pp->first_group_arg);
 	resetStringInfo(&pp->key);
 	for (int i = 0; i < pp->ngroupcols; i++)
 	{
@@ -263,7 +265,12 @@ learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
 	}
 	k = pp->key.data;
 	e = hash_search(pp->groups, &k, HASH_FIND, NULL);
-	return e ? e->param : NULL;
+	if (e != NULL || !pp->typed)
+		return e ? e->param : NULL;
+	/* equal values that print otherwise, or a group that was not fitted */
+	if (pp->table == NULL)
+		table_from_keys(pp, fcinfo);
+	return group_table_lookup(pp->table, fcinfo->args + pp->first_group_arg);
 }
 
 int

@@ -1897,28 +1897,38 @@ kept_group_cmp(const void *a, const void *b, void *arg)
 /*
  * The value of a kept pass, sql (one row, one bytea; its parameter $1, a
  * bytea, is param when it has one), copied into mcxt, which the caller is
- * left in; *foreign when its plan reads a foreign table, and then it is
- * not run: an aggregate over a foreign table may run on the remote
- * server, whose pg_learn may not know how to keep groups, so such a pass
- * groups with GROUP BY.  (The planned statement's range table holds every
- * relation the query reads, views expanded and partitions too.)
+ * left in; NULL and *fallback when the pass is to group with GROUP BY
+ * instead:
+ * - when its plan reads a foreign table (then it is not run): an
+ *	 aggregate over a foreign table may run on the remote server, whose
+ *	 pg_learn may not know how to keep groups.  (The planned statement's
+ *	 range table holds every relation the query reads, views expanded and
+ *	 partitions too.)
+ * - when, serially, the groups outgrew hash_mem: the aggregate's table
+ *	 errors (GROUP_TABLE_FULL), which ends the scan there, in a
+ *	 subtransaction of its own that is rolled back.  Any other error is
+ *	 the caller's.  (A parallel pass's table stops instead, and its value
+ *	 says so: read_kept_groups.)
  */
 static bytea *
-kept_pass_value(const char *sql, ParamListInfo param, MemoryContext mcxt, bool *foreign)
+kept_pass_value(const char *sql, ParamListInfo param, MemoryContext mcxt, bool *fallback)
 {
+	bool		foreign = false;
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bytea	   *volatile value = NULL;
+
 	Oid			argtypes[1] = {BYTEAOID};
 	/* parallel workers allowed, as SPI_execute allows them */
 	SPIPlanPtr	plan = SPI_prepare_cursor(sql, param ? 1 : 0, argtypes, CURSOR_OPT_PARALLEL_OK);
 	CachedPlan *cplan;
 	ListCell   *lc;
-	bytea	   *value = NULL;
 
 	if (plan == NULL)
 		elog(ERROR, "pg_learn: planning a pass failed: %s", SPI_result_code_string(SPI_result));
 	cplan = SPI_plan_get_cached_plan(plan);
 	if (cplan == NULL)
 		elog(ERROR, "pg_learn: planning a pass failed");
-	*foreign = false;
 	foreach(lc, cplan->stmt_list)
 	{
 		PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
@@ -1929,14 +1939,43 @@ kept_pass_value(const char *sql, ParamListInfo param, MemoryContext mcxt, bool *
 			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lr);
 
 			if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_FOREIGN_TABLE)
-				*foreign = true;
+				foreign = true;
 		}
 	}
 	/* an unsaved plan's, which SPI got with no resource owner */
 	ReleaseCachedPlan(cplan, NULL);
-	if (!*foreign)
-		value = spi_one_value(SPI_execute_plan_with_paramlist(plan, param, true, 0), mcxt);
+	*fallback = foreign;
+	if (!foreign)
+	{
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			value = spi_one_value(SPI_execute_plan_with_paramlist(plan, param, true, 0), mcxt);
+			ReleaseCurrentSubTransaction();
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			/* the subtransaction ends first, whatever the error */
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			if (!group_table_full_error(edata))
+				ReThrowError(edata);
+			FreeErrorData(edata);
+			*fallback = true;
+			elog(DEBUG1, "pg_learn: the groups took more than hash_mem: reading them with GROUP BY");
+		}
+		PG_END_TRY();
+	}
 	SPI_freeplan(plan);
+	MemoryContextSwitchTo(mcxt);
 	return value;
 }
 
@@ -2039,8 +2078,9 @@ groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by
 }
 
 /*
- * Pass 1 with the groups kept by the aggregate; false when it stopped
- * (more groups than hash_mem holds: nothing was absorbed).
+ * Pass 1 with the groups kept by the aggregate; false when it is to group
+ * with GROUP BY instead (kept_pass_value; or it stopped, in a parallel
+ * plan: more groups than hash_mem holds): nothing was absorbed.
  */
 static bool
 run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
@@ -2055,7 +2095,7 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 	int			ngroups;
 	KeptGroup  *groups;
 	KeyOrder	order;
-	bool		foreign;
+	bool		fallback;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
@@ -2064,8 +2104,8 @@ run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
 		append_text_array(&sql, tcols->terms);
 	append_feature_args_open(&sql, tcols, 0, group_by);
 	appendStringInfo(&sql, ") FROM %s", from);
-	value = kept_pass_value(sql.data, NULL, kcxt, &foreign);
-	if (foreign)
+	value = kept_pass_value(sql.data, NULL, kcxt, &fallback);
+	if (fallback)
 	{
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
@@ -2221,6 +2261,8 @@ typedef struct PassReceiver
 	TrainGroups *tg;
 	int			pass;
 	Carry	   *sorted;			/* the carries by key text */
+	const TrainColumns *tcols;	/* the training's columns, */
+	List	   *group_by;		/* and its group columns */
 	MemoryContext rcxt;			/* one result's work */
 } PassReceiver;
 
@@ -2243,6 +2285,7 @@ carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
 	MemoryContext old;
 	MemoryContext tmp;
 	ListCell   *lc;
+	int			nest = -1;
 
 	if (tg->byvalue_made)
 		return;
@@ -2266,17 +2309,21 @@ carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
 	tg->byvalue = group_table_create_typed(tg->nkeys, types, collations, tg->ccxt);
 	group_table_unbounded(tg->byvalue);
 	tmp = AllocSetContextCreate(tg->ccxt, "pg_learn group values", ALLOCSET_DEFAULT_SIZES);
+	if (key_readers_need_settings(tg->readers, tg->nkeys))
+		nest = key_settings_fix(true);
 	for (int g = 0; g < tg->ncarries; g++)
 	{
 		void	  **slot;
-		bool		ok;
+		KeyRead		r;
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(tmp);
 		MemoryContextSwitchTo(tmp);
-		ok = key_lookup_values(tg->carries[g].lookup, tg->nkeys, tg->readers, values);
+		r = key_lookup_values(tg->carries[g].lookup, tg->nkeys, tg->readers, values);
 		MemoryContextSwitchTo(tg->ccxt);
-		slot = ok ? group_table_find(tg->byvalue, values) : NULL;
+		if (r == KEY_UNREADABLE)
+			continue;			/* found by its text alone */
+		slot = r == KEY_READ ? group_table_find(tg->byvalue, values) : NULL;
 		if (slot == NULL || *slot != NULL)
 		{
 			/* cannot be (pass 1 grouped by this equality): found by text */
@@ -2285,34 +2332,50 @@ carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
 		}
 		*slot = (void *) (intptr_t) (g + 1);
 	}
+	if (nest >= 0)
+		key_settings_restore(nest);
 	MemoryContextDelete(tmp);
 	MemoryContextSwitchTo(old);
 }
 
-/* The carry of a later pass's result's key (a text[], or NULL), or NULL. */
+/*
+ * The carry of a later pass's result's key (a text[], or NULL), or NULL:
+ * by its text, else by its values (carries_by_value, made at the first
+ * miss).
+ */
 static Carry *
-carry_of_result(PassReceiver *pr, Datum kd, bool knull)
+carry_of_result(PassReceiver *pr, Datum kd, bool knull, const TrainColumns *tcols,
+				List *group_by)
 {
 	TrainGroups *tg = pr->tg;
 	Carry		probe;
 	Carry	   *found;
+	StringInfoData key;
+	NullableDatum values[INDEX_MAX_KEYS];
+	intptr_t	g;
+	KeyRead		r;
+	int			nest = -1;
 
-	if (!knull && tg->byvalue)
-	{
-		StringInfoData key;
-		NullableDatum values[INDEX_MAX_KEYS];
-		intptr_t	g;
-
-		initStringInfo(&key);
-		key_lookup_from_text_array(kd, &key);
-		if (!key_lookup_values(key.data, tg->nkeys, tg->readers, values))
-			elog(ERROR, "pg_learn: a pass's group key does not have %d values", tg->nkeys);
-		g = (intptr_t) group_table_lookup(tg->byvalue, values);
-		return g > 0 ? &tg->carries[g - 1] : NULL;
-	}
 	probe.key_text = knull ? NULL : OidOutputFunctionCall(F_ARRAY_OUT, kd);
 	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
-	return found ? &tg->carries[found->index] : NULL;
+	if (found || knull)
+		return found ? &tg->carries[found->index] : NULL;
+	carries_by_value(tg, tcols, group_by);
+	if (tg->byvalue == NULL)
+		return NULL;
+	initStringInfo(&key);
+	key_lookup_from_text_array(kd, &key);
+	if (key_readers_need_settings(tg->readers, tg->nkeys))
+		nest = key_settings_fix(true);
+	r = key_lookup_values(key.data, tg->nkeys, tg->readers, values);
+	if (nest >= 0)
+		key_settings_restore(nest);
+	if (r == KEY_MALFORMED)
+		elog(ERROR, "pg_learn: a pass's group key does not have %d values", tg->nkeys);
+	if (r == KEY_UNREADABLE)
+		return NULL;
+	g = (intptr_t) group_table_lookup(tg->byvalue, values);
+	return g > 0 ? &tg->carries[g - 1] : NULL;
 }
 
 /* A group's result of a later pass (its key: a text[], or NULL): to its carry. */
@@ -2324,7 +2387,7 @@ pass_result(PassReceiver *pr, Datum kd, bool knull, Datum rd)
 	MemoryContext old;
 
 	old = MemoryContextSwitchTo(pr->rcxt);
-	found = carry_of_result(pr, kd, knull);
+	found = carry_of_result(pr, kd, knull, pr->tcols, pr->group_by);
 	if (found)
 		found->answered = true;
 	if (found && found->reason == NULL)
@@ -2379,7 +2442,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	bytea	   *value;
 	int			ngroups;
 	Oid			collation;
-	bool		foreign;
+	bool		fallback;
 
 	if (group_by == NIL || lp->groups_aggregate == NULL ||
 		!OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
@@ -2391,8 +2454,8 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = CurrentMemoryContext;
-	value = kept_pass_value(sql.data, params, kcxt, &foreign);
-	if (foreign)
+	value = kept_pass_value(sql.data, params, kcxt, &fallback);
+	if (fallback)
 	{
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
@@ -2473,7 +2536,8 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	recv.sorted = palloc(sizeof(Carry) * tg->ncarries);
 	memcpy(recv.sorted, tg->carries, sizeof(Carry) * tg->ncarries);
 	qsort(recv.sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
-	carries_by_value(tg, tcols, group_by);
+	recv.tcols = tcols;
+	recv.group_by = group_by;
 	recv.rcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn pass result",
 									  ALLOCSET_DEFAULT_SIZES);
 

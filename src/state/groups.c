@@ -13,6 +13,7 @@
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "access/xact.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -151,6 +152,8 @@ group_table_create(FunctionCallInfo fcinfo, int first, int nkeys, MemoryContext 
 		if (aggref && first + j - 1 < list_length(aggref->args))
 			collation = exprCollation((Node *) list_nth_node(TargetEntry, aggref->args,
 															 first + j - 1)->expr);
+		else if (aggref == NULL)
+			collation = PG_GET_COLLATION();	/* a window aggregate's */
 		key_init(&gt->keys[j], get_fn_expr_argtype(fcinfo->flinfo, first + j), collation);
 	}
 	return gt;
@@ -212,9 +215,33 @@ group_table_unbounded(GroupTable *gt)
 bool
 group_table_check_memory(GroupTable *gt)
 {
-	if (!gt->stopped && MemoryContextMemAllocated(gt->mcxt, true) > gt->limit)
-		table_stop(gt);
-	return gt->stopped;
+	Size		used;
+
+	if (gt->stopped || (used = MemoryContextMemAllocated(gt->mcxt, true)) <= gt->limit)
+		return gt->stopped;
+
+	/*
+	 * A serial scan ends here: the rest of its rows would be read for
+	 * nothing.  A parallel one goes on, its table stopped, to its end: an
+	 * error would end it too, but the workers it stops, or that had not
+	 * yet started, write errors of their own to the server log.
+	 */
+	if (!IsInParallelMode())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s", GROUP_TABLE_FULL),
+				 errdetail("%d groups took %zu kB, more than the %zu kB of hash_mem.",
+						   gt->nentries, used / 1024, gt->limit / 1024),
+				 errhint("Group with GROUP BY, or raise work_mem or hash_mem_multiplier.")));
+	table_stop(gt);
+	return true;
+}
+
+bool
+group_table_full_error(const ErrorData *edata)
+{
+	return edata->sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
+		edata->message != NULL && strcmp(edata->message, GROUP_TABLE_FULL) == 0;
 }
 
 GroupTable *

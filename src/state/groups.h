@@ -10,13 +10,20 @@
  * The table here hashes the key arguments with their types' hash functions
  * under their collations (the equality a GROUP BY uses), and keeps the
  * states in one memory context.  It holds at most hash_mem (work_mem times
- * hash_mem_multiplier, what a hash aggregate keeps in memory) and stops
- * beyond that: it frees its states and ignores further rows, and the
+ * hash_mem_multiplier, what a hash aggregate keeps in memory), and the
  * driver then reads the groups with GROUP BY, which spills to disk.
+ * Beyond hash_mem a serial scan errors (GROUP_TABLE_FULL, 54000), which
+ * ends it there (the driver catches the error); in a parallel plan the
+ * table stops: it frees its states and ignores further rows.
  *-------------------------------------------------------------------------
  */
 #ifndef PG_LEARN_STATE_GROUPS_H
 #define PG_LEARN_STATE_GROUPS_H
+
+#include "utils/elog.h"
+
+/* The message of the error of a table that outgrew hash_mem */
+#define GROUP_TABLE_FULL "the groups take more memory than hash_mem allows"
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -64,10 +71,14 @@ extern GroupTable *group_table_create_like(GroupTable *src, MemoryContext mcxt);
 extern MemoryContext group_table_context(GroupTable *gt);
 
 /*
- * Stop when the table's memory exceeds its limit (checked by the caller
- * after growing a state): the states are freed, and the table stopped.
+ * When the table's memory exceeds its limit (checked as it grows, every
+ * GROUP_CHECK_ROWS rows and after a merge): error (GROUP_TABLE_FULL) in a
+ * serial plan, else stop: the states are freed, and the table stopped.
  */
 extern bool group_table_check_memory(GroupTable *gt);
+
+/* Whether edata is that error. */
+extern bool group_table_full_error(const ErrorData *edata);
 extern bool group_table_stopped(GroupTable *gt);
 
 /* The number of groups, and the state of the i-th (in no order). */
