@@ -62,3 +62,12 @@ SELECT id AS m FROM learn.train('vk9', 'linear', 'vk2', 'y', '{x1,x2}', '{"robus
 SELECT count(*) FILTER (WHERE fitted) FROM learn.groups WHERE model_id = :m;
 RESET work_mem;
 RESET max_parallel_workers_per_gather;
+-- a serial kept pass that outgrows hash_mem ends with 54000, caught by
+-- learn.train in a subtransaction (both passes), and a direct call's error
+SET max_parallel_workers_per_gather = 0;
+SET work_mem = '64kB';
+SELECT id AS m FROM learn.train('vk10', 'linear', 'vk', 'y', '{x1,x2}', '{"robust": "HC1"}', '{g}') \gset
+SELECT count(*) FILTER (WHERE fitted) FROM learn.groups WHERE model_id = :m;
+SELECT length(learn.linear_partial(y, 1, g, x1, '{G,0}'::text[])) FROM vk;
+RESET work_mem;
+RESET max_parallel_workers_per_gather;
