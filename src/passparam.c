@@ -43,7 +43,6 @@ struct PassParams
 	bool		typed;			/* the group columns hash: a miss looks in */
 	GroupTable *table;			/* the groups by their values' equality,
 								 * made at the first miss */
-	MemoryContext mcxt;			/* the call site's */
 	KeyFormatter *fmt;			/* one per group column */
 	StringInfoData key;			/* the lookup key being built */
 };
@@ -98,6 +97,18 @@ invalid_param(const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/* group_table_add_keys's next: the parameter's keys, from a hash scan */
+static const char *
+next_param_key(void *arg, void **state)
+{
+	PassParamEntry *e = hash_seq_search((HASH_SEQ_STATUS *) arg);
+
+	if (e == NULL)
+		return NULL;
+	*state = e->param;
+	return e->key;
+}
+
 /*
  * pp->table from pp->groups: each lookup key's values read back by their
  * types' input functions, under the settings their text was written in.
@@ -105,48 +116,25 @@ invalid_param(const char *detail)
 static void
 table_from_keys(PassParams *pp, FunctionCallInfo fcinfo)
 {
-	MemoryContext outer = MemoryContextSwitchTo(pp->mcxt);
-	MemoryContext tmp = AllocSetContextCreate(pp->mcxt, "pg_learn pass keys",
-											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	MemoryContext outer = MemoryContextSwitchTo(mcxt);
 	KeyReader  *readers = palloc(sizeof(KeyReader) * pp->ngroupcols);
-	NullableDatum *keys = palloc(sizeof(NullableDatum) * pp->ngroupcols);
 	HASH_SEQ_STATUS seq;
-	PassParamEntry *e;
-	int			nest = -1;
+	GroupKeysResult r;
 
-	pp->table = group_table_create(fcinfo, pp->first_group_arg, pp->ngroupcols, pp->mcxt);
+	pp->table = group_table_create(fcinfo, pp->first_group_arg, pp->ngroupcols, mcxt);
 	/* what it holds is what the parameter carries */
 	group_table_unbounded(pp->table);
 	for (int i = 0; i < pp->ngroupcols; i++)
 		key_reader_init(&readers[i],
 						get_fn_expr_argtype(fcinfo->flinfo, pp->first_group_arg + i),
-						pp->mcxt);
-	if (key_readers_need_settings(readers, pp->ngroupcols))
-		nest = key_settings_fix(true);
+						mcxt);
 	hash_seq_init(&seq, pp->groups);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		void	  **slot;
-		KeyRead		r;
-
-		CHECK_FOR_INTERRUPTS();
-		/* the values are copied into the table */
-		MemoryContextReset(tmp);
-		MemoryContextSwitchTo(tmp);
-		r = key_lookup_values(e->key, pp->ngroupcols, readers, keys);
-		MemoryContextSwitchTo(pp->mcxt);
-		if (r == KEY_MALFORMED)
-			invalid_param("A group key is not one value per group column.");
-		if (r == KEY_UNREADABLE)
-			continue;
-		slot = group_table_find(pp->table, keys);
-		if (*slot != NULL)
-			invalid_param("Two group keys hold equal values.");
-		*slot = e->param;
-	}
-	if (nest >= 0)
-		key_settings_restore(nest);
-	MemoryContextDelete(tmp);
+	r = group_table_add_keys(pp->table, readers, next_param_key, &seq);
+	if (r == GROUP_KEYS_MALFORMED)
+		invalid_param("A group key is not one value per group column.");
+	if (r == GROUP_KEYS_EQUAL)
+		invalid_param("Two group keys hold equal values.");
 	MemoryContextSwitchTo(outer);
 }
 
@@ -196,7 +184,6 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	pp->nparam = nparam;
 	pp->ngroupcols = ngroupcols;
 	pp->first_group_arg = first_group_arg;
-	pp->mcxt = mcxt;
 	pp->groups = key_table_create("pg_learn pass parameters", ngroups,
 								  sizeof(PassParamEntry), mcxt);
 	pp->typed = ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS;

@@ -1087,7 +1087,6 @@ learn_predict_label_row(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-
 /* A number per linear predictor: plain for one, else an object by class. */
 static void
 explain_numbers(StringInfo b, const ScoringModel *m, const double *v, int npred)

@@ -2276,16 +2276,32 @@ typedef struct PassReceiver
  * depends on the plan (parallel workers, a hash aggregate that spills).
  * Group columns that do not hash, grouped by sorting, are found by text.
  */
+/* group_table_add_keys's next: the carries' lookup keys, their index + 1 */
+typedef struct CarryScan
+{
+	TrainGroups *tg;
+	int			next;
+} CarryScan;
+
+static const char *
+next_carry_key(void *arg, void **state)
+{
+	CarryScan  *cs = arg;
+
+	if (cs->next == cs->tg->ncarries)
+		return NULL;
+	*state = (void *) (intptr_t) (cs->next + 1);
+	return cs->tg->carries[cs->next++].lookup;
+}
+
 static void
 carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
 {
 	Oid			types[INDEX_MAX_KEYS];
 	Oid			collations[INDEX_MAX_KEYS];
-	NullableDatum values[INDEX_MAX_KEYS];
 	MemoryContext old;
-	MemoryContext tmp;
 	ListCell   *lc;
-	int			nest = -1;
+	CarryScan	scan = {tg, 0};
 
 	if (tg->byvalue_made)
 		return;
@@ -2308,33 +2324,11 @@ carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
 		key_reader_init(&tg->readers[i], types[i], tg->ccxt);
 	tg->byvalue = group_table_create_typed(tg->nkeys, types, collations, tg->ccxt);
 	group_table_unbounded(tg->byvalue);
-	tmp = AllocSetContextCreate(tg->ccxt, "pg_learn group values", ALLOCSET_DEFAULT_SIZES);
-	if (key_readers_need_settings(tg->readers, tg->nkeys))
-		nest = key_settings_fix(true);
-	for (int g = 0; g < tg->ncarries; g++)
-	{
-		void	  **slot;
-		KeyRead		r;
-
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(tmp);
-		MemoryContextSwitchTo(tmp);
-		r = key_lookup_values(tg->carries[g].lookup, tg->nkeys, tg->readers, values);
-		MemoryContextSwitchTo(tg->ccxt);
-		if (r == KEY_UNREADABLE)
-			continue;			/* found by its text alone */
-		slot = r == KEY_READ ? group_table_find(tg->byvalue, values) : NULL;
-		if (slot == NULL || *slot != NULL)
-		{
-			/* cannot be (pass 1 grouped by this equality): found by text */
-			tg->byvalue = NULL;
-			break;
-		}
-		*slot = (void *) (intptr_t) (g + 1);
-	}
-	if (nest >= 0)
-		key_settings_restore(nest);
-	MemoryContextDelete(tmp);
+	/* a key that does not read back is found by its text alone */
+	if (group_table_add_keys(tg->byvalue, tg->readers, next_carry_key, &scan) !=
+		GROUP_KEYS_ADDED)
+		tg->byvalue = NULL;		/* cannot be (pass 1 grouped by this
+								 * equality): all found by text */
 	MemoryContextSwitchTo(old);
 }
 
@@ -2344,8 +2338,7 @@ carries_by_value(TrainGroups *tg, const TrainColumns *tcols, List *group_by)
  * miss).
  */
 static Carry *
-carry_of_result(PassReceiver *pr, Datum kd, bool knull, const TrainColumns *tcols,
-				List *group_by)
+carry_of_result(PassReceiver *pr, Datum kd, bool knull)
 {
 	TrainGroups *tg = pr->tg;
 	Carry		probe;
@@ -2360,7 +2353,7 @@ carry_of_result(PassReceiver *pr, Datum kd, bool knull, const TrainColumns *tcol
 	found = bsearch(&probe, pr->sorted, tg->ncarries, sizeof(Carry), carry_key_cmp);
 	if (found || knull)
 		return found ? &tg->carries[found->index] : NULL;
-	carries_by_value(tg, tcols, group_by);
+	carries_by_value(tg, pr->tcols, pr->group_by);
 	if (tg->byvalue == NULL)
 		return NULL;
 	initStringInfo(&key);
@@ -2387,7 +2380,7 @@ pass_result(PassReceiver *pr, Datum kd, bool knull, Datum rd)
 	MemoryContext old;
 
 	old = MemoryContextSwitchTo(pr->rcxt);
-	found = carry_of_result(pr, kd, knull, pr->tcols, pr->group_by);
+	found = carry_of_result(pr, kd, knull);
 	if (found)
 		found->answered = true;
 	if (found && found->reason == NULL)

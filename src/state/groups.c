@@ -9,11 +9,11 @@
  */
 #include "pg_learn.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
-#include "access/xact.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -410,6 +410,50 @@ group_table_lookup(GroupTable *gt, const NullableDatum *keys)
 	GroupEntry *e = table_find(gt, keys, key_hash(gt, keys), false);
 
 	return e ? e->state : NULL;
+}
+
+GroupKeysResult
+group_table_add_keys(GroupTable *gt, KeyReader *readers,
+					 const char *(*next) (void *arg, void **state), void *arg)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext tmp = AllocSetContextCreate(outer, "pg_learn group keys",
+											  ALLOCSET_DEFAULT_SIZES);
+	NullableDatum keys[INDEX_MAX_KEYS];
+	GroupKeysResult result = GROUP_KEYS_ADDED;
+	int			nest = -1;
+	const char *key;
+	void	   *state;
+
+	Assert(gt->nkeys <= INDEX_MAX_KEYS);
+	if (key_readers_need_settings(readers, gt->nkeys))
+		nest = key_settings_fix(true);
+	while (result == GROUP_KEYS_ADDED && (key = next(arg, &state)) != NULL)
+	{
+		KeyRead		r;
+		void	  **slot;
+
+		CHECK_FOR_INTERRUPTS();
+		/* the values are copied into the table */
+		MemoryContextReset(tmp);
+		MemoryContextSwitchTo(tmp);
+		r = key_lookup_values(key, gt->nkeys, readers, keys);
+		MemoryContextSwitchTo(outer);
+		if (r == KEY_MALFORMED)
+			result = GROUP_KEYS_MALFORMED;
+		else if (r == KEY_READ)
+		{
+			slot = group_table_find(gt, keys);
+			if (*slot != NULL)
+				result = GROUP_KEYS_EQUAL;
+			else
+				*slot = state;
+		}
+	}
+	if (nest >= 0)
+		key_settings_restore(nest);
+	MemoryContextDelete(tmp);
+	return result;
 }
 
 void

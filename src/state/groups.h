@@ -20,13 +20,14 @@
 #ifndef PG_LEARN_STATE_GROUPS_H
 #define PG_LEARN_STATE_GROUPS_H
 
+#include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/elog.h"
+
+#include "keys.h"
 
 /* The message of the error of a table that outgrew hash_mem */
 #define GROUP_TABLE_FULL "the groups take more memory than hash_mem allows"
-
-#include "fmgr.h"
-#include "lib/stringinfo.h"
 
 typedef struct GroupTable GroupTable;
 
@@ -64,6 +65,27 @@ extern void *group_table_lookup(GroupTable *gt, const NullableDatum *keys);
  */
 extern void group_table_unbounded(GroupTable *gt);
 
+/*
+ * Groups given by their lookup keys (keys.h), as a pass parameter and the
+ * driver's carries hold them: next(arg, &state) gives each key and its
+ * state, NULL after the last.  Each key's values are read back by readers
+ * (one per key column, under the settings of key_text when they need
+ * them) and its group added to gt with that state; a key whose text does
+ * not read back is left out.  Stops at a key that is not one value per
+ * column (GROUP_KEYS_MALFORMED) or whose values are those of a key before
+ * it (GROUP_KEYS_EQUAL).
+ */
+typedef enum GroupKeysResult
+{
+	GROUP_KEYS_ADDED,
+	GROUP_KEYS_MALFORMED,
+	GROUP_KEYS_EQUAL
+} GroupKeysResult;
+
+extern GroupKeysResult group_table_add_keys(GroupTable *gt, KeyReader *readers,
+											const char *(*next) (void *arg, void **state),
+											void *arg);
+
 /* An empty table of the same keys as src, in mcxt. */
 extern GroupTable *group_table_create_like(GroupTable *src, MemoryContext mcxt);
 
@@ -77,9 +99,10 @@ extern MemoryContext group_table_context(GroupTable *gt);
  */
 extern bool group_table_check_memory(GroupTable *gt);
 
+extern bool group_table_stopped(GroupTable *gt);
+
 /* Whether edata is that error. */
 extern bool group_table_full_error(const ErrorData *edata);
-extern bool group_table_stopped(GroupTable *gt);
 
 /* The number of groups, and the state of the i-th (in no order). */
 extern int	group_table_count(GroupTable *gt);
