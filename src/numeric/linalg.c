@@ -173,7 +173,7 @@ static inline void fold_small(int n, double *R, double *B, int m, int ldb);
 void
 la_qr_fold_small(int n, double *R, double *B, int m, int ldb)
 {
-	/* a full block of 8 rows (a cell's, lsq.c): loops the compiler unrolls */
+	/* a full block of 8 rows (a small state's, lsq.c): loops the compiler unrolls */
 	if (m == 8)
 		fold_small(n, R, B, 8, ldb);
 	else

@@ -228,24 +228,35 @@ count_row(LinearState *st, double w)
 		check_weight_sum(st->sum_w);
 }
 
+/*
+ * Fold the m rows B (leading dimension ldb) into the n x n factor R: a few
+ * narrow ones without BLAS, else with it (*work: la_qr_work_size(n), made
+ * in mcxt at the first need).
+ */
+static void
+fold_rows(int n, double *R, double *B, int m, int ldb, double **work, MemoryContext mcxt)
+{
+	if (m <= LA_FOLD_SMALL_ROWS && n <= LA_FOLD_BLOCKED_MIN)
+		la_qr_fold_small(n, R, B, m, ldb);
+	else
+	{
+		int			info;
+
+		if (*work == NULL)
+			*work = MemoryContextAlloc(mcxt, sizeof(double) * la_qr_work_size(n));
+		info = la_qr_fold(n, R, B, m, ldb, *work);
+		if (info != 0)
+			elog(ERROR, "QR fold failed: info %d", info);
+	}
+}
+
 /* Fold the buffered rows into R. */
 static void
 flush_buffer(LinearState *st)
 {
-	int			info;
-
 	if (st->nbuf == 0)
 		return;
-	if (st->nbuf <= LA_FOLD_SMALL_ROWS && st->ncols <= LA_FOLD_BLOCKED_MIN)
-		la_qr_fold_small(st->ncols, st->R, st->buf, st->nbuf, st->bufcap);
-	else
-	{
-		linear_state_workspace(st, false);
-		info = la_qr_fold(st->ncols, st->R, st->buf, st->nbuf, st->bufcap,
-						  st->work);
-		if (info != 0)
-			elog(ERROR, "QR fold failed: info %d", info);
-	}
+	fold_rows(st->ncols, st->R, st->buf, st->nbuf, st->bufcap, &st->work, st->mcxt);
 	st->nbuf = 0;
 	check_factor(st);
 	/*
@@ -275,14 +286,25 @@ flush_buffer(LinearState *st)
  * A row of levels (a_1, ..., a_m) and numbers x has the state row
  * [1, e_a1, ..., e_am, x, y] (e_a: the indicators of level a), which is
  * mostly zeros and, folded into R, costs ncols^2 like any row.  All rows of
- * one combination of levels share their indicator columns, so a cell keeps
- * the small factor Rc of their [1, x, y] alone (q = nnum + 2 columns).
- * Since [1 c', X, y] = [1, X, y] [e1 c', I] for the cell's constant
- * indicator row c, the rows of Rc [e1 c', I] stand for the cell's rows in
- * the big factor, exactly: flushing a cell folds its q rows, each with
- * Rc[r, 0] in the intercept and in the cell's indicator columns.  Cells are
- * flushed when their table is full, and before the state is solved,
- * merged or serialized.
+ * one combination of levels (a cell) share their indicator columns, so the
+ * sum of squares of a cell's rows, weights w_i, is
+ *
+ *	 W [1, c', m'][1, c', m']' + [0, 0; 0, S]
+ *
+ * with W the weight of its rows, c its constant indicator row, m the
+ * weighted mean of their [x, y] and S = sum w_i ([x, y]_i - m)(...)' their
+ * scatter about it.  A cell keeps W and m only; each row's share of S goes
+ * into one factor Rw of the scatters of all cells (their sum, nq = nnum + 1
+ * columns), as the updating formula of the weighted mean gives it
+ * (Welford's, in factor form): a row of weight w joining a cell of weight W
+ * and mean m adds the row sqrt(W w / (W + w)) ([x, y] - m) to Rw and moves
+ * m by w / (W + w) of the difference.  So a row costs a lookup, a few
+ * multiplications and a row appended to Rw's block, folded many rows at a
+ * time, and a cell is a few cache lines.  Flushing the table folds each
+ * cell's row sqrt(W) [1, c', m'] into the big factor, then Rw's rows (in
+ * the numbers' and y's columns): R'R gets exactly the sum of squares of the
+ * rows.  Cells are flushed when their table is full, and before the state
+ * is solved, merged or serialized.
  * ---------------------------------------------------------------------
  */
 
@@ -291,20 +313,12 @@ flush_buffer(LinearState *st)
 #define CELL_MEMORY (8 * 1024 * 1024)	/* and at most about this many bytes
 										 * of them (fewer, wider cells) */
 
-#define CELL_BLOCK_ROWS 8		/* rows a cell gathers before folding them */
-
-/*
- * A cell: its levels, waiting rows and factor in one allocation, in that
- * order, so that a row reads and writes the first cache lines of its
- * cell only.
- */
+/* A cell: its levels and mean in one allocation with it. */
 typedef struct Cell
 {
-	int			nbuf;			/* rows waiting in buf */
-	bool		any;			/* a row was folded into R */
+	double		w;				/* the weight of its rows */
 	int		   *levels;			/* one per block */
-	double	   *buf;			/* CELL_BLOCK_ROWS x q, row by row */
-	double	   *R;				/* q x q, column-major */
+	double	   *mean;			/* nq: the weighted mean of their [x, y] */
 } Cell;
 
 /* A slot of the table: the cell's hash beside it, compared first. */
@@ -319,12 +333,12 @@ struct CellTable
 	int			nblocks;
 	int		   *block_col;		/* each block's first state column */
 	int			nnum;
-	int		   *num_map;		/* the state columns of a cell's columns
-								 * 1..q-1: each number's, then y's */
+	int		   *num_map;		/* the state columns of [x, y]: each
+								 * number's, then y's */
 	int		  **level_col;		/* of an open state: each block's levels'
 								 * columns (OpenLevels.col); NULL: level
 								 * i of block b is column block_col[b] + i */
-	int			q;				/* nnum + 2 */
+	int			nq;				/* nnum + 1 */
 	int			ncells;
 	int			max_cells;		/* before a flush: CELL_MAX, or fewer so
 								 * that they take about CELL_MEMORY */
@@ -335,11 +349,14 @@ struct CellTable
 	CellSlot   *slots;
 	MemoryContext mcxt;			/* the cells: reset by each flush */
 	double	   *row;			/* ncols: a flushed row */
-	double	   *numR;			/* (q - 1)^2: a flush's factor of the rows
-								 * of numbers only (flush_cells) */
-	double	   *work;			/* la_qr_work_size(q - 1), or NULL */
-	double	   *block;			/* CELL_BLOCK_ROWS x q: a cell's rows being
-								 * folded (cell_fold) */
+	double	   *Rw;				/* nq x nq: the factor of the cells'
+								 * scatters */
+	double	   *wbuf;			/* wcap x nq, column-major: rows of Rw
+								 * waiting */
+	int			nw;
+	int			wcap;
+	int64		wrows;			/* rows folded into Rw */
+	double	   *work;			/* la_qr_work_size(nq), or NULL */
 };
 
 void
@@ -347,6 +364,7 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 					   const int *num_col)
 {
 	struct CellTable *ct;
+	int			cell_size;
 
 	/* worth it only when the indicators are most of the columns */
 	if (nblocks == 0 || (st->ncols < 2 * (nnum + 2) && st->open == NULL))
@@ -359,18 +377,18 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	ct->num_map = MemoryContextAlloc(st->mcxt, sizeof(int) * (nnum + 1));
 	memcpy(ct->num_map, num_col, sizeof(int) * nnum);
 	ct->num_map[nnum] = linear_target_col(st);
-	ct->q = nnum + 2;
-	ct->max_cells = Max(64, Min(CELL_MAX,
-								CELL_MEMORY / (int) (sizeof(double) * ct->q * (ct->q + CELL_BLOCK_ROWS) +
-													 sizeof(int) * nblocks + 64)));
+	ct->nq = nnum + 1;
+	cell_size = MAXALIGN(sizeof(Cell)) + MAXALIGN(sizeof(int) * nblocks) +
+		sizeof(double) * ct->nq + 2 * sizeof(CellSlot);
+	ct->max_cells = Max(64, Min(CELL_MAX, CELL_MEMORY / cell_size));
 	ct->nslots = CELL_FIRST_SLOTS;
 	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(CellSlot) * ct->nslots);
-	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
+	ct->mcxt = GenerationContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_DEFAULT_MINSIZE,
+									   ALLOCSET_DEFAULT_INITSIZE, ALLOCSET_DEFAULT_MAXSIZE);
 	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
-	ct->numR = MemoryContextAlloc(st->mcxt, sizeof(double) * (ct->q - 1) * (ct->q - 1));
-	ct->block = MemoryContextAlloc(st->mcxt, sizeof(double) * CELL_BLOCK_ROWS * ct->q);
-	if (ct->q - 1 > LA_FOLD_SMALL_ROWS)
-		ct->work = MemoryContextAlloc(st->mcxt, sizeof(double) * la_qr_work_size(ct->q - 1));
+	ct->Rw = MemoryContextAllocZero(st->mcxt, sizeof(double) * ct->nq * ct->nq);
+	ct->wcap = LEARN_FIRST_BLOCK_ROWS;
+	ct->wbuf = MemoryContextAlloc(st->mcxt, sizeof(double) * ct->wcap * ct->nq);
 	st->cells = ct;
 }
 
@@ -419,22 +437,32 @@ grow_cells(LinearState *st)
 }
 
 /*
- * Fold a cell's waiting rows into its factor: they wait row by row (a row
- * is written to one or two cache lines, not one a column), and are folded
- * from a copy column by column.
+ * Fold the rows waiting for Rw into it.  Its block grows as the state's
+ * own does (flush_buffer): to LEARN_FOLD_ROWS rows once many rows came,
+ * unless the state is one of many groups.  Returns whether Rw is finite.
  */
-static void
-cell_fold(struct CellTable *ct, Cell *c)
+static bool
+cells_fold(LinearState *st)
 {
-	int			q = ct->q;
+	struct CellTable *ct = st->cells;
+	int			nq = ct->nq;
 
-	if (c->nbuf == 0)
-		return;
-	for (int i = 0; i < c->nbuf; i++)
-		for (int j = 0; j < q; j++)
-			ct->block[i + j * CELL_BLOCK_ROWS] = c->buf[i * q + j];
-	la_qr_fold_small(q, c->R, ct->block, c->nbuf, CELL_BLOCK_ROWS);
-	c->nbuf = 0;
+	if (ct->nw == 0)
+		return true;
+	fold_rows(nq, ct->Rw, ct->wbuf, ct->nw, ct->wcap, &ct->work, st->mcxt);
+	ct->wrows += ct->nw;
+	ct->nw = 0;
+	if (ct->wcap < LEARN_FOLD_ROWS && ct->wrows >= LEARN_SMALL_STATE_ROWS &&
+		!st->small_buffer)
+	{
+		ct->wcap = Min(ct->wcap * 2, LEARN_FOLD_ROWS);
+		pfree(ct->wbuf);
+		ct->wbuf = MemoryContextAlloc(st->mcxt, sizeof(double) * ct->wcap * nq);
+	}
+	for (int j = 0; j < nq; j++)
+		if (!isfinite(ct->Rw[j + (size_t) j * nq]))
+			return false;
+	return true;
 }
 
 /*
@@ -517,41 +545,34 @@ static void
 flush_cells(LinearState *st)
 {
 	struct CellTable *ct = st->cells;
-	int			q = ct->q;
-	int			nq = q - 1;
+	int			nq = ct->nq;
 
 	if (ct->ncells == 0)
 		return;
 	if (st->open)
 		open_grow(st);
-	memset(ct->numR, 0, sizeof(double) * nq * nq);
 	for (int h = 0; h < ct->nslots; h++)
 	{
 		Cell	   *c = ct->slots[h].cell;
-		double		one;
+		double		sw;
 
 		if (c == NULL)
 			continue;
-		cell_fold(ct, c);
-		one = c->R[0];			/* Rc[0, 0] */
+		sw = sqrt(c->w);
 		memset(ct->row, 0, sizeof(double) * st->ncols);
-		ct->row[0] = one;
+		ct->row[0] = sw;
 		for (int b = 0; b < ct->nblocks; b++)
 			ct->row[ct->level_col ? ct->level_col[b][c->levels[b]] :
-					ct->block_col[b] + c->levels[b]] = one;
+					ct->block_col[b] + c->levels[b]] = sw;
 		for (int j = 0; j < nq; j++)
-			ct->row[ct->num_map[j]] = c->R[(j + 1) * q];
-		if (one != 0.0)
-			fold_raw(st, ct->row);
-		/* rows 1.. of Rc, columns 1..: a triangle of nq rows */
-		if (ct->work == NULL)
-			la_qr_fold_small(nq, ct->numR, c->R + 1 + q, nq, q);
-		else if (la_qr_fold(nq, ct->numR, c->R + 1 + q, nq, q, ct->work) != 0)
-			elog(ERROR, "pg_learn: QR fold of a cell failed");
+			ct->row[ct->num_map[j]] = sw * c->mean[j];
+		fold_raw(st, ct->row);
 		ct->slots[h].cell = NULL;
 		CHECK_FOR_INTERRUPTS();
 	}
-	fold_mapped(st, nq, ct->numR, ct->num_map);
+	cells_fold(st);
+	fold_mapped(st, nq, ct->Rw, ct->num_map);
+	memset(ct->Rw, 0, sizeof(double) * nq * nq);
 	ct->ncells = 0;
 	MemoryContextReset(ct->mcxt);
 
@@ -560,7 +581,7 @@ flush_cells(LinearState *st)
 	 * levels; once they are not most of its columns (the rule of
 	 * linear_state_set_cells), its rows go to R directly.
 	 */
-	if (st->open && st->open->ncols < 2 * q)
+	if (st->open && st->open->ncols < 2 * (nq + 1))
 		ct->direct = true;
 }
 
@@ -582,10 +603,6 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 	uint32		hash = 0;
 	uint32		h;
 	Cell	   *c;
-	double		sw;
-	double	   *row;
-	bool		first;
-	bool		folded = false;
 
 	if (w == 0.0)
 	{
@@ -604,10 +621,10 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		if (sl->hash == hash && same_levels(c->levels, levels, ct->nblocks))
 			break;
 	}
+	(void) row_weight(st, w);	/* its log, for the likelihood */
 	if (c == NULL)
 	{
 		Size		lsize = MAXALIGN(sizeof(int) * ct->nblocks);
-		Size		bsize = sizeof(double) * CELL_BLOCK_ROWS * ct->q;
 
 		if (ct->ncells == ct->max_cells)
 			flush_cells(st);
@@ -615,49 +632,49 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 			grow_cells(st);
 		for (h = hash; ct->slots[h & (ct->nslots - 1)].cell != NULL; h++)
 			;
-		c = MemoryContextAlloc(ct->mcxt, MAXALIGN(sizeof(Cell)) + lsize + bsize +
-							   sizeof(double) * ct->q * ct->q);
-		c->nbuf = 0;
-		c->any = false;
+		c = MemoryContextAlloc(ct->mcxt, MAXALIGN(sizeof(Cell)) + lsize +
+							   sizeof(double) * ct->nq);
 		c->levels = (int *) ((char *) c + MAXALIGN(sizeof(Cell)));
 		memcpy(c->levels, levels, sizeof(int) * ct->nblocks);
-		c->buf = (double *) ((char *) c->levels + lsize);
-		c->R = (double *) ((char *) c->buf + bsize);
-		memset(c->R, 0, sizeof(double) * ct->q * ct->q);
+		c->mean = (double *) ((char *) c->levels + lsize);
+		/* its first row: the mean, no scatter */
+		c->w = w;
+		memcpy(c->mean, xnum, sizeof(double) * ct->nnum);
+		c->mean[ct->nnum] = y;
 		ct->slots[h & (ct->nslots - 1)].hash = hash;
 		ct->slots[h & (ct->nslots - 1)].cell = c;
 		ct->ncells++;
 	}
-	sw = row_weight(st, w);
-	/*
-	 * A cell's first row is folded alone (so a cell of one row is folded
-	 * when the table is flushed); the next wait in its block.  ct->row is
-	 * free outside flush_cells.
-	 */
-	first = !c->any;
-	row = first ? ct->row : c->buf + c->nbuf * ct->q;
-	row[0] = sw;
-	for (int j = 0; j < ct->nnum; j++)
-		row[j + 1] = sw * xnum[j];
-	row[ct->q - 1] = sw * y;
-	if (first)
+	else
 	{
-		la_qr_fold_small(ct->q, c->R, row, 1, 1);
-		c->any = true;
-		folded = true;
-	}
-	else if (++c->nbuf == CELL_BLOCK_ROWS)
-	{
-		cell_fold(ct, c);
-		folded = true;
-	}
-	if (folded &&
-		unlikely(!isfinite(c->R[ct->q * ct->q - 1]) || !isfinite(c->R[0])))
-	{
-		/* the big factor says which column */
-		flush_cells(st);
-		flush_buffer(st);
-		check_factor(st);
+		double		wsum = c->w + w;
+		double		r = w / wsum;
+		double		f = sqrt(c->w * r);
+		double	   *dst = ct->wbuf + ct->nw;
+		int			j;
+
+		/* the row's share of the scatter, and the mean moved */
+		for (j = 0; j < ct->nnum; j++)
+		{
+			double		d = xnum[j] - c->mean[j];
+
+			dst[(size_t) j * ct->wcap] = f * d;
+			c->mean[j] += r * d;
+		}
+		{
+			double		d = y - c->mean[j];
+
+			dst[(size_t) j * ct->wcap] = f * d;
+			c->mean[j] += r * d;
+		}
+		c->w = wsum;
+		if (++ct->nw == ct->wcap && unlikely(!cells_fold(st)))
+		{
+			/* the big factor says which column */
+			flush_cells(st);
+			flush_buffer(st);
+			check_factor(st);
+		}
 	}
 	count_row(st, w);
 }
@@ -785,6 +802,8 @@ open_stop(LinearState *st)
 		memset(ct->slots, 0, sizeof(CellSlot) * ct->nslots);
 		ct->ncells = 0;
 		MemoryContextReset(ct->mcxt);
+		memset(ct->Rw, 0, sizeof(double) * ct->nq * ct->nq);
+		ct->nw = 0;
 	}
 }
 
