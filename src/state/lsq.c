@@ -383,8 +383,7 @@ linear_state_set_cells(LinearState *st, int nblocks, const int *block_col, int n
 	ct->max_cells = Max(64, Min(CELL_MAX, CELL_MEMORY / cell_size));
 	ct->nslots = CELL_FIRST_SLOTS;
 	ct->slots = MemoryContextAllocZero(st->mcxt, sizeof(CellSlot) * ct->nslots);
-	ct->mcxt = GenerationContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_DEFAULT_MINSIZE,
-									   ALLOCSET_DEFAULT_INITSIZE, ALLOCSET_DEFAULT_MAXSIZE);
+	ct->mcxt = AllocSetContextCreate(st->mcxt, "pg_learn cells", ALLOCSET_SMALL_SIZES);
 	ct->row = MemoryContextAlloc(st->mcxt, sizeof(double) * st->ncols);
 	ct->Rw = MemoryContextAllocZero(st->mcxt, sizeof(double) * ct->nq * ct->nq);
 	ct->wcap = LEARN_FIRST_BLOCK_ROWS;
