@@ -252,6 +252,42 @@ SELECT ma.name, count(*) AS terms, (ma.metrics->>'rank')::int AS rank,
 SELECT learn.drop_model(m) FROM unnest('{fac_ill,fac_ill_dense,fac_ill_w,fac_ill_w_dense}'::text[]) AS m;
 DROP VIEW fac_ill_dummies;
 DROP TABLE fac_ill;
+-- A cell's first row of a tiny weight and a huge target (as IRLS makes
+-- of a row whose fitted mean is near 0 or 1), then rows that outweigh it:
+-- the mean moves from the heavier side, and the fit is that of the
+-- indicators as numbers (a mean moved by r d from 1e18 rounded the heavy
+-- rows' values away: 1.5 standard errors off)
+CREATE TABLE fac_heavy AS
+SELECT k AS i, 'a' || (k % 4) AS c1, 'b' || (k / 4) AS c2, sin(k) AS x1, 1e18::float8 AS y,
+	   1e-36::float8 AS w
+  FROM generate_series(0, 15) AS k
+UNION ALL
+SELECT 100 + i, 'a' || (i % 4), 'b' || (i / 4 % 4), sin(100 + i),
+	   1 + 2 * sin(100 + i) + (i % 4) * 0.5 + cos(i * 0.37), 1
+  FROM generate_series(0, 799) AS i;
+CREATE VIEW fac_heavy_dummies AS
+SELECT i, y, w, x1, (c1 = 'a1')::int AS c1_a1, (c1 = 'a2')::int AS c1_a2, (c1 = 'a3')::int AS c1_a3,
+	   (c2 = 'b1')::int AS c2_b1, (c2 = 'b2')::int AS c2_b2, (c2 = 'b3')::int AS c2_b3
+  FROM fac_heavy;
+SET max_parallel_workers_per_gather = 0;
+SELECT 1 FROM learn.train('fac_heavy', 'linear', 'SELECT * FROM fac_heavy ORDER BY i', 'y',
+						  '{c1,c2,x1}', weight => 'w');
+SELECT 1 FROM learn.train('fac_heavy_dense', 'linear', 'SELECT * FROM fac_heavy_dummies ORDER BY i', 'y',
+						  '{c1_a1,c1_a2,c1_a3,c2_b1,c2_b2,c2_b3,x1}', weight => 'w');
+RESET max_parallel_workers_per_gather;
+SELECT count(*) AS terms,
+	   bool_and(abs(a.estimate - b.estimate) <= 1e-6 * b.std_error) AS same_estimates,
+	   bool_and(rel_err(a.std_error, b.std_error) < 1e-9) AS same_std_errors,
+	   rel_err((ma.metrics->>'log_likelihood')::float8,
+			   (mb.metrics->>'log_likelihood')::float8) < 1e-9 AS same_log_likelihood
+  FROM learn.coefficients a JOIN learn.models ma ON ma.id = a.model_id AND ma.name = 'fac_heavy'
+  JOIN learn.models mb ON mb.name = 'fac_heavy_dense'
+  JOIN learn.coefficients b ON b.model_id = mb.id
+						   AND replace(replace(b.term, 'c1_', 'c1='), 'c2_', 'c2=') = a.term
+ GROUP BY ma.metrics, mb.metrics;
+SELECT learn.drop_model(m) FROM unnest('{fac_heavy,fac_heavy_dense}'::text[]) AS m;
+DROP VIEW fac_heavy_dummies;
+DROP TABLE fac_heavy;
 
 -- limits and types
 SELECT try($$SELECT learn.train('m', 'linear', 'fac', 'y', '{size,x1}', '{"max_levels": 3}')$$);

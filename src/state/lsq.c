@@ -298,7 +298,8 @@ flush_buffer(LinearState *st)
  * columns), as the updating formula of the weighted mean gives it
  * (Welford's, in factor form): a row of weight w joining a cell of weight W
  * and mean m adds the row sqrt(W w / (W + w)) ([x, y] - m) to Rw and moves
- * m by w / (W + w) of the difference.  So a row costs a lookup, a few
+ * m by w / (W + w) of the difference (from the heavier side: see
+ * linear_state_add_cells).  So a row costs a lookup, a few
  * multiplications and a row appended to Rw's block, folded many rows at a
  * time, and a cell is a few cache lines.  Flushing the table folds each
  * cell's row sqrt(W) [1, c', m'] into the big factor, then Rw's rows (in
@@ -530,15 +531,12 @@ open_grow(LinearState *st)
 }
 
 /*
- * Fold every cell into R and empty the table.
- *
- * Rc is upper triangular, so only its row 0 has the constant, and with it
- * the cell's indicators: its other rows hold numbers and y only.  Those
- * rows of every cell are folded into a small factor of their own first
- * (numR, of the q - 1 columns [x, y]), whose rows then go into R: R'R
- * gets the same sum of squares, and R takes one row of each cell and
- * q - 1 rows in all instead of q of each, which at 100 columns of levels
- * was most of the time of a flush.
+ * Fold every cell into R and empty the table: each cell's row
+ * sqrt(W) [1, c', m'] (the constant, its indicators and its mean), then
+ * the nq rows of Rw, the cells' scatters, in the numbers' and y's columns.
+ * R takes one row of each cell and nq more: at 100 columns of levels,
+ * folding every row of every cell's own factor had been most of the time
+ * of a flush.
  */
 static void
 flush_cells(LinearState *st)
@@ -650,21 +648,36 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		double		r = w / wsum;
 		double		f = sqrt(c->w * r);
 		double	   *dst = ct->wbuf + ct->nw;
-		int			j;
 
-		/* the row's share of the scatter, and the mean moved */
-		for (j = 0; j < ct->nnum; j++)
+		/*
+		 * The row's share of the scatter, and the mean moved from the
+		 * heavier side: a row that outweighs the cell's rows so far takes
+		 * the mean from its own values (x - W / (W + w) d), so that a mean
+		 * of a few light rows far away (an IRLS row's tiny working weight
+		 * and huge working response) does not round the row's values away.
+		 */
+		if (r <= 0.5)
 		{
-			double		d = xnum[j] - c->mean[j];
+			for (int j = 0; j < ct->nq; j++)
+			{
+				double		d = (j < ct->nnum ? xnum[j] : y) - c->mean[j];
 
-			dst[(size_t) j * ct->wcap] = f * d;
-			c->mean[j] += r * d;
+				dst[(size_t) j * ct->wcap] = f * d;
+				c->mean[j] += r * d;
+			}
 		}
+		else
 		{
-			double		d = y - c->mean[j];
+			double		rc = c->w / wsum;
 
-			dst[(size_t) j * ct->wcap] = f * d;
-			c->mean[j] += r * d;
+			for (int j = 0; j < ct->nq; j++)
+			{
+				double		v = j < ct->nnum ? xnum[j] : y;
+				double		d = v - c->mean[j];
+
+				dst[(size_t) j * ct->wcap] = f * d;
+				c->mean[j] = v - rc * d;
+			}
 		}
 		c->w = wsum;
 		if (++ct->nw == ct->wcap && unlikely(!cells_fold(st)))
