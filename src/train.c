@@ -1424,10 +1424,11 @@ param_column_sql(const LearnTrainSpec *spec, const char *name, const char *role)
  * Pass 1 streams its groups into a receiver.  Each group is absorbed,
  * fitted, and made into what is stored of it (counts, reason or metrics,
  * terms) in a memory context reset after the group; that record goes to a
- * spool, a tuplestore that keeps work_mem in memory and the rest in a
- * temporary file.  Only a family with later passes keeps something per
- * group in memory (Carry), within learn.max_group_memory.  catalog.c then
- * reads the spool back one group at a time.
+ * spool, a tuplestore that keeps hash_mem in memory (what the hash
+ * aggregate of the groups may keep) and the rest in a temporary file.
+ * Only a family with later passes keeps something per group in memory
+ * (Carry), within learn.max_group_memory.  catalog.c then reads the spool
+ * back one group at a time.
  * ---------------------------------------------------------------------
  */
 
@@ -1777,7 +1778,8 @@ train_groups_create(const LearnFamily *family, void *plan, bool grouped,
 	tg->rcxt = AllocSetContextCreate(mcxt, "pg_learn stored group", ALLOCSET_DEFAULT_SIZES);
 	tg->spool_desc = CreateTemplateTupleDesc(1);
 	TupleDescInitEntry(tg->spool_desc, (AttrNumber) 1, "g", BYTEAOID, -1, 0);
-	tg->spool = tuplestore_begin_heap(false, false, work_mem);
+	tg->spool = tuplestore_begin_heap(false, false,
+									  (int) Min(get_hash_memory_limit() / 1024, MAX_KILOBYTES));
 	tg->spool_slot = MakeSingleTupleTableSlot(tg->spool_desc, &TTSOpsMinimalTuple);
 	MemoryContextSwitchTo(old);
 	return tg;
