@@ -15,8 +15,15 @@ SELECT i % 3 AS g, sin(i * 0.37) AS x1, cos(i * 0.11) AS x2,
 	   (ARRAY['S', 'M', 'L'])[1 + i % 3]::char(2) AS c3,
 	   sin(i * 0.37) + (i * 7 % 61) / 61.0 + (i * 13 % 83) / 83.0 + (i * 7919 % 1000) / 1000.0 AS y
   FROM generate_series(1, 12000) AS i;
--- 61 x 83 combinations: more cells than one table of them
+-- up to 61 x 83 x 3 combinations
 SELECT n_rows FROM learn.train('ol_cells', 'linear', 'ol', 'y', '{c1,x1,c2,x2,c3}');
+-- 30,000 combinations: more cells than one table of them (about 23,800
+-- of 3 levels and one number), so the table flushes while rows come
+CREATE TABLE ol_many AS
+SELECT 'a' || (i % 20) AS c1, 'b' || (i / 20 % 20) AS c2, 'c' || (i / 400 % 75) AS c3,
+	   sin(i) AS x1, (i % 20) * 0.1 + sin(i) + cos(i * 0.37) AS y
+  FROM generate_series(1, 30000) AS i;
+SELECT n_rows FROM learn.train('ol_many', 'linear', 'ol_many', 'y');
 SELECT n_rows FROM learn.train('ol_hc1', 'linear', 'ol', 'y', '{c1,x1,c3}', '{"robust": "HC1"}');
 SELECT n_rows FROM learn.train('ol_g', 'linear', 'ol', 'y', '{c1,x1,c3}', group_by => '{g}');
 SELECT n_rows FROM learn.train('ol_stop', 'linear', 'ol', 'y', '{c1,x1}', '{"max_levels": 20}');
