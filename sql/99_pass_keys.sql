@@ -187,6 +187,22 @@ FROM unnest(ARRAY['linear', 'logistic']) AS f;
 SELECT learn.drop_model(name) FROM learn.models WHERE name LIKE 'pk\_%' ORDER BY name;
 DROP TABLE pk2;
 
+-- A parameter that varies across the rescans of a correlated subquery (a
+-- hand call's expression, not the driver's $1): each rescan uses its own,
+-- not the one the call site decoded first; a window call too
+SELECT c.b0, c.b1,
+       pk_diff((SELECT learn._linear_meat(pass_param(ARRAY[lookup_key('1 day')], ARRAY[c.b0, c.b1]),
+                                          1, y, 1, iv, x) FROM pk),
+               (SELECT ARRAY[sum(e ^ 2), sum(e ^ 2 * x), sum(e ^ 2 * x), sum(e ^ 2 * x * x)]
+                  FROM (SELECT y - c.b0 - c.b1 * x AS e, x FROM pk) AS r)) < 1e-12 AS meat_ok,
+       pk_diff((SELECT m FROM (SELECT learn._linear_meat(pass_param(ARRAY[lookup_key('1 day')],
+                                                                    ARRAY[c.b0, c.b1]),
+                                                         1, y, 1, iv, x) OVER () AS m FROM pk) AS w
+                LIMIT 1),
+               (SELECT ARRAY[sum(e ^ 2), sum(e ^ 2 * x), sum(e ^ 2 * x), sum(e ^ 2 * x * x)]
+                  FROM (SELECT y - c.b0 - c.b1 * x AS e, x FROM pk) AS r)) < 1e-12 AS window_ok
+FROM (VALUES (1.0::float8, 2.0::float8), (0.5, -1.0), (3.0, 0.25)) AS c(b0, b1);
+
 DROP FUNCTION pk_try(text);
 DROP FUNCTION pk_kept(text);
 DROP VIEW pk_meat;

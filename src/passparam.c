@@ -25,8 +25,10 @@
 
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
@@ -38,7 +40,21 @@ struct PassParams
 {
 	int			nparam;
 	int			ngroupcols;
+	int			param_arg;
 	int			first_group_arg;
+
+	/*
+	 * A parameter that is a constant or an external parameter of the query
+	 * (the driver's $1) is decoded once.  Another (a hand call whose
+	 * parameter is an expression, which a correlated subquery may
+	 * evaluate to another value in each rescan) is compared with the value
+	 * decoded, by its length and a hash of its bytes, at each lookup.
+	 * What is decoded lives in mcxt, emptied when it is decoded again.
+	 */
+	bool		stable;
+	int			len;
+	uint64		hash;
+	MemoryContext mcxt;
 	HTAB	   *groups;			/* by lookup key: key -> PassParamEntry */
 	bool		typed;			/* the group columns hash: a miss looks in */
 	GroupTable *table;			/* the groups by their values' equality,
@@ -116,7 +132,7 @@ next_param_key(void *arg, void **state)
 static void
 table_from_keys(PassParams *pp, FunctionCallInfo fcinfo)
 {
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	MemoryContext mcxt = pp->mcxt;
 	MemoryContext outer = MemoryContextSwitchTo(mcxt);
 	KeyReader  *readers = palloc(sizeof(KeyReader) * pp->ngroupcols);
 	HASH_SEQ_STATUS seq;
@@ -138,33 +154,30 @@ table_from_keys(PassParams *pp, FunctionCallInfo fcinfo)
 	MemoryContextSwitchTo(outer);
 }
 
-PassParams *
-learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_arg,
-						 int first_group_arg, int nparam)
+/*
+ * Decode the call's parameter (argument pp->param_arg) into pp, in
+ * pp->mcxt.
+ */
+static void
+decode_value(PassParams *pp, FunctionCallInfo fcinfo)
 {
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 	MemoryContext old;
-	PassParams *pp;
 	bytea	   *b;
 	StringInfoData buf;
-	int			ngroupcols;
 	int			ngroups;
+	int			nparam = pp->nparam;
+	int			ngroupcols = pp->ngroupcols;
 
-	if (PG_ARGISNULL(param_arg) || PG_ARGISNULL(ngroupcols_arg))
+	if (PG_ARGISNULL(pp->param_arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the pass parameter and its number of group columns must not be NULL")));
-	ngroupcols = PG_GETARG_INT32(ngroupcols_arg);
-	/* written so that no sum overflows: ngroupcols comes from SQL */
-	if (ngroupcols < 0 || ngroupcols > PG_NARGS() - first_group_arg)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d group columns do not fit the %d arguments",
-						ngroupcols, PG_NARGS() - first_group_arg)));
-	b = PG_GETARG_BYTEA_PP(param_arg);
+	b = PG_GETARG_BYTEA_PP(pp->param_arg);
 	buf.data = VARDATA_ANY(b);
 	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
 	buf.cursor = 0;
+	pp->len = buf.len;
+	pp->hash = hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0);
 	if (buf.len < 9)
 		invalid_param("The value is too short.");
 	if (pq_getmsgbyte(&buf) != PASS_PARAM_VERSION)
@@ -179,17 +192,10 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 		(uint64) (buf.len - buf.cursor))
 		invalid_param("The number of groups does not fit the value's length.");
 
-	old = MemoryContextSwitchTo(mcxt);
-	pp = palloc0(sizeof(PassParams));
-	pp->nparam = nparam;
-	pp->ngroupcols = ngroupcols;
-	pp->first_group_arg = first_group_arg;
+	old = MemoryContextSwitchTo(pp->mcxt);
 	pp->groups = key_table_create("pg_learn pass parameters", ngroups,
-								  sizeof(PassParamEntry), mcxt);
-	pp->typed = ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS;
-	for (int i = 0; i < ngroupcols && pp->typed; i++)
-		pp->typed = group_key_hashable(get_fn_expr_argtype(fcinfo->flinfo,
-														   first_group_arg + i));
+								  sizeof(PassParamEntry), pp->mcxt);
+	pp->table = NULL;
 	for (int g = 0; g < ngroups; g++)
 	{
 		int			len;
@@ -230,10 +236,74 @@ learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_
 	pp->fmt = palloc(sizeof(KeyFormatter) * Max(ngroupcols, 1));
 	for (int i = 0; i < ngroupcols; i++)
 		key_formatter_init(&pp->fmt[i],
-						   get_fn_expr_argtype(fcinfo->flinfo, first_group_arg + i), mcxt);
+						   get_fn_expr_argtype(fcinfo->flinfo, pp->first_group_arg + i),
+						   pp->mcxt);
 	initStringInfo(&pp->key);
 	MemoryContextSwitchTo(old);
+}
+
+PassParams *
+learn_pass_params_decode(FunctionCallInfo fcinfo, int param_arg, int ngroupcols_arg,
+						 int first_group_arg, int nparam)
+{
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	PassParams *pp;
+	int			ngroupcols;
+
+	if (PG_ARGISNULL(param_arg) || PG_ARGISNULL(ngroupcols_arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the pass parameter and its number of group columns must not be NULL")));
+	ngroupcols = PG_GETARG_INT32(ngroupcols_arg);
+	/* written so that no sum overflows: ngroupcols comes from SQL */
+	if (ngroupcols < 0 || ngroupcols > PG_NARGS() - first_group_arg)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d group columns do not fit the %d arguments",
+						ngroupcols, PG_NARGS() - first_group_arg)));
+	pp = MemoryContextAllocZero(mcxt, sizeof(PassParams));
+	pp->nparam = nparam;
+	pp->ngroupcols = ngroupcols;
+	pp->param_arg = param_arg;
+	pp->first_group_arg = first_group_arg;
+	pp->typed = ngroupcols > 0 && ngroupcols <= INDEX_MAX_KEYS;
+	for (int i = 0; i < ngroupcols && pp->typed; i++)
+		pp->typed = group_key_hashable(get_fn_expr_argtype(fcinfo->flinfo,
+														   first_group_arg + i));
+	pp->mcxt = AllocSetContextCreate(mcxt, "pg_learn pass parameter", ALLOCSET_DEFAULT_SIZES);
+	{
+		Aggref	   *agg = AggGetAggref(fcinfo);
+		Node	   *arg = agg && param_arg - 1 < list_length(agg->args) ?
+			(Node *) ((TargetEntry *) list_nth(agg->args, param_arg - 1))->expr : NULL;
+
+		pp->stable = arg != NULL &&
+			(IsA(arg, Const) ||
+			 (IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN));
+	}
+	decode_value(pp, fcinfo);
 	return pp;
+}
+
+/*
+ * Decode the call's parameter again when it is not the value decoded
+ * (pp->stable: it cannot change).
+ */
+static void
+recheck_value(PassParams *pp, FunctionCallInfo fcinfo)
+{
+	bytea	   *b;
+
+	if (pp->stable)
+		return;
+	if (!PG_ARGISNULL(pp->param_arg))
+	{
+		b = PG_GETARG_BYTEA_PP(pp->param_arg);
+		if (VARSIZE_ANY_EXHDR(b) == pp->len &&
+			hash_bytes_extended((const unsigned char *) VARDATA_ANY(b), pp->len, 0) == pp->hash)
+			return;
+	}
+	MemoryContextReset(pp->mcxt);
+	decode_value(pp, fcinfo);
 }
 
 const double *
@@ -242,6 +312,7 @@ learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
 	PassParamEntry *e;
 	char	   *k;
 
+	recheck_value(pp, fcinfo);
 	resetStringInfo(&pp->key);
 	for (int i = 0; i < pp->ngroupcols; i++)
 	{

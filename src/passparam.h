@@ -3,7 +3,8 @@
  *	  What a training pass needs from the previous one, per group: one
  *	  bytea parameter of the pass's SQL, written by the driver and decoded
  *	  once per call site (so once per parallel worker) into a hash by group
- *	  key.  The pass is then one plain scan, grouped like the first pass:
+ *	  key; a parameter that is not a constant of the query (a hand call's
+ *	  expression) is decoded again when its value changes.  The pass is then one plain scan, grouped like the first pass:
  *	  never a join of the data against a table of parameters.
  *
  * A pass aggregate is called as
