@@ -207,16 +207,21 @@ check_weight_sum(double sum_w)
 
 /*
  * A row of weight w > 0 enters the state scaled by sqrt(w), its log
- * counted for the likelihood (row_weight), and is counted (count_row).
+ * counted for the likelihood (row_weight; log_weight alone for a row that
+ * enters a cell, which takes w itself), and is counted (count_row).
  */
+static inline void
+log_weight(LinearState *st, double w)
+{
+	if (w != 1.0 && !st->no_log_w)
+		st->sum_log_w += log(w);
+}
+
 static inline double
 row_weight(LinearState *st, double w)
 {
-	if (w == 1.0)
-		return 1.0;
-	if (!st->no_log_w)
-		st->sum_log_w += log(w);
-	return sqrt(w);
+	log_weight(st, w);
+	return w == 1.0 ? 1.0 : sqrt(w);
 }
 
 static inline void
@@ -624,7 +629,7 @@ linear_state_add_cells(LinearState *st, const int *levels, const double *xnum,
 		if (sl->hash == hash && same_levels(c->levels, levels, ct->nblocks))
 			break;
 	}
-	(void) row_weight(st, w);	/* its log, for the likelihood */
+	log_weight(st, w);
 	if (c == NULL)
 	{
 		Size		lsize = MAXALIGN(sizeof(int) * ct->nblocks);
