@@ -24,6 +24,7 @@ OBJS = \
 	src/transfer.o \
 	src/metrics.o \
 	src/numeric/linalg.o \
+	src/numeric/lapack.o \
 	src/numeric/distributions.o \
 	src/numeric/radix.o
 
@@ -50,9 +51,13 @@ PG_CFLAGS = -ffp-contract=off
 # workers.  Debian installs each OpenBLAS flavour in a directory of its own;
 # LAPACKE's own libblas.so.3 and liblapack.so.3 come from the same directory
 # through an RPATH (not RUNPATH: only RPATH also serves the dependencies of
-# dependencies), whatever update-alternatives chose for the system.
+# dependencies), whatever update-alternatives chose for the system.  The
+# library opens LAPACKE and OpenBLAS itself on first use (src/numeric/lapack.c:
+# loading them costs a process 10-30 ms): --as-needed leaves them out of its
+# dependencies, while linking against them still fails the build early when
+# they are missing.
 SHLIB_LINK = $(if $(BLAS_DIR),-L$(BLAS_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(BLAS_DIR)) \
-	-llapacke -lopenblas -lm
+	-Wl,--as-needed -llapacke -lopenblas -Wl,--no-as-needed -lm
 
 # Only the C functions the SQL scripts name, their info records and the
 # module's magic and init functions leave the library: PostgreSQL loads it

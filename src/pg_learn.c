@@ -7,7 +7,6 @@
 
 #include "utils/guc.h"
 
-#include "numeric/linalg.h"
 #include "predict.h"
 
 PG_MODULE_MAGIC;
@@ -20,9 +19,6 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	/* parallelism comes from PostgreSQL's workers, not from BLAS threads */
-	la_single_thread();
-
 	DefineCustomIntVariable("learn.model_cache_size",
 							"Model versions each backend keeps parsed for scoring.",
 							NULL,

@@ -13,9 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include <cblas.h>
-#include <lapacke.h>
-
+#include "lapack.h"
 #include "linalg.h"
 
 /* dlamch('S') / dlamch('E'): below it dlarfg rescales */
@@ -62,7 +60,7 @@ la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 	{
 		int			nb = tpqrt_nb(n);
 
-		return LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, m, n, 0, nb, R, n, B, ldb,
+		return la_api()->dtpqrt_work(LAPACK_COL_MAJOR, m, n, 0, nb, R, n, B, ldb,
 								   work, nb, work + nb * n);
 	}
 	for (int j = 0; j < n; j++)
@@ -77,20 +75,20 @@ la_qr_fold(int n, double *R, double *B, int m, int ldb, double *work)
 		 * rows than columns leaves eps-sized ones) neither underflow nor
 		 * overflow.
 		 */
-		LAPACKE_dlarfg_work(m + 1, R + j + (size_t) j * n, v, 1, &tau);
+		la_api()->dlarfg_work(m + 1, R + j + (size_t) j * n, v, 1, &tau);
 		if (tau == 0.0 || nk == 0)
 			continue;			/* H is the identity, or nothing to update */
 		/* w = tau (R[j, j+1:] + B[:, j+1:]' v); then the rank-1 updates */
 		for (int k = 0; k < nk; k++)
 			w[k] = R[j + (size_t) (j + 1 + k) * n];
-		cblas_dgemv(CblasColMajor, CblasTrans, m, nk, 1.0, v + ldb, ldb, v, 1,
+		la_api()->dgemv(CblasColMajor, CblasTrans, m, nk, 1.0, v + ldb, ldb, v, 1,
 					1.0, w, 1);
 		for (int k = 0; k < nk; k++)
 		{
 			w[k] *= tau;
 			R[j + (size_t) (j + 1 + k) * n] -= w[k];
 		}
-		cblas_dger(CblasColMajor, m, nk, -1.0, v, 1, w, 1, v + ldb, ldb);
+		la_api()->dger(CblasColMajor, m, nk, -1.0, v, 1, w, 1, v + ldb, ldb);
 	}
 	return 0;
 }
@@ -142,7 +140,7 @@ la_qr_fold_row(int n, double *R, double *x)
 		if (fabs(beta) < LA_SAFE_MIN)
 		{
 			v = x[j];
-			LAPACKE_dlarfg_work(2, rjj, &v, 1, &tau);
+			la_api()->dlarfg_work(2, rjj, &v, 1, &tau);
 		}
 		else
 		{
@@ -223,7 +221,7 @@ fold_small(int n, double *R, double *B, int m, int ldb)
 		else
 		{
 			/* near underflow or overflow: dlarfg rescales */
-			LAPACKE_dlarfg_work(m + 1, rjj, v, 1, &tau);
+			la_api()->dlarfg_work(m + 1, rjj, v, 1, &tau);
 			if (tau == 0.0)
 				continue;
 		}
@@ -264,7 +262,7 @@ la_qr_downdate_row(int n, double *R, const double *x, double *work)
 			t -= R[i + (size_t) j * n] * a[i];
 		a[j] = t / rjj;
 	}
-	norm = cblas_dnrm2(n, a, 1);
+	norm = la_api()->dnrm2(n, a, 1);
 	if (!(norm < 1.0))
 		return false;			/* also NaN and infinities */
 	/* 1 - norm^2 without cancelling against 1 */
@@ -307,7 +305,7 @@ la_tri_rcond(int n, const double *R, int ldr, double *work, int *iwork)
 
 	if (n == 0)
 		return 1.0;
-	if (LAPACKE_dtrcon_work(LAPACK_COL_MAJOR, '1', 'U', 'N', n, R, ldr, &rcond,
+	if (la_api()->dtrcon_work(LAPACK_COL_MAJOR, '1', 'U', 'N', n, R, ldr, &rcond,
 							work, iwork) != 0)
 		return 0.0;
 	return isfinite(rcond) ? rcond : 0.0;
@@ -318,7 +316,7 @@ la_qr_merge(int n, double *R1, double *R2, double *work)
 {
 	int			nb = tpqrt_nb(n);
 
-	return LAPACKE_dtpqrt_work(LAPACK_COL_MAJOR, n, n, n, nb, R1, n, R2, n,
+	return la_api()->dtpqrt_work(LAPACK_COL_MAJOR, n, n, n, nb, R1, n, R2, n,
 							   work, nb, work + nb * n);
 }
 
@@ -333,7 +331,7 @@ la_qr_subset(int n, const double *R, const int *cols, int s,
 
 	for (int j = 0; j < s; j++)
 		memcpy(A + (size_t) j * n, R + (size_t) cols[j] * n, sizeof(double) * n);
-	info = LAPACKE_dgeqr2_work(LAPACK_COL_MAJOR, n, s, A, n, tau, work);
+	info = la_api()->dgeqr2_work(LAPACK_COL_MAJOR, n, s, A, n, tau, work);
 	if (info != 0)
 		return info;
 	for (int j = 0; j < s; j++)
@@ -356,7 +354,7 @@ la_qr_alias(int n, const double *R, const int *cols, int s,
 		double		tail;
 
 		memcpy(a, R + (size_t) cols[i] * n, sizeof(double) * n);
-		norm0 = cblas_dnrm2(n, a, 1);
+		norm0 = la_api()->dnrm2(n, a, 1);
 
 		/* apply the reflectors of the columns kept so far */
 		for (int r = 0; r < k; r++)
@@ -371,11 +369,11 @@ la_qr_alias(int n, const double *R, const int *cols, int s,
 			for (int j = r + 1; j < n; j++)
 				a[j] -= w * v[j];
 		}
-		tail = (k < n) ? cblas_dnrm2(n - k, a + k, 1) : 0.0;
+		tail = (k < n) ? la_api()->dnrm2(n - k, a + k, 1) : 0.0;
 		keep[i] = (norm0 > 0.0 && tail > tol * norm0);
 		if (!keep[i])
 			continue;
-		LAPACKE_dlarfg_work(n - k, a + k, a + k + 1, 1, &tau[k]);
+		la_api()->dlarfg_work(n - k, a + k, a + k + 1, 1, &tau[k]);
 		k++;
 	}
 	return k;
@@ -389,7 +387,7 @@ la_ls_solve(int p, const double *Rs, double *coef)
 	memcpy(coef, Rs + (size_t) p * ld, sizeof(double) * p);
 	if (p == 0)
 		return 0;
-	return LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, 'U', 'N', 'N', p, 1,
+	return la_api()->dtrtrs_work(LAPACK_COL_MAJOR, 'U', 'N', 'N', p, 1,
 							   Rs, ld, coef, p);
 }
 
@@ -399,7 +397,7 @@ la_tri_inverse(int p, const double *Rs, int ldr, double *inv)
 	for (int j = 0; j < p; j++)
 		for (int i = 0; i < p; i++)
 			inv[i + (size_t) j * p] = (i <= j) ? Rs[i + (size_t) j * ldr] : 0.0;
-	return LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', p, inv, p);
+	return la_api()->dtrtri_work(LAPACK_COL_MAJOR, 'U', 'N', p, inv, p);
 }
 
 void
@@ -407,14 +405,14 @@ la_upper_row_norms(int p, const double *U, double *norms)
 {
 	/* row j of an upper triangular matrix: columns j..p-1 */
 	for (int j = 0; j < p; j++)
-		norms[j] = cblas_dnrm2(p - j, U + j + (size_t) j * p, p);
+		norms[j] = la_api()->dnrm2(p - j, U + j + (size_t) j * p, p);
 }
 
 void
 la_upper_uut(int p, const double *U, double *out)
 {
 	memcpy(out, U, sizeof(double) * p * p);
-	LAPACKE_dlauum_work(LAPACK_COL_MAJOR, 'U', p, out, p);
+	la_api()->dlauum_work(LAPACK_COL_MAJOR, 'U', p, out, p);
 	for (int j = 0; j < p; j++)
 		for (int i = j + 1; i < p; i++)
 			out[i + (size_t) j * p] = out[j + (size_t) i * p];
@@ -433,7 +431,7 @@ la_tri_condition(int p, const double *R, int ldr, double *tmp, int *iwork)
 	for (int j = 0; j < p; j++)
 		for (int i = 0; i < p; i++)
 			a[i + (size_t) j * p] = (i <= j) ? R[i + (size_t) j * ldr] : 0.0;
-	info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', p, p, a, p, sv,
+	info = la_api()->dgesdd_work(LAPACK_COL_MAJOR, 'N', p, p, a, p, sv,
 							   NULL, 1, NULL, 1, work, 10 * p, iwork);
 	if (info != 0)
 		return NAN;
@@ -447,7 +445,7 @@ la_syrk_add(int n, int m, const double *A, int lda, double *C)
 {
 	if (m <= 0)
 		return;
-	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, m, 1.0, A, lda,
+	la_api()->dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, m, 1.0, A, lda,
 				1.0, C, n);
 }
 
@@ -457,7 +455,7 @@ la_gemv_sub(int m, int n, const double *A, int lda, const double *x,
 {
 	if (m <= 0)
 		return;
-	cblas_dgemv(CblasColMajor, CblasNoTrans, m, n, -1.0, A, lda, x, 1,
+	la_api()->dgemv(CblasColMajor, CblasNoTrans, m, n, -1.0, A, lda, x, 1,
 				1.0, y, 1);
 }
 
@@ -465,14 +463,8 @@ void
 la_sandwich(int n, const double *A, const double *B, double *out,
 			double *tmp)
 {
-	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+	la_api()->dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
 				A, n, B, n, 0.0, tmp, n);
-	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+	la_api()->dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
 				tmp, n, A, n, 0.0, out, n);
-}
-
-void
-la_single_thread(void)
-{
-	openblas_set_num_threads(1);
 }

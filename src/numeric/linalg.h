@@ -3,8 +3,9 @@
  *	  Thin numerical layer over LAPACKE/CBLAS used by pg_learn's models.
  *
  * All matrices are column-major with an explicit leading dimension, as in
- * LAPACK.  Nothing here knows about PostgreSQL: callers pass the workspace,
- * so the functions can be unit-tested alone and never allocate.
+ * LAPACK.  Callers pass the workspace: the functions never allocate.  The
+ * LAPACK and BLAS routines are opened on first use (lapack.h), which errors
+ * if they cannot be.
  *-------------------------------------------------------------------------
  */
 #ifndef PG_LEARN_LINALG_H
@@ -130,8 +131,5 @@ extern void la_gemv_sub(int m, int n, const double *A, int lda,
 /* out := A B A for symmetric A, B (n x n, full); tmp n*n doubles. */
 extern void la_sandwich(int n, const double *A, const double *B, double *out,
 						double *tmp);
-
-/* Keep OpenBLAS to one thread inside a backend. */
-extern void la_single_thread(void);
 
 #endif							/* PG_LEARN_LINALG_H */

@@ -52,5 +52,28 @@ diag("BLAS and LAPACK libraries mapped in the backend:\n  " . join("\n  ", @blas
 ok(scalar(grep { m{/libopenblas} } @blas), 'the backend mapped OpenBLAS')
   or diag("mapped: @blas");
 
+# LAPACK and OpenBLAS are opened when a routine is first called
+# (src/numeric/lapack.c), not when pg_learn is loaded: a session that only
+# scores never maps them (loading them costs a process 10-30 ms, paid by
+# every parallel worker and new session before).  The model trained above
+# is scored in a fresh session, which then trains and maps them.
+$out = $node->safe_psql(
+	'postgres', q{
+SET max_parallel_workers_per_gather = 0;
+SELECT 'scored ' || count(*) FROM t WHERE learn.predict('m', t) IS NOT NULL;
+SELECT 'scoring ' || pg_read_file('/proc/' || pg_backend_pid() || '/maps');
+SELECT 1 FROM learn.train('m2', 'linear', 't', 'y', ARRAY['x1', 'x2']);
+SELECT 'training ' || pg_read_file('/proc/' || pg_backend_pid() || '/maps');
+});
+($scored) = $out =~ /^scored (\d+)$/m;
+is($scored, '5000', 'a fresh session scored every row');
+my ($scoring, $training) = $out =~ /^scoring (.*)^training (.*)/ms;
+ok(defined $scoring && $scoring =~ /pg_learn\.so/,
+	'the scoring session mapped pg_learn');
+unlike($scoring // '', qr{libopenblas|liblapack},
+	'a session that only scored mapped no LAPACK or BLAS');
+like($training // '', qr{/libopenblas},
+	'the same session mapped OpenBLAS once it trained');
+
 $node->stop;
 done_testing();
