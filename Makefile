@@ -31,7 +31,7 @@ OBJS = \
 EXTENSION = pg_learn
 DATA = pg_learn--0.1.sql pg_learn--0.1--0.2.sql pg_learn--0.2--0.3.sql \
 	pg_learn--0.3--0.4.sql pg_learn--0.4--0.5.sql pg_learn--0.5--0.6.sql \
-	pg_learn--0.6--0.7.sql pg_learn--0.7--0.8.sql
+	pg_learn--0.6--0.7.sql pg_learn--0.7--0.8.sql pg_learn--0.8--0.9.sql
 PGFILEDESC = "pg_learn - machine learning inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -44,9 +44,10 @@ TRUNCATE bench_gquery;
 INSERT INTO bench_gquery VALUES
 	(1, 'scan', $q$SELECT sum(y + x1 + x2 + x3) FROM tg$q$, false),
 	(2, 'plain', $q$SELECT count(*), sum(n), sum(sy + s1 + s2 + s3 + s12) FROM (SELECT g, count(*) AS n, sum(y) AS sy, sum(x1) AS s1, sum(x2) AS s2, sum(x3) AS s3, sum(x1 * x2) AS s12 FROM tg GROUP BY g) AS s$q$, false),
-	(3, 'agg', $q$SELECT length(learn.linear_partial(y, 1, g, x1, x2, x3, '{G,0,0,0}'::text[])) FROM tg$q$, false),
-	(4, 'train', $q$SELECT learn.train('bg', 'linear', 'tg', 'y', '{x1,x2,x3}', '{"deploy": false}', group_by => '{g}')$q$, false),
-	(5, 'train_hc1', $q$SELECT learn.train('bg', 'linear', 'tg', 'y', '{x1,x2,x3}', '{"deploy": false, "robust": "HC1"}', group_by => '{g}')$q$, true);
+	(3, 'count', $q$SELECT count(*), sum(n) FROM (SELECT g, count(*) AS n FROM tg GROUP BY g) AS s$q$, false),
+	(4, 'agg', $q$SELECT length(learn.linear_partial(y, 1, g, x1, x2, x3, '{G,0,0,0}'::text[])) FROM tg$q$, false),
+	(5, 'train', $q$SELECT learn.train('bg', 'linear', 'tg', 'y', '{x1,x2,x3}', '{"deploy": false}', group_by => '{g}')$q$, false),
+	(6, 'train_hc1', $q$SELECT learn.train('bg', 'linear', 'tg', 'y', '{x1,x2,x3}', '{"deploy": false, "robust": "HC1"}', group_by => '{g}')$q$, true);
 
 -- One bench_run call a round, T_HC1 only in the first hc1_runs rounds.
 -- Between rounds, untimed: the round's model versions are dropped and the

@@ -48,14 +48,14 @@ LANGUAGE sql AS $$ SELECT coalesce(to_char(v::float8 / 1048576, 'FM99990.00'), '
 -- the medians or of the best runs
 CREATE FUNCTION pg_temp.ratios(g int, best boolean) RETURNS text
 LANGUAGE sql AS $$
-	SELECT format('%7s %10s %7s %7s %7s %8s   %7s %7s %7s %8s',
+	SELECT format('%7s %10s %7s %7s %7s %7s %8s   %7s %7s %7s %7s %8s',
 				  VARIADIC ARRAY[g::text, (pg_temp.info('rows')::bigint / g)::text] || ARRAY(
 					SELECT pg_temp.ratio(CASE WHEN best THEN pg_temp.best(g, q.base, m.mode)
 											  ELSE pg_temp.secs(g, q.base, m.mode) END,
 										 CASE WHEN best THEN pg_temp.best(g, 'scan', m.mode)
 											  ELSE pg_temp.secs(g, 'scan', m.mode) END)
 					FROM (VALUES (1, 'serial'), (2, 'parallel')) AS m(mo, mode),
-						 (VALUES (1, 'plain'), (2, 'agg'), (3, 'train'), (4, 'train_hc1')) AS q(qo, base)
+						 (VALUES (1, 'count'), (2, 'plain'), (3, 'agg'), (4, 'train'), (5, 'train_hc1')) AS q(qo, base)
 					ORDER BY m.mo, q.qo))
 $$;
 
@@ -66,15 +66,16 @@ SELECT format('shared_buffers %s, work_mem %s, jit %s, parallel = %s workers (ma
 			  pg_temp.info('shared_buffers'), pg_temp.info('work_mem'), pg_temp.info('jit'),
 			  pg_temp.info('workers'), :'runs', :'hc1_runs');
 SELECT '   S  scan: sum(y + x1 + x2 + x3)';
+SELECT '   C  GROUP BY g of count(*) alone: the least that grouping costs in PostgreSQL';
 SELECT '   P  plain GROUP BY g: count(*), sum(y), sum(x1), sum(x2), sum(x3), sum(x1 * x2)';
 SELECT '   A  learn.linear_partial(y, 1, g, x1, x2, x3, ''{G,0,0,0}'') (the aggregate alone, keeping the groups as T does; if they exceed hash_mem, T uses GROUP BY)';
 SELECT '   T  learn.train(''bg'', ''linear'', ''tg'', ''y'', ''{x1,x2,x3}'', ''{"deploy": false}'', group_by => ''{g}'')';
 SELECT '   T_HC1  the same with "robust": "HC1"';
 SELECT '';
 SELECT 'in scans: time / S, ratios of the medians (goal of issue 13: T/S <= 1.5, T_HC1/S <= 2.5)';
-SELECT format('%7s %10s %-33s   %-33s', '', '', '------------- serial ------------', '------------ parallel -----------');
-SELECT format('%7s %10s %7s %7s %7s %8s   %7s %7s %7s %8s', 'groups', 'rows/group',
-			  'P/S', 'A/S', 'T/S', 'T_HC1/S', 'P/S', 'A/S', 'T/S', 'T_HC1/S');
+SELECT format('%7s %10s %-41s   %-41s', '', '', '----------------- serial ----------------', '---------------- parallel ---------------');
+SELECT format('%7s %10s %7s %7s %7s %7s %8s   %7s %7s %7s %7s %8s', 'groups', 'rows/group',
+			  'C/S', 'P/S', 'A/S', 'T/S', 'T_HC1/S', 'C/S', 'P/S', 'A/S', 'T/S', 'T_HC1/S');
 SELECT pg_temp.ratios(groups, false) FROM gs ORDER BY groups;
 SELECT '';
 SELECT 'in scans, ratios of the best runs (steadier on a noisy machine)';
@@ -112,8 +113,8 @@ SELECT format('%7s %-6s %10s %10s   %s', CASE WHEN q.qo = 1 THEN s.groups::text 
 				   ELSE coalesce((SELECT planned::text FROM bench_result
 								  WHERE name = format('g%s_%s_parallel', s.groups, q.base)), '-') END)
 FROM gs AS s,
-	 (VALUES (1, 'scan', 'S'), (2, 'plain', 'P'), (3, 'agg', 'A'), (4, 'train', 'T'),
-			 (5, 'train_hc1', 'T_HC1')) AS q(qo, base, label)
+	 (VALUES (1, 'scan', 'S'), (2, 'count', 'C'), (3, 'plain', 'P'), (4, 'agg', 'A'),
+			 (5, 'train', 'T'), (6, 'train_hc1', 'T_HC1')) AS q(qo, base, label)
 ORDER BY s.groups, q.qo;
 SELECT '';
 SELECT 'every run, seconds:';

@@ -165,6 +165,66 @@ SELECT (SELECT array_agg(ROW(group_key, fitted, reason)::text ORDER BY ctid) FRO
      = (SELECT array_agg(ROW(group_key, fitted, reason)::text ORDER BY ctid) FROM learn.groups WHERE model_id = :rby)
        AS same_groups;
 
+-- the IRLS passes of a grouped GLM keep their groups too
+-- (learn._glm_pass_groups, 0.9): the first pass, from R's starting means,
+-- and every iteration (DEBUG1 says so); the same fit as their GROUP BY
+-- (hash_mem too small), serial and with workers, to 1e-9 (a state in the
+-- table folds its rows 8 at a time).  A logistic fit's pass in which a
+-- group keeps its rows' scores for its AUC groups with GROUP BY.  The
+-- group of 2 rows cannot be fitted, all three ways alike.
+ALTER TABLE kg ADD COLUMN g40 int, ADD COLUMN cnt int, ADD COLUMN yb boolean;
+UPDATE kg SET g40 = CASE WHEN i > 3000 THEN 1000 ELSE i % 40 END,
+	cnt = CASE WHEN i % 89 = 0 THEN NULL ELSE (i * 7919 % 5) + (i % 3) END,
+	yb = (i * 7919 % 1000) / 1000.0 < 0.5 + 0.3 * sin(i);
+CREATE FUNCTION kg_glm(name text, algorithm text, target text, params jsonb,
+					   hash_mem text, workers int) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM set_config('work_mem', hash_mem, true);
+	PERFORM set_config('hash_mem_multiplier', '1', true);
+	PERFORM set_config('max_parallel_workers_per_gather', workers::text, true);
+	PERFORM set_config('parallel_setup_cost', '0', true);
+	PERFORM set_config('parallel_tuple_cost', '0', true);
+	PERFORM set_config('min_parallel_table_scan_size', '0', true);
+	SELECT m.id INTO id FROM learn.train(name, algorithm, 'kg', target, '{x1,x2}',
+		params || '{"deploy": false}', '{g40}') AS m;
+	RETURN id;
+END $$;
+SET client_min_messages = debug1;
+SELECT kg_glm('kg_pkept', 'glm', 'cnt', '{"family": "poisson"}', '4MB', 0) AS pkept \gset
+SELECT kg_glm('kg_lkept', 'logistic', 'yb', '{}', '4MB', 0) AS lkept \gset
+RESET client_min_messages;
+SELECT kg_glm('kg_pby', 'glm', 'cnt', '{"family": "poisson"}', '64kB', 0) AS pby \gset
+SELECT kg_glm('kg_ppar', 'glm', 'cnt', '{"family": "poisson"}', '4MB', 2) AS ppar \gset
+SELECT kg_glm('kg_lby', 'logistic', 'yb', '{}', '64kB', 0) AS lby \gset
+SELECT kg_glm('kg_lpar', 'logistic', 'yb', '{}', '4MB', 2) AS lpar \gset
+SELECT m.name, count(*) AS terms,
+       bool_and(abs(p.estimate - q.estimate) <= 1e-9 * (1 + abs(q.estimate))) AS same_estimates,
+       bool_and(abs(p.std_error - q.std_error) <= 1e-9 * q.std_error) AS same_errors,
+       bool_and(abs(p.p_value - q.p_value) <= 1e-9 * (1e-300 + q.p_value)) AS same_p
+FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position)
+     JOIN learn.models m ON m.id = q.model_id
+WHERE (p.model_id, q.model_id) IN ((:pkept, :pby), (:pkept, :ppar), (:lkept, :lby), (:lkept, :lpar))
+GROUP BY m.name ORDER BY m.name;
+SELECT m.name,
+       (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+          FROM learn.groups WHERE model_id = m.id)
+     = (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+          FROM learn.groups WHERE model_id = CASE WHEN m.algorithm = 'glm' THEN :pkept ELSE :lkept END)
+       AS same_groups,
+       bool_and((g.metrics->>'iterations') = (k.metrics->>'iterations')) AS same_iterations,
+       bool_and(abs((g.metrics->>'deviance')::float8 - (k.metrics->>'deviance')::float8)
+                <= 1e-9 * (k.metrics->>'deviance')::float8) AS same_deviance,
+       bool_and((g.metrics->>'auc') IS NOT DISTINCT FROM (k.metrics->>'auc')) AS same_auc,
+       count(*) FILTER (WHERE NOT g.fitted) AS not_fitted
+FROM learn.models m JOIN learn.groups g ON g.model_id = m.id
+     JOIN learn.groups k ON k.group_key = g.group_key
+                        AND k.model_id = CASE WHEN m.algorithm = 'glm' THEN :pkept ELSE :lkept END
+WHERE m.id IN (:pby, :ppar, :lby, :lpar)
+GROUP BY m.id, m.name, m.algorithm ORDER BY m.name;
+
 -- groups of many rows: a state in the table keeps its 8-row block (a
 -- state alone grows it to 256 rows: 10 kB at 2 features) and the robust
 -- pass's states add each row alone (no 1024-row block: 32 kB), so 200

@@ -156,6 +156,14 @@ typedef struct LearnPass
 	 * bytes), when the catalog has it; NULL: none.
 	 */
 	const char *groups_aggregate;
+
+	/*
+	 * 1 + the index in a group's parameter of a flag that is nonzero when
+	 * the group keeps its rows in the pass (a logistic fit's scores, for
+	 * its AUC); 0: none.  A pass where a group does groups with GROUP BY:
+	 * kept rows would soon outgrow the table's hash_mem.
+	 */
+	int			rows_flag;
 } LearnPass;
 
 /* One stored term (a row of learn.coefficients); NaN stores NULL. */

@@ -2045,8 +2045,8 @@ read_kept_groups(bytea *value, int nkeys_expected, int *ngroups_out)
 }
 
 /*
- * Whether the state aggregate can keep the groups of these columns: their
- * types hash, and the family keeps groups.  The collation of the keys'
+ * Whether an aggregate can keep the groups of these columns: their types
+ * hash (the caller knows the aggregate keeps groups).  The collation of the keys'
  * order is the one the GROUP BY query's ORDER BY of the key array takes,
  * by PostgreSQL's rule for implicit collations: a group column's that is
  * not the database's default wins over the default; two such that differ
@@ -2060,7 +2060,7 @@ groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by
 	ListCell   *lc;
 
 	*collation = InvalidOid;
-	if (!tg->family->state_groups || list_length(group_by) > INDEX_MAX_KEYS)
+	if (list_length(group_by) > INDEX_MAX_KEYS)
 		return false;
 	foreach(lc, group_by)
 	{
@@ -2079,34 +2079,33 @@ groups_keepable(const TrainGroups *tg, const TrainColumns *tcols, List *group_by
 	return true;
 }
 
+/* Whether the catalog has the aggregate that keeps a pass's groups. */
+static bool
+have_groups_aggregate(const LearnPass *lp)
+{
+	return lp->groups_aggregate != NULL &&
+		OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
+								  NULL, true));
+}
+
 /*
- * Pass 1 with the groups kept by the aggregate; false when it is to group
- * with GROUP BY instead (kept_pass_value; or it stopped, in a parallel
- * plan: more groups than hash_mem holds): nothing was absorbed.
+ * Pass 1 with the groups kept by the aggregate, its query sql; false when
+ * it is to group with GROUP BY instead (kept_pass_value; or it stopped, in
+ * a parallel plan: more groups than hash_mem holds): nothing was absorbed.
  */
 static bool
-run_kept_groups(TrainGroups *tg, const char *from, const char *target_sql,
-				const char *weight, const TrainColumns *tcols, List *group_by,
-				Oid collation)
+run_kept_groups(TrainGroups *tg, const char *sql, List *group_by, Oid collation)
 {
 	MemoryContext kcxt = AllocSetContextCreate(CurrentMemoryContext, "pg_learn kept groups",
 											   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = CurrentMemoryContext;
-	StringInfoData sql;
 	bytea	   *value;
 	int			ngroups;
 	KeptGroup  *groups;
 	KeyOrder	order;
 	bool		fallback;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
-	append_agg_args(&sql, target_sql, weight, NULL, false);
-	if (tg->family->state_named)
-		append_text_array(&sql, tcols->terms);
-	append_feature_args_open(&sql, tcols, 0, group_by);
-	appendStringInfo(&sql, ") FROM %s", from);
-	value = kept_pass_value(sql.data, NULL, kcxt, &fallback);
+	value = kept_pass_value(sql, NULL, kcxt, &fallback);
 	if (fallback)
 	{
 		MemoryContextSwitchTo(old);
@@ -2160,12 +2159,29 @@ run_state_pass(TrainGroups *tg, const SourceItem *src, List *shards, const char 
 															  terms, nterms)));
 		return;
 	}
-	if (group_by != NIL && shards == NIL && parent_id == 0 && !tg->family->first_pass)
+	if (group_by != NIL && shards == NIL && parent_id == 0)
 	{
 		Oid			collation;
+		LearnPass	lp;
 
-		if (groups_keepable(tg, tcols, group_by, &collation) &&
-			run_kept_groups(tg, from, target_sql, weight, tcols, group_by, collation))
+		/* the state aggregate's groups, or a first pass aggregate's */
+		initStringInfo(&sql);
+		memset(&lp, 0, sizeof(lp));
+		if (!tg->family->first_pass && tg->family->state_groups)
+		{
+			appendStringInfo(&sql, "SELECT %s(", tg->family->state_aggregate);
+			append_agg_args(&sql, target_sql, weight, NULL, false);
+			if (tg->family->state_named)
+				append_text_array(&sql, tcols->terms);
+			append_feature_args_open(&sql, tcols, 0, group_by);
+			appendStringInfo(&sql, ") FROM %s", from);
+		}
+		else if (tg->family->first_pass && tg->family->first_pass(tg->plan, 1, &lp) &&
+				 have_groups_aggregate(&lp))
+			append_pass_query_kept(&sql, &lp, "NULL::pg_catalog.bytea", from, target_sql,
+								   weight, tcols, group_by, true);
+		if (sql.len > 0 && groups_keepable(tg, tcols, group_by, &collation) &&
+			run_kept_groups(tg, sql.data, group_by, collation))
 			return;
 	}
 	initStringInfo(&sql);
@@ -2439,9 +2455,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	Oid			collation;
 	bool		fallback;
 
-	if (group_by == NIL || lp->groups_aggregate == NULL ||
-		!OidIsValid(LookupFuncName(learn_qualified_name_list(lp->groups_aggregate), -1,
-								   NULL, true)) ||
+	if (group_by == NIL || !have_groups_aggregate(lp) ||
 		!groups_keepable(recv->tg, tcols, group_by, &collation))
 		return false;
 	initStringInfo(&sql);
@@ -2490,6 +2504,7 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 	int			ret;
 	ParamListInfo params;
 	int			nincluded = 0;
+	bool		keeps_rows = false;
 	PassReceiver recv;
 	SPIExecuteOptions opts;
 
@@ -2513,6 +2528,8 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 		tg->carries[g].included = true;
 		learn_pass_param_add(&pbuf, tg->carries[g].lookup, param, np);
 		nincluded++;
+		if (lp->rows_flag > 0 && lp->rows_flag <= np && param[lp->rows_flag - 1] != 0.0)
+			keeps_rows = true;
 	}
 	if (nincluded == 0)
 		return false;
@@ -2538,9 +2555,11 @@ run_later_pass(TrainGroups *tg, int pass, const LearnPass *lp,
 
 	/*
 	 * One scan, grouped as pass 1 was (no join, no sort of the data): the
-	 * groups kept by the pass's aggregate when it can, else GROUP BY.
+	 * groups kept by the pass's aggregate when it can, else GROUP BY (also
+	 * when a group keeps its rows in the pass: LearnPass.rows_flag).
 	 */
-	if (!run_kept_pass(&recv, lp, params, from, target_sql, weight, tcols, group_by))
+	if (keeps_rows ||
+		!run_kept_pass(&recv, lp, params, from, target_sql, weight, tcols, group_by))
 	{
 		initStringInfo(&sql);
 		append_pass_query(&sql, lp, "$1", from, target_sql, weight, tcols, group_by);

@@ -332,7 +332,10 @@ glm_pass(void *planp, int pass, LearnPass *out)
 	if (pass > 2 && plan->active == 0)
 		return false;
 	out->aggregate = "learn._glm_pass";
+	out->groups_aggregate = "learn._glm_pass_groups";
 	out->nparam = glm_nparam(pass_spec(plan), plan->k);
+	/* a binary classifier's groups keep their scores in the pass for the AUC */
+	out->rows_flag = plan->auc ? GLM_PARAM_AUC(plan->k) + 1 : 0;
 	out->lead_args = psprintf("%d, %s", pass_spec(plan), quote_literal_cstr(plan->target));
 	/* without an offset column, 0 (a NULL offset skips its row) */
 	out->mid_args = plan->offset_sql ? plan->offset_sql : "0::pg_catalog.float8";

@@ -592,16 +592,24 @@ void
 group_table_result(GroupTable *gt, StringInfo buf, bytea *(*serialize) (void *state))
 {
 	KeyFormatter *kf = palloc(sizeof(KeyFormatter) * gt->nkeys);
+	int			count_at;
+	uint32		count = 0;
 
 	for (int j = 0; j < gt->nkeys; j++)
 		key_formatter_init(&kf[j], gt->keys[j].typid, CurrentMemoryContext);
+
 	pq_sendint32(buf, gt->nkeys);
 	pq_sendbyte(buf, gt->stopped);
-	pq_sendint32(buf, gt->nentries);
+	count_at = buf->len;
+	pq_sendint32(buf, 0);		/* the groups written, set below */
 	for (int i = 0; i < gt->nentries; i++)
 	{
 		GroupEntry *e = ENTRY(gt, i);
+		bytea	   *result = serialize(e->state);
 
+		if (result == NULL)
+			continue;			/* the group has no result */
+		count++;
 		for (int j = 0; j < gt->nkeys; j++)
 		{
 			pq_sendbyte(buf, e->keys[j].isnull);
@@ -613,8 +621,10 @@ group_table_result(GroupTable *gt, StringInfo buf, bytea *(*serialize) (void *st
 				pq_sendbytes(buf, t, strlen(t));
 			}
 		}
-		send_state(buf, serialize(e->state));
+		send_state(buf, result);
 	}
+	count = pg_hton32(count);
+	memcpy(buf->data + count_at, &count, sizeof(count));
 }
 
 bytea *

@@ -132,7 +132,7 @@ extern GroupTable *group_table_deserialize(StringInfo buf, MemoryContext mcxt,
  * table stopped, the number of groups, then each group's key (for each
  * value a byte, 1 for NULL, else 0 and the length and bytes of its
  * canonical text, keys.h) and its state (length and bytes, as serialize
- * writes it).
+ * writes it).  A group whose serialize returns NULL is left out.
  */
 extern void group_table_result(GroupTable *gt, StringInfo buf,
 							   bytea *(*serialize) (void *state));

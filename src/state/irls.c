@@ -21,6 +21,7 @@
 
 #include "numeric/distributions.h"
 #include "passparam.h"
+#include "state/groups.h"
 #include "state/irls.h"
 #include "state/trans.h"
 
@@ -29,9 +30,14 @@ PG_FUNCTION_INFO_V1(glm_pass_combine);
 PG_FUNCTION_INFO_V1(glm_pass_serial);
 PG_FUNCTION_INFO_V1(glm_pass_deserial);
 PG_FUNCTION_INFO_V1(glm_pass_final);
+PG_FUNCTION_INFO_V1(glm_pass_groups_trans);
+PG_FUNCTION_INFO_V1(glm_pass_groups_final);
 
 /* First byte of a serialized pass state; bump when the layout changes. */
 #define GLM_PASS_STATE_VERSION 5
+/* Second byte of a state of groups (first: the version); one group's
+ * state has its skip flag there, 0 or 1 */
+#define GLM_PASS_GROUPS 'G'
 
 /* A row's score kept for the AUC: its fitted probability and weight,
  * negative for class 0. */
@@ -394,6 +400,15 @@ typedef struct GlmCallSite
 	int			lsk;			/* features of the least-squares state */
 	double	   *scratch;		/* multinomial: a row's work space */
 } GlmCallSite;
+
+static void
+invalid_glm_state(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid glm pass state"),
+			 errdetail("%s", detail)));
+}
 
 int
 glm_nparam(int spec, int k)
@@ -955,39 +970,43 @@ glm_pass_state_create(int lsk, int nclasses)
 	return gs;
 }
 
-Datum
-glm_pass_trans(PG_FUNCTION_ARGS)
+/*
+ * A group's state, made with its first row in the current memory context:
+ * with the group's parameter (pass_param) in a later pass.
+ */
+static GlmPassState *
+glm_group_start(FunctionCallInfo fcinfo, GlmCallSite *cs)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_trans");
-	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
-	GlmCallSite *cs = glm_call_site(fcinfo);
+	TransCache *tc = cs->tc;
+	GlmPassState *gs = glm_pass_state_create(cs->lsk, cs->nclasses);
+
+	if (cs->nclasses == 0)
+		trans_set_cells(tc, gs->ls);
+	if (tc->pass)
+	{
+		/* the decoded parameter lives as long as the call site */
+		gs->param = learn_pass_params_lookup(tc->pass, fcinfo);
+		gs->skip = (gs->param == NULL);
+		gs->keep_scores = gs->param && cs->nclasses == 0 &&
+			gs->param[GLM_PARAM_AUC(tc->k)] != 0.0;
+	}
+	return gs;
+}
+
+/* The row of fcinfo into its group's state. */
+static void
+glm_group_add(FunctionCallInfo fcinfo, GlmCallSite *cs, GlmPassState *gs)
+{
 	TransCache *tc = cs->tc;
 
-	if (gs == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
-
-		gs = glm_pass_state_create(cs->lsk, cs->nclasses);
-		if (cs->nclasses == 0)
-			trans_set_cells(tc, gs->ls);
-		MemoryContextSwitchTo(old);
-		if (tc->pass)
-		{
-			/* the decoded parameter lives as long as the call site */
-			gs->param = learn_pass_params_lookup(tc->pass, fcinfo);
-			gs->skip = (gs->param == NULL);
-			gs->keep_scores = gs->param && cs->nclasses == 0 &&
-				gs->param[GLM_PARAM_AUC(tc->k)] != 0.0;
-		}
-	}
 	if (gs->skip)
-		PG_RETURN_POINTER(gs);
+		return;
 	/* a NULL target, weight, offset or feature skips the row */
 	if (PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7) ||
 		!read_features(fcinfo, tc))
 	{
 		gs->ls->n_skipped++;
-		PG_RETURN_POINTER(gs);
+		return;
 	}
 	if (!isfinite(PG_GETARG_FLOAT8(7)))
 		ereport(ERROR,
@@ -1000,7 +1019,70 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 		glm_add_row(cs, gs, tc->x, PG_GETARG_FLOAT8(5), PG_GETARG_FLOAT8(6),
 					PG_GETARG_FLOAT8(7));
 	CHECK_FOR_INTERRUPTS();
+}
+
+Datum
+glm_pass_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_trans");
+	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	GlmCallSite *cs = glm_call_site(fcinfo);
+
+	if (gs == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		gs = glm_group_start(fcinfo, cs);
+		MemoryContextSwitchTo(old);
+	}
+	glm_group_add(fcinfo, cs, gs);
 	PG_RETURN_POINTER(gs);
+}
+
+/*
+ * glm_pass_groups_trans(state internal, param bytea, ngroupcols int4,
+ *						 spec int4, target text, y float8, w float8,
+ *						 offset float8, VARIADIC: the group columns, then x)
+ *
+ * learn._glm_pass as one ungrouped scan that keeps its groups itself
+ * (state/groups.h): learn._glm_pass_groups.  A group's state, and its
+ * parameter, are found once per row by the group's values.
+ */
+Datum
+glm_pass_groups_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_groups_trans");
+	GlmPassState *top = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	GlmCallSite *cs = glm_call_site(fcinfo);
+	void	  **slot;
+
+	if (top == NULL)
+	{
+		if (cs->ngroupcols < 1 || cs->ngroupcols > INDEX_MAX_KEYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learn._glm_pass_groups takes between 1 and %d group columns",
+							INDEX_MAX_KEYS)));
+		top = MemoryContextAllocZero(aggcontext, sizeof(GlmPassState));
+		top->groups = group_table_create(fcinfo, GLM_FIRST_ARG, cs->ngroupcols, aggcontext);
+	}
+	if (top->groups == NULL)
+		invalid_glm_state("A state of one group cannot take the rows of groups.");
+	slot = group_table_find(top->groups, fcinfo->args + GLM_FIRST_ARG);
+	if (slot == NULL)
+		PG_RETURN_POINTER(top);	/* stopped: more groups than hash_mem holds */
+	if (*slot == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(group_table_context(top->groups));
+		GlmPassState *gs = glm_group_start(fcinfo, cs);
+
+		/* a narrow state in a table of groups keeps its small block */
+		gs->ls->small_buffer = true;
+		MemoryContextSwitchTo(old);
+		*slot = gs;
+	}
+	glm_group_add(fcinfo, cs, *slot);
+	PG_RETURN_POINTER(top);
 }
 
 static void
@@ -1027,22 +1109,10 @@ glm_sums_merge(GlmSums *d, const GlmSums *s)
 	d->sum_w_correct += s->sum_w_correct;
 }
 
-Datum
-glm_pass_combine(PG_FUNCTION_ARGS)
+/* s2 into s1 (allocating in the current memory context) */
+static void
+glm_pass_merge(GlmPassState *s1, GlmPassState *s2)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_combine");
-	GlmPassState *s1 = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
-	GlmPassState *s2 = PG_ARGISNULL(1) ? NULL : (GlmPassState *) PG_GETARG_POINTER(1);
-	MemoryContext old;
-
-	if (s2 == NULL)
-		PG_RETURN_POINTER(s1);
-	old = MemoryContextSwitchTo(aggcontext);
-	if (s1 == NULL)
-	{
-		s1 = glm_pass_state_create(s2->ls->ncols - 2, s2->nclasses);
-		s1->skip = s2->skip;
-	}
 	if (s1->nclasses != s2->nclasses)
 		elog(ERROR, "pg_learn: glm pass states of %d and %d classes cannot merge",
 			 s1->nclasses, s2->nclasses);
@@ -1074,6 +1144,70 @@ glm_pass_combine(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+}
+
+/* A new state of src's shape with src merged into it */
+static GlmPassState *
+glm_pass_copy(GlmPassState *src)
+{
+	GlmPassState *gs = glm_pass_state_create(src->ls->ncols - 2, src->nclasses);
+
+	gs->skip = src->skip;
+	glm_pass_merge(gs, src);
+	return gs;
+}
+
+/* group_table_* callbacks of a group's state */
+static void
+merge_glm_group(void *dst, void *src)
+{
+	glm_pass_merge(dst, src);
+}
+
+static void *
+copy_glm_group(void *src)
+{
+	return glm_pass_copy(src);
+}
+
+static bytea *
+serialize_glm_group(void *gs)
+{
+	return glm_pass_serialize(gs, true);
+}
+
+static void *
+read_glm_group(bytea *b)
+{
+	return glm_pass_deserialize(b);
+}
+
+Datum
+glm_pass_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_combine");
+	GlmPassState *s1 = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	GlmPassState *s2 = PG_ARGISNULL(1) ? NULL : (GlmPassState *) PG_GETARG_POINTER(1);
+	MemoryContext old;
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	old = MemoryContextSwitchTo(aggcontext);
+	if (s2->groups || (s1 && s1->groups))
+	{
+		if (s1 == NULL)
+		{
+			s1 = palloc0(sizeof(GlmPassState));
+			s1->groups = group_table_create_like(s2->groups, aggcontext);
+		}
+		if (s1->groups == NULL || s2->groups == NULL)
+			invalid_glm_state("A state of groups cannot merge with a state of one group.");
+		group_table_merge(s1->groups, s2->groups, merge_glm_group, copy_glm_group);
+	}
+	else if (s1 == NULL)
+		s1 = glm_pass_copy(s2);
+	else
+		glm_pass_merge(s1, s2);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(s1);
 }
@@ -1219,30 +1353,87 @@ glm_pass_deserialize(bytea *b)
 	return gs;
 }
 
+/* A state of groups as the version, GLM_PASS_GROUPS, the table. */
+#define glm_groups_bytea(gs, write, each) \
+	group_table_bytea((gs)->groups, GLM_PASS_STATE_VERSION, GLM_PASS_GROUPS, (write), (each))
+
 Datum
 glm_pass_serial(PG_FUNCTION_ARGS)
 {
+	GlmPassState *gs = (GlmPassState *) PG_GETARG_POINTER(0);
+
 	agg_context(fcinfo, "glm_pass_serial");
-	PG_RETURN_BYTEA_P(glm_pass_serialize((GlmPassState *) PG_GETARG_POINTER(0), true));
+	if (gs->groups)
+		PG_RETURN_BYTEA_P(glm_groups_bytea(gs, group_table_serialize, serialize_glm_group));
+	PG_RETURN_BYTEA_P(glm_pass_serialize(gs, true));
 }
 
 Datum
 glm_pass_deserial(PG_FUNCTION_ARGS)
 {
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	GroupTable *gt;
+
 	agg_context(fcinfo, "glm_pass_deserial");
-	PG_RETURN_POINTER(glm_pass_deserialize(PG_GETARG_BYTEA_PP(0)));
+	/* a parallel worker's state of groups: only ever its glm_pass_serial's */
+	gt = group_table_from_bytea(b, GLM_PASS_STATE_VERSION, GLM_PASS_GROUPS,
+								CurrentMemoryContext, read_glm_group);
+	if (gt)
+	{
+		GlmPassState *top = palloc0(sizeof(GlmPassState));
+
+		top->groups = gt;
+		PG_RETURN_POINTER(top);
+	}
+	PG_RETURN_POINTER(glm_pass_deserialize(b));
 }
 
-/* A group's result: its serialized state, or NULL when it took no part. */
+/*
+ * A group's result: its serialized state with the AUC of its scores
+ * (unless they were too many: -1); NULL when it took no part.
+ */
+static bytea *
+glm_group_result(void *state)
+{
+	GlmPassState *gs = state;
+
+	if (gs->skip)
+		return NULL;
+	if (gs->keep_scores && !(gs->sums.auc < 0.0))
+		gs->sums.auc = scores_auc(gs);
+	return glm_pass_serialize(gs, false);
+}
+
 Datum
 glm_pass_final(PG_FUNCTION_ARGS)
 {
 	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
+	bytea	   *result;
 
-	if (gs == NULL || gs->skip)
+	if (gs == NULL)
 		PG_RETURN_NULL();
-	/* the scores' AUC, unless they were too many (-1) */
-	if (gs->keep_scores && !(gs->sums.auc < 0.0))
-		gs->sums.auc = scores_auc(gs);
-	PG_RETURN_BYTEA_P(glm_pass_serialize(gs, false));
+	if (gs->groups)
+		invalid_glm_state("A state of groups is not the state of one group.");
+	result = glm_group_result(gs);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(result);
+}
+
+/*
+ * Final function of learn._glm_pass_groups: every group's key and result
+ * (group_table_result after the version and GLM_PASS_GROUPS), the groups
+ * that took no part left out.
+ */
+Datum
+glm_pass_groups_final(PG_FUNCTION_ARGS)
+{
+	GlmPassState *top;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	top = (GlmPassState *) PG_GETARG_POINTER(0);
+	if (top->groups == NULL)
+		invalid_glm_state("The state holds no groups.");
+	PG_RETURN_BYTEA_P(glm_groups_bytea(top, group_table_result, glm_group_result));
 }

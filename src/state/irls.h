@@ -147,6 +147,9 @@ typedef struct GlmPassState
 	 */
 	int			nruns;
 	int64		run_end[GLM_MAX_SCORE_RUNS];
+
+	struct GroupTable *groups;	/* learn._glm_pass_groups: the groups'
+								 * states (the fields above unused) */
 } GlmPassState;
 
 /*

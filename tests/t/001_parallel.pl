@@ -233,7 +233,9 @@ FROM pairs JOIN metric USING (key)});
 	    'SELECT y > 3 AS big, x1, x2, x3, x4, x5, k, g, w FROM t', 'big',
 	    ARRAY['x1','x2','x3','x4','x5','k'], group_by => ARRAY['g'], weight => 'w')};
 	my $log = train_logged($parallel, sprintf($call, 'logit_par'));
-	my @passes = grep { /Query Text: [^\n]*learn\._glm_pass\(/ }
+	# (0.9: a pass keeps its groups in learn._glm_pass_groups but where a
+	# group keeps its scores for the AUC)
+	my @passes = grep { /Query Text: [^\n]*learn\._glm_pass(?:_groups)?\(/ }
 	  split /LOG:\s+duration:/, $log;
 	my $iterations = $node->safe_psql('postgres',
 		q{SELECT max((g.metrics ->> 'iterations')::int) FROM learn.groups g
@@ -320,6 +322,30 @@ SELECT string_agg(name || ':' || n_rows || '/' || n_skipped, ' ' ORDER BY name)
 FROM learn.models WHERE name LIKE 'grouped%'}),
 	'grouped_par:200000/0 grouped_ser:200000/0',
 	'parallel and serial trainings counted the same rows');
+
+# A grouped GLM's passes (0.9): each is one scan of t, its groups kept by
+# its aggregate (learn._glm_pass_groups), on 2 workers, with no GROUP BY,
+# join or sort of the data; the same fit as serially.
+{
+	my $poisson = q{learn.train('%s', 'glm', 't', 'k', ARRAY['x1','x2'],
+	                '{"family": "poisson"}', group_by => ARRAY['g'])};
+	my $log = train_logged($parallel, sprintf($poisson, 'poisson_par'));
+	my @passes = grep { /Query Text: [^\n]*learn\._glm_pass(?:_groups)?\(/ }
+	  split /LOG:\s+duration:/, $log;
+	cmp_ok(scalar @passes, '>=', 3, 'poisson: auto_explain logged its passes')
+	  or diag("auto_explain log:\n$log");
+	is(scalar(grep { !/learn\._glm_pass_groups\(/ } @passes), 0,
+		'poisson: every pass keeps its groups in its aggregate');
+	is(scalar(grep { my @s = /Scan on t\b/g; @s != 1 } @passes), 0,
+		'poisson: every pass scans t once');
+	is(scalar(grep { /Group Key|Sort Key|Join|Hash Cond|Merge Cond/ } @passes), 0,
+		'poisson: no pass groups, sorts or joins');
+	is(scalar(grep { !/Workers Launched: 2/ } @passes), 0,
+		'poisson: every pass runs on 2 workers');
+	train_logged($serial, sprintf($poisson, 'poisson_ser'));
+	cmp_ok($node->safe_psql('postgres', "SELECT coef_diff('poisson_par', 'poisson_ser')"),
+		'<', $tol, 'poisson: parallel and serial estimates, standard errors, z equal');
+}
 
 # ---------------------------------------------------------------------
 # (c) learn.linreg in parallel equals learn.linreg serially

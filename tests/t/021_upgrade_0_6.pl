@@ -108,11 +108,13 @@ CREATE VIEW rolling AS
 SELECT id, learn.linreg(y, ARRAY[1, x1]) OVER (ORDER BY id ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)::text AS fit
   FROM obs;
 });
-# (0.8 adds learn._linear_meat_groups: the aggregates 0.6 had)
+# (0.8 adds learn._linear_meat_groups, 0.9 learn._glm_pass_groups: the
+# aggregates 0.6 had)
 my $aggs_q = q{
 SELECT string_agg(a.aggfnoid::regprocedure::text || ' ' || a.aggfnoid::oid, ', ' ORDER BY a.aggfnoid::oid)
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
- WHERE p.pronamespace = 'learn'::regnamespace AND p.proname <> '_linear_meat_groups'};
+ WHERE p.pronamespace = 'learn'::regnamespace
+   AND p.proname NOT IN ('_linear_meat_groups', '_glm_pass_groups')};
 my $views_q = q{
 SELECT md5(string_agg(f::text, '|' ORDER BY store)) FROM group_fits f;
 SELECT md5(string_agg(r::text, '|' ORDER BY id)) FROM rolling r};
@@ -165,6 +167,19 @@ SELECT 1 FROM learn.train('robust_kept', 'linear', 'obs', 'y', '{x1,x2}',
 	is($ret, 0, 'after the update a robust grouped fit trains');
 	like($err, qr/groups kept by the aggregate.*\n.*groups kept by the aggregate/,
 		'and keeps its groups in its aggregates, both passes');
+}
+
+# 0.9's IRLS passes keep their groups in their aggregate (DEBUG1 says so
+# of each pass: the first, from R's starting means, and the iterations)
+{
+	my ($ret, $out, $err) = $node->psql(
+		'up', q{SET client_min_messages = debug1;
+SELECT 1 FROM learn.train('poisson_kept', 'glm', 'obs', 'claims', '{x1,x2}',
+                          '{"deploy": false, "family": "poisson"}', group_by => '{store}')});
+	is($ret, 0, 'after the update a grouped poisson fit trains');
+	my $kept = () = $err =~ /groups kept by the aggregate/g;
+	cmp_ok($kept, '>=', 3, "and keeps its groups in its aggregate, every pass ($kept)");
+	unlike($err, qr/reading them with GROUP BY/, 'no pass groups with GROUP BY');
 }
 
 # 0.6's states updated again with the rows 0.6 merged into them: 0.6's
