@@ -209,9 +209,9 @@ FROM learn.coefficients p JOIN learn.coefficients q USING (group_key, position)
 WHERE (p.model_id, q.model_id) IN ((:pkept, :pby), (:pkept, :ppar), (:lkept, :lby), (:lkept, :lpar))
 GROUP BY m.name ORDER BY m.name;
 SELECT m.name,
-       (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+       (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY group_key)
           FROM learn.groups WHERE model_id = m.id)
-     = (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY ctid)
+     = (SELECT array_agg(ROW(group_key, n_rows, n_skipped, fitted, reason)::text ORDER BY group_key)
           FROM learn.groups WHERE model_id = CASE WHEN m.algorithm = 'glm' THEN :pkept ELSE :lkept END)
        AS same_groups,
        bool_and((g.metrics->>'iterations') = (k.metrics->>'iterations')) AS same_iterations,

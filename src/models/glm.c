@@ -380,7 +380,7 @@ glm_solve(GlmPlan *plan, GlmPassState *gs, const char **reason)
 	/* a multinomial model has K - 1 intercepts: none is state column 0 */
 	bool		intercept = plan->intercept && plan->nclasses == 0;
 
-	return linear_fit(gs->ls, plan->cols, plan->p, intercept, intercept, reason);
+	return linear_fit_solve(gs->ls, plan->cols, plan->p, intercept, reason);
 }
 
 static void

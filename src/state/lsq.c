@@ -1842,7 +1842,7 @@ set_test(LinearFit *fit, int j)
  */
 static LinearFit *
 linear_fit_total(LinearState *st, const int *cols, int p, bool intercept,
-				 bool centered_tss, double tnorm, const char **reason)
+				 bool centered_tss, double tnorm, bool solve_only, const char **reason)
 {
 	LinearFit  *fit;
 	int			nc = st->ncols;
@@ -1936,8 +1936,20 @@ linear_fit_total(LinearState *st, const int *cols, int p, bool intercept,
 		}
 		fit->coef[j] = b[r];
 		fit->std_error[j] = fit->sigma * rownorm[r];
-		set_test(fit, j);
+		if (solve_only)
+			fit->statistic[j] = fit->p_value[j] = NAN;
+		else
+			set_test(fit, j);
 		r++;
+	}
+	if (solve_only)
+	{
+		fit->r2 = fit->adj_r2 = fit->rmse = NAN;
+		fit->f_statistic = fit->f_p_value = NAN;
+		fit->log_likelihood = fit->aic = fit->bic = NAN;
+		fit->condition_number = NAN;
+		pfree(tmp);
+		return fit;
 	}
 
 	/* total norm: around the weighted mean, or around zero */
@@ -1997,14 +2009,21 @@ LinearFit *
 linear_fit(LinearState *st, const int *cols, int p, bool intercept,
 		   bool centered_tss, const char **reason)
 {
-	return linear_fit_total(st, cols, p, intercept, centered_tss, NAN, reason);
+	return linear_fit_total(st, cols, p, intercept, centered_tss, NAN, false, reason);
+}
+
+LinearFit *
+linear_fit_solve(LinearState *st, const int *cols, int p, bool intercept,
+				 const char **reason)
+{
+	return linear_fit_total(st, cols, p, intercept, false, NAN, true, reason);
 }
 
 LinearFit *
 linear_fit_given_total(LinearState *st, const int *cols, int p, bool intercept,
 					   double tnorm, const char **reason)
 {
-	return linear_fit_total(st, cols, p, intercept, false, tnorm, reason);
+	return linear_fit_total(st, cols, p, intercept, false, tnorm, false, reason);
 }
 
 LinearFit *

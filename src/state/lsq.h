@@ -188,6 +188,16 @@ extern LinearFit *linear_fit(LinearState *st, const int *cols, int p,
 							 const char **reason);
 
 /*
+ * linear_fit's solve alone: the coefficients, which terms are aliased, the
+ * rank, R^-1, sigma and the standard errors; the t tests, r2, the F test,
+ * the log-likelihood and the condition number are NaN.  An IRLS step,
+ * whose statistics the family makes itself (about 5% of a grouped GLM's
+ * training went to those of every step).
+ */
+extern LinearFit *linear_fit_solve(LinearState *st, const int *cols, int p,
+								   bool intercept, const char **reason);
+
+/*
  * linear_fit with r2 measured against the total norm tnorm (the square
  * root of the total sum of squares) made elsewhere: the moving state of
  * learn.linreg (rolling.c) keeps it in a factor of its own.
