@@ -339,6 +339,14 @@ DROP TABLE kg_long, kg_keys;
 SET work_mem = '64kB';
 SET hash_mem_multiplier = 1;
 SELECT try($$SELECT learn.linear_partial(y, 1, g, x1, '{G,0}'::text[]) FROM kg$$);
+-- a state of many columns is counted as it comes, not only every 64
+-- groups: 60 groups of a 10-class multinomial IRLS pass over 10 features
+-- (a state of 101 x 101 doubles, 80 kB) outgrow 64 kB at the second (they
+-- took 5 MB and no error before)
+SELECT try($$SELECT length(learn._glm_pass_groups(NULL, 1, 5475, 'y', (i % 10)::float8, 1, 0, i,
+                                                 sin(i), sin(2 * i), sin(3 * i), sin(4 * i), sin(5 * i),
+                                                 cos(i), cos(2 * i), cos(3 * i), cos(4 * i), cos(5 * i)))
+             FROM generate_series(1, 60) AS i$$);
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;

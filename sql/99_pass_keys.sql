@@ -203,6 +203,47 @@ SELECT c.b0, c.b1,
                   FROM (SELECT y - c.b0 - c.b1 * x AS e, x FROM pk) AS r)) < 1e-12 AS window_ok
 FROM (VALUES (1.0::float8, 2.0::float8), (0.5, -1.0), (3.0, 0.25)) AS c(b0, b1);
 
+-- A parameter that changes between the groups of one aggregation (a hand
+-- call's expression): a group's state keeps its own values, as a
+-- parameter holding every group gives them.  A group started before the
+-- change used to read values the new decoding had freed: a crash when
+-- they were in memory mapped for them alone, else the values the new
+-- decoding wrote there (here both hold 50,000 other keys, so group 0's
+-- values were group 1's).  The IRLS pass (spec 50,
+-- one feature: 8 values a group) and the meat (2 values), kept by their
+-- aggregates; rows of group 0, then 1, then 0 again.
+CREATE TABLE pk_vary AS
+SELECT pass_param(ARRAY(SELECT lookup_key('j' || n) FROM generate_series(1, 50000) AS n)
+                  || lookup_key('0'), ARRAY[0.1, 0.1, 0, 0, 0, 0, 0, 0]) AS g0,
+       pass_param(ARRAY(SELECT lookup_key('j' || n) FROM generate_series(1, 50000) AS n)
+                  || lookup_key('1'), ARRAY[0.2, 0.3, 0, 0, 0, 0, 0, 0]) AS g1,
+       '\x01'::bytea || int4send(8) || int4send(2)
+         || substr(pass_param(ARRAY[lookup_key('0')], ARRAY[0.1, 0.1, 0, 0, 0, 0, 0, 0]), 10)
+         || substr(pass_param(ARRAY[lookup_key('1')], ARRAY[0.2, 0.3, 0, 0, 0, 0, 0, 0]), 10) AS both,
+       pass_param(ARRAY(SELECT lookup_key('j' || n) FROM generate_series(1, 50000) AS n)
+                  || lookup_key('0'), ARRAY[0.5, 2]) AS m0,
+       pass_param(ARRAY(SELECT lookup_key('j' || n) FROM generate_series(1, 50000) AS n)
+                  || lookup_key('1'), ARRAY[-1, 0.25]) AS m1,
+       '\x01'::bytea || int4send(2) || int4send(2)
+         || substr(pass_param(ARRAY[lookup_key('0')], ARRAY[0.5, 2]), 10)
+         || substr(pass_param(ARRAY[lookup_key('1')], ARRAY[-1, 0.25]), 10) AS mboth;
+CREATE TABLE pk_rows AS
+SELECT * FROM (VALUES (1, 0, 1.5::float8, 2.0::float8), (2, 1, 0.5, 1.0), (3, 0, 3.0, 4.0),
+                      (4, 1, 2.5, 0.5), (5, 0, -1.0, 1.5)) AS r(o, g, x, y);
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT learn._glm_pass_groups(CASE WHEN r.g = 1 THEN v.g1 ELSE v.g0 END, 1, 50, 'y',
+                                      r.y, 1, 0, r.g, r.x ORDER BY r.o)
+          FROM pk_rows r, pk_vary v)
+     = (SELECT learn._glm_pass_groups(v.both, 1, 50, 'y', r.y, 1, 0, r.g, r.x ORDER BY r.o)
+          FROM pk_rows r, pk_vary v) AS glm_same,
+       (SELECT learn._linear_meat_groups(CASE WHEN r.g = 1 THEN v.m1 ELSE v.m0 END, 1,
+                                         r.y, 1, r.g, r.x ORDER BY r.o)
+          FROM pk_rows r, pk_vary v)
+     = (SELECT learn._linear_meat_groups(v.mboth, 1, r.y, 1, r.g, r.x ORDER BY r.o)
+          FROM pk_rows r, pk_vary v) AS meat_same;
+RESET max_parallel_workers_per_gather;
+DROP TABLE pk_vary, pk_rows;
+
 DROP FUNCTION pk_try(text);
 DROP FUNCTION pk_kept(text);
 DROP VIEW pk_meat;

@@ -306,8 +306,21 @@ recheck_value(PassParams *pp, FunctionCallInfo fcinfo)
 	decode_value(pp, fcinfo);
 }
 
+/* A group's values, for its state in keep: see passparam.h */
+static const double *
+kept_values(PassParams *pp, const double *param, MemoryContext keep)
+{
+	double	   *copy;
+
+	if (param == NULL || pp->stable)
+		return param;
+	copy = MemoryContextAlloc(keep, sizeof(double) * pp->nparam);
+	memcpy(copy, param, sizeof(double) * pp->nparam);
+	return copy;
+}
+
 const double *
-learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
+learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo, MemoryContext keep)
 {
 	PassParamEntry *e;
 	char	   *k;
@@ -324,11 +337,12 @@ learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo)
 	k = pp->key.data;
 	e = hash_search(pp->groups, &k, HASH_FIND, NULL);
 	if (e != NULL || !pp->typed)
-		return e ? e->param : NULL;
+		return kept_values(pp, e ? e->param : NULL, keep);
 	/* equal values that print otherwise, or a group that was not fitted */
 	if (pp->table == NULL)
 		table_from_keys(pp, fcinfo);
-	return group_table_lookup(pp->table, fcinfo->args + pp->first_group_arg);
+	return kept_values(pp, group_table_lookup(pp->table, fcinfo->args + pp->first_group_arg),
+					   keep);
 }
 
 int

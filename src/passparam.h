@@ -46,9 +46,15 @@ extern PassParams *learn_pass_params_decode(FunctionCallInfo fcinfo, int param_a
 /*
  * The parameters of the current row's group (the group columns are the
  * arguments first_group_arg on), or NULL when the group has none (it was
- * not fitted).  Call it once per group state, not per row.
+ * not fitted).  Call it once per group state, not per row, in a short-lived
+ * memory context (it formats the group's key there).  What it returns
+ * lives as long as the group's state, which keep holds: the decoded
+ * parameter's own values when it is decoded once, else a copy in keep (a
+ * parameter decoded again frees the values decoded before, which the
+ * states of other groups may still be using).
  */
-extern const double *learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo);
+extern const double *learn_pass_params_lookup(PassParams *pp, FunctionCallInfo fcinfo,
+											  MemoryContext keep);
 
 /* How many group columns lead the variadic arguments. */
 extern int	learn_pass_params_ngroupcols(const PassParams *pp);

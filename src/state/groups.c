@@ -340,8 +340,15 @@ table_find(GroupTable *gt, const NullableDatum *keys, uint32 h, bool create)
 	if (!create)
 		return NULL;
 
-	/* a new group */
-	if (gt->nentries >= gt->next_check)
+	/*
+	 * A new group: the memory is counted every so many groups (or rows,
+	 * group_table_find), or now when the table's own contexts alone hold
+	 * more than the limit: a state of many columns can take megabytes
+	 * (a multinomial pass's of 400 terms, 1.3 MB), and the table would
+	 * otherwise hold 64 of them before it counts.
+	 */
+	if (gt->nentries >= gt->next_check ||
+		gt->mcxt->mem_allocated + gt->scxt->mem_allocated > gt->limit)
 	{
 		gt->next_check = gt->nentries + Max(64, gt->nentries / 8);
 		if (group_table_check_memory(gt))

@@ -418,8 +418,9 @@ glm_nparam(int spec, int k)
 	return nclasses > 0 ? (nclasses - 1) * (k + 1) : GLM_NPARAM(k);
 }
 
+/* The call site of an IRLS pass aggregate (aggregate: its name, for errors) */
 static GlmCallSite *
-glm_call_site(FunctionCallInfo fcinfo)
+glm_call_site(FunctionCallInfo fcinfo, const char *aggregate)
 {
 	GlmCallSite *cs = fcinfo->flinfo->fn_extra;
 	int			spec;
@@ -431,7 +432,7 @@ glm_call_site(FunctionCallInfo fcinfo)
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("learn._glm_pass needs its group columns, spec and target")));
+				 errmsg("%s needs its group columns, spec and target", aggregate)));
 	ngroupcols = PG_GETARG_INT32(2);
 	spec = PG_GETARG_INT32(3);
 	/* no sum that can overflow: ngroupcols comes from SQL */
@@ -444,7 +445,7 @@ glm_call_site(FunctionCallInfo fcinfo)
 		 (GLM_SPEC_CLASSES(spec) < 2 || spec % GLM_SPEC_NCLASSES != GLM_SPEC_MULTINOMIAL(0))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("learn._glm_pass: bad spec %d or %d group columns", spec, ngroupcols)));
+				 errmsg("%s: bad spec %d or %d group columns", aggregate, spec, ngroupcols)));
 	/* trans_cache owns fn_extra until it has made its cache */
 	(void) trans_cache(fcinfo, GLM_FIRST_ARG + ngroupcols);
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
@@ -971,24 +972,27 @@ glm_pass_state_create(int lsk, int nclasses)
 }
 
 /*
- * A group's state, made with its first row in the current memory context:
- * with the group's parameter (pass_param) in a later pass.
+ * A group's state, made with its first row in cxt: with the group's
+ * parameter (pass_param) in a later pass, looked up in the caller's
+ * short-lived context and kept as long as the state
+ * (learn_pass_params_lookup).
  */
 static GlmPassState *
-glm_group_start(FunctionCallInfo fcinfo, GlmCallSite *cs)
+glm_group_start(FunctionCallInfo fcinfo, GlmCallSite *cs, MemoryContext cxt)
 {
 	TransCache *tc = cs->tc;
+	const double *param = tc->pass ? learn_pass_params_lookup(tc->pass, fcinfo, cxt) : NULL;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	GlmPassState *gs = glm_pass_state_create(cs->lsk, cs->nclasses);
 
 	if (cs->nclasses == 0)
 		trans_set_cells(tc, gs->ls);
+	MemoryContextSwitchTo(old);
 	if (tc->pass)
 	{
-		/* the decoded parameter lives as long as the call site */
-		gs->param = learn_pass_params_lookup(tc->pass, fcinfo);
-		gs->skip = (gs->param == NULL);
-		gs->keep_scores = gs->param && cs->nclasses == 0 &&
-			gs->param[GLM_PARAM_AUC(tc->k)] != 0.0;
+		gs->param = param;
+		gs->skip = (param == NULL);
+		gs->keep_scores = param && cs->nclasses == 0 && param[GLM_PARAM_AUC(tc->k)] != 0.0;
 	}
 	return gs;
 }
@@ -1026,15 +1030,10 @@ glm_pass_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_trans");
 	GlmPassState *gs = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
-	GlmCallSite *cs = glm_call_site(fcinfo);
+	GlmCallSite *cs = glm_call_site(fcinfo, "learn._glm_pass");
 
 	if (gs == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
-
-		gs = glm_group_start(fcinfo, cs);
-		MemoryContextSwitchTo(old);
-	}
+		gs = glm_group_start(fcinfo, cs, aggcontext);
 	glm_group_add(fcinfo, cs, gs);
 	PG_RETURN_POINTER(gs);
 }
@@ -1053,7 +1052,7 @@ glm_pass_groups_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = agg_context(fcinfo, "glm_pass_groups_trans");
 	GlmPassState *top = PG_ARGISNULL(0) ? NULL : (GlmPassState *) PG_GETARG_POINTER(0);
-	GlmCallSite *cs = glm_call_site(fcinfo);
+	GlmCallSite *cs = glm_call_site(fcinfo, "learn._glm_pass_groups");
 	void	  **slot;
 
 	if (top == NULL)
@@ -1073,12 +1072,10 @@ glm_pass_groups_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(top);	/* stopped: more groups than hash_mem holds */
 	if (*slot == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(group_table_context(top->groups));
-		GlmPassState *gs = glm_group_start(fcinfo, cs);
+		GlmPassState *gs = glm_group_start(fcinfo, cs, group_table_context(top->groups));
 
 		/* a narrow state in a table of groups keeps its small block */
 		gs->ls->small_buffer = true;
-		MemoryContextSwitchTo(old);
 		*slot = gs;
 	}
 	glm_group_add(fcinfo, cs, *slot);

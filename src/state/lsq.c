@@ -2375,15 +2375,21 @@ meat_pass_cache(FunctionCallInfo fcinfo)
 	return tc;
 }
 
-/* A group's meat state, with its coefficients from the pass parameter */
+/*
+ * A group's meat state in cxt, with its coefficients from the pass
+ * parameter (looked up in the caller's short-lived context, kept as long
+ * as the state: learn_pass_params_lookup)
+ */
 static MeatState *
-meat_pass_state(FunctionCallInfo fcinfo, TransCache *tc)
+meat_pass_state(FunctionCallInfo fcinfo, TransCache *tc, MemoryContext cxt)
 {
+	const double *coef = learn_pass_params_lookup(tc->pass, fcinfo, cxt);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	MeatState  *ms = meat_state_create(tc->k + 1);
 
-	/* the decoded parameter lives as long as the call site */
-	ms->coef = unconstify(double *, learn_pass_params_lookup(tc->pass, fcinfo));
-	ms->skip = (ms->coef == NULL);
+	MemoryContextSwitchTo(old);
+	ms->coef = unconstify(double *, coef);
+	ms->skip = (coef == NULL);
 	return ms;
 }
 
@@ -2395,12 +2401,7 @@ meat_pass_trans(PG_FUNCTION_ARGS)
 	TransCache *tc = meat_pass_cache(fcinfo);
 
 	if (ms == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(aggcontext);
-
-		ms = meat_pass_state(fcinfo, tc);
-		MemoryContextSwitchTo(old);
-	}
+		ms = meat_pass_state(fcinfo, tc, aggcontext);
 	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc))
 		PG_RETURN_POINTER(ms);
 	meat_add_row(ms, tc->x, PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
@@ -2444,12 +2445,9 @@ meat_groups_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(top);
 	if (*slot == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(group_table_context(top->groups));
-
-		*slot = meat_pass_state(fcinfo, tc);
+		*slot = meat_pass_state(fcinfo, tc, group_table_context(top->groups));
 		/* no 1024-row block per group: 40 kB at 3 features */
 		((MeatState *) *slot)->no_buffer = true;
-		MemoryContextSwitchTo(old);
 	}
 	ms = *slot;
 	if (ms->skip || PG_ARGISNULL(3) || PG_ARGISNULL(4) || !read_features(fcinfo, tc))

@@ -56,3 +56,16 @@ SELECT learn._glm_pass_groups(NULL, 5, 291, 'yb', yb::int::float8, 1, 0, g, x1) 
 SELECT learn._glm_pass_groups('\x0102030405'::bytea, 1, 291, 'yb', yb::int::float8, 1, 0, g, x1) FROM vg;
 SELECT learn._glm_pass_groups(NULL, 1, 291, 'yb', yb::int::float8, 1, 0, (g % 5)::bit(3)::varbit, x1) FROM vg;
 SELECT learn._glm_pass(NULL, 1, 291, 'yb', yb::int::float8, 1, 0, g, x1) IS NOT NULL FROM vg GROUP BY g LIMIT 2;
+-- a parameter that changes between groups (a hand call's expression):
+-- each group's state keeps its own values
+CREATE FUNCTION vg_param(k text, b0 float8, b1 float8) RETURNS bytea LANGUAGE sql AS $$
+  SELECT '\x01'::bytea || int4send(8) || int4send(1 + 20000) ||
+         (SELECT string_agg(int4send(length(kk)) || convert_to(kk, 'UTF8') ||
+                            float8send(b0) || float8send(b1) || decode(repeat('00', 48), 'hex'), ''::bytea)
+            FROM (SELECT 'j' || n AS kk FROM generate_series(1, 20000) AS n
+                  UNION ALL SELECT length(k) || ':' || k || ';') AS s)
+$$;
+CREATE TABLE vg_p AS SELECT vg_param('0', 0.1, 0.1) AS p0, vg_param('1', 0.2, 0.3) AS p1;
+SELECT length(learn._glm_pass_groups(CASE WHEN g % 2 = 1 THEN p1 ELSE p0 END, 1, 50, 'y',
+              1.0, 1, 0, g % 2, x1 ORDER BY g))
+  FROM vg, vg_p WHERE g < 6;
