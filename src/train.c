@@ -1471,6 +1471,14 @@ typedef struct TrainGroups
 	int			nkeys;
 	bool		byvalue_made;
 
+	/*
+	 * A pass could not keep its groups (more than hash_mem holds: a
+	 * parallel pass's table stops and its scan reads on to the end for
+	 * nothing, a serial one ends at the limit; or the source is foreign):
+	 * the later passes group with GROUP BY at once.
+	 */
+	bool		kept_stopped;
+
 	/* reading back */
 	MemoryContext rcxt;			/* the group read last, reset for the next */
 } TrainGroups;
@@ -2108,6 +2116,7 @@ run_kept_groups(TrainGroups *tg, const char *sql, List *group_by, Oid collation)
 	value = kept_pass_value(sql, NULL, kcxt, &fallback);
 	if (fallback)
 	{
+		tg->kept_stopped = true;
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
 		return false;
@@ -2116,6 +2125,7 @@ run_kept_groups(TrainGroups *tg, const char *sql, List *group_by, Oid collation)
 	groups = read_kept_groups(value, list_length(group_by), &ngroups);
 	if (groups == NULL)
 	{
+		tg->kept_stopped = true;
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
 		return false;
@@ -2455,7 +2465,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	Oid			collation;
 	bool		fallback;
 
-	if (group_by == NIL || !have_groups_aggregate(lp) ||
+	if (group_by == NIL || recv->tg->kept_stopped || !have_groups_aggregate(lp) ||
 		!groups_keepable(recv->tg, tcols, group_by, &collation))
 		return false;
 	initStringInfo(&sql);
@@ -2466,6 +2476,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	value = kept_pass_value(sql.data, params, kcxt, &fallback);
 	if (fallback)
 	{
+		recv->tg->kept_stopped = true;
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(kcxt);
 		return false;
@@ -2474,6 +2485,7 @@ run_kept_pass(PassReceiver *recv, const LearnPass *lp, ParamListInfo params,
 	MemoryContextSwitchTo(old);
 	if (groups == NULL)
 	{
+		recv->tg->kept_stopped = true;
 		MemoryContextDelete(kcxt);
 		return false;
 	}
