@@ -23,4 +23,14 @@ make -s PG_CONFIG="$PG_CONFIG" installcheck || status=$?
 if [ $status -ne 0 ] && [ -f regression.diffs ]; then
 	cat regression.diffs
 fi
+# a TAP test that died says why in its own log, not on prove's output
+if [ $status -ne 0 ]; then
+	for log in tmp_check/log/regress_log_*; do
+		[ -f "$log" ] || continue
+		if grep -qE '^(not ok|# Looks like|Bail out)|died|error running SQL' "$log"; then
+			echo "---- $log: its last 40 lines ----"
+			tail -n 40 "$log"
+		fi
+	done
+fi
 exit $status
